@@ -1,0 +1,4 @@
+export * from './connection';
+export * from './migrator';
+export * from './embedded';
+export type * from './types';

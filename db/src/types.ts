@@ -1,0 +1,155 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export type UserRole = 'admin' | 'biller' | 'dispatcher';
+export type BagTypeColumn = 'parent' | 'child';
+export type BillStatusColumn = 'open' | 'loading' | 'completed';
+export type EventStatusColumn = 'applied' | 'unchanged' | 'rejected';
+
+export interface DispatchAreasTable {
+  code: string;
+  name: string;
+  sort_order: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  password_hash: string;
+  role: UserRole;
+  area: string | null;
+  is_locked: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface BagsTable {
+  id: Generated<number>;
+  code: string;
+  type: BagTypeColumn;
+  format: string | null;
+  capacity: number | null;
+  child_count: Generated<number>;
+  area: string | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface LinksTable {
+  child_id: number;
+  child_type: Generated<BagTypeColumn>;
+  parent_id: number;
+  parent_type: Generated<BagTypeColumn>;
+  linked_by: number | null;
+  linked_at: Generated<Date>;
+}
+
+export interface BillsTable {
+  id: Generated<number>;
+  bill_number: string;
+  capacity: number;
+  description: string | null;
+  destination: string | null;
+  vehicle_number: string | null;
+  status: Generated<BillStatusColumn>;
+  parent_count: Generated<number>;
+  is_short: Generated<boolean>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  completed_at: Date | null;
+  completed_by: number | null;
+}
+
+export interface BillParentsTable {
+  parent_id: number;
+  parent_type: Generated<BagTypeColumn>;
+  bill_id: number;
+  added_by: number | null;
+  added_at: Generated<Date>;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: number;
+  label: string | null;
+  last_seq: Generated<number>;
+  created_at: Generated<Date>;
+  last_seen_at: Date | null;
+}
+
+export interface ScanEventsTable {
+  id: Generated<number>;
+  mutation_id: string;
+  device_id: string | null;
+  seq: number | null;
+  user_id: number;
+  name: string;
+  args: Json;
+  client_time: Timestamp | null;
+  server_time: Generated<Date>;
+  status: EventStatusColumn;
+  error_code: string | null;
+  message: string;
+  result: Json | null;
+  parent_id: number | null;
+  child_id: number | null;
+  bill_id: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  actor_id: number | null;
+  actor_username: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  before: Json | null;
+  after: Json | null;
+  request_id: string | null;
+  ip: string | null;
+  device_id: string | null;
+  seq: number | null;
+  is_permanent: Generated<boolean>;
+}
+
+export interface CountersTable {
+  name: string;
+  scope: string;
+  shard: number;
+  value: Generated<number>;
+}
+
+export interface DailyCountersTable {
+  day: ColumnType<string, string, string>;
+  name: string;
+  scope: string;
+  shard: number;
+  value: Generated<number>;
+}
+
+export interface Database {
+  dispatch_areas: DispatchAreasTable;
+  users: UsersTable;
+  bags: BagsTable;
+  links: LinksTable;
+  bills: BillsTable;
+  bill_parents: BillParentsTable;
+  devices: DevicesTable;
+  scan_events: ScanEventsTable;
+  audit_log: AuditLogTable;
+  counters: CountersTable;
+  daily_counters: DailyCountersTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type BagRow = Selectable<BagsTable>;
+export type BillRow = Selectable<BillsTable>;
+export type NewAuditRow = Insertable<AuditLogTable>;

@@ -1,0 +1,59 @@
+/** The closed set of refusal codes. The client branches on these, never on message text. */
+export const APP_ERROR_CODES = [
+  'VALIDATION',
+  'INVALID_CODE',
+  'WRONG_BAG_TYPE',
+  'BAG_NOT_FOUND',
+  'CHILD_IN_OTHER_PARENT',
+  'CHILD_NOT_LINKED',
+  'PARENT_FULL',
+  'UNLINK_NOT_ALLOWED',
+  'BAG_IN_USE',
+  'BILL_NOT_FOUND',
+  'BILL_EXISTS',
+  'BILL_FULL',
+  'BILL_EMPTY',
+  'BILL_COMPLETED',
+  'BILL_NOT_COMPLETED',
+  'BILL_SHORT_NOT_CONFIRMED',
+  'CAPACITY_BELOW_COUNT',
+  'PARENT_ON_OTHER_BILL',
+  'PARENT_NOT_ON_BILL',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'RATE_LIMITED',
+  'FORBIDDEN',
+  'USER_NOT_FOUND',
+  'USERNAME_TAKEN',
+  'EMAIL_TAKEN',
+  'WEAK_PASSWORD',
+  'LAST_ADMIN',
+  'OWN_ROLE',
+  'AREA_REQUIRED',
+  'AREA_NOT_ALLOWED',
+  'AREA_NOT_FOUND',
+  'AREA_FULL',
+  'DEVICE_NOT_REGISTERED',
+  'ID_REUSED',
+  'TRANSIENT',
+  'INTERNAL',
+] as const;
+
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+
+/** Thrown by services; one formatter on the server turns it into a tRPC error with `data.appCode`. */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: AppErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { areaCodeSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema } from './common';
+
+export const bagTypeSchema = z.enum(['parent', 'child']);
+export type BagType = z.infer<typeof bagTypeSchema>;
+export const parentStatusSchema = z.enum(['empty', 'filling', 'full']);
+
+export const scanParentInput = z.object({ code: rawCodeSchema });
+export const linkChildInput = z.object({ parentCode: rawCodeSchema, childCode: rawCodeSchema });
+export const unlinkChildInput = z.object({ childCode: rawCodeSchema });
+export const bagGetInput = z.object({ code: rawCodeSchema });
+export const bagDeleteInput = z.object({ code: rawCodeSchema });
+
+export const bagListInput = z.object({
+  type: bagTypeSchema.optional(),
+  /** children: linked to a parent or not; parents: holding any child or not */
+  linked: z.boolean().optional(),
+  /** parents only: on a bill or not */
+  billed: z.boolean().optional(),
+  from: isoDateTimeSchema.optional(),
+  to: isoDateTimeSchema.optional(),
+  area: areaCodeSchema.optional(),
+  scannedBy: z.string().regex(/^[A-Za-z0-9_]{3,20}$/).optional(),
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
+});
+export type BagListInput = z.infer<typeof bagListInput>;
+
+export const parentStateSchema = z.object({
+  code: z.string(),
+  format: z.string(),
+  childCount: z.number().int(),
+  capacity: z.number().int(),
+  status: parentStatusSchema,
+  weightKg: z.number(),
+});
+export type ParentState = z.infer<typeof parentStateSchema>;
+
+export const bagSchema = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  type: bagTypeSchema,
+  format: z.string().nullable(),
+  area: z.string().nullable(),
+  childCount: z.number().int().nullable(),
+  capacity: z.number().int().nullable(),
+  status: parentStatusSchema.nullable(),
+  weightKg: z.number(),
+  parentCode: z.string().nullable(),
+  billNumber: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Bag = z.infer<typeof bagSchema>;
+
+export const scanEventSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['applied', 'unchanged', 'rejected']),
+  code: z.string().nullable(),
+  message: z.string(),
+  username: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  seq: z.number().int().nullable(),
+  clientTime: z.string().nullable(),
+  serverTime: z.string(),
+});
+export type ScanEvent = z.infer<typeof scanEventSchema>;
+
+export const bagDetailSchema = z.object({
+  bag: bagSchema,
+  parent: bagSchema.nullable(),
+  children: z.array(bagSchema),
+  bill: z.object({ billNumber: z.string(), status: z.string() }).nullable(),
+  events: z.array(scanEventSchema),
+});
+export type BagDetail = z.infer<typeof bagDetailSchema>;
+
+export const scanParentOutput = z.object({
+  outcome: z.enum(['applied', 'unchanged']),
+  message: z.string(),
+  parent: parentStateSchema,
+});
+export const linkChildOutput = z.object({
+  outcome: z.enum(['applied', 'unchanged']),
+  message: z.string(),
+  childCode: z.string(),
+  parent: parentStateSchema,
+});
+export type LinkChildOutput = z.infer<typeof linkChildOutput>;
+export const unlinkChildOutput = z.object({
+  outcome: z.literal('applied'),
+  message: z.string(),
+  childCode: z.string(),
+  parent: parentStateSchema,
+});
+export const bagListOutput = pageOf(bagSchema);

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { billNumberSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema } from './common';
+import { parentStatusSchema } from './bags';
+
+export const billStatusSchema = z.enum(['open', 'loading', 'completed']);
+export type BillStatus = z.infer<typeof billStatusSchema>;
+
+export const BILL_MAX_CAPACITY = 500;
+const capacitySchema = z.number().int().min(1).max(BILL_MAX_CAPACITY);
+const optionalText = (max: number) => z.string().trim().max(max).optional();
+const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+export const billCreateInput = z.object({
+  billNumber: billNumberSchema,
+  capacity: capacitySchema,
+  description: optionalText(500),
+  destination: optionalText(200),
+  vehicleNumber: optionalText(30),
+});
+export type BillCreateInput = z.infer<typeof billCreateInput>;
+
+export const billUpdateInput = z.object({
+  billNumber: billNumberSchema,
+  capacity: capacitySchema.optional(),
+  description: nullableText(500),
+  destination: nullableText(200),
+  vehicleNumber: nullableText(30),
+});
+export type BillUpdateInput = z.infer<typeof billUpdateInput>;
+
+export const billRefInput = z.object({ billNumber: billNumberSchema });
+export const billParentInput = z.object({ billNumber: billNumberSchema, parentCode: rawCodeSchema });
+export type BillParentInput = z.infer<typeof billParentInput>;
+export const billCompleteInput = z.object({ billNumber: billNumberSchema, allowShort: z.boolean().optional() });
+export type BillCompleteInput = z.infer<typeof billCompleteInput>;
+
+export const billListInput = z.object({
+  status: billStatusSchema.optional(),
+  search: z.string().max(50).optional(),
+  createdBy: z.string().regex(/^[A-Za-z0-9_]{3,20}$/).optional(),
+  from: isoDateTimeSchema.optional(),
+  to: isoDateTimeSchema.optional(),
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
+});
+export type BillListInput = z.infer<typeof billListInput>;
+
+export const billSummarySchema = z.object({
+  id: z.number().int(),
+  billNumber: z.string(),
+  capacity: z.number().int(),
+  description: z.string().nullable(),
+  destination: z.string().nullable(),
+  vehicleNumber: z.string().nullable(),
+  status: billStatusSchema,
+  isShort: z.boolean(),
+  parentCount: z.number().int(),
+  childCount: z.number().int(),
+  actualWeightKg: z.number(),
+  expectedWeightKg: z.number(),
+  varianceKg: z.number(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+export type BillSummary = z.infer<typeof billSummarySchema>;
+
+export const billParentSchema = z.object({
+  code: z.string(),
+  format: z.string(),
+  childCount: z.number().int(),
+  capacity: z.number().int(),
+  status: parentStatusSchema,
+  actualWeightKg: z.number(),
+  expectedWeightKg: z.number(),
+  addedAt: z.string(),
+});
+export type BillParent = z.infer<typeof billParentSchema>;
+
+export const billDetailSchema = z.object({ bill: billSummarySchema, parents: z.array(billParentSchema) });
+export type BillDetail = z.infer<typeof billDetailSchema>;
+
+export const billMutationOutput = z.object({
+  outcome: z.enum(['applied', 'unchanged']),
+  message: z.string(),
+  bill: billSummarySchema,
+});
+export type BillMutationOutput = z.infer<typeof billMutationOutput>;
+export const billListOutput = pageOf(billSummarySchema);
