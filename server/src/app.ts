@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { databaseIsReachable } from '@tracetrack/db';
+import { Hono } from 'hono';
+import type { Deps } from './deps';
+import { RATE_LIMITS } from './infra/rate-limit';
+import { anonymizeIp } from './modules/audit/queries';
+import { createHttpContext } from './trpc/http-context';
+import { appRouter } from './trpc/router';
+
+type Env = { Variables: { requestId: string; ip: string | null } };
+
+function clientIp(deps: Deps, req: Request, remote: string | null): string | null {
+  const forwarded = deps.config.trustProxy ? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  return forwarded || remote;
+}
+
+export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('ip', clientIp(deps, c.req.raw, opts.remoteAddress?.(c) ?? null));
+    await next();
+    c.header('x-request-id', requestId);
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'strict-origin-when-cross-origin');
+    c.header('x-frame-options', 'DENY');
+    c.header('cross-origin-opener-policy', 'same-origin');
+    c.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; " +
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
+    if (deps.config.isProduction) c.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/ready', async (c) => {
+    const database = await databaseIsReachable(deps.db);
+    let redis: 'ok' | 'down' | 'not-configured' = 'not-configured';
+    if (deps.redis) redis = await deps.redis.ping().then(() => 'ok' as const, () => 'down' as const);
+    const ready = database && redis !== 'down';
+    return c.json({ status: ready ? 'ready' : 'unavailable', database: database ? 'ok' : 'down', redis }, ready ? 200 : 503);
+  });
+
+  // CSRF-safe by construction: mutations are JSON only and a browser Origin must be our own.
+  app.use('/trpc/*', async (c, next) => {
+    if (c.req.method === 'POST') {
+      const type = c.req.header('content-type') ?? '';
+      if (!type.toLowerCase().startsWith('application/json')) {
+        return c.json({ error: { message: 'Requests must be JSON (content-type: application/json).', data: { appCode: 'VALIDATION' } } }, 415);
+      }
+      const origin = c.req.header('origin');
+      if (origin && new URL(origin).host !== (c.req.header('host') ?? '')) {
+        return c.json({ error: { message: 'Cross-origin request refused.', data: { appCode: 'FORBIDDEN' } } }, 403);
+      }
+    }
+    const ip = c.get('ip');
+    if (ip) {
+      try {
+        await deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip);
+      } catch (e) {
+        const retry = (e as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60;
+        c.header('retry-after', String(retry));
+        return c.json({ error: { message: `Too many requests. Try again in ${retry} s.`, data: { appCode: 'RATE_LIMITED' } } }, 429);
+      }
+    }
+    return next();
+  });
+
+  app.all('/trpc/*', (c) =>
+    fetchRequestHandler({
+      endpoint: '/trpc',
+      req: c.req.raw,
+      router: appRouter,
+      allowBatching: true,
+      createContext: ({ req, resHeaders }) =>
+        createHttpContext(deps, req, resHeaders, {
+          requestId: c.get('requestId'),
+          ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
+          userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
+        }),
+      onError: ({ error, path: procedure }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          deps.logger.error('procedure failed', { procedure, requestId: c.get('requestId'), error: String(error.cause ?? error) });
+        }
+      },
+      responseMeta: ({ errors }) => {
+        const retry = errors
+          .map((e) => (e.cause as { details?: { retryAfterSeconds?: number } } | undefined)?.details?.retryAfterSeconds)
+          .find((v) => v !== undefined);
+        return retry ? { headers: new Headers({ 'retry-after': String(retry) }) } : {};
+      },
+    }),
+  );
+
+  const dist = deps.config.clientDist;
+  if (dist && existsSync(path.join(dist, 'index.html'))) {
+    const indexHtml = readFileSync(path.join(dist, 'index.html'), 'utf8');
+    app.use('/*', serveStatic({ root: path.relative(process.cwd(), dist) || '.' }));
+    // Client-side routes (/scan, /bills/…) fall back to the app shell.
+    app.get('*', (c) => c.html(indexHtml));
+  }
+
+  return app;
+}

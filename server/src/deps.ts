@@ -1,0 +1,25 @@
+import type { Db } from '@tracetrack/db';
+import type { Redis } from 'ioredis';
+import type { Logger } from './infra/logger';
+import type { RateLimiter } from './infra/rate-limit';
+import type { SessionStore } from './infra/sessions';
+
+export interface AppConfig {
+  isProduction: boolean;
+  anonymizeIps: boolean;
+  trustProxy: boolean;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  clientDist: string | null;
+}
+
+/** Everything the app needs, passed in (never imported), so tests build their own. */
+export interface Deps {
+  db: Db;
+  redis: Redis | null;
+  logger: Logger;
+  clock: () => Date;
+  sessions: SessionStore;
+  rateLimiter: RateLimiter;
+  config: AppConfig;
+}

@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * The small key-value surface that sessions and rate limits need. Backed by Redis when
+ * REDIS_URL is set (shared by every server process), by process memory otherwise.
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Increments a counter, setting its expiry when it is created; returns the new value and ms to expiry. */
+  incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** Adds a member to a set that expires with its last addition. */
+  addToSet(key: string, member: string, ttlMs: number): Promise<void>;
+  membersOf(key: string): Promise<string[]>;
+  removeFromSet(key: string, member: string): Promise<void>;
+}
+
+export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
+  return {
+    get: (key) => redis.get(prefix + key),
+    set: async (key, value, ttlMs) => {
+      await redis.set(prefix + key, value, 'PX', ttlMs);
+    },
+    del: async (key) => {
+      await redis.del(prefix + key);
+    },
+    incr: async (key, windowMs) => {
+      const k = prefix + key;
+      const res = await redis.multi().incr(k).pexpire(k, windowMs, 'NX').pttl(k).exec();
+      const count = Number(res?.[0]?.[1] ?? 0);
+      const ttl = Number(res?.[2]?.[1] ?? windowMs);
+      return { count, ttlMs: ttl > 0 ? ttl : windowMs };
+    },
+    addToSet: async (key, member, ttlMs) => {
+      await redis.multi().sadd(prefix + key, member).pexpire(prefix + key, ttlMs).exec();
+    },
+    membersOf: (key) => redis.smembers(prefix + key),
+    removeFromSet: async (key, member) => {
+      await redis.srem(prefix + key, member);
+    },
+  };
+}
+
+export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
+  const values = new Map<string, { value: string; expiresAt: number }>();
+  const sets = new Map<string, { members: Set<string>; expiresAt: number }>();
+  const live = <T extends { expiresAt: number }>(map: Map<string, T>, key: string): T | undefined => {
+    const entry = map.get(key);
+    if (entry && entry.expiresAt <= now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  // Expired entries are dropped on read and by a periodic sweep, so memory stays bounded.
+  const sweep = setInterval(() => {
+    const t = now();
+    for (const [k, v] of values) if (v.expiresAt <= t) values.delete(k);
+    for (const [k, v] of sets) if (v.expiresAt <= t) sets.delete(k);
+  }, 60_000);
+  sweep.unref();
+  return {
+    get: async (key) => live(values, key)?.value ?? null,
+    set: async (key, value, ttlMs) => {
+      values.set(key, { value, expiresAt: now() + ttlMs });
+    },
+    del: async (key) => {
+      values.delete(key);
+    },
+    incr: async (key, windowMs) => {
+      const entry = live(values, key);
+      const count = (entry ? Number(entry.value) : 0) + 1;
+      const expiresAt = entry?.expiresAt ?? now() + windowMs;
+      values.set(key, { value: String(count), expiresAt });
+      return { count, ttlMs: expiresAt - now() };
+    },
+    addToSet: async (key, member, ttlMs) => {
+      const entry = live(sets, key) ?? { members: new Set<string>(), expiresAt: 0 };
+      entry.members.add(member);
+      entry.expiresAt = now() + ttlMs;
+      sets.set(key, entry);
+    },
+    membersOf: async (key) => [...(live(sets, key)?.members ?? [])],
+    removeFromSet: async (key, member) => {
+      live(sets, key)?.members.delete(member);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Db } from '@tracetrack/db';
+import type { Database } from '@tracetrack/db';
+import { AppError } from '@tracetrack/shared';
+import type { Kysely, Transaction } from 'kysely';
+
+export type Tx = Transaction<Database>;
+export type Executor = Kysely<Database> | Tx;
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
+const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+export function pgCodeOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+/** A lost connection or an unreachable database: the caller may safely retry the whole call. */
+export function isTransientDbError(e: unknown): boolean {
+  const code = pgCodeOf(e);
+  if (code && (CONNECTION_LOST.has(code) || RETRYABLE.has(code))) return true;
+  const msg = e instanceof Error ? e.message : '';
+  return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg);
+}
+
+/**
+ * Runs `fn` in one transaction, retrying deadlocks and serialization failures a few times.
+ * Business refusals (AppError) roll back and pass through untouched; database outages become
+ * a retryable TRANSIENT error so clients resend.
+ */
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      if (RETRYABLE.has(pgCodeOf(e) ?? '') && attempt < attempts) continue;
+      if (isTransientDbError(e)) throw new AppError('TRANSIENT', 'The database is unavailable right now. Try again.');
+      throw e;
+    }
+  }
+}
+
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  if (pgCodeOf(e) !== '23505') return false;
+  return !constraint || (e as { constraint?: string }).constraint === constraint;
+}

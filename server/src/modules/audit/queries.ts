@@ -1,0 +1,53 @@
+import type { Executor } from '../../infra/transaction';
+import type { Actor, RequestMeta } from '../../trpc/context';
+
+export interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId: string | number | null;
+  before?: unknown;
+  after?: unknown;
+  deviceId?: string | null;
+  seq?: number | null;
+  /** Deletions and role changes are kept forever; everything else 90 days. */
+  isPermanent?: boolean;
+}
+
+export interface AuditSource {
+  actor: Pick<Actor, 'id' | 'username'> | null;
+  meta: Pick<RequestMeta, 'requestId' | 'ip'>;
+}
+
+/** IPv4 last octet zeroed, IPv6 cut to its /48: enough to spot abuse, not to identify a person. */
+export function anonymizeIp(ip: string | null): string | null {
+  if (!ip) return null;
+  const v4 = ip.replace(/^::ffff:/, '');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return v4.replace(/\.\d+$/, '.0');
+  if (ip.includes(':')) return ip.split(':').slice(0, 3).join(':') + '::';
+  return ip;
+}
+
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
+
+export async function insertAudit(db: Executor, source: AuditSource, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor_id: source.actor?.id ?? null,
+      actor_username: source.actor?.username ?? null,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId === null ? null : String(entry.entityId),
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      request_id: source.meta.requestId,
+      ip: source.meta.ip,
+      device_id: entry.deviceId ?? null,
+      seq: entry.seq ?? null,
+      is_permanent: entry.isPermanent ?? false,
+    })
+    .execute();
+}

@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../infra/transaction';
+
+export const COUNTER_NAMES = [
+  'parents',
+  'parents_full',
+  'children',
+  'linked_children',
+  'billed_parents',
+  'bills_open',
+  'bills_loading',
+  'bills_completed',
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+
+/** Bags count in their dispatch area; bags without one (and bills) in this scope. */
+export const NO_AREA_SCOPE = '-';
+export const scopeOf = (area: string | null) => area ?? NO_AREA_SCOPE;
+
+const SHARDS = 8;
+const randomShard = () => Math.floor(Math.random() * SHARDS);
+
+export interface CounterDelta {
+  name: CounterName;
+  scope: string;
+  delta: number;
+}
+
+/**
+ * Applies deltas in the caller's transaction. Call it last in a transaction: the counter rows
+ * stay locked until commit, and a random shard keeps concurrent writers off each other's rows.
+ */
+export async function bumpCounters(db: Executor, deltas: CounterDelta[]): Promise<void> {
+  const merged = new Map<string, CounterDelta>();
+  for (const d of deltas) {
+    const key = `${d.name}|${d.scope}`;
+    const prev = merged.get(key);
+    merged.set(key, { ...d, delta: (prev?.delta ?? 0) + d.delta });
+  }
+  // A fixed order keeps two transactions from locking the same rows in opposite orders.
+  const rows = [...merged.values()].filter((d) => d.delta !== 0).sort((a, b) => (a.name + a.scope).localeCompare(b.name + b.scope));
+  if (rows.length === 0) return;
+  const shard = randomShard();
+  await db
+    .insertInto('counters')
+    .values(rows.map((r) => ({ name: r.name, scope: r.scope, shard, value: r.delta })))
+    .onConflict((oc) => oc.columns(['name', 'scope', 'shard']).doUpdateSet({ value: sql`counters.value + excluded.value` }))
+    .execute();
+}
+
+export async function bumpDailyScans(db: Executor, scope: string, day: string): Promise<void> {
+  await db
+    .insertInto('daily_counters')
+    .values({ day, name: 'scans', scope, shard: randomShard(), value: 1 })
+    .onConflict((oc) => oc.columns(['day', 'name', 'scope', 'shard']).doUpdateSet({ value: sql`daily_counters.value + 1` }))
+    .execute();
+}
+
+export async function readCounters(db: Executor, scope: string | null): Promise<Record<string, number>> {
+  let q = db.selectFrom('counters').select(['name', sql<number>`sum(value)`.as('total')]).groupBy('name');
+  if (scope !== null) q = q.where('scope', '=', scope);
+  const rows = await q.execute();
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.total)]));
+}
+
+export async function readDailyScans(db: Executor, scope: string | null, fromDay: string): Promise<Map<string, number>> {
+  let q = db
+    .selectFrom('daily_counters')
+    .select(['day', sql<number>`sum(value)`.as('total')])
+    .where('name', '=', 'scans')
+    .where('day', '>=', fromDay)
+    .groupBy('day');
+  if (scope !== null) q = q.where('scope', '=', scope);
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [String(r.day), Number(r.total)]));
+}

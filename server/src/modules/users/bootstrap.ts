@@ -1,0 +1,36 @@
+import { passwordProblems } from '@tracetrack/shared';
+import { sql } from 'kysely';
+import type { Deps } from '../../deps';
+import { insertAudit } from '../audit/queries';
+import { generateStrongPassword, hashPassword } from '../auth/passwords';
+
+/**
+ * First start: when no admin exists, create `admin` with ADMIN_PASSWORD, or with a generated
+ * password printed once. An advisory lock keeps several starting workers from racing.
+ */
+export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, adminPassword: string | undefined): Promise<void> {
+  if (adminPassword !== undefined) {
+    const problems = passwordProblems(adminPassword);
+    if (problems.length) throw new Error(`ADMIN_PASSWORD is too weak: it needs ${problems.join(', ')}.`);
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('tracetrack:first-admin'))`.execute(tx);
+    const existing = await tx.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst();
+    if (existing) return;
+    const password = adminPassword ?? generateStrongPassword();
+    const created = await tx
+      .insertInto('users')
+      .values({ username: 'admin', email: 'admin@localhost', password_hash: await hashPassword(password), role: 'admin', area: null })
+      .returning(['id', 'username'])
+      .executeTakeFirstOrThrow();
+    await insertAudit(tx, { actor: null, meta: { requestId: 'bootstrap', ip: null } }, {
+      action: 'user.bootstrap_admin', entityType: 'user', entityId: created.id, after: { username: 'admin', role: 'admin' }, isPermanent: true,
+    });
+    if (adminPassword === undefined) {
+      // Printed once, on purpose, to stdout: it is the only way to learn it.
+      process.stdout.write(`\n  First start: created user "admin" with password: ${password}\n  Change it after signing in.\n\n`);
+    } else {
+      deps.logger.info('first start: created user "admin" from ADMIN_PASSWORD');
+    }
+  });
+}

@@ -1,0 +1,42 @@
+import type { Role } from '@tracetrack/shared';
+import type { Deps } from '../deps';
+
+export interface Actor {
+  id: number;
+  username: string;
+  role: Role;
+  area: string | null;
+}
+
+/** Who did it and from where: written into audit rows and scan events. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface Context {
+  deps: Deps;
+  actor: Actor | null;
+  sessionToken: string | null;
+  meta: RequestMeta;
+  /** Sets (token) or clears (null) the session cookie on the response. */
+  setSessionCookie: (token: string | null) => void;
+}
+
+/** The context without HTTP: tests drive procedures through a caller built on this. */
+export function createContextInner(opts: {
+  deps: Deps;
+  actor?: Actor | null;
+  sessionToken?: string | null;
+  meta?: Partial<RequestMeta>;
+  setSessionCookie?: (token: string | null) => void;
+}): Context {
+  return {
+    deps: opts.deps,
+    actor: opts.actor ?? null,
+    sessionToken: opts.sessionToken ?? null,
+    meta: { requestId: opts.meta?.requestId ?? crypto.randomUUID(), ip: opts.meta?.ip ?? null, userAgent: opts.meta?.userAgent ?? null },
+    setSessionCookie: opts.setSessionCookie ?? (() => {}),
+  };
+}

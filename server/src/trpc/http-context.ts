@@ -1,0 +1,44 @@
+import type { Deps } from '../deps';
+import { findActorById } from '../modules/users/queries';
+import type { Context } from './context';
+
+export const SESSION_COOKIE = 'tt_session';
+
+export function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+export function sessionCookie(deps: Deps, token: string | null): string {
+  const attrs = ['Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (deps.config.isProduction) attrs.push('Secure');
+  if (token === null) return `${SESSION_COOKIE}=; Max-Age=0; ${attrs.join('; ')}`;
+  return `${SESSION_COOKIE}=${token}; Max-Age=${Math.floor(deps.config.sessionAbsoluteMs / 1000)}; ${attrs.join('; ')}`;
+}
+
+/** Resolves the session cookie to a live, unlocked user; anything else is anonymous. */
+export async function createHttpContext(
+  deps: Deps,
+  req: Request,
+  resHeaders: Headers,
+  meta: Context['meta'],
+): Promise<Context> {
+  const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+  let actor: Context['actor'] = null;
+  if (token) {
+    const session = await deps.sessions.touch(token);
+    if (session) actor = await findActorById(deps.db, session.userId);
+    if (!actor) resHeaders.append('set-cookie', sessionCookie(deps, null));
+  }
+  return {
+    deps,
+    actor,
+    sessionToken: actor ? token : null,
+    meta,
+    setSessionCookie: (value) => resHeaders.append('set-cookie', sessionCookie(deps, value)),
+  };
+}

@@ -1,0 +1,94 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { type AppErrorCode, isAppError } from '@tracetrack/shared';
+import type { Context } from './context';
+
+const TRPC_CODE_OF: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
+  VALIDATION: 'BAD_REQUEST',
+  INVALID_CODE: 'BAD_REQUEST',
+  WEAK_PASSWORD: 'BAD_REQUEST',
+  AREA_REQUIRED: 'BAD_REQUEST',
+  AREA_NOT_ALLOWED: 'BAD_REQUEST',
+  AREA_NOT_FOUND: 'BAD_REQUEST',
+  BAG_NOT_FOUND: 'NOT_FOUND',
+  BILL_NOT_FOUND: 'NOT_FOUND',
+  USER_NOT_FOUND: 'NOT_FOUND',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  INVALID_CREDENTIALS: 'UNAUTHORIZED',
+  ACCOUNT_LOCKED: 'FORBIDDEN',
+  FORBIDDEN: 'FORBIDDEN',
+  UNLINK_NOT_ALLOWED: 'FORBIDDEN',
+  LAST_ADMIN: 'FORBIDDEN',
+  OWN_ROLE: 'FORBIDDEN',
+  DEVICE_NOT_REGISTERED: 'FORBIDDEN',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  TRANSIENT: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+/** Business refusals not listed above are CONFLICTs: the request was fine, the state says no. */
+export function trpcCodeOf(code: AppErrorCode): TRPC_ERROR_CODE_KEY {
+  return TRPC_CODE_OF[code] ?? 'CONFLICT';
+}
+
+interface IssueLike {
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
+  message: string;
+}
+
+function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  if (!Array.isArray(issues)) return null;
+  const out: Record<string, string[]> = {};
+  for (const issue of issues as IssueLike[]) {
+    const key = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '_';
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+const t = initTRPC.context<Context>().create({
+  // The one formatter: every refusal carries the shared code in data.appCode.
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const fieldErrors = error.code === 'BAD_REQUEST' ? fieldErrorsOf(cause) : null;
+    const appCode: AppErrorCode = isAppError(cause)
+      ? cause.code
+      : fieldErrors
+        ? 'VALIDATION'
+        : error.code === 'UNAUTHORIZED'
+          ? 'UNAUTHENTICATED'
+          : error.code === 'FORBIDDEN'
+            ? 'FORBIDDEN'
+            : error.code === 'INTERNAL_SERVER_ERROR'
+              ? 'INTERNAL'
+              : 'VALIDATION';
+    const message = fieldErrors
+      ? `Invalid input: ${Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')}`
+      : error.code === 'INTERNAL_SERVER_ERROR'
+        ? 'Something went wrong on the server. It has been logged.'
+        : shape.message;
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      message,
+      data: { ...data, appCode, fieldErrors, details: isAppError(cause) ? (cause.details ?? null) : null },
+    };
+  },
+});
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns a service's AppError into a TRPCError once, for every procedure. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isAppError(result.error.cause)) {
+    const appError = result.error.cause;
+    throw new TRPCError({ code: trpcCodeOf(appError.code), message: appError.message, cause: appError });
+  }
+  return result;
+});
+
+export const baseProcedure = t.procedure.use(appErrors);

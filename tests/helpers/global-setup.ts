@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { createDb, migrateToLatest, startEmbeddedPostgres, type RunningPostgres } from '@tracetrack/db';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminUrl: string;
+    templateDb: string;
+  }
+}
+
+let embedded: RunningPostgres | null = null;
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Uses DATABASE_URL's server when set, otherwise an embedded Postgres. Migrations run once into
+ * a template; every test file clones its own database from it, so files share no data.
+ */
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.resolve('.data/test-pg'), port: Number(process.env.TEST_PG_PORT ?? 5489) });
+    adminUrl = embedded.adminUrl;
+  }
+  const templateDb = `tt_template_${process.pid}`;
+  await admin(adminUrl, async (c) => {
+    await c.query(`drop database if exists ${templateDb}`);
+    await c.query(`create database ${templateDb}`);
+  });
+  const { db } = createDb({ url: withDatabase(adminUrl, templateDb), poolSize: 1 });
+  await migrateToLatest(db);
+  await db.destroy();
+  project.provide('adminUrl', adminUrl);
+  project.provide('templateDb', templateDb);
+
+  return async () => {
+    await admin(adminUrl, (c) => c.query(`drop database if exists ${templateDb} with (force)`));
+    if (embedded) await embedded.stop();
+  };
+}
