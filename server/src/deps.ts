@@ -11,6 +11,8 @@ export interface AppConfig {
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   clientDist: string | null;
+  /** Day boundaries for the daily scan chart (the warehouses' local time). */
+  timeZone: string;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */

@@ -17,6 +17,7 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TIME_ZONE: z.string().default('Asia/Kolkata'),
   CLIENT_DIST: z.string().default('client/dist'),
 });
 

@@ -32,6 +32,7 @@ const deps = await buildDeps({
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
     clientDist: path.resolve(env.CLIENT_DIST),
+    timeZone: env.TIME_ZONE,
   },
 });
 if (!env.REDIS_URL) logger.info('REDIS_URL is unset: sessions and rate limits are kept in this process');

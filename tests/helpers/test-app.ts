@@ -37,6 +37,7 @@ export async function createTestApp(opts: { clock?: () => Date } = {}): Promise<
       sessionIdleMs: 30 * 60_000,
       sessionAbsoluteMs: 12 * 3_600_000,
       clientDist: null,
+      timeZone: 'Asia/Kolkata',
     },
   });
   return {

@@ -1,0 +1,160 @@
+import { type BagListInput } from '@tracetrack/shared';
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../../infra/transaction';
+
+const bagColumns = ['b.id', 'b.code', 'b.type', 'b.format', 'b.capacity', 'b.child_count', 'b.area', 'b.created_at'] as const;
+
+export type LockedBag = Awaited<ReturnType<typeof lockBagByCode>>;
+
+/** Row-locks a bag for the rest of the transaction (the capacity and exclusivity rules rely on it). */
+export async function lockBagByCode(tx: Tx, code: string) {
+  return tx
+    .selectFrom('bags as b')
+    .select(bagColumns)
+    .where('b.code', '=', code)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function insertParentBag(
+  tx: Tx,
+  values: { code: string; format: string; capacity: number; area: string | null; createdBy: number },
+) {
+  return tx
+    .insertInto('bags')
+    .values({ code: values.code, type: 'parent', format: values.format, capacity: values.capacity, area: values.area, created_by: values.createdBy })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area', 'created_at'])
+    .executeTakeFirst();
+}
+
+export async function insertChildBag(tx: Tx, values: { code: string; area: string | null; createdBy: number }) {
+  return tx
+    .insertInto('bags')
+    .values({ code: values.code, type: 'child', area: values.area, created_by: values.createdBy })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area', 'created_at'])
+    .executeTakeFirst();
+}
+
+export async function findLinkOfChild(db: Executor, childId: number) {
+  return db
+    .selectFrom('links as l')
+    .innerJoin('bags as p', 'p.id', 'l.parent_id')
+    .select(['l.parent_id', 'l.linked_by', 'l.linked_at', 'p.code as parent_code'])
+    .where('l.child_id', '=', childId)
+    .executeTakeFirst();
+}
+
+export async function insertLink(tx: Tx, childId: number, parentId: number, linkedBy: number, linkedAt: Date) {
+  await tx.insertInto('links').values({ child_id: childId, parent_id: parentId, linked_by: linkedBy, linked_at: linkedAt }).execute();
+}
+
+export async function deleteLink(tx: Tx, childId: number) {
+  await tx.deleteFrom('links').where('child_id', '=', childId).execute();
+}
+
+export async function changeChildCount(tx: Tx, parentId: number, delta: 1 | -1): Promise<number> {
+  const row = await tx
+    .updateTable('bags')
+    .set({ child_count: sql`child_count + ${delta}`, updated_at: sql`now()` })
+    .where('id', '=', parentId)
+    .returning('child_count')
+    .executeTakeFirstOrThrow();
+  return row.child_count;
+}
+
+export async function setBagArea(tx: Tx, bagId: number, area: string | null) {
+  await tx.updateTable('bags').set({ area, updated_at: sql`now()` }).where('id', '=', bagId).execute();
+}
+
+/**
+ * The bill a parent sits on. FOR SHARE: completing a bill takes FOR UPDATE on it, so a link
+ * cannot slip into a parent of a bill that is being completed.
+ */
+export async function findBillOfParentForShare(tx: Tx, parentId: number) {
+  return tx
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bills as bl', 'bl.id', 'bp.bill_id')
+    .select(['bl.id', 'bl.bill_number', 'bl.status'])
+    .where('bp.parent_id', '=', parentId)
+    .forShare('bl')
+    .executeTakeFirst();
+}
+
+export async function deleteBagById(tx: Tx, id: number) {
+  await tx.deleteFrom('bags').where('id', '=', id).execute();
+}
+
+export async function isParentBilled(db: Executor, parentId: number): Promise<boolean> {
+  const row = await db.selectFrom('bill_parents').select('parent_id').where('parent_id', '=', parentId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A bag with what the API shows beside it: its parent (children), its bill (parents), its creator. */
+function bagView(db: Executor) {
+  return db
+    .selectFrom('bags as b')
+    .leftJoin('links as l', 'l.child_id', 'b.id')
+    .leftJoin('bags as p', 'p.id', 'l.parent_id')
+    .leftJoin('bill_parents as bp', 'bp.parent_id', 'b.id')
+    .leftJoin('bills as bl', 'bl.id', 'bp.bill_id')
+    .leftJoin('users as u', 'u.id', 'b.created_by')
+    .select([...bagColumns, 'p.code as parent_code', 'bl.bill_number', 'bl.status as bill_status', 'u.username as created_by_username']);
+}
+
+export type BagViewRow = Awaited<ReturnType<typeof findBagViewByCode>> & {};
+
+export async function findBagViewByCode(db: Executor, code: string) {
+  return bagView(db).where('b.code', '=', code).executeTakeFirst();
+}
+
+export async function listChildrenOf(db: Executor, parentId: number) {
+  return bagView(db).where('l.parent_id', '=', parentId).orderBy('l.linked_at').orderBy('b.id').limit(500).execute();
+}
+
+export async function listBags(db: Executor, filters: BagListInput & { afterId: number | null }) {
+  let q = bagView(db);
+  if (filters.type) q = q.where('b.type', '=', filters.type);
+  if (filters.area) q = q.where('b.area', '=', filters.area);
+  if (filters.from) q = q.where('b.created_at', '>=', new Date(filters.from));
+  if (filters.to) q = q.where('b.created_at', '<=', new Date(filters.to));
+  if (filters.linked !== undefined) {
+    const linked = filters.linked;
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb('b.type', '=', 'child'), linked ? eb('l.child_id', 'is not', null) : eb('l.child_id', 'is', null)]),
+        eb.and([eb('b.type', '=', 'parent'), linked ? eb('b.child_count', '>', 0) : eb('b.child_count', '=', 0)]),
+      ]),
+    );
+  }
+  if (filters.billed !== undefined) {
+    q = q.where('b.type', '=', 'parent').where('bp.parent_id', filters.billed ? 'is not' : 'is', null);
+  }
+  if (filters.scannedBy) {
+    const username = filters.scannedBy.toLowerCase();
+    q = q.where('b.created_by', '=', (eb) =>
+      eb.selectFrom('users').select('id').where(sql`lower(username)`, '=', username),
+    );
+  }
+  if (filters.afterId !== null) q = q.where('b.id', '<', filters.afterId);
+  return q.orderBy('b.id', 'desc').limit(filters.limit + 1).execute();
+}
+
+export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50) {
+  const select = (column: 'child_id' | 'parent_id') =>
+    db
+      .selectFrom('scan_events as e')
+      .leftJoin('users as u', 'u.id', 'e.user_id')
+      .select([
+        'e.id', 'e.mutation_id', 'e.name', 'e.status', 'e.error_code', 'e.message', 'e.device_id', 'e.seq',
+        'e.client_time', 'e.server_time', 'u.username',
+      ])
+      .where(`e.${column}`, '=', bagId)
+      .orderBy('e.id', 'desc')
+      .limit(limit)
+      .execute();
+  const [asChild, asParent] = await Promise.all([select('child_id'), select('parent_id')]);
+  const byId = new Map([...asChild, ...asParent].map((e) => [e.id, e]));
+  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
+}

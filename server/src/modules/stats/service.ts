@@ -1,0 +1,41 @@
+import type { Dashboard } from '@tracetrack/shared';
+import type { Deps } from '../../deps';
+import type { Actor } from '../../trpc/context';
+import { NO_AREA_SCOPE, readCounters, readDailyScans } from '../counters/queries';
+import { timeZoneDay } from '../scans/service';
+
+export const CHART_DAYS = 14;
+
+/**
+ * Totals come from counters kept in the same transactions as the changes, never count(*).
+ * Dispatchers see their own area; bills have no area, so everyone sees the bill totals.
+ */
+export async function getDashboard(deps: Pick<Deps, 'db' | 'clock' | 'config'>, actor: Actor): Promise<Dashboard> {
+  const scope = actor.role === 'dispatcher' ? actor.area : null;
+  const today = deps.clock();
+  const days = Array.from({ length: CHART_DAYS }, (_, i) =>
+    timeZoneDay(new Date(today.getTime() - (CHART_DAYS - 1 - i) * 86_400_000), deps.config.timeZone),
+  );
+  const [bagTotals, billTotals, daily] = await Promise.all([
+    readCounters(deps.db, scope),
+    scope === null ? null : readCounters(deps.db, NO_AREA_SCOPE),
+    readDailyScans(deps.db, scope, days[0] ?? ''),
+  ]);
+  const bills = billTotals ?? bagTotals;
+  const n = (totals: Record<string, number>, name: string) => Math.max(0, totals[name] ?? 0);
+  const open = n(bills, 'bills_open');
+  const loading = n(bills, 'bills_loading');
+  const completed = n(bills, 'bills_completed');
+  return {
+    scope: scope ?? 'all',
+    parents: n(bagTotals, 'parents'),
+    parentsFull: n(bagTotals, 'parents_full'),
+    children: n(bagTotals, 'children'),
+    linkedChildren: n(bagTotals, 'linked_children'),
+    unlinkedChildren: Math.max(0, n(bagTotals, 'children') - n(bagTotals, 'linked_children')),
+    billedParents: n(bagTotals, 'billed_parents'),
+    bills: { open, loading, completed, total: open + loading + completed },
+    scansToday: daily.get(days.at(-1) ?? '') ?? 0,
+    daily: days.map((day) => ({ day, scans: daily.get(day) ?? 0 })),
+  };
+}
