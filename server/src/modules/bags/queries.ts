@@ -16,6 +16,10 @@ export async function lockBagByCode(tx: Tx, code: string) {
     .executeTakeFirst();
 }
 
+export async function findBagByCode(db: Executor, code: string) {
+  return db.selectFrom('bags as b').select(bagColumns).where('b.code', '=', code).executeTakeFirst();
+}
+
 export async function insertParentBag(
   tx: Tx,
   values: { code: string; format: string; capacity: number; area: string | null; createdBy: number },

@@ -4,12 +4,13 @@ import {
   type BagDetail,
   type BagListInput,
   type LinkChildOutput,
+  PARENT_FORMATS,
   parseBagCode,
   type ParsedCode,
 } from '@tracetrack/shared';
 import { z } from 'zod';
 import type { Deps } from '../../deps';
-import { inTransaction, type Tx } from '../../infra/transaction';
+import { type Executor, inTransaction, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { insertAudit } from '../audit/queries';
 import { bumpCounters, type CounterDelta, scopeOf } from '../counters/queries';
@@ -28,12 +29,19 @@ function parseOrRefuse(raw: string): Exclude<ParsedCode, { kind: 'invalid' }> {
   return parsed;
 }
 
-function expectParentCode(raw: string) {
+const PARENT_FORMATS_TEXT = PARENT_FORMATS.map((f) => `${f.example} (${f.label})`).join(' or ');
+
+/**
+ * A code in a parent slot. A known child is WRONG_BAG_TYPE (a code's type never changes);
+ * an unknown code that is not a parent format is INVALID_CODE, naming the parent formats.
+ */
+async function expectParentCode(tx: Executor, raw: string) {
   const parsed = parseOrRefuse(raw);
-  if (parsed.kind !== 'parent') {
-    throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a child code; scan a parent bag (e.g. SB00001 or M444-00001).`);
+  if (parsed.kind === 'parent') return parsed;
+  if (await q.findBagByCode(tx, parsed.code)) {
+    throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a child bag; scan a parent bag (e.g. ${PARENT_FORMATS_TEXT}).`);
   }
-  return parsed;
+  throw new AppError('INVALID_CODE', `${parsed.code} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
 }
 
 function expectChildCode(raw: string) {
@@ -63,7 +71,7 @@ async function refuseIfOnCompletedBill(tx: Tx, parent: { id: number; code: strin
 
 /** Scanning a parent registers it (in the dispatcher's area) or opens the existing one. */
 export async function scanParent(tx: Tx, actor: Actor, input: { code: string }) {
-  const parsed = expectParentCode(input.code);
+  const parsed = await expectParentCode(tx, input.code);
   let bag = await q.lockBagByCode(tx, parsed.code);
   let created = false;
   if (!bag) {
@@ -104,7 +112,7 @@ export async function linkChildToParent(
   input: { parentCode: string; childCode: string },
   now: Date,
 ): Promise<ScanEffect<LinkChildOutput>> {
-  const parentCode = expectParentCode(input.parentCode).code;
+  const parentCode = (await expectParentCode(tx, input.parentCode)).code;
   const childCode = expectChildCode(input.childCode).code;
   const parent = await lockParent(tx, parentCode);
   const refs = { parentId: parent.id };
