@@ -39,6 +39,7 @@ export interface BagsTable {
   created_by: number | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  change_xid: Generated<string>;
 }
 
 export interface LinksTable {
@@ -65,6 +66,7 @@ export interface BillsTable {
   updated_at: Generated<Date>;
   completed_at: Date | null;
   completed_by: number | null;
+  change_xid: Generated<string>;
 }
 
 export interface BillParentsTable {
@@ -82,6 +84,16 @@ export interface DevicesTable {
   last_seq: Generated<number>;
   created_at: Generated<Date>;
   last_seen_at: Date | null;
+  push_count: Generated<number>;
+  last_push_at: Date | null;
+}
+
+export interface DeviceSeqGapsTable {
+  id: Generated<number>;
+  device_id: string;
+  from_seq: number;
+  to_seq: number;
+  detected_at: Generated<Date>;
 }
 
 export interface ScanEventsTable {
@@ -143,6 +155,7 @@ export interface Database {
   bills: BillsTable;
   bill_parents: BillParentsTable;
   devices: DevicesTable;
+  device_seq_gaps: DeviceSeqGapsTable;
   scan_events: ScanEventsTable;
   audit_log: AuditLogTable;
   counters: CountersTable;

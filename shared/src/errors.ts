@@ -36,6 +36,7 @@ export const APP_ERROR_CODES = [
   'AREA_FULL',
   'DEVICE_NOT_REGISTERED',
   'ID_REUSED',
+  'PUSH_IN_PROGRESS',
   'TRANSIENT',
   'INTERNAL',
 ] as const;

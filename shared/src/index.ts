@@ -6,3 +6,4 @@ export * from './schemas/bags';
 export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
+export * from './sync';

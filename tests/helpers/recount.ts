@@ -18,6 +18,7 @@ export async function countersAndRecount(db: Db) {
   const mismatched = await sql<{ code: string }>`
     select p.code from bags p left join links l on l.parent_id = p.id
     where p.type = 'parent' group by p.id having p.child_count <> count(l.child_id)`.execute(db);
-  const toMap = (rows: { key: string; n: number }[]) => Object.fromEntries(rows.filter((r) => r.n !== 0).map((r) => [r.key, r.n]).sort());
+  const toMap = (rows: { key: string; n: number }[]): Record<string, number> =>
+    Object.fromEntries(rows.filter((r) => r.n !== 0).sort((a, b) => a.key.localeCompare(b.key)).map((r) => [r.key, r.n] as const));
   return { counters: toMap(counters.rows), recount: toMap(recount.rows), parentsWithWrongCount: mismatched.rows.map((r) => r.code) };
 }

@@ -1,7 +1,9 @@
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
+import { deviceRouter } from '../modules/devices/router';
 import { statsRouter } from '../modules/stats/router';
+import { syncRouter } from '../modules/sync/router';
 import { userRouter } from '../modules/users/router';
 import { router } from './init';
 
@@ -11,6 +13,8 @@ export const appRouter = router({
   bag: bagRouter,
   bill: billRouter,
   stats: statsRouter,
+  device: deviceRouter,
+  sync: syncRouter,
 });
 
 export type AppRouter = typeof appRouter;

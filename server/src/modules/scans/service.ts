@@ -68,11 +68,12 @@ export async function applyScan<T>(
     });
   } catch (e) {
     if (!isBusinessRefusal(e)) throw e;
-    const refs = (e.details?.refs ?? {}) as ScanRefs;
+    // refs point the event at its bags; the rest of the details is what the device is told.
+    const { refs = {}, ...rest } = (e.details ?? {}) as { refs?: ScanRefs } & Record<string, unknown>;
+    const data = Object.keys(rest).length ? rest : null;
     await inTransaction(deps.db, (tx) =>
-      insertScanEvent(tx, { envelope, userId: actor.id, status: 'rejected', errorCode: e.code, message: e.message, result: e.details ?? null, refs }),
+      insertScanEvent(tx, { envelope, userId: actor.id, status: 'rejected', errorCode: e.code, message: e.message, result: data, refs }),
     );
-    const { refs: _refs, ...data } = e.details ?? {};
     return { status: 'rejected', code: e.code, message: e.message, data };
   }
 }

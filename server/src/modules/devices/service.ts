@@ -1,0 +1,26 @@
+import type { Deps } from '../../deps';
+import { inTransaction } from '../../infra/transaction';
+import type { Actor, RequestMeta } from '../../trpc/context';
+import { insertAudit } from '../audit/queries';
+import { findDevice, upsertDevice } from './queries';
+
+/**
+ * Binds a device to the signed-in user. A handheld changes hands between shifts, so registering
+ * a device another user had rebinds it (audited); from then on only the new user can push from it.
+ */
+export async function registerDevice(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, input: { deviceId: string; label?: string | undefined }) {
+  return inTransaction(deps.db, async (tx) => {
+    const before = await findDevice(tx, input.deviceId);
+    const device = await upsertDevice(tx, { id: input.deviceId, userId: actor.id, label: input.label ?? null });
+    if (!before || before.user_id !== actor.id) {
+      await insertAudit(tx, { actor, meta }, {
+        action: before ? 'device.rebind' : 'device.register',
+        entityType: 'device',
+        entityId: input.deviceId,
+        before: before ? { userId: before.user_id } : undefined,
+        after: { userId: actor.id, label: device.label },
+      });
+    }
+    return { deviceId: device.id, label: device.label, lastSeq: device.last_seq };
+  });
+}

@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../infra/transaction';
+
+export async function findEventsByMutationIds(db: Executor, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('scan_events')
+    .select(['mutation_id', 'device_id', 'seq', 'name', 'args', 'status', 'error_code', 'message', 'result'])
+    .where('mutation_id', 'in', ids)
+    .execute();
+}
+export type StoredEvent = Awaited<ReturnType<typeof findEventsByMutationIds>>[number];
+
+/**
+ * Holds a session-level advisory lock on one pooled connection for the whole push, so one
+ * device's pushes never interleave, across server processes too. A crashed process's
+ * connection drops and Postgres releases the lock.
+ */
+export async function withDeviceLock<T>(db: Executor, deviceId: string, waitMs: number, fn: (conn: Executor) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`select set_config('lock_timeout', ${`${waitMs}ms`}, false)`.execute(conn);
+    try {
+      await sql`select pg_advisory_lock(hashtextextended(${`device:${deviceId}`}, 0))`.execute(conn);
+    } finally {
+      await sql`select set_config('lock_timeout', '0', false)`.execute(conn);
+    }
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtextextended(${`device:${deviceId}`}, 0))`.execute(conn).catch(() => {});
+    }
+  });
+}
+
+export interface FeedPosition {
+  xid: string;
+  id: number;
+}
+
+/**
+ * Parents of one area changed after `after`, in (xid, id) order, only from transactions older than
+ * every running one: that order is final, so a cursor never skips a late commit.
+ */
+export async function parentChangesSince(db: Executor, area: string | null, after: FeedPosition, limit: number, activeOnly: boolean) {
+  let q = db
+    .selectFrom('bags as b')
+    .select(['b.id', 'b.code', 'b.format', 'b.area', 'b.child_count', 'b.capacity', 'b.updated_at', sql<string>`b.change_xid::text`.as('xid')])
+    .where('b.type', '=', 'parent')
+    .where(sql<boolean>`(b.change_xid, b.id) > (${after.xid}::xid8, ${after.id}::bigint)`)
+    .where(sql<boolean>`b.change_xid < pg_snapshot_xmin(pg_current_snapshot())`);
+  q = area === null ? q.where('b.area', 'is', null) : q.where('b.area', '=', area);
+  if (activeOnly) q = q.where(sql<boolean>`b.child_count < b.capacity`).where('b.updated_at', '>', sql<Date>`now() - interval '48 hours'`);
+  return q.orderBy(sql`b.change_xid`).orderBy('b.id').limit(limit).execute();
+}
+
+export async function childCodesOf(db: Executor, parentIds: number[]) {
+  if (parentIds.length === 0) return [];
+  return db
+    .selectFrom('links as l')
+    .innerJoin('bags as c', 'c.id', 'l.child_id')
+    .select(['l.parent_id', 'c.code'])
+    .where('l.parent_id', 'in', parentIds)
+    .orderBy('l.linked_at')
+    .execute();
+}
+
+export async function billChangesSince(db: Executor, after: FeedPosition, limit: number, activeOnly: boolean) {
+  let q = db
+    .selectFrom('bills as bl')
+    .select(['bl.id', 'bl.bill_number', 'bl.capacity', 'bl.status', 'bl.parent_count', sql<string>`bl.change_xid::text`.as('xid')])
+    .where(sql<boolean>`(bl.change_xid, bl.id) > (${after.xid}::xid8, ${after.id}::bigint)`)
+    .where(sql<boolean>`bl.change_xid < pg_snapshot_xmin(pg_current_snapshot())`);
+  if (activeOnly) q = q.where('bl.status', '<>', 'completed');
+  return q.orderBy(sql`bl.change_xid`).orderBy('bl.id').limit(limit).execute();
+}
+
+export async function parentsOfBills(db: Executor, billIds: number[]) {
+  if (billIds.length === 0) return [];
+  return db
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bags as p', 'p.id', 'bp.parent_id')
+    .select(['bp.bill_id', 'p.code', 'p.format', 'p.child_count'])
+    .where('bp.bill_id', 'in', billIds)
+    .orderBy('bp.added_at')
+    .execute();
+}

@@ -1,0 +1,143 @@
+import { AppError, type Mutation, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
+import type { Deps } from '../../deps';
+import { isUniqueViolation, pgCodeOf, type Executor } from '../../infra/transaction';
+import type { Actor, RequestMeta } from '../../trpc/context';
+import { findDevice, insertSeqGap, recordPush } from '../devices/queries';
+import { applyScan, type ScanOutcome } from '../scans/service';
+import { runMutation } from './mutations';
+import { findEventsByMutationIds, type StoredEvent, withDeviceLock } from './queries';
+
+/** How long a second push from the same device waits for the first before a retryable CONFLICT. */
+const DEVICE_LOCK_WAIT_MS = 10_000;
+
+/** Stable JSON (sorted keys) so the same args compare equal whatever order they were sent in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function isSameMutation(stored: StoredEvent, deviceId: string, m: Mutation): boolean {
+  return stored.device_id === deviceId && stored.seq === m.seq && stored.name === m.name && canonicalJson(stored.args) === canonicalJson(m.args ?? null);
+}
+
+function storedResult(stored: StoredEvent, id: string): MutationResult {
+  return {
+    id,
+    status: stored.status,
+    ...(stored.error_code ? { code: stored.error_code as MutationResult['code'] } : {}),
+    message: stored.message,
+    replay: true,
+    ...(stored.result ? { data: stored.result } : {}),
+  };
+}
+
+function freshResult(id: string, outcome: ScanOutcome<unknown>): MutationResult {
+  return {
+    id,
+    status: outcome.status,
+    ...(outcome.code ? { code: outcome.code } : {}),
+    message: outcome.message,
+    replay: false,
+    ...(outcome.data ? { data: outcome.data } : {}),
+  };
+}
+
+function idReused(id: string): MutationResult {
+  return {
+    id, status: 'rejected', code: 'ID_REUSED', replay: false,
+    message: 'This mutation id was already used for a different scan; the device must give each scan a new id.',
+  };
+}
+
+/**
+ * Applies a device's queued mutations exactly once each, in seq order. Each mutation's effect and
+ * stored outcome commit in one transaction; a replayed id returns the stored outcome; a refusal is
+ * a final, stored outcome so the queue never jams; only infrastructure failures fail the call.
+ */
+export async function pushMutations(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
+  actor: Actor,
+  meta: RequestMeta,
+  input: SyncPushInput,
+): Promise<SyncPushOutput> {
+  try {
+    return await withDeviceLock(deps.db, input.deviceId, DEVICE_LOCK_WAIT_MS, (conn) => pushLocked({ ...deps, db: conn as Deps['db'] }, actor, meta, input));
+  } catch (e) {
+    if (pgCodeOf(e) === '55P03') throw new AppError('PUSH_IN_PROGRESS', 'This device is already syncing; retry in a moment.');
+    throw e;
+  }
+}
+
+async function pushLocked(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
+  actor: Actor,
+  meta: RequestMeta,
+  input: SyncPushInput,
+): Promise<SyncPushOutput> {
+  const device = await findDevice(deps.db, input.deviceId);
+  if (!device) throw new AppError('DEVICE_NOT_REGISTERED', 'Register this device (device.register) before syncing.');
+  if (device.user_id !== actor.id) throw new AppError('FORBIDDEN', 'This device is registered to another user. Sign in as that user or register the device again.');
+
+  const stored = new Map((await findEventsByMutationIds(deps.db, input.mutations.map((m) => m.id))).map((e) => [e.mutation_id, e]));
+  const results = new Map<string, MutationResult>();
+  const ordered = [...input.mutations].sort((a, b) => a.seq - b.seq);
+
+  await recordSeqGaps(deps.db, input.deviceId, device.last_seq, ordered.filter((m) => !stored.has(m.id)).map((m) => m.seq));
+
+  for (const m of ordered) {
+    // The same id twice in one batch: the second is a replay of the first, or a reuse.
+    const earlier = results.get(m.id);
+    if (earlier) continue;
+    const prior = stored.get(m.id);
+    if (prior) {
+      results.set(m.id, isSameMutation(prior, input.deviceId, m) ? storedResult(prior, m.id) : idReused(m.id));
+      continue;
+    }
+    results.set(m.id, await applyDeviceMutation(deps, actor, meta, input.deviceId, m));
+  }
+
+  const maxSeq = ordered.at(-1)?.seq ?? 0;
+  await recordPush(deps.db, input.deviceId, maxSeq, deps.clock());
+  // Results follow the request's order; a repeated id answers like its first occurrence.
+  const out = input.mutations.map((m, i) => {
+    const r = results.get(m.id)!;
+    const firstIndex = input.mutations.findIndex((x) => x.id === m.id);
+    if (firstIndex === i) return r;
+    const first = input.mutations[firstIndex]!;
+    return first.seq === m.seq && first.name === m.name && canonicalJson(first.args) === canonicalJson(m.args) ? { ...r, replay: true } : idReused(m.id);
+  });
+  return { results: out, ackedThroughSeq: Math.max(device.last_seq, maxSeq) };
+}
+
+async function applyDeviceMutation(
+  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
+  actor: Actor,
+  meta: RequestMeta,
+  deviceId: string,
+  m: Mutation,
+): Promise<MutationResult> {
+  const envelope = { mutationId: m.id, deviceId, seq: m.seq, clientTime: m.clientTime, name: m.name, args: m.args ?? null };
+  try {
+    const outcome = await applyScan(deps, actor, meta, envelope, (tx) => runMutation(tx, actor, meta, m.name, m.args, deps.clock()));
+    return freshResult(m.id, outcome);
+  } catch (e) {
+    // Another push stored this id between our read and our write: answer from what is stored.
+    if (!isUniqueViolation(e, 'scan_events_mutation_unique')) throw e;
+    const [prior] = await findEventsByMutationIds(deps.db, [m.id]);
+    if (!prior) throw e;
+    return isSameMutation(prior, deviceId, m) ? storedResult(prior, m.id) : idReused(m.id);
+  }
+}
+
+/** A missing seq range is recorded for supervisors; it never blocks the mutations behind it. */
+async function recordSeqGaps(db: Executor, deviceId: string, lastSeq: number, newSeqs: number[]) {
+  let expected = lastSeq + 1;
+  for (const seq of newSeqs) {
+    if (seq > expected) await insertSeqGap(db, deviceId, expected, seq - 1);
+    expected = Math.max(expected, seq + 1);
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { APP_ERROR_CODES } from './errors';
+import { linkChildInput, scanParentInput, unlinkChildInput } from './schemas/bags';
+import { billCompleteInput, billCreateInput, billParentInput } from './schemas/bills';
+
+/** The offline sync protocol (DOMAIN §4). Names and shapes are a public contract. */
+export const MUTATION_ARGS = {
+  'parent.scan': scanParentInput,
+  'child.link': linkChildInput,
+  'child.unlink': unlinkChildInput,
+  'bill.create': billCreateInput,
+  'bill.addParent': billParentInput,
+  'bill.removeParent': billParentInput,
+  'bill.complete': billCompleteInput,
+} as const;
+
+export type MutationName = keyof typeof MUTATION_ARGS;
+export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
+export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
+
+export const MAX_MUTATIONS_PER_PUSH = 500;
+
+/**
+ * The envelope is strict (a malformed one is a client bug and fails the call); `name` and `args`
+ * are checked per mutation, so one bad scan is refused on its own and never blocks the queue.
+ */
+export const mutationSchema = z.object({
+  id: z.uuid(),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  name: z.string().min(1).max(50),
+  args: z.unknown(),
+  clientTime: z.iso.datetime({ offset: true }),
+});
+export type Mutation = z.infer<typeof mutationSchema>;
+
+export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: z.string().trim().max(100).optional() });
+export const deviceRegisterOutput = z.object({ deviceId: z.string(), label: z.string().nullable(), lastSeq: z.number().int() });
+
+export const syncPushInput = z.object({
+  deviceId: z.uuid(),
+  mutations: z.array(mutationSchema).min(1).max(MAX_MUTATIONS_PER_PUSH),
+});
+export type SyncPushInput = z.infer<typeof syncPushInput>;
+
+export const mutationStatusSchema = z.enum(['applied', 'unchanged', 'rejected']);
+export type MutationStatus = z.infer<typeof mutationStatusSchema>;
+
+export const mutationResultSchema = z.object({
+  id: z.string(),
+  status: mutationStatusSchema,
+  code: z.enum(APP_ERROR_CODES).optional(),
+  message: z.string(),
+  replay: z.boolean(),
+  data: z.unknown().optional(),
+});
+export type MutationResult = z.infer<typeof mutationResultSchema>;
+
+export const syncPushOutput = z.object({
+  results: z.array(mutationResultSchema),
+  /** Every mutation of this device up to this seq has a stored, final outcome. */
+  ackedThroughSeq: z.number().int(),
+});
+export type SyncPushOutput = z.infer<typeof syncPushOutput>;
+
+export const syncPullInput = z.object({
+  cursor: z.string().max(500).optional(),
+  limit: z.number().int().min(1).max(500).default(200),
+});
+
+export const pulledParentSchema = z.object({
+  kind: z.literal('parent'),
+  code: z.string(),
+  format: z.string(),
+  area: z.string().nullable(),
+  childCount: z.number().int(),
+  capacity: z.number().int(),
+  status: z.enum(['empty', 'filling', 'full']),
+  children: z.array(z.string()),
+  /** False when the device should drop it (full, deleted or out of the 48-hour window). */
+  isActive: z.boolean(),
+});
+export const pulledBillSchema = z.object({
+  kind: z.literal('bill'),
+  billNumber: z.string(),
+  capacity: z.number().int(),
+  status: z.enum(['open', 'loading', 'completed']),
+  parentCount: z.number().int(),
+  parents: z.array(z.object({ code: z.string(), format: z.string(), childCount: z.number().int() })),
+  isActive: z.boolean(),
+});
+export const syncChangeSchema = z.discriminatedUnion('kind', [pulledParentSchema, pulledBillSchema]);
+export type SyncChange = z.infer<typeof syncChangeSchema>;
+
+export const syncPullOutput = z.object({ changes: z.array(syncChangeSchema), cursor: z.string(), hasMore: z.boolean() });
+export type SyncPullOutput = z.infer<typeof syncPullOutput>;

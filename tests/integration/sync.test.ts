@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/src/app';
+import { mutationQueue } from '../factories/mutations';
+import { createUser } from '../factories/users';
+import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { countersAndRecount } from '../helpers/recount';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import type { Actor } from '../../server/src/trpc/context';
+
+let t: TestApp;
+let app: ReturnType<typeof createApp>;
+let dispatcher: Actor;
+let biller: Actor;
+beforeAll(async () => {
+  t = await createTestApp();
+  app = createApp(t.deps);
+  dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+  biller = await createUser(t.deps.db, { role: 'biller' });
+});
+afterAll(() => t.close());
+
+async function deviceFor(user: Actor) {
+  const http = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, user.id));
+  const deviceId = randomUUID();
+  const reg = await http.mutate('device.register', { deviceId, label: 'test handheld' });
+  expect(reg.status).toBe(200);
+  return { http, deviceId, queue: mutationQueue() };
+}
+
+const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(t.deps.db)).rows[0]?.n);
+const linksOf = (parent: string) =>
+  count(sql<{ n: number }>`select count(*)::int as n from links l join bags p on p.id = l.parent_id where p.code = ${parent}`);
+
+describe('sync.push over HTTP', () => {
+  it('applies 35 children into one SB parent as 30 applied and 5 PARENT_FULL, in order', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const mutations = [queue.next('parent.scan', { code: 'SB60001' })];
+    for (let i = 0; i < 35; i++) mutations.push(queue.next('child.link', { parentCode: 'SB60001', childCode: `S60001C${i}` }));
+    const res = await http.mutate('sync.push', { deviceId, mutations });
+    expect(res.status).toBe(200);
+    const statuses = res.data.results.map((r: any) => r.status);
+    expect(statuses.slice(0, 31)).toEqual(Array(31).fill('applied'));
+    expect(res.data.results.slice(31).map((r: any) => r.code)).toEqual(Array(5).fill('PARENT_FULL'));
+    expect(res.data.results[30].data.parent).toMatchObject({ childCount: 30, capacity: 30, status: 'full' });
+    expect(res.data.ackedThroughSeq).toBe(36);
+    expect(await linksOf('SB60001')).toBe(30);
+  });
+
+  it('returns identical results with replay: true for a replayed batch and changes nothing', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const mutations = [
+      queue.next('parent.scan', { code: 'SB60002' }),
+      queue.next('child.link', { parentCode: 'SB60002', childCode: 'S60002A' }),
+      queue.next('child.link', { parentCode: 'SB60002', childCode: 'S60002A' }),
+      queue.next('child.link', { parentCode: 'SB69999', childCode: 'S60002B' }),
+    ];
+    const first = await http.mutate('sync.push', { deviceId, mutations });
+    const events = await count(sql<{ n: number }>`select count(*)::int as n from scan_events`);
+    const audit = await count(sql<{ n: number }>`select count(*)::int as n from audit_log`);
+    const again = await http.mutate('sync.push', { deviceId, mutations });
+    expect(again.data.results).toEqual(first.data.results.map((r: any) => ({ ...r, replay: true })));
+    expect(first.data.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'unchanged', 'rejected']);
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from scan_events`)).toBe(events);
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from audit_log`)).toBe(audit);
+    expect(await linksOf('SB60002')).toBe(1);
+  });
+
+  it('does not let a refused or malformed mutation stop the rest of the batch', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const other = await deviceFor(dispatcher);
+    await other.http.mutate('sync.push', {
+      deviceId: other.deviceId,
+      mutations: [other.queue.next('parent.scan', { code: 'SB60009' }), other.queue.next('child.link', { parentCode: 'SB60009', childCode: 'S60003X' })],
+    });
+    const mutations = [
+      queue.next('parent.scan', { code: 'SB60003' }),
+      queue.next('child.link', { parentCode: 'SB60003', childCode: 'S60003A' }),
+      queue.next('child.link', { parentCode: 'SB60003', childCode: 'S60003X' }),
+      { ...queue.next('child.link', { parentCode: 'SB60003', childCode: 'x' }), args: { parentCode: 42 } } as any,
+      { ...queue.next('parent.scan', { code: 'SB60003' }), name: 'bag.explode' },
+      queue.next('bill.complete', { billNumber: 'NOPE-1' }),
+      queue.next('child.link', { parentCode: 'SB60003', childCode: 'S60003B' }),
+    ];
+    const res = await http.mutate('sync.push', { deviceId, mutations });
+    expect(res.data.results.map((r: any) => r.code ?? r.status)).toEqual([
+      'applied', 'applied', 'CHILD_IN_OTHER_PARENT', 'VALIDATION', 'VALIDATION', 'FORBIDDEN', 'applied',
+    ]);
+    expect(res.data.results[2].data).toMatchObject({ otherParentCode: 'SB60009' });
+    expect(res.data.results[2].message).toContain('SB60009');
+    expect(await linksOf('SB60003')).toBe(2);
+  });
+
+  it('applies a batch in seq order whatever order it arrives in, and records seq gaps', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const scan = queue.next('parent.scan', { code: 'SB60004' });
+    const link = queue.next('child.link', { parentCode: 'SB60004', childCode: 'S60004A' });
+    queue.next('child.link', { parentCode: 'SB60004', childCode: 'LOST' }); // seq 3 never sent
+    const late = queue.next('child.link', { parentCode: 'SB60004', childCode: 'S60004B' });
+    const res = await http.mutate('sync.push', { deviceId, mutations: [late, link, scan] });
+    expect(res.data.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    const gaps = await sql<{ from_seq: number; to_seq: number }>`select from_seq, to_seq from device_seq_gaps where device_id = ${deviceId}`.execute(t.deps.db);
+    expect(gaps.rows).toEqual([{ from_seq: 3, to_seq: 3 }]);
+  });
+
+  it('refuses a reused id with different content as ID_REUSED', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = queue.next('parent.scan', { code: 'SB60005' });
+    await http.mutate('sync.push', { deviceId, mutations: [m] });
+    const res = await http.mutate('sync.push', { deviceId, mutations: [{ ...m, args: { code: 'SB60006' } }] });
+    expect(res.data.results[0]).toMatchObject({ status: 'rejected', code: 'ID_REUSED' });
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60006'`)).toBe(0);
+  });
+
+  it('forbids pushing from a device bound to someone else and requires registration', async () => {
+    const mine = await deviceFor(dispatcher);
+    const intruder = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, biller.id));
+    const m = mine.queue.next('parent.scan', { code: 'SB60007' });
+    const res = await intruder.mutate('sync.push', { deviceId: mine.deviceId, mutations: [m] });
+    expect(res.status).toBe(403);
+    expect(res.error?.data.appCode).toBe('FORBIDDEN');
+    const unknown = await intruder.mutate('sync.push', { deviceId: randomUUID(), mutations: [m] });
+    expect(unknown.error?.data.appCode).toBe('DEVICE_NOT_REGISTERED');
+    const malformed = await intruder.mutate('sync.push', { deviceId: 'nope', mutations: [] });
+    expect(malformed.status).toBe(400);
+    expect(malformed.error?.data.appCode).toBe('VALIDATION');
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60007'`)).toBe(0);
+  });
+
+  it('never interleaves two concurrent pushes of one device', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const a = [queue.next('parent.scan', { code: 'SB60008' })];
+    for (let i = 0; i < 40; i++) a.push(queue.next('child.link', { parentCode: 'SB60008', childCode: `S60008C${i}` }));
+    const [r1, r2] = await Promise.all([http.mutate('sync.push', { deviceId, mutations: a }), http.mutate('sync.push', { deviceId, mutations: a })]);
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    const replays = [r1, r2].map((r) => r.data.results.every((x: any) => x.replay));
+    expect(replays.sort()).toEqual([false, true]);
+    expect(await linksOf('SB60008')).toBe(30);
+    const outcomes = await count(sql<{ n: number }>`select count(*)::int as n from scan_events where device_id = ${deviceId}`);
+    expect(outcomes).toBe(41);
+  });
+
+  it('keeps counters equal to a recount', async () => {
+    const { counters, recount, parentsWithWrongCount } = await countersAndRecount(t.deps.db);
+    expect(counters).toEqual(recount);
+    expect(parentsWithWrongCount).toEqual([]);
+  });
+});
+
+describe('sync.pull', () => {
+  it('pages a new device through a snapshot, then returns only what changed', async () => {
+    const jaipur = await createUser(t.deps.db, { role: 'dispatcher', area: 'jaipur' });
+    const { http, deviceId, queue } = await deviceFor(jaipur);
+    const mutations = [];
+    for (let p = 0; p < 7; p++) {
+      mutations.push(queue.next('parent.scan', { code: `SB6100${p}` }));
+      mutations.push(queue.next('child.link', { parentCode: `SB6100${p}`, childCode: `P6100${p}A` }));
+    }
+    await http.mutate('sync.push', { deviceId, mutations });
+
+    const seen: any[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const res = await http.query('sync.pull', { cursor, limit: 3 });
+      expect(res.status).toBe(200);
+      seen.push(...res.data.changes);
+      cursor = res.data.cursor;
+      pages++;
+      if (!res.data.hasMore) break;
+    }
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(seen.map((c) => c.code).sort()).toEqual(['SB61000', 'SB61001', 'SB61002', 'SB61003', 'SB61004', 'SB61005', 'SB61006']);
+    expect(seen.every((c) => c.kind === 'parent' && c.area === 'jaipur' && c.children.length === 1 && c.isActive)).toBe(true);
+
+    const nothing = await http.query('sync.pull', { cursor, limit: 50 });
+    expect(nothing.data.changes).toEqual([]);
+
+    await http.mutate('sync.push', { deviceId, mutations: [queue.next('child.link', { parentCode: 'SB61003', childCode: 'P61003B' })] });
+    const later = await http.query('sync.pull', { cursor: nothing.data.cursor, limit: 50 });
+    expect(later.data.changes).toHaveLength(1);
+    expect(later.data.changes[0]).toMatchObject({ code: 'SB61003', childCount: 2, children: ['P61003A', 'P61003B'] });
+    const bad = await http.query('sync.pull', { cursor: 'garbage' });
+    expect(bad.error?.data.appCode).toBe('VALIDATION');
+  });
+});
