@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { applyToModel, emptyModel, type Mutation, modelLinks, type ModelOutcome } from '@tracetrack/shared';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../factories/users';
+import { countersAndRecount } from '../helpers/recount';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import type { Actor } from '../../server/src/trpc/context';
+
+let t: TestApp;
+let devices: { actor: Actor; deviceId: string }[];
+beforeAll(async () => {
+  t = await createTestApp();
+  devices = [];
+  for (const role of ['dispatcher', 'dispatcher', 'admin'] as const) {
+    const actor = await createUser(t.deps.db, { role, area: 'hisar' });
+    const deviceId = randomUUID();
+    await t.as(actor).device.register({ deviceId });
+    devices.push({ actor, deviceId });
+  }
+});
+afterAll(() => t.close());
+
+/** A small code space so that conflicts, full parents and wrong types happen often. */
+const opArb = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ name: fc.constant('parent.scan'), p: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 8, arbitrary: fc.record({ name: fc.constant('child.link'), p: fc.integer({ min: 0, max: 4 }), c: fc.integer({ min: 0, max: 24 }) }) },
+  { weight: 2, arbitrary: fc.record({ name: fc.constant('child.unlink'), c: fc.integer({ min: 0, max: 24 }) }) },
+  { weight: 1, arbitrary: fc.record({ name: fc.constant('child.link'), p: fc.integer({ min: 0, max: 3 }), c: fc.constant(-1) }) },
+);
+
+const scheduleArb = fc.record({
+  queues: fc.array(fc.array(opArb, { minLength: 1, maxLength: 30 }), { minLength: 3, maxLength: 3 }),
+  // Each push: which device, how many new mutations, whether to resend old ones, and a shuffle seed.
+  pushes: fc.array(fc.record({ device: fc.integer({ min: 0, max: 2 }), take: fc.integer({ min: 1, max: 12 }), resend: fc.integer({ min: 0, max: 4 }), shuffle: fc.integer() }), { minLength: 1, maxLength: 25 }),
+});
+
+describe('sync against the pure model', () => {
+  it('ends in the model state for random schedules with duplicates, replays and reorderings', async () => {
+    await fc.assert(
+      fc.asyncProperty(scheduleArb, async ({ queues, pushes }) => {
+        // Each run starts from empty bag tables (users and devices stay).
+        await sql`truncate links, bill_parents, bills, bags, scan_events, audit_log, counters, daily_counters, device_seq_gaps restart identity`.execute(t.deps.db);
+        await sql`update devices set last_seq = 0`.execute(t.deps.db);
+        const tag = '70';
+        // M444 parents hold 15, SB 30; index 3 is a code that is a child, 4 is never registered.
+        const parents = [`M444-${tag}001`, `M444-${tag}002`, `SB${tag}003`, `R${tag}C0`, `SB${tag}999`];
+        const childCode = (c: number) => (c < 0 ? `M444-${tag}001` : `R${tag}C${c}`);
+        const mutations: Mutation[][] = queues.map((ops, d) =>
+          ops.map((op, i) => ({
+            id: randomUUID(),
+            seq: i + 1,
+            name: op.name,
+            args:
+              op.name === 'parent.scan' ? { code: parents[op.p]! }
+              : op.name === 'child.link' ? { parentCode: parents[op.p]!, childCode: childCode(op.c) }
+              : { childCode: childCode(op.c) },
+            clientTime: new Date().toISOString(),
+          })),
+        );
+
+        const model = emptyModel();
+        const expected = new Map<string, ModelOutcome>();
+        const sent = mutations.map(() => 0);
+        const now = Date.now();
+
+        for (const push of pushes) {
+          const queue = mutations[push.device]!;
+          const from = sent[push.device]!;
+          const fresh = queue.slice(from, from + push.take);
+          const old = queue.slice(Math.max(0, from - push.resend), from);
+          if (fresh.length + old.length === 0) continue;
+          sent[push.device] = from + fresh.length;
+          const batch = fc.sample(fc.shuffledSubarray([...old, ...fresh], { minLength: old.length + fresh.length }), { seed: push.shuffle, numRuns: 1 })[0]!;
+          const { actor, deviceId } = devices[push.device]!;
+          const res = await t.as(actor).sync.push({ deviceId, mutations: batch });
+
+          // The server applies a batch in seq order; replays change nothing.
+          for (const m of [...batch].sort((a, b) => a.seq - b.seq)) {
+            if (expected.has(m.id)) continue;
+            expected.set(m.id, applyToModel(model, actor, m.name, m.args as Record<string, unknown>, now));
+          }
+          for (const r of res.results) {
+            const want = expected.get(r.id)!;
+            expect({ status: r.status, code: r.code }).toEqual(want.status === 'rejected' ? { status: 'rejected', code: want.code } : { status: want.status, code: undefined });
+          }
+        }
+
+        const links = await sql<{ link: string }>`
+          select c.code || '>' || p.code as link from links l join bags c on c.id = l.child_id join bags p on p.id = l.parent_id
+          order by 1`.execute(t.deps.db);
+        expect(links.rows.map((r) => r.link).sort()).toEqual(modelLinks(model));
+        const events = await sql<{ n: number }>`select count(*)::int as n from scan_events where mutation_id = any(${[...expected.keys()]}::uuid[])`.execute(t.deps.db);
+        expect(events.rows[0]?.n).toBe(expected.size);
+        const { counters, recount, parentsWithWrongCount } = await countersAndRecount(t.deps.db);
+        expect(parentsWithWrongCount).toEqual([]);
+        expect(counters).toEqual(recount);
+      }),
+      { numRuns: 30, seed: Number(process.env.FC_SEED ?? 4242) },
+    );
+  });
+});
