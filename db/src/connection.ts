@@ -28,7 +28,10 @@ export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000 }: Db
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped connection (Postgres restart, pg_terminate_backend) must not crash the process.
+  // A dropped connection (Postgres restart, pg_terminate_backend) must not crash the process:
+  // idle clients report through the pool, checked-out ones between queries through themselves.
+  // The next query on such a client fails and the pool discards it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

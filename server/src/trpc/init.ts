@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { type AppErrorCode, isAppError } from '@tracetrack/shared';
+import { AppError, type AppErrorCode, isAppError } from '@tracetrack/shared';
+import { isTransientDbError } from '../infra/transaction';
 import type { Context } from './context';
 
 const TRPC_CODE_OF: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
@@ -82,13 +83,20 @@ export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turns a service's AppError into a TRPCError once, for every procedure. */
+/**
+ * Turns a service's AppError into a TRPCError once, for every procedure. A database that is
+ * down or dropped the connection is a retryable TRANSIENT (503), never a 500.
+ */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && isAppError(result.error.cause)) {
-    const appError = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf(appError.code), message: appError.message, cause: appError });
-  }
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  const appError = isAppError(cause)
+    ? cause
+    : isTransientDbError(cause)
+      ? new AppError('TRANSIENT', 'The database is unavailable right now. Try again.')
+      : null;
+  if (appError) throw new TRPCError({ code: trpcCodeOf(appError.code), message: appError.message, cause: appError });
   return result;
 });
 

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { applyToModel, emptyModel, type Mutation, modelLinks, type ModelOutcome } from '@tracetrack/shared';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/src/app';
+import { mutationQueue } from '../factories/mutations';
+import { createUser, TEST_PASSWORD } from '../factories/users';
+import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { countersAndRecount } from '../helpers/recount';
+import { startServerProcess, waitFor } from '../helpers/server-process';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import type { Actor } from '../../server/src/trpc/context';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const eventsOf = async (deviceId: string) =>
+  Number((await sql<{ n: number }>`select count(*)::int as n from scan_events where device_id = ${deviceId}`.execute(t.deps.db)).rows[0]?.n);
+
+async function dbLinks(prefix: string): Promise<string[]> {
+  const rows = await sql<{ link: string }>`
+    select c.code || '>' || p.code as link from links l join bags c on c.id = l.child_id join bags p on p.id = l.parent_id
+    where p.code like ${prefix + '%'}`.execute(t.deps.db);
+  return rows.rows.map((r) => r.link).sort();
+}
+
+/** Every mutation has exactly one stored outcome, equal to the model's. */
+async function expectOutcomes(mutations: Mutation[], expected: Map<string, ModelOutcome>) {
+  const rows = await sql<{ mutation_id: string; status: string; error_code: string | null }>`
+    select mutation_id, status, error_code from scan_events where mutation_id = any(${mutations.map((m) => m.id)}::uuid[])`.execute(t.deps.db);
+  expect(rows.rows).toHaveLength(mutations.length);
+  for (const row of rows.rows) {
+    const want = expected.get(row.mutation_id)!;
+    expect({ status: row.status, code: row.error_code }).toEqual({ status: want.status, code: want.status === 'rejected' ? want.code : null });
+  }
+}
+
+function modelOf(actor: Actor, mutations: Mutation[]) {
+  const model = emptyModel();
+  const now = Date.now();
+  const expected = new Map(mutations.map((m) => [m.id, applyToModel(model, actor, m.name, m.args as Record<string, unknown>, now)]));
+  return { model, expected };
+}
+
+describe('fault injection', () => {
+  it('a response lost after commit: resending the batch applies nothing twice', async () => {
+    const user = await createUser(t.deps.db, { role: 'dispatcher', area: 'raipur' });
+    const server = serve({ fetch: createApp(t.deps).fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const http = trpcHttp(fetch, url, await sessionCookieFor(t.deps, user.id));
+      const deviceId = randomUUID();
+      await http.mutate('device.register', { deviceId });
+      const q = mutationQueue();
+      const mutations = [q.next('parent.scan', { code: 'SB80001' })];
+      for (let i = 0; i < 60; i++) mutations.push(q.next('child.link', { parentCode: 'SB80001', childCode: `L80001C${i}` }));
+
+      // The connection drops while the server is still applying: the client never sees a response.
+      const abort = new AbortController();
+      const lost = http.mutate('sync.push', { deviceId, mutations }, abort.signal).catch((e: Error) => e);
+      await waitFor(async () => (await eventsOf(deviceId)) >= 10, 30_000, 'first commits');
+      abort.abort();
+      expect(await lost).toBeInstanceOf(Error);
+      await waitFor(async () => (await eventsOf(deviceId)) === mutations.length, 30_000, 'server to finish the lost push');
+
+      const again = await http.mutate('sync.push', { deviceId, mutations });
+      expect(again.status).toBe(200);
+      expect(again.data.results.every((r: { replay: boolean }) => r.replay)).toBe(true);
+      const { model, expected } = modelOf(user, mutations);
+      await expectOutcomes(mutations, expected);
+      expect(await dbLinks('SB80001')).toEqual(modelLinks(model));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('the server is SIGKILLed mid-push of 3,000 mutations: after restart and a full resend, each applied exactly once', async () => {
+    const user = await createUser(t.deps.db, { role: 'dispatcher', area: 'ranchi' });
+    const env = { DATABASE_URL: t.databaseUrl, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) };
+    const login = async (url: string) => {
+      const res = await fetch(`${url}/trpc/auth.login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user.username, password: TEST_PASSWORD }),
+      });
+      expect(res.status).toBe(200);
+      return trpcHttp(fetch, url, res.headers.get('set-cookie')!.split(';')[0]);
+    };
+
+    const q = mutationQueue();
+    const mutations: Mutation[] = [];
+    for (let p = 0; p < 100; p++) mutations.push(q.next('parent.scan', { code: `SB81${String(p).padStart(3, '0')}` }));
+    // 2,900 links; every tenth child is sent to a second parent too (a conflict), and parents overfill.
+    for (let i = 0; i < 2900; i++) {
+      const child = i % 10 === 9 ? `K81C${i - 1}` : `K81C${i}`;
+      mutations.push(q.next('child.link', { parentCode: `SB81${String(i % 97).padStart(3, '0')}`, childCode: child }));
+    }
+    const batches = Array.from({ length: 6 }, (_, b) => mutations.slice(b * 500, b * 500 + 500));
+
+    let server = await startServerProcess(env);
+    const deviceId = randomUUID();
+    try {
+      let http = await login(server.url);
+      await http.mutate('device.register', { deviceId });
+      const pushing = (async () => {
+        for (const batch of batches) {
+          const res = await http.mutate('sync.push', { deviceId, mutations: batch }).catch((e: Error) => e);
+          if (res instanceof Error) return res;
+        }
+        return null;
+      })();
+      await waitFor(async () => (await eventsOf(deviceId)) >= 1200, 120_000, '1,200 applied mutations');
+      await server.kill('SIGKILL');
+      expect(await pushing).toBeInstanceOf(Error);
+      const beforeRestart = await eventsOf(deviceId);
+      expect(beforeRestart).toBeLessThan(3000);
+
+      server = await startServerProcess(env);
+      http = await login(server.url);
+      for (const batch of batches) {
+        const res = await http.mutate('sync.push', { deviceId, mutations: batch });
+        expect(res.status).toBe(200);
+      }
+      const { model, expected } = modelOf(user, mutations);
+      await expectOutcomes(mutations, expected);
+      expect(await dbLinks('SB81')).toEqual(modelLinks(model));
+      expect(await eventsOf(deviceId)).toBe(3000);
+    } finally {
+      await server.kill('SIGKILL');
+    }
+  });
+
+  it('Postgres connections terminated mid-push: a retryable error, nothing half-applied, the resend completes', async () => {
+    const user = await createUser(t.deps.db, { role: 'dispatcher', area: 'akola' });
+    const app = createApp(t.deps);
+    const http = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, user.id));
+    const deviceId = randomUUID();
+    await http.mutate('device.register', { deviceId });
+    const q = mutationQueue();
+    const mutations = [];
+    for (let p = 0; p < 20; p++) mutations.push(q.next('parent.scan', { code: `SB82${String(p).padStart(3, '0')}` }));
+    for (let i = 0; i < 480; i++) mutations.push(q.next('child.link', { parentCode: `SB82${String(i % 20).padStart(3, '0')}`, childCode: `T82C${i}` }));
+
+    const push = http.mutate('sync.push', { deviceId, mutations });
+    await waitFor(async () => (await eventsOf(deviceId)) >= 50, 30_000, 'first commits');
+    const killer = await import('pg').then((pg) => new pg.default.Client({ connectionString: t.databaseUrl }));
+    await killer.connect();
+    await killer.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    await killer.end();
+    const failed = await push;
+    expect(failed.status).toBe(503);
+    expect(failed.error?.data.appCode).toBe('TRANSIENT');
+
+    // Nothing half-applied: every link has its event and every parent's count matches its links.
+    const { parentsWithWrongCount } = await countersAndRecount(t.deps.db);
+    expect(parentsWithWrongCount).toEqual([]);
+
+    const again = await http.mutate('sync.push', { deviceId, mutations });
+    expect(again.status).toBe(200);
+    const { model, expected } = modelOf(user, mutations);
+    await expectOutcomes(mutations, expected);
+    expect(await dbLinks('SB82')).toEqual(modelLinks(model));
+  });
+
+  it('20 devices pushing overlapping child codes into different parents concurrently', async () => {
+    const app = createApp(t.deps);
+    const devices = await Promise.all(
+      Array.from({ length: 20 }, async (_, d) => {
+        const user = await createUser(t.deps.db, { role: 'dispatcher', area: d % 2 ? 'bathinda' : 'sangaria' });
+        const http = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, user.id));
+        const deviceId = randomUUID();
+        await http.mutate('device.register', { deviceId });
+        const queue = mutationQueue();
+        const parent = `M444-83${String(d).padStart(3, '0')}`;
+        const mutations = [queue.next('parent.scan', { code: parent })];
+        // 25 children each from a shared pool of 120 codes: overlaps between devices and overfill (M444 holds 15).
+        for (let i = 0; i < 25; i++) mutations.push(queue.next('child.link', { parentCode: parent, childCode: `V83C${(d * 7 + i * 3) % 120}` }));
+        return { http, deviceId, mutations };
+      }),
+    );
+    const results = await Promise.all(devices.map((d) => d.http.mutate('sync.push', { deviceId: d.deviceId, mutations: d.mutations })));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const allCodes = results.flatMap((r) => r.data.results.map((x: { code?: string; status: string }) => x.code ?? x.status));
+    expect(allCodes.every((c: string) => ['applied', 'unchanged', 'CHILD_IN_OTHER_PARENT', 'PARENT_FULL'].includes(c))).toBe(true);
+    expect(allCodes).toContain('CHILD_IN_OTHER_PARENT');
+
+    const dupes = await sql<{ n: number }>`select count(*)::int as n from (select child_id from links group by child_id having count(*) > 1) d`.execute(t.deps.db);
+    expect(dupes.rows[0]?.n).toBe(0);
+    const over = await sql<{ n: number }>`select count(*)::int as n from bags where child_count > capacity`.execute(t.deps.db);
+    expect(over.rows[0]?.n).toBe(0);
+    const { counters, recount, parentsWithWrongCount } = await countersAndRecount(t.deps.db);
+    expect(parentsWithWrongCount).toEqual([]);
+    expect(counters).toEqual(recount);
+    for (const d of devices) expect(await eventsOf(d.deviceId)).toBe(d.mutations.length);
+  });
+});
