@@ -1,3 +1,31 @@
+import { billCompleteInput, billCreateInput, billListInput, billParentInput, billRefInput, billUpdateInput } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
+import { adminProcedure, authedProcedure, staffProcedure } from '../../trpc/procedures';
+import * as bills from './service';
 
-export const billRouter = router({});
+/** Billers and admins write, admins delete, every signed-in role reads. */
+export const billRouter = router({
+  create: staffProcedure
+    .input(billCreateInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.createBill, input)),
+  update: staffProcedure
+    .input(billUpdateInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.updateBill, input)),
+  addParent: staffProcedure
+    .input(billParentInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.addParentToBill, input)),
+  removeParent: staffProcedure
+    .input(billParentInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.removeParentFromBill, input)),
+  complete: staffProcedure
+    .input(billCompleteInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.completeBill, input)),
+  reopen: staffProcedure
+    .input(billRefInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.reopenBill, input)),
+  delete: adminProcedure
+    .input(billRefInput)
+    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.deleteBill, input)),
+  get: authedProcedure.input(billRefInput).query(({ ctx, input }) => bills.getBill(ctx.deps, input)),
+  list: authedProcedure.input(billListInput).query(({ ctx, input }) => bills.listBills(ctx.deps, input)),
+});

@@ -1,0 +1,70 @@
+import { type BillParent, type BillSummary, computeBillWeights, type FormatTally, parentStatus } from '@tracetrack/shared';
+import type { BillParentRow, BillViewRow, TallyRow } from './queries';
+
+/** Groups grouped-query rows by bill, ready for computeBillWeights. */
+export function talliesByBill(rows: readonly TallyRow[]): Map<number, FormatTally[]> {
+  const out = new Map<number, FormatTally[]>();
+  for (const r of rows) {
+    const list = out.get(r.bill_id) ?? [];
+    list.push({ format: r.format, parents: r.parents, children: r.children });
+    out.set(r.bill_id, list);
+  }
+  return out;
+}
+
+export function toBillSummary(row: BillViewRow, tallies: readonly FormatTally[]): BillSummary {
+  const w = computeBillWeights(tallies);
+  return {
+    id: row.id,
+    billNumber: row.bill_number,
+    capacity: row.capacity,
+    description: row.description,
+    destination: row.destination,
+    vehicleNumber: row.vehicle_number,
+    status: row.status,
+    isShort: row.is_short,
+    parentCount: w.parentCount,
+    childCount: w.childCount,
+    actualWeightKg: w.actualWeightKg,
+    expectedWeightKg: w.expectedWeightKg,
+    varianceKg: w.varianceKg,
+    createdBy: row.created_by_username,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
+  };
+}
+
+/** A parent's own weights are the bill formula applied to a one-parent tally: one formula, never two. */
+export function toBillParent(row: BillParentRow): BillParent {
+  const format = row.format ?? '';
+  const capacity = row.capacity ?? 0;
+  const w = computeBillWeights([{ format, parents: 1, children: row.child_count }]);
+  return {
+    code: row.code,
+    format,
+    childCount: row.child_count,
+    capacity,
+    status: parentStatus(row.child_count, capacity),
+    actualWeightKg: w.actualWeightKg,
+    expectedWeightKg: w.expectedWeightKg,
+    addedAt: row.added_at.toISOString(),
+  };
+}
+
+/** What the audit log keeps of a bill before and after a change (no secrets, no derived totals). */
+export function billSnapshot(row: {
+  bill_number: string; capacity: number; description: string | null; destination: string | null; vehicle_number: string | null;
+  status: string; parent_count: number; is_short: boolean;
+}) {
+  return {
+    billNumber: row.bill_number,
+    capacity: row.capacity,
+    description: row.description,
+    destination: row.destination,
+    vehicleNumber: row.vehicle_number,
+    status: row.status,
+    parentCount: row.parent_count,
+    isShort: row.is_short,
+  };
+}

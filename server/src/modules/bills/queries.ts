@@ -1,0 +1,182 @@
+import type { BillStatus } from '@tracetrack/shared';
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../../infra/transaction';
+
+const billColumns = [
+  'bl.id', 'bl.bill_number', 'bl.capacity', 'bl.description', 'bl.destination', 'bl.vehicle_number', 'bl.status',
+  'bl.parent_count', 'bl.is_short', 'bl.created_at', 'bl.updated_at', 'bl.completed_at',
+] as const;
+
+const parentColumns = ['b.id', 'b.code', 'b.type', 'b.format', 'b.capacity', 'b.child_count', 'b.area'] as const;
+
+export type LockedBill = NonNullable<Awaited<ReturnType<typeof lockBillByNumber>>>;
+export type BillViewRow = NonNullable<Awaited<ReturnType<typeof findBillViewById>>>;
+
+/** The bill with its creator's name, as the API shows it. */
+function billView(db: Executor) {
+  return db
+    .selectFrom('bills as bl')
+    .leftJoin('users as u', 'u.id', 'bl.created_by')
+    .select([...billColumns, 'u.username as created_by_username']);
+}
+
+export async function findBillViewById(db: Executor, id: number) {
+  return billView(db).where('bl.id', '=', id).executeTakeFirst();
+}
+
+export async function findBillViewByNumber(db: Executor, billNumber: string) {
+  return billView(db).where('bl.bill_number', '=', billNumber).executeTakeFirst();
+}
+
+/** Row-locks a bill: capacity, status and completion rules are checked under this lock. */
+export async function lockBillByNumber(tx: Tx, billNumber: string) {
+  return tx.selectFrom('bills as bl').select(billColumns).where('bl.bill_number', '=', billNumber).forUpdate().executeTakeFirst();
+}
+
+/** Row-locks a bag by code. Bill writes that touch a parent take this lock BEFORE the bill's. */
+export async function lockBagByCode(tx: Tx, code: string) {
+  return tx.selectFrom('bags as b').select(parentColumns).where('b.code', '=', code).forUpdate().executeTakeFirst();
+}
+
+export async function findBagTypeByCode(db: Executor, code: string) {
+  return db.selectFrom('bags').select(['id', 'type']).where('code', '=', code).executeTakeFirst();
+}
+
+/** Inserts a bill; undefined when bills_number_unique already holds the number (the transaction stays usable). */
+export async function insertBill(
+  tx: Tx,
+  values: { billNumber: string; capacity: number; description: string | null; destination: string | null; vehicleNumber: string | null; createdBy: number },
+) {
+  return tx
+    .insertInto('bills')
+    .values({
+      bill_number: values.billNumber,
+      capacity: values.capacity,
+      description: values.description,
+      destination: values.destination,
+      vehicle_number: values.vehicleNumber,
+      created_by: values.createdBy,
+    })
+    .onConflict((oc) => oc.constraint('bills_number_unique').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+}
+
+export interface BillPatch {
+  capacity?: number;
+  description?: string | null;
+  destination?: string | null;
+  vehicle_number?: string | null;
+  status?: BillStatus;
+  parent_count?: number;
+  is_short?: boolean;
+  completed_at?: Date | null;
+  completed_by?: number | null;
+}
+
+export async function patchBill(tx: Tx, id: number, patch: BillPatch, markCompletedNow = false) {
+  await tx
+    .updateTable('bills')
+    .set({ ...patch, updated_at: sql`now()`, ...(markCompletedNow ? { completed_at: sql`now()` } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findBillOfParent(db: Executor, parentId: number) {
+  return db
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bills as bl', 'bl.id', 'bp.bill_id')
+    .select(['bp.bill_id', 'bl.bill_number'])
+    .where('bp.parent_id', '=', parentId)
+    .executeTakeFirst();
+}
+
+export async function insertBillParent(tx: Tx, values: { parentId: number; billId: number; addedBy: number }) {
+  await tx.insertInto('bill_parents').values({ parent_id: values.parentId, bill_id: values.billId, added_by: values.addedBy }).execute();
+}
+
+export async function deleteBillParent(tx: Tx, parentId: number) {
+  await tx.deleteFrom('bill_parents').where('parent_id', '=', parentId).execute();
+}
+
+/** Locks a bill's parent rows (after the bill row); their codes go to the audit, their areas to the counters. */
+export async function lockBillParents(tx: Tx, billId: number) {
+  return tx
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bags as b', 'b.id', 'bp.parent_id')
+    .select(['bp.parent_id', 'b.code', 'b.area'])
+    .where('bp.bill_id', '=', billId)
+    .orderBy('bp.parent_id')
+    .forUpdate('bp')
+    .execute();
+}
+
+export async function deleteBillWithParents(tx: Tx, billId: number) {
+  await tx.deleteFrom('bill_parents').where('bill_id', '=', billId).execute();
+  await tx.deleteFrom('bills').where('id', '=', billId).execute();
+}
+
+export interface TallyRow {
+  bill_id: number;
+  format: string;
+  parents: number;
+  children: number;
+}
+
+/** Per-bill, per-format tallies of parents and their children: one grouped query for any number of bills. */
+export async function tallyBills(db: Executor, billIds: readonly number[]): Promise<TallyRow[]> {
+  if (billIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bags as b', 'b.id', 'bp.parent_id')
+    .select([
+      'bp.bill_id',
+      'b.format',
+      sql<number>`count(*)::int`.as('parents'),
+      sql<number>`coalesce(sum(b.child_count), 0)::int`.as('children'),
+    ])
+    .where('bp.bill_id', 'in', billIds)
+    .groupBy(['bp.bill_id', 'b.format'])
+    .execute();
+  return rows.map((r) => ({ bill_id: r.bill_id, format: r.format ?? '', parents: r.parents, children: r.children }));
+}
+
+export async function listParentsOfBill(db: Executor, billId: number) {
+  return db
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bags as b', 'b.id', 'bp.parent_id')
+    .select(['b.code', 'b.format', 'b.capacity', 'b.child_count', 'bp.added_at'])
+    .where('bp.bill_id', '=', billId)
+    .orderBy('bp.added_at')
+    .orderBy('b.id')
+    .execute();
+}
+
+export type BillParentRow = Awaited<ReturnType<typeof listParentsOfBill>>[number];
+
+export interface BillListFilters {
+  status?: BillStatus | undefined;
+  numberPrefix?: string | undefined;
+  createdBy?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  beforeId: number | null;
+  limit: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Newest first, keyset on id; fetches one extra row to know whether another page exists. */
+export async function listBills(db: Executor, f: BillListFilters) {
+  let q = billView(db);
+  if (f.status) q = q.where('bl.status', '=', f.status);
+  if (f.numberPrefix) q = q.where('bl.bill_number', 'like', `${escapeLike(f.numberPrefix)}%`);
+  if (f.createdBy) {
+    const username = f.createdBy.toLowerCase();
+    q = q.where('bl.created_by', '=', (eb) => eb.selectFrom('users').select('id').where(sql`lower(username)`, '=', username));
+  }
+  if (f.from) q = q.where('bl.created_at', '>=', new Date(f.from));
+  if (f.to) q = q.where('bl.created_at', '<=', new Date(f.to));
+  if (f.beforeId !== null) q = q.where('bl.id', '<', f.beforeId);
+  return q.orderBy('bl.id', 'desc').limit(f.limit + 1).execute();
+}

@@ -1,0 +1,287 @@
+import {
+  ACCEPTED_FORMATS_TEXT,
+  AppError,
+  type BillCompleteInput,
+  type BillCreateInput,
+  type BillDetail,
+  type BillListInput,
+  type BillMutationOutput,
+  type BillParentInput,
+  type BillUpdateInput,
+  normalizeCode,
+  PARENT_FORMATS,
+  parseBagCode,
+} from '@tracetrack/shared';
+import { z } from 'zod';
+import type { Deps } from '../../deps';
+import { type Executor, inTransaction, type Tx } from '../../infra/transaction';
+import type { Actor, RequestMeta } from '../../trpc/context';
+import { insertAudit } from '../audit/queries';
+import { bumpCounters, type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/queries';
+import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';
+import * as q from './queries';
+
+/** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
+export interface BillWriteResult {
+  output: BillMutationOutput;
+  refs: { billId: number; parentId?: number };
+}
+
+/**
+ * A bill write runs inside a transaction its caller owns: the online procedure (applyBillWrite)
+ * or the sync engine replaying a device's queue. Effects, audit row and counters commit together.
+ */
+export type BillWrite<I> = (tx: Tx, actor: Actor, meta: RequestMeta, input: I) => Promise<BillWriteResult>;
+
+/** The online path: one transaction around one bill write; deadlocks retried by inTransaction. */
+export async function applyBillWrite<I>(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, write: BillWrite<I>, input: I) {
+  const result = await inTransaction(deps.db, (tx) => write(tx, actor, meta, input));
+  return result.output;
+}
+
+const PARENT_FORMATS_TEXT = PARENT_FORMATS.map((f) => `${f.example} (${f.label})`).join(' or ');
+const counterOf = (status: string) => `bills_${status}` as 'bills_open' | 'bills_loading' | 'bills_completed';
+const blankToNull = (s: string | null | undefined) => (s ? s : null);
+const progress = (bill: { parent_count: number; capacity: number }) => `${bill.parent_count}/${bill.capacity}`;
+
+/** Normalises and classifies a code in a bill's parent slot; a child code is never converted. */
+async function parentCodeOf(db: Executor, raw: string): Promise<string> {
+  const parsed = parseBagCode(raw);
+  const shown = (parsed.code || raw).slice(0, 40);
+  if (parsed.kind === 'invalid') throw new AppError('INVALID_CODE', `"${shown}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
+  if (parsed.kind === 'child') {
+    if (await q.findBagTypeByCode(db, parsed.code)) {
+      throw new AppError('WRONG_BAG_TYPE', `${shown} is a child bag; only parent bags (${PARENT_FORMATS_TEXT}) go on a bill.`);
+    }
+    throw new AppError('INVALID_CODE', `${shown} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
+  }
+  return parsed.code;
+}
+
+/** Lock order, shared with bag linking: the parent bag row first, then the bill row. */
+async function lockParentThenBill(tx: Tx, rawCode: string, billNumber: string) {
+  const code = await parentCodeOf(tx, rawCode);
+  const parent = await q.lockBagByCode(tx, code);
+  if (!parent) throw new AppError('BAG_NOT_FOUND', `Parent ${code} is not registered. Scan it as a parent first.`, { parentCode: code });
+  if (parent.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag, not a parent.`, { parentCode: code });
+  const bill = await lockBill(tx, billNumber);
+  const current = await q.findBillOfParent(tx, parent.id);
+  return { parent, bill, current };
+}
+
+async function lockBill(tx: Tx, billNumber: string) {
+  const bill = await q.lockBillByNumber(tx, billNumber);
+  if (!bill) throw new AppError('BILL_NOT_FOUND', `Bill ${billNumber} does not exist.`, { billNumber });
+  return bill;
+}
+
+function refuseIfCompleted(bill: q.LockedBill, doing: string) {
+  if (bill.status === 'completed') {
+    throw new AppError('BILL_COMPLETED', `Bill ${bill.bill_number} is completed; reopen it before ${doing}.`, { billNumber: bill.bill_number });
+  }
+}
+
+/** The bill as it is now in this transaction: its row and its summary with weights. */
+export async function loadBill(db: Executor, billId: number) {
+  const row = await q.findBillViewById(db, billId);
+  if (!row) throw new AppError('BILL_NOT_FOUND', 'The bill no longer exists.');
+  const tallies = talliesByBill(await q.tallyBills(db, [billId])).get(billId) ?? [];
+  return { row, summary: toBillSummary(row, tallies) };
+}
+
+async function unchanged(tx: Tx, billId: number, message: string): Promise<BillWriteResult> {
+  const { summary } = await loadBill(tx, billId);
+  return { output: { outcome: 'unchanged', message, bill: summary }, refs: { billId } };
+}
+
+export const createBill: BillWrite<BillCreateInput> = async (tx, actor, meta, input) => {
+  const inserted = await q.insertBill(tx, {
+    billNumber: input.billNumber,
+    capacity: input.capacity,
+    description: blankToNull(input.description),
+    destination: blankToNull(input.destination),
+    vehicleNumber: blankToNull(input.vehicleNumber),
+    createdBy: actor.id,
+  });
+  if (!inserted) throw new AppError('BILL_EXISTS', `Bill ${input.billNumber} already exists.`, { billNumber: input.billNumber });
+  const { row, summary } = await loadBill(tx, inserted.id);
+  await insertAudit(tx, { actor, meta }, { action: 'bill.create', entityType: 'bill', entityId: row.id, after: billSnapshot(row) });
+  await bumpCounters(tx, [{ name: 'bills_open', scope: NO_AREA_SCOPE, delta: 1 }]);
+  const message = `Created bill ${row.bill_number} (0/${row.capacity}).`;
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: row.id } };
+};
+
+/** Capacity, description, destination, vehicle: undefined leaves a field, null (or blank) clears it. */
+export const updateBill: BillWrite<BillUpdateInput> = async (tx, actor, meta, input) => {
+  const bill = await lockBill(tx, input.billNumber);
+  refuseIfCompleted(bill, 'editing it');
+  const patch: q.BillPatch = {};
+  if (input.capacity !== undefined && input.capacity !== bill.capacity) {
+    if (input.capacity < bill.parent_count) {
+      throw new AppError('CAPACITY_BELOW_COUNT', `Bill ${bill.bill_number} already holds ${bill.parent_count} parents; capacity cannot be below that.`, {
+        billNumber: bill.bill_number, parentCount: bill.parent_count, capacity: input.capacity,
+      });
+    }
+    patch.capacity = input.capacity;
+  }
+  const texts = [['description', input.description], ['destination', input.destination], ['vehicle_number', input.vehicleNumber]] as const;
+  for (const [column, value] of texts) {
+    if (value !== undefined && blankToNull(value) !== bill[column]) patch[column] = blankToNull(value);
+  }
+  if (Object.keys(patch).length === 0) return unchanged(tx, bill.id, `Bill ${bill.bill_number} is unchanged.`);
+
+  await q.patchBill(tx, bill.id, patch);
+  const { row, summary } = await loadBill(tx, bill.id);
+  await insertAudit(tx, { actor, meta }, { action: 'bill.update', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) });
+  return { output: { outcome: 'applied', message: `Updated bill ${bill.bill_number} (${progress(row)}).`, bill: summary }, refs: { billId: bill.id } };
+};
+
+export const addParentToBill: BillWrite<BillParentInput> = async (tx, actor, meta, input) => {
+  const { parent, bill, current } = await lockParentThenBill(tx, input.parentCode, input.billNumber);
+  const refs = { billId: bill.id, parentId: parent.id };
+  if (current?.bill_id === bill.id) {
+    return { ...(await unchanged(tx, bill.id, `${parent.code} is already on ${bill.bill_number} (${progress(bill)}).`)), refs };
+  }
+  refuseIfCompleted(bill, 'adding parents');
+  if (current) {
+    throw new AppError('PARENT_ON_OTHER_BILL', `${parent.code} is already on bill ${current.bill_number}. Remove it there first.`, {
+      parentCode: parent.code, otherBillNumber: current.bill_number,
+    });
+  }
+  if (bill.parent_count >= bill.capacity) {
+    throw new AppError('BILL_FULL', `Bill ${bill.bill_number} is full (${progress(bill)}).`, {
+      billNumber: bill.bill_number, parentCount: bill.parent_count, capacity: bill.capacity,
+    });
+  }
+
+  await q.insertBillParent(tx, { parentId: parent.id, billId: bill.id, addedBy: actor.id });
+  await q.patchBill(tx, bill.id, { parent_count: bill.parent_count + 1, status: 'loading' });
+  const { row, summary } = await loadBill(tx, bill.id);
+  await insertAudit(tx, { actor, meta }, {
+    action: 'bill.add_parent', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: { ...billSnapshot(row), addedParent: parent.code },
+  });
+  const deltas: CounterDelta[] = [{ name: 'billed_parents', scope: scopeOf(parent.area), delta: 1 }];
+  if (bill.status !== 'loading') deltas.push({ name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 }, { name: 'bills_loading', scope: NO_AREA_SCOPE, delta: 1 });
+  await bumpCounters(tx, deltas);
+  return { output: { outcome: 'applied', message: `${parent.code} → ${bill.bill_number} (${progress(row)})`, bill: summary }, refs };
+};
+
+/** Frees the parent for another bill; the bag and its children stay as they are. */
+export const removeParentFromBill: BillWrite<BillParentInput> = async (tx, actor, meta, input) => {
+  const { parent, bill, current } = await lockParentThenBill(tx, input.parentCode, input.billNumber);
+  if (current?.bill_id !== bill.id) {
+    const where = current ? ` It is on bill ${current.bill_number}.` : '';
+    throw new AppError('PARENT_NOT_ON_BILL', `${parent.code} is not on bill ${bill.bill_number}.${where}`, {
+      parentCode: parent.code, billNumber: bill.bill_number, otherBillNumber: current?.bill_number ?? null,
+    });
+  }
+  refuseIfCompleted(bill, 'removing parents');
+
+  const count = bill.parent_count - 1;
+  const status = count === 0 ? 'open' : 'loading';
+  await q.deleteBillParent(tx, parent.id);
+  await q.patchBill(tx, bill.id, { parent_count: count, status });
+  const { row, summary } = await loadBill(tx, bill.id);
+  await insertAudit(tx, { actor, meta }, {
+    action: 'bill.remove_parent', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: { ...billSnapshot(row), removedParent: parent.code },
+  });
+  const deltas: CounterDelta[] = [{ name: 'billed_parents', scope: scopeOf(parent.area), delta: -1 }];
+  if (status !== bill.status) deltas.push({ name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 }, { name: counterOf(status), scope: NO_AREA_SCOPE, delta: 1 });
+  await bumpCounters(tx, deltas);
+  const message = `${parent.code} removed from ${bill.bill_number} (${progress(row)})`;
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id, parentId: parent.id } };
+};
+
+/** Completing below capacity needs the caller's explicit allowShort and is recorded as short. */
+export const completeBill: BillWrite<BillCompleteInput> = async (tx, actor, meta, input) => {
+  const bill = await lockBill(tx, input.billNumber);
+  if (bill.status === 'completed') return unchanged(tx, bill.id, `Bill ${bill.bill_number} is already completed.`);
+  if (bill.parent_count === 0) throw new AppError('BILL_EMPTY', `Bill ${bill.bill_number} has no parents; add at least one before completing.`, { billNumber: bill.bill_number });
+  const isShort = bill.parent_count < bill.capacity;
+  if (isShort && !input.allowShort) {
+    throw new AppError('BILL_SHORT_NOT_CONFIRMED', `Bill ${bill.bill_number} has ${progress(bill)} parents. Confirm to complete it short.`, {
+      billNumber: bill.bill_number, parentCount: bill.parent_count, capacity: bill.capacity,
+    });
+  }
+  await q.patchBill(tx, bill.id, { status: 'completed', is_short: isShort, completed_by: actor.id }, true);
+  const { row, summary } = await loadBill(tx, bill.id);
+  await insertAudit(tx, { actor, meta }, { action: 'bill.complete', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) });
+  await bumpCounters(tx, [
+    { name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 },
+    { name: 'bills_completed', scope: NO_AREA_SCOPE, delta: 1 },
+  ]);
+  const message = `Completed bill ${bill.bill_number} (${progress(row)}${isShort ? ', short' : ''}).`;
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id } };
+};
+
+/** Unlocks a completed bill for changes; the completion stays in the audit log. */
+export const reopenBill: BillWrite<{ billNumber: string }> = async (tx, actor, meta, input) => {
+  const bill = await lockBill(tx, input.billNumber);
+  if (bill.status !== 'completed') return unchanged(tx, bill.id, `Bill ${bill.bill_number} is not completed.`);
+  const status = bill.parent_count === 0 ? 'open' : 'loading';
+  await q.patchBill(tx, bill.id, { status, is_short: false, completed_at: null, completed_by: null });
+  const { row, summary } = await loadBill(tx, bill.id);
+  await insertAudit(tx, { actor, meta }, { action: 'bill.reopen', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) });
+  await bumpCounters(tx, [
+    { name: 'bills_completed', scope: NO_AREA_SCOPE, delta: -1 },
+    { name: counterOf(status), scope: NO_AREA_SCOPE, delta: 1 },
+  ]);
+  return { output: { outcome: 'applied', message: `Reopened bill ${bill.bill_number} (${progress(row)}).`, bill: summary }, refs: { billId: bill.id } };
+};
+
+/** Admin only: frees the bill's parents and deletes the bill; bags and history stay. */
+export const deleteBill: BillWrite<{ billNumber: string }> = async (tx, actor, meta, input) => {
+  const bill = await lockBill(tx, input.billNumber);
+  const parents = await q.lockBillParents(tx, bill.id);
+  const { summary } = await loadBill(tx, bill.id);
+  await q.deleteBillWithParents(tx, bill.id);
+  await insertAudit(tx, { actor, meta }, {
+    action: 'bill.delete', entityType: 'bill', entityId: bill.id, isPermanent: true,
+    before: { ...billSnapshot(bill), parentCodes: parents.map((p) => p.code) },
+  });
+  await bumpCounters(tx, [
+    { name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 },
+    ...parents.map((p): CounterDelta => ({ name: 'billed_parents', scope: scopeOf(p.area), delta: -1 })),
+  ]);
+  const message = `Deleted bill ${bill.bill_number}; ${parents.length} parent${parents.length === 1 ? '' : 's'} freed.`;
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id } };
+};
+
+/** Every role may view bills (they have no area). Weights come from the one shared formula. */
+export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: string }): Promise<BillDetail> {
+  const row = await q.findBillViewByNumber(deps.db, input.billNumber);
+  if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${input.billNumber} does not exist.`, { billNumber: input.billNumber });
+  const [tallies, parents] = await Promise.all([q.tallyBills(deps.db, [row.id]), q.listParentsOfBill(deps.db, row.id)]);
+  return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
+}
+
+const cursorShape = z.object({ id: z.number().int().positive() });
+const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url');
+function decodeCursor(cursor: string | undefined): number | null {
+  if (!cursor) return null;
+  try {
+    return cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).id;
+  } catch {
+    throw new AppError('VALIDATION', 'The page cursor is invalid; start from the first page.');
+  }
+}
+
+/** Newest first, keyset by id. The page's totals come from one grouped query over its bill ids. */
+export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
+  const rows = await q.listBills(deps.db, {
+    status: input.status,
+    numberPrefix: input.search ? normalizeCode(input.search) : undefined,
+    createdBy: input.createdBy,
+    from: input.from,
+    to: input.to,
+    beforeId: decodeCursor(input.cursor),
+    limit: input.limit,
+  });
+  const page = rows.slice(0, input.limit);
+  const tallies = talliesByBill(await q.tallyBills(deps.db, page.map((r) => r.id)));
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null,
+  };
+}
