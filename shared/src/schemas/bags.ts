@@ -88,10 +88,12 @@ export const linkChildOutput = z.object({
   parent: parentStateSchema,
 });
 export type LinkChildOutput = z.infer<typeof linkChildOutput>;
+export type ScanParentOutput = z.infer<typeof scanParentOutput>;
 export const unlinkChildOutput = z.object({
   outcome: z.literal('applied'),
   message: z.string(),
   childCode: z.string(),
   parent: parentStateSchema,
 });
+export type UnlinkChildOutput = z.infer<typeof unlinkChildOutput>;
 export const bagListOutput = pageOf(bagSchema);

@@ -33,21 +33,28 @@ export function maskEmail(email: string): string {
 }
 
 export async function insertAudit(db: Executor, source: AuditSource, entry: AuditEntry): Promise<void> {
+  await insertAudits(db, source, [entry]);
+}
+
+export async function insertAudits(db: Executor, source: AuditSource, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto('audit_log')
-    .values({
-      actor_id: source.actor?.id ?? null,
-      actor_username: source.actor?.username ?? null,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId === null ? null : String(entry.entityId),
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-      request_id: source.meta.requestId,
-      ip: source.meta.ip,
-      device_id: entry.deviceId ?? null,
-      seq: entry.seq ?? null,
-      is_permanent: entry.isPermanent ?? false,
-    })
+    .values(
+      entries.map((entry) => ({
+        actor_id: source.actor?.id ?? null,
+        actor_username: source.actor?.username ?? null,
+        action: entry.action,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId === null ? null : String(entry.entityId),
+        before: entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined ? null : JSON.stringify(entry.after),
+        request_id: source.meta.requestId,
+        ip: source.meta.ip,
+        device_id: entry.deviceId ?? null,
+        seq: entry.seq ?? null,
+        is_permanent: entry.isPermanent ?? false,
+      })),
+    )
     .execute();
 }

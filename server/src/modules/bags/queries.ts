@@ -16,73 +16,12 @@ export async function lockBagByCode(tx: Tx, code: string) {
     .executeTakeFirst();
 }
 
-export async function findBagByCode(db: Executor, code: string) {
-  return db.selectFrom('bags as b').select(bagColumns).where('b.code', '=', code).executeTakeFirst();
-}
-
-export async function insertParentBag(
-  tx: Tx,
-  values: { code: string; format: string; capacity: number; area: string | null; createdBy: number },
-) {
-  return tx
-    .insertInto('bags')
-    .values({ code: values.code, type: 'parent', format: values.format, capacity: values.capacity, area: values.area, created_by: values.createdBy })
-    .onConflict((oc) => oc.column('code').doNothing())
-    .returning(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area', 'created_at'])
-    .executeTakeFirst();
-}
-
-export async function insertChildBag(tx: Tx, values: { code: string; area: string | null; createdBy: number }) {
-  return tx
-    .insertInto('bags')
-    .values({ code: values.code, type: 'child', area: values.area, created_by: values.createdBy })
-    .onConflict((oc) => oc.column('code').doNothing())
-    .returning(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area', 'created_at'])
-    .executeTakeFirst();
-}
-
 export async function findLinkOfChild(db: Executor, childId: number) {
   return db
     .selectFrom('links as l')
     .innerJoin('bags as p', 'p.id', 'l.parent_id')
     .select(['l.parent_id', 'l.linked_by', 'l.linked_at', 'p.code as parent_code'])
     .where('l.child_id', '=', childId)
-    .executeTakeFirst();
-}
-
-export async function insertLink(tx: Tx, childId: number, parentId: number, linkedBy: number, linkedAt: Date) {
-  await tx.insertInto('links').values({ child_id: childId, parent_id: parentId, linked_by: linkedBy, linked_at: linkedAt }).execute();
-}
-
-export async function deleteLink(tx: Tx, childId: number) {
-  await tx.deleteFrom('links').where('child_id', '=', childId).execute();
-}
-
-export async function changeChildCount(tx: Tx, parentId: number, delta: 1 | -1): Promise<number> {
-  const row = await tx
-    .updateTable('bags')
-    .set({ child_count: sql`child_count + ${delta}`, updated_at: sql`now()` })
-    .where('id', '=', parentId)
-    .returning('child_count')
-    .executeTakeFirstOrThrow();
-  return row.child_count;
-}
-
-export async function setBagArea(tx: Tx, bagId: number, area: string | null) {
-  await tx.updateTable('bags').set({ area, updated_at: sql`now()` }).where('id', '=', bagId).execute();
-}
-
-/**
- * The bill a parent sits on. FOR SHARE: completing a bill takes FOR UPDATE on it, so a link
- * cannot slip into a parent of a bill that is being completed.
- */
-export async function findBillOfParentForShare(tx: Tx, parentId: number) {
-  return tx
-    .selectFrom('bill_parents as bp')
-    .innerJoin('bills as bl', 'bl.id', 'bp.bill_id')
-    .select(['bl.id', 'bl.bill_number', 'bl.status'])
-    .where('bp.parent_id', '=', parentId)
-    .forShare('bl')
     .executeTakeFirst();
 }
 

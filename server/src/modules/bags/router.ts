@@ -2,9 +2,12 @@ import {
   bagDeleteInput,
   bagGetInput,
   bagListInput,
+  type LinkChildOutput,
   linkChildInput,
   scanParentInput,
+  type ScanParentOutput,
   unlinkChildInput,
+  type UnlinkChildOutput,
 } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
 import { adminProcedure, authedProcedure } from '../../trpc/procedures';
@@ -14,16 +17,18 @@ import * as bags from './service';
 export const bagRouter = router({
   scanParent: authedProcedure
     .input(scanParentInput)
-    .mutation(({ ctx, input }) => runOnlineScan(ctx.deps, ctx.actor, ctx.meta, 'parent.scan', input, (tx) => bags.scanParent(tx, ctx.actor, input))),
+    .mutation(({ ctx, input }) =>
+      runOnlineScan<ScanParentOutput>(ctx.deps, ctx.actor, ctx.meta, 'parent.scan', input, { kind: 'bag', command: { name: 'parent.scan', args: input } }),
+    ),
   linkChild: authedProcedure
     .input(linkChildInput)
     .mutation(({ ctx, input }) =>
-      runOnlineScan(ctx.deps, ctx.actor, ctx.meta, 'child.link', input, (tx) => bags.linkChildToParent(tx, ctx.actor, input, ctx.deps.clock())),
+      runOnlineScan<LinkChildOutput>(ctx.deps, ctx.actor, ctx.meta, 'child.link', input, { kind: 'bag', command: { name: 'child.link', args: input } }),
     ),
   unlinkChild: authedProcedure
     .input(unlinkChildInput)
     .mutation(({ ctx, input }) =>
-      runOnlineScan(ctx.deps, ctx.actor, ctx.meta, 'child.unlink', input, (tx) => bags.unlinkChild(tx, ctx.actor, input, ctx.deps.clock())),
+      runOnlineScan<UnlinkChildOutput>(ctx.deps, ctx.actor, ctx.meta, 'child.unlink', input, { kind: 'bag', command: { name: 'child.unlink', args: input } }),
     ),
   get: authedProcedure.input(bagGetInput).query(({ ctx, input }) => bags.getBag(ctx.deps, input)),
   list: authedProcedure.input(bagListInput).query(({ ctx, input }) => bags.listBags(ctx.deps, ctx.actor, input)),

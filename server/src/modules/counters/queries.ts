@@ -48,11 +48,16 @@ export async function bumpCounters(db: Executor, deltas: CounterDelta[]): Promis
     .execute();
 }
 
-export async function bumpDailyScans(db: Executor, scope: string, day: string): Promise<void> {
+/** Counts scans per scope for the day's chart; one statement for a whole batch. */
+export async function bumpDailyScans(db: Executor, day: string, scopes: string[]): Promise<void> {
+  if (scopes.length === 0) return;
+  const perScope = new Map<string, number>();
+  for (const scope of scopes) perScope.set(scope, (perScope.get(scope) ?? 0) + 1);
+  const shard = randomShard();
   await db
     .insertInto('daily_counters')
-    .values({ day, name: 'scans', scope, shard: randomShard(), value: 1 })
-    .onConflict((oc) => oc.columns(['day', 'name', 'scope', 'shard']).doUpdateSet({ value: sql`daily_counters.value + 1` }))
+    .values([...perScope].sort(([a], [b]) => a.localeCompare(b)).map(([scope, n]) => ({ day, name: 'scans', scope, shard, value: n })))
+    .onConflict((oc) => oc.columns(['day', 'name', 'scope', 'shard']).doUpdateSet({ value: sql`daily_counters.value + excluded.value` }))
     .execute();
 }
 

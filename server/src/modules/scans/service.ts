@@ -1,21 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type AppErrorCode, isAppError } from '@tracetrack/shared';
+import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
-import { type AuditEntry, insertAudit } from '../audit/queries';
-import { bumpDailyScans } from '../counters/queries';
-import { insertScanEvent, type ScanRefs } from './queries';
+import { type AuditEntry, insertAudits } from '../audit/queries';
+import { bumpCounters, bumpDailyScans, type CounterDelta } from '../counters/queries';
+import type { BagCommand } from '../bags/rules';
+import { runBagCommands } from '../bags/scan-batch';
+import { insertScanEvents, type ScanEventRow, type ScanRefs } from './queries';
 
-/** What a scan's effect reports back, inside the transaction that applied it. */
+/** What a non-bag scan's effect (bills) reports back, inside the transaction that applied it. */
 export interface ScanEffect<T> {
   status: 'applied' | 'unchanged';
   message: string;
   data: T;
   refs: ScanRefs;
-  /** Counter scope the scan is counted in for the daily chart (the bag's area). */
+  /** Counter scope the scan is counted in for the daily chart. */
   scope: string;
-  /** Written when the scan changed something. */
+  /** Written when the scan changed something and the effect did not audit itself. */
   audit?: AuditEntry;
 }
 
@@ -29,8 +32,19 @@ export interface ScanEnvelope {
   args: unknown;
 }
 
-export type ScanOutcome<T> =
-  | { status: 'applied' | 'unchanged'; code: null; message: string; data: T }
+/** What to do for one scan: a bag command (run set-wise), another effect, or a refusal found up front. */
+export type ScanWork =
+  | { kind: 'bag'; command: BagCommand }
+  | { kind: 'effect'; run: (tx: Tx) => Promise<ScanEffect<unknown>> }
+  | { kind: 'refused'; error: AppError };
+
+export interface ScanItem {
+  envelope: ScanEnvelope;
+  work: ScanWork;
+}
+
+export type ScanOutcome =
+  | { status: 'applied' | 'unchanged'; code: null; message: string; data: unknown }
   | { status: 'rejected'; code: AppErrorCode; message: string; data: Record<string, unknown> | null };
 
 /** Refusals that are final answers; anything else (TRANSIENT, INTERNAL, bugs) propagates to be retried. */
@@ -42,55 +56,103 @@ export function timeZoneDay(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
+type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | AppError;
+
 /**
- * Applies one scan with its stored outcome in the same transaction: the effect, the event row,
- * the daily counter and the audit row commit together or not at all. A business refusal rolls
- * the effect back and is stored as a `rejected` event, so history shows every scan.
+ * Applies scans in order in one transaction: every effect commits together with its stored
+ * outcome, its audit row and the counters, or nothing does. Consecutive bag scans run as one
+ * set-based batch; a refusal is stored as a `rejected` outcome and never stops the scans after it.
  */
-export async function applyScan<T>(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
+export async function applyScanBatch(
+  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
   actor: Actor,
   meta: RequestMeta,
-  envelope: ScanEnvelope,
-  effect: (tx: Tx) => Promise<ScanEffect<T>>,
-): Promise<ScanOutcome<T>> {
-  try {
-    return await inTransaction(deps.db, async (tx) => {
-      const result = await effect(tx);
-      await insertScanEvent(tx, {
-        envelope, userId: actor.id, status: result.status, errorCode: null, message: result.message, result: result.data, refs: result.refs,
-      });
-      if (result.audit) {
-        await insertAudit(tx, { actor, meta }, { ...result.audit, deviceId: envelope.deviceId, seq: envelope.seq });
+  items: ScanItem[],
+): Promise<ScanOutcome[]> {
+  return inTransaction(deps.db, async (tx) => {
+    const now = deps.clock();
+    const settled: Settled[] = [];
+    const counters: CounterDelta[] = [];
+    for (let i = 0; i < items.length; ) {
+      const work = items[i]!.work;
+      if (work.kind === 'bag') {
+        let j = i;
+        const commands: BagCommand[] = [];
+        for (; j < items.length; j++) {
+          const w = items[j]!.work;
+          if (w.kind !== 'bag') break;
+          commands.push(w.command);
+        }
+        const run = await runBagCommands(tx, actor, commands, now);
+        settled.push(...run.results);
+        counters.push(...run.counters);
+        i = j;
+      } else if (work.kind === 'effect') {
+        settled.push(await runEffect(tx, work.run));
+        i++;
+      } else {
+        settled.push(work.error);
+        i++;
       }
-      await bumpDailyScans(tx, result.scope, timeZoneDay(deps.clock(), deps.config.timeZone));
-      return { status: result.status, code: null, message: result.message, data: result.data };
-    });
+    }
+    const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
+    await insertScanEvents(tx, events);
+    await insertAudits(tx, { actor, meta }, audits);
+    await bumpDailyScans(tx, timeZoneDay(now, deps.config.timeZone), dailyScopes);
+    await bumpCounters(tx, counters);
+    return outcomes;
+  });
+}
+
+/** A savepoint keeps a refused effect from leaving half its writes behind. */
+async function runEffect(tx: Tx, run: (tx: Tx) => Promise<ScanEffect<unknown>>): Promise<Settled> {
+  await sql`savepoint scan_effect`.execute(tx);
+  try {
+    const effect = await run(tx);
+    await sql`release savepoint scan_effect`.execute(tx);
+    return effect;
   } catch (e) {
     if (!isBusinessRefusal(e)) throw e;
-    // refs point the event at its bags; the rest of the details is what the device is told.
-    const { refs = {}, ...rest } = (e.details ?? {}) as { refs?: ScanRefs } & Record<string, unknown>;
-    const data = Object.keys(rest).length ? rest : null;
-    await inTransaction(deps.db, (tx) =>
-      insertScanEvent(tx, { envelope, userId: actor.id, status: 'rejected', errorCode: e.code, message: e.message, result: data, refs }),
-    );
-    return { status: 'rejected', code: e.code, message: e.message, data };
+    await sql`rollback to savepoint scan_effect`.execute(tx);
+    return e;
   }
+}
+
+function describe(items: ScanItem[], settled: Settled[], userId: number) {
+  const outcomes: ScanOutcome[] = [];
+  const events: ScanEventRow[] = [];
+  const audits: AuditEntry[] = [];
+  const dailyScopes: string[] = [];
+  items.forEach(({ envelope }, k) => {
+    const s = settled[k]!;
+    if (s instanceof AppError) {
+      // refs point the event at its bags; the rest of the details is what the device is told.
+      const { refs = {}, ...rest } = (s.details ?? {}) as { refs?: ScanRefs } & Record<string, unknown>;
+      const data = Object.keys(rest).length ? rest : null;
+      outcomes.push({ status: 'rejected', code: s.code, message: s.message, data });
+      events.push({ envelope, userId, status: 'rejected', errorCode: s.code, message: s.message, result: data, refs });
+      return;
+    }
+    outcomes.push({ status: s.status, code: null, message: s.message, data: s.data });
+    events.push({ envelope, userId, status: s.status, errorCode: null, message: s.message, result: s.data, refs: s.refs });
+    if (s.audit) audits.push({ ...s.audit, deviceId: envelope.deviceId, seq: envelope.seq });
+    if (s.scope !== null) dailyScopes.push(s.scope);
+  });
+  return { outcomes, events, audits, dailyScopes };
 }
 
 /** An online call is a scan without a device: same path, same event history; a refusal is thrown. */
 export async function runOnlineScan<T>(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
   actor: Actor,
   meta: RequestMeta,
   name: string,
   args: unknown,
-  effect: (tx: Tx) => Promise<ScanEffect<T>>,
+  work: ScanWork,
 ): Promise<T> {
   const envelope: ScanEnvelope = { mutationId: randomUUID(), deviceId: null, seq: null, clientTime: null, name, args };
-  const outcome = await applyScan(deps, actor, meta, envelope, effect);
-  if (outcome.status === 'rejected') {
-    throw new AppError(outcome.code, outcome.message, outcome.data ?? undefined);
-  }
-  return outcome.data;
+  const [outcome] = await applyScanBatch(deps, actor, meta, [{ envelope, work }]);
+  if (!outcome) throw new AppError('INTERNAL', 'The scan produced no outcome.');
+  if (outcome.status === 'rejected') throw new AppError(outcome.code, outcome.message, outcome.data ?? undefined);
+  return outcome.data as T;
 }

@@ -1,38 +1,45 @@
 import { AppError, MUTATION_ARGS, type MutationName, type Role } from '@tracetrack/shared';
-import type { Tx } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
-import * as bags from '../bags/service';
-import type { ScanEffect } from '../scans/service';
-
-type Effect = (tx: Tx, actor: Actor, meta: RequestMeta, args: any, now: Date) => Promise<ScanEffect<unknown>>;
-
-interface MutationHandler {
-  roles: readonly Role[];
-  effect: Effect;
-}
+import type { Actor } from '../../trpc/context';
+import type { ScanWork } from '../scans/service';
 
 const EVERYONE: readonly Role[] = ['admin', 'biller', 'dispatcher'];
 
-/**
- * Each mutation name maps to the SAME service function its online procedure calls; sync adds
- * nothing but validation and the role rule the procedure builder would have applied.
- */
-const handlers: Partial<Record<MutationName, MutationHandler>> = {
-  'parent.scan': { roles: EVERYONE, effect: (tx, actor, _meta, args) => bags.scanParent(tx, actor, args) },
-  'child.link': { roles: EVERYONE, effect: (tx, actor, _meta, args, now) => bags.linkChildToParent(tx, actor, args, now) },
-  'child.unlink': { roles: EVERYONE, effect: (tx, actor, _meta, args, now) => bags.unlinkChild(tx, actor, args, now) },
+/** Who may send each mutation: the same rule the online procedure's builder applies. */
+const ROLES: Record<MutationName, readonly Role[]> = {
+  'parent.scan': EVERYONE,
+  'child.link': EVERYONE,
+  'child.unlink': EVERYONE,
+  'bill.create': ['admin', 'biller'],
+  'bill.addParent': ['admin', 'biller'],
+  'bill.removeParent': ['admin', 'biller'],
+  'bill.complete': ['admin', 'biller'],
 };
 
-/** Validates and runs one mutation inside the caller's transaction; refusals are AppErrors. */
-export async function runMutation(tx: Tx, actor: Actor, meta: RequestMeta, name: string, rawArgs: unknown, now: Date) {
+/**
+ * Validates one queued mutation and picks the work: bag scans go to the set-based bag batch,
+ * bill mutations to the same service functions the bill procedures call. Anything wrong with the
+ * mutation itself is a refusal of that mutation alone.
+ */
+export function toScanWork(actor: Actor, name: string, rawArgs: unknown): ScanWork {
   const schema = (MUTATION_ARGS as Record<string, (typeof MUTATION_ARGS)[MutationName] | undefined>)[name];
-  const handler = handlers[name as MutationName];
-  if (!schema || !handler) throw new AppError('VALIDATION', `Unknown mutation "${name.slice(0, 50)}".`);
+  if (!schema) return refused('VALIDATION', `Unknown mutation "${name.slice(0, 50)}".`);
   const parsed = schema.safeParse(rawArgs);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
-    throw new AppError('VALIDATION', `Invalid ${name}: ${fields}`);
+    return refused('VALIDATION', `Invalid ${name}: ${fields}`);
   }
-  if (!handler.roles.includes(actor.role)) throw new AppError('FORBIDDEN', `Only ${handler.roles.join(' or ')} users can do ${name}.`);
-  return handler.effect(tx, actor, meta, parsed.data, now);
+  const mutation = name as MutationName;
+  if (!ROLES[mutation].includes(actor.role)) return refused('FORBIDDEN', `Only ${ROLES[mutation].join(' or ')} users can do ${name}.`);
+  switch (mutation) {
+    case 'parent.scan':
+    case 'child.link':
+    case 'child.unlink':
+      return { kind: 'bag', command: { name: mutation, args: parsed.data } as never };
+    default:
+      return refused('VALIDATION', `${name} cannot be synced by this server yet.`);
+  }
+}
+
+function refused(code: 'VALIDATION' | 'FORBIDDEN', message: string): ScanWork {
+  return { kind: 'refused', error: new AppError(code, message) };
 }

@@ -1,14 +1,16 @@
 import { AppError, type Mutation, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
-import { isUniqueViolation, pgCodeOf, type Executor } from '../../infra/transaction';
+import { pgCodeOf, type Executor } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { findDevice, insertSeqGap, recordPush } from '../devices/queries';
-import { applyScan, type ScanOutcome } from '../scans/service';
-import { runMutation } from './mutations';
+import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
+import { toScanWork } from './mutations';
 import { findEventsByMutationIds, type StoredEvent, withDeviceLock } from './queries';
 
 /** How long a second push from the same device waits for the first before a retryable CONFLICT. */
 const DEVICE_LOCK_WAIT_MS = 10_000;
+/** Mutations per transaction: large enough to amortise commits, small enough to keep locks short. */
+const CHUNK_SIZE = 200;
 
 /** Stable JSON (sorted keys) so the same args compare equal whatever order they were sent in. */
 export function canonicalJson(value: unknown): string {
@@ -35,7 +37,7 @@ function storedResult(stored: StoredEvent, id: string): MutationResult {
   };
 }
 
-function freshResult(id: string, outcome: ScanOutcome<unknown>): MutationResult {
+function freshResult(id: string, outcome: ScanOutcome): MutationResult {
   return {
     id,
     status: outcome.status,
@@ -88,16 +90,21 @@ async function pushLocked(
 
   await recordSeqGaps(deps.db, input.deviceId, device.last_seq, ordered.filter((m) => !stored.has(m.id)).map((m) => m.seq));
 
+  const pending: Mutation[] = [];
   for (const m of ordered) {
-    // The same id twice in one batch: the second is a replay of the first, or a reuse.
-    const earlier = results.get(m.id);
-    if (earlier) continue;
     const prior = stored.get(m.id);
-    if (prior) {
-      results.set(m.id, isSameMutation(prior, input.deviceId, m) ? storedResult(prior, m.id) : idReused(m.id));
-      continue;
-    }
-    results.set(m.id, await applyDeviceMutation(deps, actor, meta, input.deviceId, m));
+    if (prior) results.set(m.id, isSameMutation(prior, input.deviceId, m) ? storedResult(prior, m.id) : idReused(m.id));
+    // The same id twice in one batch is answered from its first occurrence below.
+    else if (!pending.some((p) => p.id === m.id)) pending.push(m);
+  }
+  for (let i = 0; i < pending.length; i += CHUNK_SIZE) {
+    const chunk = pending.slice(i, i + CHUNK_SIZE);
+    const items: ScanItem[] = chunk.map((m) => ({
+      envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: m.clientTime, name: m.name, args: m.args ?? null },
+      work: toScanWork(actor, m.name, m.args),
+    }));
+    const outcomes = await applyScanBatch(deps, actor, meta, items);
+    chunk.forEach((m, k) => results.set(m.id, freshResult(m.id, outcomes[k]!)));
   }
 
   const maxSeq = ordered.at(-1)?.seq ?? 0;
@@ -111,26 +118,6 @@ async function pushLocked(
     return first.seq === m.seq && first.name === m.name && canonicalJson(first.args) === canonicalJson(m.args) ? { ...r, replay: true } : idReused(m.id);
   });
   return { results: out, ackedThroughSeq: Math.max(device.last_seq, maxSeq) };
-}
-
-async function applyDeviceMutation(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
-  actor: Actor,
-  meta: RequestMeta,
-  deviceId: string,
-  m: Mutation,
-): Promise<MutationResult> {
-  const envelope = { mutationId: m.id, deviceId, seq: m.seq, clientTime: m.clientTime, name: m.name, args: m.args ?? null };
-  try {
-    const outcome = await applyScan(deps, actor, meta, envelope, (tx) => runMutation(tx, actor, meta, m.name, m.args, deps.clock()));
-    return freshResult(m.id, outcome);
-  } catch (e) {
-    // Another push stored this id between our read and our write: answer from what is stored.
-    if (!isUniqueViolation(e, 'scan_events_mutation_unique')) throw e;
-    const [prior] = await findEventsByMutationIds(deps.db, [m.id]);
-    if (!prior) throw e;
-    return isSameMutation(prior, deviceId, m) ? storedResult(prior, m.id) : idReused(m.id);
-  }
 }
 
 /** A missing seq range is recorded for supervisors; it never blocks the mutations behind it. */

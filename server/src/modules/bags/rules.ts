@@ -1,0 +1,242 @@
+import { ACCEPTED_FORMATS_TEXT, AppError, PARENT_FORMATS, parseBagCode, type ParsedCode } from '@tracetrack/shared';
+import type { Actor } from '../../trpc/context';
+import type { AuditEntry } from '../audit/queries';
+import { type CounterDelta, scopeOf } from '../counters/queries';
+import type { ScanRefs } from '../scans/queries';
+import { toParentState } from './mappers';
+
+/** Dispatchers may undo their own links for this long; billers and admins any time. */
+export const DISPATCHER_UNLINK_WINDOW_MS = 60 * 60 * 1000;
+
+export type BagCommand =
+  | { name: 'parent.scan'; args: { code: string } }
+  | { name: 'child.link'; args: { parentCode: string; childCode: string } }
+  | { name: 'child.unlink'; args: { childCode: string } };
+
+/** A bag as the batch sees it, locked for the whole transaction. */
+export interface BatchBag {
+  id: number;
+  code: string;
+  type: 'parent' | 'child';
+  format: string | null;
+  capacity: number | null;
+  childCount: number;
+  area: string | null;
+  /** Inserted by this batch ahead of time so it could be locked; real only once a command registers it. */
+  isProvisional: boolean;
+  exists: boolean;
+  billNumber: string | null;
+  billStatus: string | null;
+}
+
+export interface BatchLink {
+  parentCode: string;
+  linkedBy: number | null;
+  linkedAt: Date;
+}
+
+/** Everything a batch of bag scans reads and changes, held in memory between load and write. */
+export interface BatchState {
+  bags: Map<string, BatchBag>;
+  links: Map<string, BatchLink | null>;
+  counters: CounterDelta[];
+}
+
+export interface RuleResult {
+  status: 'applied' | 'unchanged';
+  message: string;
+  data: Record<string, unknown>;
+  refs: ScanRefs;
+  scope: string;
+  audit?: AuditEntry;
+}
+
+const PARENT_FORMATS_TEXT = PARENT_FORMATS.map((f) => `${f.example} (${f.label})`).join(' or ');
+
+export function parseOrRefuse(raw: string): Exclude<ParsedCode, { kind: 'invalid' }> {
+  const parsed = parseBagCode(raw);
+  if (parsed.kind === 'invalid') {
+    throw new AppError('INVALID_CODE', `"${parsed.code || raw.slice(0, 40)}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
+  }
+  return parsed;
+}
+
+/**
+ * A code in a parent slot. A known child is WRONG_BAG_TYPE (a code's type never changes);
+ * an unknown code that is not a parent format is INVALID_CODE, naming the parent formats.
+ */
+function parentSlot(state: BatchState, raw: string): string {
+  const parsed = parseOrRefuse(raw);
+  if (parsed.kind === 'parent') return parsed.code;
+  if (state.bags.get(parsed.code)?.exists) {
+    throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a child bag; scan a parent bag (e.g. ${PARENT_FORMATS_TEXT}).`);
+  }
+  throw new AppError('INVALID_CODE', `${parsed.code} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
+}
+
+function childSlot(raw: string): string {
+  const parsed = parseOrRefuse(raw);
+  if (parsed.kind !== 'child') throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a parent code; scan a child bag here.`);
+  return parsed.code;
+}
+
+/**
+ * The codes a command may register (inserted ahead as provisional rows so they can be locked)
+ * and the codes it only looks up.
+ */
+export function codesOf(cmd: BagCommand): { parents: string[]; children: string[]; lookups: string[] } {
+  const out = { parents: [] as string[], children: [] as string[], lookups: [] as string[] };
+  const add = (raw: string, register: 'parent' | 'child' | null) => {
+    const p = parseBagCode(raw);
+    if (p.kind === 'invalid') return;
+    if (register === 'parent' && p.kind === 'parent') out.parents.push(p.code);
+    else if (register === 'child' && p.kind === 'child') out.children.push(p.code);
+    else out.lookups.push(p.code);
+  };
+  switch (cmd.name) {
+    case 'parent.scan':
+      add(cmd.args.code, 'parent');
+      break;
+    case 'child.link':
+      add(cmd.args.parentCode, null);
+      add(cmd.args.childCode, 'child');
+      break;
+    case 'child.unlink':
+      add(cmd.args.childCode, null);
+      break;
+  }
+  return out;
+}
+
+function existingParent(state: BatchState, code: string): BatchBag {
+  const bag = state.bags.get(code);
+  if (!bag?.exists) throw new AppError('BAG_NOT_FOUND', `Parent ${code} is not registered. Scan it as a parent first.`);
+  if (bag.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag, not a parent.`);
+  return bag;
+}
+
+function refuseIfOnCompletedBill(parent: BatchBag, refs: ScanRefs) {
+  if (parent.billStatus === 'completed') {
+    throw new AppError('BILL_COMPLETED', `${parent.code} is on completed bill ${parent.billNumber}; reopen the bill first.`, {
+      billNumber: parent.billNumber, refs,
+    });
+  }
+}
+
+const state = (p: BatchBag) => toParentState(p, p.childCount);
+
+/** Scanning a parent registers it (in the dispatcher's area) or opens the existing one. */
+function scanParent(s: BatchState, actor: Actor, args: { code: string }): RuleResult {
+  const code = parentSlot(s, args.code);
+  const bag = s.bags.get(code);
+  if (!bag) throw new AppError('TRANSIENT', `Could not register ${code}. Try again.`);
+  if (bag.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is registered as a child bag, not a parent.`);
+  const scope = scopeOf(bag.exists ? bag.area : actor.area);
+  if (bag.exists) {
+    const p = state(bag);
+    const message = `${code} ${p.childCount}/${p.capacity}`;
+    return { status: 'unchanged', message, data: { outcome: 'unchanged', message, parent: p }, refs: { parentId: bag.id }, scope };
+  }
+  bag.exists = true;
+  bag.area = actor.area;
+  s.counters.push({ name: 'parents', scope, delta: 1 });
+  const p = state(bag);
+  const message = `Registered ${code} (${p.childCount}/${p.capacity})`;
+  return {
+    status: 'applied', message, data: { outcome: 'applied', message, parent: p }, refs: { parentId: bag.id }, scope,
+    audit: { action: 'bag.register_parent', entityType: 'bag', entityId: bag.id, after: { code, format: bag.format, area: bag.area } },
+  };
+}
+
+/** Links a child into a parent: exclusivity, capacity and the completed-bill lock (DOMAIN §2). */
+function linkChild(s: BatchState, actor: Actor, args: { parentCode: string; childCode: string }, now: Date): RuleResult {
+  const parentCode = parentSlot(s, args.parentCode);
+  const childCode = childSlot(args.childCode);
+  const parent = existingParent(s, parentCode);
+  const child = s.bags.get(childCode);
+  if (!child) throw new AppError('TRANSIENT', `Could not register ${childCode}. Try again.`);
+  const refs = { parentId: parent.id, childId: child.id };
+  if (child.type !== 'child') throw new AppError('WRONG_BAG_TYPE', `${childCode} is registered as a parent bag, not a child.`, { refs });
+
+  const link = s.links.get(childCode) ?? null;
+  if (link?.parentCode === parentCode) {
+    const p = state(parent);
+    const message = `${childCode} is already in ${parentCode} (${p.childCount}/${p.capacity})`;
+    return { status: 'unchanged', message, data: { outcome: 'unchanged', message, childCode, parent: p }, refs, scope: scopeOf(parent.area) };
+  }
+  if (link) {
+    throw new AppError('CHILD_IN_OTHER_PARENT', `${childCode} is already in ${link.parentCode}. Unlink it there first.`, {
+      otherParentCode: link.parentCode, childCode, refs,
+    });
+  }
+  const capacity = parent.capacity ?? 0;
+  if (parent.childCount >= capacity) {
+    throw new AppError('PARENT_FULL', `${parentCode} is full (${parent.childCount}/${capacity}).`, { parent: state(parent), childCode, refs });
+  }
+  refuseIfOnCompletedBill(parent, refs);
+
+  const scope = scopeOf(parent.area);
+  if (!child.exists) {
+    child.exists = true;
+    s.counters.push({ name: 'children', scope, delta: 1 });
+  } else if (child.area !== parent.area) {
+    // Children take their parent's area; the child's count moves with it.
+    s.counters.push({ name: 'children', scope: scopeOf(child.area), delta: -1 }, { name: 'children', scope, delta: 1 });
+  }
+  child.area = parent.area;
+  s.links.set(childCode, { parentCode, linkedBy: actor.id, linkedAt: now });
+  parent.childCount += 1;
+  s.counters.push({ name: 'linked_children', scope, delta: 1 });
+  if (parent.childCount === capacity) s.counters.push({ name: 'parents_full', scope, delta: 1 });
+
+  const p = state(parent);
+  const message = `${childCode} → ${parentCode} (${p.childCount}/${p.capacity})`;
+  return {
+    status: 'applied', message, data: { outcome: 'applied', message, childCode, parent: p }, refs, scope,
+    audit: { action: 'bag.link', entityType: 'bag', entityId: child.id, before: { parent: null }, after: { parent: parentCode, childCode } },
+  };
+}
+
+/** Removes only the link: both bags and all history stay. */
+function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, now: Date): RuleResult {
+  const childCode = childSlot(args.childCode);
+  const child = s.bags.get(childCode);
+  if (!child?.exists) throw new AppError('BAG_NOT_FOUND', `${childCode} is not registered.`);
+  if (child.type !== 'child') throw new AppError('WRONG_BAG_TYPE', `${childCode} is a parent bag, not a child.`);
+  const link = s.links.get(childCode) ?? null;
+  if (!link) throw new AppError('CHILD_NOT_LINKED', `${childCode} is not in any parent.`, { refs: { childId: child.id } });
+  const parent = s.bags.get(link.parentCode);
+  if (!parent) throw new AppError('TRANSIENT', `${childCode} changed while unlinking. Try again.`);
+  const refs = { parentId: parent.id, childId: child.id };
+  if (actor.role === 'dispatcher') {
+    const isOwn = link.linkedBy === actor.id;
+    const isRecent = now.getTime() - link.linkedAt.getTime() <= DISPATCHER_UNLINK_WINDOW_MS;
+    if (!isOwn || !isRecent) {
+      throw new AppError('UNLINK_NOT_ALLOWED', `Dispatchers can only unlink children they linked in the last hour. Ask a biller or admin to unlink ${childCode}.`, { refs });
+    }
+  }
+  refuseIfOnCompletedBill(parent, refs);
+
+  const scope = scopeOf(parent.area);
+  if (parent.childCount === parent.capacity) s.counters.push({ name: 'parents_full', scope, delta: -1 });
+  s.links.set(childCode, null);
+  parent.childCount -= 1;
+  s.counters.push({ name: 'linked_children', scope, delta: -1 });
+  const p = state(parent);
+  const message = `${childCode} removed from ${parent.code} (${p.childCount}/${p.capacity})`;
+  return {
+    status: 'applied', message, data: { outcome: 'applied', message, childCode, parent: p }, refs, scope,
+    audit: { action: 'bag.unlink', entityType: 'bag', entityId: child.id, before: { parent: parent.code }, after: { parent: null } },
+  };
+}
+
+export function applyBagCommand(s: BatchState, actor: Actor, cmd: BagCommand, now: Date): RuleResult {
+  switch (cmd.name) {
+    case 'parent.scan':
+      return scanParent(s, actor, cmd.args);
+    case 'child.link':
+      return linkChild(s, actor, cmd.args, now);
+    case 'child.unlink':
+      return unlinkChild(s, actor, cmd.args, now);
+  }
+}

@@ -1,0 +1,118 @@
+import { AppError, parseBagCode } from '@tracetrack/shared';
+import type { Tx } from '../../infra/transaction';
+import type { Actor } from '../../trpc/context';
+import type { CounterDelta } from '../counters/queries';
+import type { ScanRefs } from '../scans/queries';
+import * as bq from './batch-queries';
+import { applyBagCommand, type BagCommand, type BatchBag, type BatchLink, type BatchState, codesOf, type RuleResult } from './rules';
+
+export interface BagBatchResult {
+  results: Array<RuleResult | AppError>;
+  counters: CounterDelta[];
+}
+
+/**
+ * Applies a run of bag scans in one transaction with a constant number of statements: every bag
+ * the run may touch is inserted (if new) and row-locked up front in id order, the rules run in
+ * memory in order, and only the net changes are written. Online calls are runs of one.
+ */
+export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[], now: Date): Promise<BagBatchResult> {
+  const provisional = new Map<string, bq.ProvisionalBag>();
+  const lookups = new Set<string>();
+  const unlinked = new Set<string>();
+  for (const cmd of commands) {
+    const codes = codesOf(cmd);
+    for (const code of codes.parents) {
+      const p = parseBagCode(code);
+      if (p.kind === 'parent') provisional.set(code, { code, type: 'parent', format: p.format, capacity: p.spec.maxChildren });
+    }
+    for (const code of codes.children) provisional.set(code, { code, type: 'child', format: null, capacity: null });
+    for (const code of codes.lookups) lookups.add(code);
+    if (cmd.name === 'child.unlink') for (const code of codes.lookups) unlinked.add(code);
+  }
+
+  const created = await bq.insertProvisionalBags(tx, [...provisional.values()], actor.id);
+  const rows = await bq.lockBagsByCode(tx, [...new Set([...provisional.keys(), ...lookups])]);
+  const childIds = rows.filter((r) => r.type === 'child').map((r) => r.id);
+  const links = await bq.linksOfChildren(tx, childIds);
+  // An unlink changes the count of the child's current parent: lock that parent too.
+  const locked = new Set(rows.map((r) => r.code));
+  const codeOfChild = new Map(rows.map((r) => [r.id, r.code]));
+  const extraParents = links.filter((l) => unlinked.has(codeOfChild.get(l.child_id) ?? '') && !locked.has(l.parent_code)).map((l) => l.parent_code);
+  rows.push(...(await bq.lockBagsByCode(tx, [...new Set(extraParents)])));
+  const bills = new Map((await bq.billsOfParents(tx, rows.filter((r) => r.type === 'parent').map((r) => r.id))).map((b) => [b.parent_id, b]));
+
+  const state: BatchState = { bags: new Map(), links: new Map(), counters: [] };
+  const loaded = new Map<string, { childCount: number; area: string | null }>();
+  for (const r of rows) {
+    const bill = bills.get(r.id);
+    const bag: BatchBag = {
+      id: r.id, code: r.code, type: r.type, format: r.format, capacity: r.capacity, childCount: r.child_count, area: r.area,
+      isProvisional: created.has(r.code), exists: !created.has(r.code), billNumber: bill?.bill_number ?? null, billStatus: bill?.status ?? null,
+    };
+    state.bags.set(r.code, bag);
+    loaded.set(r.code, { childCount: r.child_count, area: r.area });
+  }
+  const initialLinks = new Map<string, BatchLink | null>();
+  for (const id of childIds) initialLinks.set(codeOfChild.get(id)!, null);
+  for (const l of links) {
+    initialLinks.set(codeOfChild.get(l.child_id)!, { parentCode: l.parent_code, linkedBy: l.linked_by, linkedAt: l.linked_at });
+  }
+  for (const [code, link] of initialLinks) state.links.set(code, link);
+
+  const results: Array<RuleResult | AppError> = commands.map((cmd) => {
+    try {
+      return applyBagCommand(state, actor, cmd, now);
+    } catch (e) {
+      if (e instanceof AppError) return e;
+      throw e;
+    }
+  });
+
+  await writeNetChanges(tx, state, initialLinks, loaded);
+  dropRefsToDiscarded(results, state);
+  return { results, counters: state.counters };
+}
+
+async function writeNetChanges(
+  tx: Tx,
+  state: BatchState,
+  initialLinks: Map<string, BatchLink | null>,
+  loaded: Map<string, { childCount: number; area: string | null }>,
+) {
+  const idOf = (code: string) => state.bags.get(code)!.id;
+  const removed: number[] = [];
+  const added: { childId: number; parentId: number; linkedBy: number | null; linkedAt: Date }[] = [];
+  for (const [code, link] of state.links) {
+    const before = initialLinks.get(code) ?? null;
+    if (link === before) continue;
+    if (before) removed.push(idOf(code));
+    if (link) added.push({ childId: idOf(code), parentId: idOf(link.parentCode), linkedBy: link.linkedBy, linkedAt: link.linkedAt });
+  }
+  const discarded: number[] = [];
+  const changed: { id: number; childCount: number; area: string | null }[] = [];
+  for (const bag of state.bags.values()) {
+    if (bag.isProvisional && !bag.exists) {
+      discarded.push(bag.id);
+      continue;
+    }
+    const before = loaded.get(bag.code);
+    if (!before || before.childCount !== bag.childCount || before.area !== bag.area) changed.push({ id: bag.id, childCount: bag.childCount, area: bag.area });
+  }
+  await bq.deleteLinksOf(tx, removed);
+  await bq.updateBagStates(tx, changed);
+  await bq.insertLinks(tx, added);
+  await bq.deleteBagsById(tx, discarded);
+}
+
+/** A refused scan of a new code leaves no bag behind, so its event must not point at one. */
+function dropRefsToDiscarded(results: Array<RuleResult | AppError>, state: BatchState) {
+  const discarded = new Set([...state.bags.values()].filter((b) => b.isProvisional && !b.exists).map((b) => b.id));
+  if (discarded.size === 0) return;
+  for (const r of results) {
+    const refs = (r instanceof AppError ? r.details?.refs : r.refs) as ScanRefs | undefined;
+    if (!refs) continue;
+    if (refs.childId && discarded.has(refs.childId)) refs.childId = null;
+    if (refs.parentId && discarded.has(refs.parentId)) refs.parentId = null;
+  }
+}
