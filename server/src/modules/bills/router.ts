@@ -1,25 +1,38 @@
-import { billCompleteInput, billCreateInput, billListInput, billParentInput, billRefInput, billUpdateInput } from '@tracetrack/shared';
+import { type BillMutationOutput, billCompleteInput, billCreateInput, billListInput, billParentInput, billRefInput, billUpdateInput } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
 import { adminProcedure, authedProcedure, staffProcedure } from '../../trpc/procedures';
+import { runOnlineScan } from '../scans/service';
+import { billScanWork } from './scan-work';
 import * as bills from './service';
 
-/** Billers and admins write, admins delete, every signed-in role reads. */
+/**
+ * Billers and admins write, admins delete, every signed-in role reads. The writes a handheld can
+ * also queue offline (create, add, remove, complete) run as scans, so they share sync's path.
+ */
 export const billRouter = router({
   create: staffProcedure
     .input(billCreateInput)
-    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.createBill, input)),
+    .mutation(({ ctx, input }) =>
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.create', input, billScanWork(ctx.actor, ctx.meta, bills.createBill, input)),
+    ),
   update: staffProcedure
     .input(billUpdateInput)
     .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.updateBill, input)),
   addParent: staffProcedure
     .input(billParentInput)
-    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.addParentToBill, input)),
+    .mutation(({ ctx, input }) =>
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.addParent', input, billScanWork(ctx.actor, ctx.meta, bills.addParentToBill, input)),
+    ),
   removeParent: staffProcedure
     .input(billParentInput)
-    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.removeParentFromBill, input)),
+    .mutation(({ ctx, input }) =>
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.removeParent', input, billScanWork(ctx.actor, ctx.meta, bills.removeParentFromBill, input)),
+    ),
   complete: staffProcedure
     .input(billCompleteInput)
-    .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.completeBill, input)),
+    .mutation(({ ctx, input }) =>
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.complete', input, billScanWork(ctx.actor, ctx.meta, bills.completeBill, input)),
+    ),
   reopen: staffProcedure
     .input(billRefInput)
     .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.reopenBill, input)),
