@@ -5,8 +5,15 @@ export const ROLES = ['admin', 'biller', 'dispatcher'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
-/** A raw scanned code; normalisation and classification happen in the service (INVALID_CODE). */
-export const rawCodeSchema = z.string().min(1, 'Code is required').max(MAX_RAW_CODE_LENGTH, 'Code is too long');
+/**
+ * A raw scanned code. Characters no code can hold (quotes, spaces, markup) are a field error here;
+ * the format itself (SB00001, M444-00001, child codes) is classified by the service (INVALID_CODE).
+ */
+export const rawCodeSchema = z
+  .string()
+  .min(1, 'Code is required')
+  .max(MAX_RAW_CODE_LENGTH, 'Code is too long')
+  .refine((raw) => /^[A-Z0-9-]+$/.test(normalizeCode(raw)), 'A code has only letters, digits and -');
 
 export const BILL_NUMBER_PATTERN = /^[A-Z0-9][A-Z0-9_\-/.]{2,49}$/;
 /** Bill numbers are normalised like codes, then must be 3–50 of A–Z, 0–9 and - _ / . */
