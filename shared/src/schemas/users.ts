@@ -23,7 +23,13 @@ export const passwordSchema = z
     if (problems.length) ctx.addIssue({ code: 'custom', message: `Password needs ${problems.join(', ')}` });
   });
 
-export const loginInput = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+// Usernames follow one public pattern, so refusing other shapes up front reveals nothing and keeps
+// junk out of the database and the rate-limit keys. Trimmed because phone keyboards append a space.
+export const loginInput = z.object({
+  username: z.string().max(100, 'Username is too long').trim().pipe(usernameSchema),
+  password: z.string().min(1, 'Enter your password').max(200, 'Password is too long'),
+});
+export type LoginInput = z.infer<typeof loginInput>;
 
 export const meSchema = z.object({
   id: z.number().int(),

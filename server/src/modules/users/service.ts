@@ -1,0 +1,157 @@
+import type { UsersTable } from '@tracetrack/db';
+import {
+  AppError,
+  passwordProblems,
+  type Role,
+  type User,
+  type UserCreateInput,
+  type UserListInput,
+  type UserUpdateInput,
+} from '@tracetrack/shared';
+import type { Updateable } from 'kysely';
+import type { Deps } from '../../deps';
+import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
+import type { Actor, RequestMeta } from '../../trpc/context';
+import { insertAudit } from '../audit/queries';
+import { hashPassword } from '../auth/passwords';
+import { toAuditSnapshot, toUser } from './mappers';
+import * as q from './queries';
+
+/** DOMAIN §6: at most this many dispatchers per dispatch area. */
+export const MAX_DISPATCHERS_PER_AREA = 10;
+
+/** The schema checks strength too; this keeps the rule for callers that skip the schema (imports, scripts). */
+function refuseWeakPassword(password: string) {
+  const problems = passwordProblems(password);
+  if (problems.length) throw new AppError('WEAK_PASSWORD', `Password needs ${problems.join(', ')}.`, { field: 'password' });
+}
+
+/** A dispatcher has exactly one area; billers and admins have none. */
+function checkAreaForRole(role: Role, area: string | null): void {
+  if (role === 'dispatcher' && !area) throw new AppError('AREA_REQUIRED', 'A dispatcher needs a dispatch area.', { field: 'area' });
+  if (role !== 'dispatcher' && area) throw new AppError('AREA_NOT_ALLOWED', `A ${role} has no dispatch area.`, { field: 'area' });
+}
+
+/** Under the area's row lock, so two admins cannot both add the tenth dispatcher. */
+async function reserveDispatcherSlot(tx: Tx, area: string, userId: number | null): Promise<void> {
+  if (!(await q.lockArea(tx, area))) throw new AppError('AREA_NOT_FOUND', `There is no dispatch area "${area}".`, { field: 'area' });
+  const count = await q.countDispatchersInArea(tx, area, userId);
+  if (count >= MAX_DISPATCHERS_PER_AREA) {
+    throw new AppError('AREA_FULL', `${area} already has ${MAX_DISPATCHERS_PER_AREA} dispatchers.`, { field: 'area', count });
+  }
+}
+
+/** Races past a pre-check end at the unique indexes; their names say which field collided. */
+function asUniqueRefusal(e: unknown, username: string | null, email: string | null): unknown {
+  if (isUniqueViolation(e, 'users_username_ci')) {
+    return new AppError('USERNAME_TAKEN', `The username "${username}" is already taken.`, { field: 'username' });
+  }
+  if (isUniqueViolation(e, 'users_email_unique')) {
+    return new AppError('EMAIL_TAKEN', `The email ${email} is already used by another user.`, { field: 'email' });
+  }
+  return e;
+}
+
+export async function createUser(deps: Deps, actor: Actor, meta: RequestMeta, input: UserCreateInput): Promise<User> {
+  refuseWeakPassword(input.password);
+  const area = input.area ?? null;
+  checkAreaForRole(input.role, area);
+  const email = input.email.toLowerCase();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await inTransaction(deps.db, async (tx) => {
+      if (area) await reserveDispatcherSlot(tx, area, null);
+      const row = await q.insertUser(tx, { username: input.username, email, passwordHash, role: input.role, area });
+      // Creating an account grants a role, so it is kept as long as role changes are.
+      await insertAudit(tx, { actor, meta }, { action: 'user.create', entityType: 'user', entityId: row.id, after: toAuditSnapshot(row), isPermanent: true });
+      return toUser(row);
+    });
+  } catch (e) {
+    throw asUniqueRefusal(e, input.username, email);
+  }
+}
+
+export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, input: UserUpdateInput): Promise<User> {
+  if (input.password !== undefined) refuseWeakPassword(input.password);
+  if (input.id === actor.id && input.isLocked === true) throw new AppError('FORBIDDEN', 'You cannot lock your own account.');
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const email = input.email?.toLowerCase();
+
+  let result: { user: User; endsSessions: boolean };
+  try {
+    result = await inTransaction(deps.db, async (tx) => {
+      // Admin rows are locked first, in id order, whenever the change could remove an admin:
+      // two admins demoting each other then serialise instead of both succeeding.
+      const mayRemoveAdmin = input.role !== undefined || input.isLocked === true;
+      const activeAdminIds = mayRemoveAdmin ? await q.lockActiveAdminIds(tx) : [];
+      const before = await q.lockUserById(tx, input.id);
+      if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${input.id}.`);
+
+      const role = input.role ?? before.role;
+      if (input.id === actor.id && role !== before.role) throw new AppError('OWN_ROLE', 'You cannot change your own role.');
+      // Leaving the dispatcher role drops the area unless the caller says otherwise.
+      const area = input.area !== undefined ? input.area : role === 'dispatcher' ? before.area : null;
+      checkAreaForRole(role, area);
+      const isLocked = input.isLocked ?? before.is_locked;
+      const isRoleChanged = role !== before.role;
+      const isAreaChanged = area !== before.area;
+      const isLockChanged = isLocked !== before.is_locked;
+
+      const isActiveAdmin = before.role === 'admin' && !before.is_locked;
+      if (isActiveAdmin && (role !== 'admin' || isLocked) && !activeAdminIds.some((id) => id !== before.id)) {
+        throw new AppError('LAST_ADMIN', `${before.username} is the last active admin; make another admin first.`);
+      }
+      if (area && (isRoleChanged || isAreaChanged)) await reserveDispatcherSlot(tx, area, before.id);
+
+      const patch: Updateable<UsersTable> = {};
+      if (email !== undefined && email !== before.email) patch.email = email;
+      if (isRoleChanged) patch.role = role;
+      if (isAreaChanged) patch.area = area;
+      if (isLockChanged) patch.is_locked = isLocked;
+      // Unlocking also lifts a lockout from failed sign-ins.
+      if (input.isLocked === false && (isLockChanged || before.locked_until !== null)) {
+        patch.locked_until = null;
+        patch.failed_logins = 0;
+      }
+      if (passwordHash !== null) patch.password_hash = passwordHash;
+      if (Object.keys(patch).length === 0) return { user: toUser(before), endsSessions: false };
+
+      patch.updated_at = deps.clock();
+      const after = await q.updateUser(tx, before.id, patch);
+      await insertAudit(tx, { actor, meta }, {
+        action: 'user.update',
+        entityType: 'user',
+        entityId: before.id,
+        before: toAuditSnapshot(before),
+        after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}) },
+        isPermanent: isRoleChanged,
+      });
+      return { user: toUser(after), endsSessions: isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null };
+    });
+  } catch (e) {
+    throw asUniqueRefusal(e, null, email ?? null);
+  }
+  // After the commit: a refused or rolled-back change leaves the user signed in.
+  if (result.endsSessions) await deps.sessions.destroyAllForUser(input.id);
+  return result.user;
+}
+
+const encodeCursor = (id: number) => Buffer.from(`u:${id}`).toString('base64url');
+function decodeCursor(cursor: string): number {
+  const match = /^u:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match?.[1]) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', { field: 'cursor' });
+  return Number(match[1]);
+}
+
+export async function listUsers(deps: Deps, input: UserListInput): Promise<{ items: User[]; nextCursor: string | null }> {
+  const rows = await q.listUsers(deps.db, {
+    role: input.role,
+    area: input.area,
+    search: input.search,
+    afterId: input.cursor === undefined ? null : decodeCursor(input.cursor),
+    limit: input.limit,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return { items: page.map(toUser), nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
+}
