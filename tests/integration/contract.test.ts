@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { Role } from '@tracetrack/shared';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/src/app';
+import { appRouter } from '../../server/src/trpc/router';
+import { createStaff } from '../factories/users';
+import { refusal } from '../helpers/errors';
+import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { type Caller, createTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let staff: Awaited<ReturnType<typeof createStaff>>;
+beforeAll(async () => {
+  t = await createTestApp();
+  staff = await createStaff(t.deps.db);
+  await t.as(staff.admin).bag.scanParent({ code: 'SB90001' });
+  await t.as(staff.admin).bill.create({ billNumber: 'CONTRACT-1', capacity: 5 });
+});
+afterAll(() => t.close());
+
+const ALL: Role[] = ['admin', 'biller', 'dispatcher'];
+const STAFF: Role[] = ['admin', 'biller'];
+const ADMIN: Role[] = ['admin'];
+const PUBLIC = 'public' as const;
+let n = 0;
+const uniq = () => `${++n}${Date.now() % 100000}`;
+
+/**
+ * Every procedure with who may call it and a well-formed call. A procedure missing here fails the
+ * completeness test, so a new procedure cannot skip the role matrix.
+ */
+const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: (c: Caller, role: Role) => Promise<unknown> }> = {
+  'auth.login': { allowed: PUBLIC, call: (c) => c.auth.login({ username: 'nobody_here', password: 'Wrong!Pass1' }) },
+  'auth.logout': { allowed: PUBLIC, call: (c) => c.auth.logout() },
+  'auth.me': { allowed: PUBLIC, call: (c) => c.auth.me() },
+  'user.create': { allowed: ADMIN, call: (c) => c.user.create({ username: `u_${uniq()}`, email: `u${uniq()}@example.test`, password: 'Str0ng!Passw0rd', role: 'biller' }) },
+  'user.list': { allowed: ADMIN, call: (c) => c.user.list({}) },
+  'user.update': { allowed: ADMIN, call: (c) => c.user.update({ id: staff.biller.id, email: `b${uniq()}@example.test` }) },
+  'bag.scanParent': { allowed: ALL, call: (c) => c.bag.scanParent({ code: `SB9${uniq().slice(-4).padStart(4, '0')}` }) },
+  'bag.linkChild': { allowed: ALL, call: (c) => c.bag.linkChild({ parentCode: 'SB90001', childCode: `CT${uniq()}` }) },
+  'bag.unlinkChild': { allowed: ALL, call: (c) => c.bag.unlinkChild({ childCode: 'CTNOTLINKED' }) },
+  'bag.get': { allowed: ALL, call: (c) => c.bag.get({ code: 'SB90001' }) },
+  'bag.list': { allowed: ALL, call: (c) => c.bag.list({}) },
+  'bag.delete': { allowed: ADMIN, call: (c) => c.bag.delete({ code: 'SB99999' }) },
+  'bill.create': { allowed: STAFF, call: (c) => c.bill.create({ billNumber: `CT-${uniq()}`, capacity: 3 }) },
+  'bill.update': { allowed: STAFF, call: (c) => c.bill.update({ billNumber: 'CONTRACT-1', description: 'note' }) },
+  'bill.get': { allowed: ALL, call: (c) => c.bill.get({ billNumber: 'CONTRACT-1' }) },
+  'bill.list': { allowed: ALL, call: (c) => c.bill.list({}) },
+  'bill.addParent': { allowed: STAFF, call: (c) => c.bill.addParent({ billNumber: 'CONTRACT-1', parentCode: 'SB90001' }) },
+  'bill.removeParent': { allowed: STAFF, call: (c) => c.bill.removeParent({ billNumber: 'CONTRACT-1', parentCode: 'SB90001' }) },
+  'bill.complete': { allowed: STAFF, call: (c) => c.bill.complete({ billNumber: 'CONTRACT-1', allowShort: true }) },
+  'bill.reopen': { allowed: STAFF, call: (c) => c.bill.reopen({ billNumber: 'CONTRACT-1' }) },
+  'bill.delete': { allowed: ADMIN, call: (c) => c.bill.delete({ billNumber: 'NO-SUCH-BILL' }) },
+  'stats.dashboard': { allowed: ALL, call: (c) => c.stats.dashboard() },
+  'device.register': { allowed: ALL, call: (c) => c.device.register({ deviceId: randomUUID() }) },
+  'sync.push': {
+    allowed: ALL,
+    call: async (c) => {
+      const deviceId = randomUUID();
+      await c.device.register({ deviceId });
+      return c.sync.push({ deviceId, mutations: [{ id: randomUUID(), seq: 1, name: 'parent.scan', args: { code: 'SB90001' }, clientTime: new Date().toISOString() }] });
+    },
+  },
+  'sync.pull': { allowed: ALL, call: (c) => c.sync.pull({}) },
+};
+
+async function worldState() {
+  const r = await sql<Record<string, number>>`select
+    (select count(*)::int from bags) as bags, (select count(*)::int from links) as links,
+    (select count(*)::int from bills) as bills, (select count(*)::int from bill_parents) as bill_parents,
+    (select count(*)::int from users) as users, (select count(*)::int from devices) as devices,
+    (select count(*)::int from scan_events) as events, (select coalesce(sum(value), 0)::int from counters) as counters`.execute(t.deps.db);
+  return r.rows[0];
+}
+
+describe('role matrix', () => {
+  it('covers every procedure of the router', () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  const rows = Object.entries(MATRIX).flatMap(([name, spec]) => ALL.map((role) => [name, role, spec] as const));
+  it.each(rows)('%s as %s', async (name, role, spec) => {
+    const caller = t.as(staff[role]);
+    const allowed = spec.allowed === PUBLIC || spec.allowed.includes(role);
+    const result = await spec.call(caller, role).then(() => null, (e: { code?: string }) => e.code ?? 'ERROR');
+    // A public procedure may still answer UNAUTHORIZED (wrong password); a role gate never does.
+    const refusedCodes = spec.allowed === PUBLIC ? ['FORBIDDEN'] : ['FORBIDDEN', 'UNAUTHORIZED'];
+    if (allowed) expect(refusedCodes.includes(result ?? '') ? `${name} refused ${role}` : 'ok').toBe('ok');
+    else expect(result).toBe('FORBIDDEN');
+  });
+
+  it.each(Object.entries(MATRIX).filter(([, s]) => s.allowed !== PUBLIC))('%s refuses anonymous callers', async (_name, spec) => {
+    const r = await refusal(spec.call(t.anonymous(), 'admin'));
+    expect(r).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses bill mutations queued by a dispatcher, one by one, without blocking the rest', async () => {
+    const deviceId = randomUUID();
+    const d = t.as(staff.dispatcher);
+    await d.device.register({ deviceId });
+    const at = new Date().toISOString();
+    const res = await d.sync.push({
+      deviceId,
+      mutations: [
+        { id: randomUUID(), seq: 1, name: 'bill.create', args: { billNumber: 'DISP-BILL', capacity: 2 }, clientTime: at },
+        { id: randomUUID(), seq: 2, name: 'parent.scan', args: { code: 'SB90002' }, clientTime: at },
+      ],
+    });
+    expect(res.results.map((r) => r.code ?? r.status)).toEqual(['FORBIDDEN', 'applied']);
+  });
+});
+
+describe('malformed input over HTTP', () => {
+  const LONG = 'Z'.repeat(10_000);
+  const SQLI = "'; drop table bags; --";
+  const XSS = '<script>alert(1)</script>';
+  const uuid = '7f1c1f0e-1c1a-4c1e-9c1e-1c1e1c1e1c1e';
+  const m = (over: Record<string, unknown>) => ({ id: uuid, seq: 1, name: 'parent.scan', args: { code: 'SB90001' }, clientTime: new Date().toISOString(), ...over });
+  type Case = [procedure: string, kind: 'mutation' | 'query', input: unknown, field: string];
+  const cases: Case[] = [
+    ['auth.login', 'mutation', {}, 'username'],
+    ['auth.login', 'mutation', { username: 7, password: 'x' }, 'username'],
+    ['auth.login', 'mutation', { username: LONG, password: 'x' }, 'username'],
+    ['auth.login', 'mutation', { username: 'admin', password: LONG }, 'password'],
+    ['bag.scanParent', 'mutation', {}, 'code'],
+    ['bag.scanParent', 'mutation', { code: 12345 }, 'code'],
+    ['bag.scanParent', 'mutation', { code: LONG }, 'code'],
+    ['bag.scanParent', 'mutation', { code: SQLI }, 'code'],
+    ['bag.scanParent', 'mutation', { code: XSS }, 'code'],
+    ['bag.scanParent', 'mutation', { code: '' }, 'code'],
+    ['bag.linkChild', 'mutation', { parentCode: 'SB90001' }, 'childCode'],
+    ['bag.linkChild', 'mutation', { parentCode: SQLI, childCode: 'C1234' }, 'parentCode'],
+    ['bag.linkChild', 'mutation', { parentCode: 'SB90001', childCode: XSS }, 'childCode'],
+    ['bag.linkChild', 'mutation', { parentCode: 'SB90001', childCode: ['C1234'] }, 'childCode'],
+    ['bag.linkChild', 'mutation', { parentCode: 'SB90001', childCode: LONG }, 'childCode'],
+    ['bag.unlinkChild', 'mutation', { childCode: null }, 'childCode'],
+    ['bag.unlinkChild', 'mutation', { childCode: SQLI }, 'childCode'],
+    ['bag.delete', 'mutation', { code: { $gt: '' } }, 'code'],
+    ['bag.get', 'query', { code: SQLI }, 'code'],
+    ['bag.get', 'query', {}, 'code'],
+    ['bag.get', 'query', { code: LONG }, 'code'],
+    ['bag.list', 'query', { limit: 500 }, 'limit'],
+    ['bag.list', 'query', { type: 'sack' }, 'type'],
+    ['bag.list', 'query', { linked: 'yes' }, 'linked'],
+    ['bag.list', 'query', { area: SQLI }, 'area'],
+    ['bag.list', 'query', { scannedBy: XSS }, 'scannedBy'],
+    ['bag.list', 'query', { from: 'last week' }, 'from'],
+    ['bag.list', 'query', { cursor: LONG }, 'cursor'],
+    ['device.register', 'mutation', { deviceId: 'not-a-uuid' }, 'deviceId'],
+    ['device.register', 'mutation', { deviceId: uuid, label: LONG }, 'label'],
+    ['sync.push', 'mutation', { deviceId: uuid }, 'mutations'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [] }, 'mutations'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: Array.from({ length: 501 }, () => m({})) }, 'mutations'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ id: 'x' })] }, 'mutations.0.id'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ seq: 0 })] }, 'mutations.0.seq'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ seq: 1.5 })] }, 'mutations.0.seq'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ clientTime: 'now' })] }, 'mutations.0.clientTime'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ name: LONG })] }, 'mutations.0.name'],
+    ['sync.pull', 'query', { limit: 0 }, 'limit'],
+    ['sync.pull', 'query', { cursor: LONG }, 'cursor'],
+  ];
+  let http: ReturnType<typeof trpcHttp>;
+  beforeAll(async () => {
+    const app = createApp(t.deps);
+    http = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, staff.admin.id));
+  });
+
+  it.each(cases)('%s (%s) with %j → 400 VALIDATION on %s, nothing changed', async (procedure, kind, input, field) => {
+    const before = await worldState();
+    const res = kind === 'mutation' ? await http.mutate(procedure, input) : await http.query(procedure, input);
+    expect(res.status).toBe(400);
+    expect(res.error?.data).toMatchObject({ code: 'BAD_REQUEST', appCode: 'VALIDATION' });
+    expect(Object.keys(res.error?.data.fieldErrors ?? {})).toContain(field);
+    expect(await worldState()).toEqual(before);
+  });
+
+  it('answers a body that is not JSON, and an unknown procedure, with 4xx', async () => {
+    const app = createApp(t.deps);
+    const cookie = await sessionCookieFor(t.deps, staff.admin.id);
+    const garbage = await app.request('/trpc/bag.scanParent', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{"code":' });
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    expect(garbage.status).toBeLessThan(500);
+    const unknown = await app.request('/trpc/bag.explode', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+    expect(unknown.status).toBe(404);
+  });
+});
