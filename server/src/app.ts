@@ -83,6 +83,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         createHttpContext(deps, req, resHeaders, {
           requestId: c.get('requestId'),
           ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
+          remoteIp: c.get('ip'),
           userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
         }),
       onError: ({ error, path: procedure }) => {

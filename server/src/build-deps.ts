@@ -29,6 +29,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     redis,
     logger: opts.logger,
     clock,
+    kv,
     sessions: createSessionStore(kv, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, () => clock().getTime()),
     rateLimiter: createRateLimiter(kv),
     config: opts.config,

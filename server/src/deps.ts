@@ -1,5 +1,6 @@
 import type { Db } from '@tracetrack/db';
 import type { Redis } from 'ioredis';
+import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
 import type { RateLimiter } from './infra/rate-limit';
 import type { SessionStore } from './infra/sessions';
@@ -21,6 +22,8 @@ export interface Deps {
   redis: Redis | null;
   logger: Logger;
   clock: () => Date;
+  /** Shared key-value store (Redis when configured): sessions, rate limits, login failures. */
+  kv: KeyValueStore;
   sessions: SessionStore;
   rateLimiter: RateLimiter;
   config: AppConfig;

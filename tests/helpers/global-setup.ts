@@ -1,7 +1,9 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createDb, migrateToLatest, startEmbeddedPostgres, type RunningPostgres } from '@tracetrack/db';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { freePort } from './server-process';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,8 +36,10 @@ async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Pro
  */
 export default async function setup(project: TestProject) {
   let adminUrl = process.env.DATABASE_URL;
+  // Each run gets its own throw-away cluster, so two runs on one machine never share one.
+  const dataDir = path.resolve(`.data/test-pg/${process.pid}`);
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.resolve('.data/test-pg'), port: Number(process.env.TEST_PG_PORT ?? 5489) });
+    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
     adminUrl = embedded.adminUrl;
   }
   const templateDb = `tt_template_${process.pid}`;
@@ -51,6 +55,9 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await admin(adminUrl, (c) => c.query(`drop database if exists ${templateDb} with (force)`));
-    if (embedded) await embedded.stop();
+    if (embedded) {
+      await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   };
 }

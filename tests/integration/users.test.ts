@@ -20,7 +20,7 @@ const admin = () => t.as(staff.admin);
 const PASSWORD = 'N3w!Passw0rd';
 let seq = 0;
 const uniq = (prefix: string) => `${prefix}${++seq}`;
-const meta = { requestId: 'test', ip: null, userAgent: null };
+const meta = { requestId: 'test', ip: null, remoteIp: null, userAgent: null };
 
 const userCount = async () => Number((await sql<{ n: number }>`select count(*)::int as n from users`.execute(t.deps.db)).rows[0]?.n);
 const auditCount = async () => Number((await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(t.deps.db)).rows[0]?.n);

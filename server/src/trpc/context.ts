@@ -11,7 +11,10 @@ export interface Actor {
 /** Who did it and from where: written into audit rows and scan events. */
 export interface RequestMeta {
   requestId: string;
+  /** As stored in the audit log (anonymised unless configured otherwise). */
   ip: string | null;
+  /** The client's address as seen, for rate limits only; never stored. */
+  remoteIp: string | null;
   userAgent: string | null;
 }
 
@@ -36,7 +39,12 @@ export function createContextInner(opts: {
     deps: opts.deps,
     actor: opts.actor ?? null,
     sessionToken: opts.sessionToken ?? null,
-    meta: { requestId: opts.meta?.requestId ?? crypto.randomUUID(), ip: opts.meta?.ip ?? null, userAgent: opts.meta?.userAgent ?? null },
+    meta: {
+      requestId: opts.meta?.requestId ?? crypto.randomUUID(),
+      ip: opts.meta?.ip ?? null,
+      remoteIp: opts.meta?.remoteIp ?? opts.meta?.ip ?? null,
+      userAgent: opts.meta?.userAgent ?? null,
+    },
     setSessionCookie: opts.setSessionCookie ?? (() => {}),
   };
 }

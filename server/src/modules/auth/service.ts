@@ -15,7 +15,7 @@ type SessionContext = Pick<Context, 'deps' | 'meta' | 'actor' | 'sessionToken' |
 
 async function hitLoginLimits(ctx: LoginContext, username: string) {
   try {
-    await ctx.deps.rateLimiter.hit(RATE_LIMITS.loginByIp, ctx.meta.ip ?? 'unknown');
+    await ctx.deps.rateLimiter.hit(RATE_LIMITS.loginByIp, ctx.meta.remoteIp ?? 'unknown');
     await ctx.deps.rateLimiter.hit(RATE_LIMITS.loginByUser, username.toLowerCase());
   } catch (e) {
     // Logged, not audited: a flood of refused attempts must not flood the audit log too.

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps';
-import { createMemoryStore, createRedisStore, type KeyValueStore } from '../../infra/kv';
 import { afterFailure, type FailureState } from './lockout';
 
 /*
@@ -16,29 +15,18 @@ import { afterFailure, type FailureState } from './lockout';
  */
 const ENTRY_TTL_MS = 24 * 3_600_000;
 
-// Deps carries no key-value handle, so one store per Deps is built here from the same pieces.
-const stores = new WeakMap<Deps, KeyValueStore>();
-function storeOf(deps: Deps): KeyValueStore {
-  let store = stores.get(deps);
-  if (!store) {
-    store = deps.redis ? createRedisStore(deps.redis) : createMemoryStore(() => deps.clock().getTime());
-    stores.set(deps, store);
-  }
-  return store;
-}
-
 const keyOf = (username: string) => `login-unknown:${createHash('sha256').update(username.toLowerCase()).digest('base64url')}`;
 
-export async function unknownUserFailures(deps: Deps, username: string): Promise<FailureState> {
-  const raw = await storeOf(deps).get(keyOf(username));
+export async function unknownUserFailures(deps: Pick<Deps, 'kv'>, username: string): Promise<FailureState> {
+  const raw = await deps.kv.get(keyOf(username));
   if (!raw) return { failures: 0, lockedUntil: null };
   const parsed = JSON.parse(raw) as { failures: number; lockedUntil: string | null };
   return { failures: parsed.failures, lockedUntil: parsed.lockedUntil ? new Date(parsed.lockedUntil) : null };
 }
 
-export async function recordUnknownUserFailure(deps: Deps, username: string, state: FailureState, now: Date): Promise<FailureState> {
+export async function recordUnknownUserFailure(deps: Pick<Deps, 'kv'>, username: string, state: FailureState, now: Date): Promise<FailureState> {
   const next = afterFailure(state, now);
   const value = JSON.stringify({ failures: next.failures, lockedUntil: next.lockedUntil?.toISOString() ?? null });
-  await storeOf(deps).set(keyOf(username), value, ENTRY_TTL_MS);
+  await deps.kv.set(keyOf(username), value, ENTRY_TTL_MS);
   return next;
 }
