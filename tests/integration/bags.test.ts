@@ -161,9 +161,10 @@ describe('unlinking', () => {
     const d = t.as(staff.dispatcher);
     await d.bag.scanParent({ code: 'SB30003' });
     await d.bag.linkChild({ parentCode: 'SB30003', childCode: 'C30003A' });
-    const bill = await sql<{ id: number }>`insert into bills (bill_number, capacity, status, parent_count) values ('BILL-LOCK', 1, 'completed', 1) returning id`.execute(t.deps.db);
-    await sql`insert into bill_parents (parent_id, bill_id) select id, ${bill.rows[0]!.id} from bags where code = 'SB30003'`.execute(t.deps.db);
-    await sql`insert into counters (name, scope, shard, value) values ('bills_completed', '-', 0, 1), ('billed_parents', 'lucknow', 0, 1)`.execute(t.deps.db);
+    const b = t.as(staff.biller);
+    await b.bill.create({ billNumber: 'BILL-LOCK', capacity: 1 });
+    await b.bill.addParent({ billNumber: 'BILL-LOCK', parentCode: 'SB30003' });
+    await b.bill.complete({ billNumber: 'BILL-LOCK' });
     expect((await refusal(t.as(staff.admin).bag.unlinkChild({ childCode: 'C30003A' }))).appCode).toBe('BILL_COMPLETED');
     expect((await refusal(d.bag.linkChild({ parentCode: 'SB30003', childCode: 'C30003B' }))).appCode).toBe('BILL_COMPLETED');
     expect(await linkCount('SB30003')).toBe(1);
