@@ -3,7 +3,7 @@ import { isAppError, type Role } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
-import { createLooseChild, createParentBag, nextBillNumber, nextParentCode } from '../factories/bills';
+import { createLooseChild, createParentBag, nextBillNumber } from '../factories/bills';
 import { createStaff, createUser } from '../factories/users';
 import { refusal } from '../helpers/errors';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';

@@ -4,7 +4,6 @@ import type { Executor, Tx } from '../../infra/transaction';
 
 const bagColumns = ['b.id', 'b.code', 'b.type', 'b.format', 'b.capacity', 'b.child_count', 'b.area', 'b.created_at'] as const;
 
-export type LockedBag = Awaited<ReturnType<typeof lockBagByCode>>;
 
 /** Row-locks a bag for the rest of the transaction (the capacity and exclusivity rules rely on it). */
 export async function lockBagByCode(tx: Tx, code: string) {
@@ -46,7 +45,6 @@ function bagView(db: Executor) {
     .select([...bagColumns, 'p.code as parent_code', 'bl.bill_number', 'bl.status as bill_status', 'u.username as created_by_username']);
 }
 
-export type BagViewRow = Awaited<ReturnType<typeof findBagViewByCode>> & {};
 
 export async function findBagViewByCode(db: Executor, code: string) {
   return bagView(db).where('b.code', '=', code).executeTakeFirst();

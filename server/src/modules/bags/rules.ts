@@ -62,16 +62,24 @@ export function parseOrRefuse(raw: string): Exclude<ParsedCode, { kind: 'invalid
 }
 
 /**
- * A code in a parent slot. A known child is WRONG_BAG_TYPE (a code's type never changes);
- * an unknown code that is not a parent format is INVALID_CODE, naming the parent formats.
+ * A code in a parent slot, normalised. A parent format passes; anything else is refused, and how
+ * depends on whether the code is a known bag: a known child is WRONG_BAG_TYPE (a code's type never
+ * changes), an unknown code is INVALID_CODE naming the parent formats. Bags and bills share this.
  */
-function parentSlot(state: BatchState, raw: string): string {
+export function parentSlotCode(raw: string): { code: string; isParentFormat: boolean } {
   const parsed = parseOrRefuse(raw);
-  if (parsed.kind === 'parent') return parsed.code;
-  if (state.bags.get(parsed.code)?.exists) {
-    throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a child bag; scan a parent bag (e.g. ${PARENT_FORMATS_TEXT}).`);
-  }
-  throw new AppError('INVALID_CODE', `${parsed.code} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
+  return { code: parsed.code, isParentFormat: parsed.kind === 'parent' };
+}
+
+export function refuseNonParentCode(code: string, isKnownBag: boolean): never {
+  if (isKnownBag) throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag; scan a parent bag (e.g. ${PARENT_FORMATS_TEXT}).`);
+  throw new AppError('INVALID_CODE', `${code} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
+}
+
+function parentSlot(state: BatchState, raw: string): string {
+  const { code, isParentFormat } = parentSlotCode(raw);
+  if (!isParentFormat) refuseNonParentCode(code, state.bags.get(code)?.exists ?? false);
+  return code;
 }
 
 function childSlot(raw: string): string {

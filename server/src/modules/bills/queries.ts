@@ -7,8 +7,6 @@ const billColumns = [
   'bl.parent_count', 'bl.is_short', 'bl.created_at', 'bl.updated_at', 'bl.completed_at',
 ] as const;
 
-const parentColumns = ['b.id', 'b.code', 'b.type', 'b.format', 'b.capacity', 'b.child_count', 'b.area'] as const;
-
 export type LockedBill = NonNullable<Awaited<ReturnType<typeof lockBillByNumber>>>;
 export type BillViewRow = NonNullable<Awaited<ReturnType<typeof findBillViewById>>>;
 
@@ -31,11 +29,6 @@ export async function findBillViewByNumber(db: Executor, billNumber: string) {
 /** Row-locks a bill: capacity, status and completion rules are checked under this lock. */
 export async function lockBillByNumber(tx: Tx, billNumber: string) {
   return tx.selectFrom('bills as bl').select(billColumns).where('bl.bill_number', '=', billNumber).forUpdate().executeTakeFirst();
-}
-
-/** Row-locks a bag by code. Bill writes that touch a parent take this lock BEFORE the bill's. */
-export async function lockBagByCode(tx: Tx, code: string) {
-  return tx.selectFrom('bags as b').select(parentColumns).where('b.code', '=', code).forUpdate().executeTakeFirst();
 }
 
 export async function findBagTypeByCode(db: Executor, code: string) {

@@ -1,5 +1,4 @@
 import {
-  ACCEPTED_FORMATS_TEXT,
   AppError,
   type BillCompleteInput,
   type BillCreateInput,
@@ -9,8 +8,6 @@ import {
   type BillParentInput,
   type BillUpdateInput,
   normalizeCode,
-  PARENT_FORMATS,
-  parseBagCode,
 } from '@tracetrack/shared';
 import { z } from 'zod';
 import type { Deps } from '../../deps';
@@ -19,6 +16,8 @@ import type { Actor, RequestMeta } from '../../trpc/context';
 import { insertAudit } from '../audit/queries';
 import { bumpCounters, type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/queries';
 import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';
+import { lockBagByCode } from '../bags/queries';
+import { parentSlotCode, refuseNonParentCode } from '../bags/rules';
 import * as q from './queries';
 
 /** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
@@ -39,29 +38,21 @@ export async function applyBillWrite<I>(deps: Pick<Deps, 'db'>, actor: Actor, me
   return result.output;
 }
 
-const PARENT_FORMATS_TEXT = PARENT_FORMATS.map((f) => `${f.example} (${f.label})`).join(' or ');
 const counterOf = (status: string) => `bills_${status}` as 'bills_open' | 'bills_loading' | 'bills_completed';
 const blankToNull = (s: string | null | undefined) => (s ? s : null);
 const progress = (bill: { parent_count: number; capacity: number }) => `${bill.parent_count}/${bill.capacity}`;
 
-/** Normalises and classifies a code in a bill's parent slot; a child code is never converted. */
+/** Normalises and classifies a code in a bill's parent slot, by the same rule as bag scans. */
 async function parentCodeOf(db: Executor, raw: string): Promise<string> {
-  const parsed = parseBagCode(raw);
-  const shown = (parsed.code || raw).slice(0, 40);
-  if (parsed.kind === 'invalid') throw new AppError('INVALID_CODE', `"${shown}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
-  if (parsed.kind === 'child') {
-    if (await q.findBagTypeByCode(db, parsed.code)) {
-      throw new AppError('WRONG_BAG_TYPE', `${shown} is a child bag; only parent bags (${PARENT_FORMATS_TEXT}) go on a bill.`);
-    }
-    throw new AppError('INVALID_CODE', `${shown} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
-  }
-  return parsed.code;
+  const { code, isParentFormat } = parentSlotCode(raw);
+  if (!isParentFormat) refuseNonParentCode(code, (await q.findBagTypeByCode(db, code)) !== undefined);
+  return code;
 }
 
 /** Lock order, shared with bag linking: the parent bag row first, then the bill row. */
 async function lockParentThenBill(tx: Tx, rawCode: string, billNumber: string) {
   const code = await parentCodeOf(tx, rawCode);
-  const parent = await q.lockBagByCode(tx, code);
+  const parent = await lockBagByCode(tx, code);
   if (!parent) throw new AppError('BAG_NOT_FOUND', `Parent ${code} is not registered. Scan it as a parent first.`, { parentCode: code });
   if (parent.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag, not a parent.`, { parentCode: code });
   const bill = await lockBill(tx, billNumber);
