@@ -58,3 +58,11 @@ export class AppError extends Error {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** Codes that say "try again later": the request was fine, the infrastructure was not. */
+export const RETRYABLE_ERROR_CODES: readonly AppErrorCode[] = ['TRANSIENT', 'PUSH_IN_PROGRESS', 'RATE_LIMITED', 'INTERNAL'];
+
+/** A business refusal is a final answer: stored, shown, never retried. */
+export function isFinalRefusal(e: unknown): e is AppError {
+  return isAppError(e) && !RETRYABLE_ERROR_CODES.includes(e.code);
+}

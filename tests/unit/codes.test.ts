@@ -80,3 +80,14 @@ describe('bill numbers and passwords', () => {
     expect(passwordProblems('NoSymbol12')).toContain('a symbol');
   });
 });
+
+describe('refusal kinds', () => {
+  it('treats business refusals as final and infrastructure failures as retryable', async () => {
+    const { AppError, isFinalRefusal } = await import('@tracetrack/shared');
+    expect(isFinalRefusal(new AppError('PARENT_FULL', 'full'))).toBe(true);
+    expect(isFinalRefusal(new AppError('VALIDATION', 'bad'))).toBe(true);
+    expect(isFinalRefusal(new AppError('TRANSIENT', 'down'))).toBe(false);
+    expect(isFinalRefusal(new AppError('PUSH_IN_PROGRESS', 'busy'))).toBe(false);
+    expect(isFinalRefusal(new Error('boom'))).toBe(false);
+  });
+});

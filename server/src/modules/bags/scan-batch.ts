@@ -1,4 +1,4 @@
-import { AppError, parseBagCode } from '@tracetrack/shared';
+import { AppError, isFinalRefusal, parseBagCode } from '@tracetrack/shared';
 import type { Tx } from '../../infra/transaction';
 import type { Actor } from '../../trpc/context';
 import type { CounterDelta } from '../counters/queries';
@@ -64,7 +64,8 @@ export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[
     try {
       return applyBagCommand(state, actor, cmd, now);
     } catch (e) {
-      if (e instanceof AppError) return e;
+      // A refusal is this scan's final answer; anything else fails the whole batch, to be resent.
+      if (isFinalRefusal(e)) return e;
       throw e;
     }
   });

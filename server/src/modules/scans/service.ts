@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type AppErrorCode, isAppError } from '@tracetrack/shared';
+import { AppError, type AppErrorCode, isFinalRefusal } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, type Tx } from '../../infra/transaction';
@@ -46,11 +46,6 @@ export interface ScanItem {
 export type ScanOutcome =
   | { status: 'applied' | 'unchanged'; code: null; message: string; data: unknown }
   | { status: 'rejected'; code: AppErrorCode; message: string; data: Record<string, unknown> | null };
-
-/** Refusals that are final answers; anything else (TRANSIENT, INTERNAL, bugs) propagates to be retried. */
-export function isBusinessRefusal(e: unknown): e is AppError {
-  return isAppError(e) && e.code !== 'TRANSIENT' && e.code !== 'INTERNAL';
-}
 
 export function timeZoneDay(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
@@ -112,7 +107,7 @@ async function runEffect(tx: Tx, run: (tx: Tx) => Promise<ScanEffect<unknown>>):
     await sql`release savepoint scan_effect`.execute(tx);
     return effect;
   } catch (e) {
-    if (!isBusinessRefusal(e)) throw e;
+    if (!isFinalRefusal(e)) throw e;
     await sql`rollback to savepoint scan_effect`.execute(tx);
     return e;
   }
