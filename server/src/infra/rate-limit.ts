@@ -12,7 +12,8 @@ export const RATE_LIMITS = {
   loginByUser: { name: 'login-user', limit: 10, windowMs: 60_000 },
   passwordReset: { name: 'pw-reset', limit: 5, windowMs: 3_600_000 },
   twoFactor: { name: '2fa', limit: 5, windowMs: 60_000 },
-  globalByIp: { name: 'global-ip', limit: 3_000, windowMs: 60_000 },
+  // Generous: a whole warehouse of handhelds may share one NAT address (200 devices × a scan a second).
+  globalByIp: { name: 'global-ip', limit: 20_000, windowMs: 60_000 },
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimiter {

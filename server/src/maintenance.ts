@@ -1,0 +1,32 @@
+import { sql } from 'kysely';
+import type { Deps } from './deps';
+import { purgeExpiredAudit } from './modules/audit/retention';
+
+const EVERY_MS = 60 * 60_000;
+
+/**
+ * Hourly housekeeping (audit retention). With several workers each one schedules it, and an
+ * advisory lock lets only one run it at a time.
+ */
+export function startMaintenance(deps: Pick<Deps, 'db' | 'clock' | 'logger'>): () => void {
+  const run = async () => {
+    try {
+      await deps.db.connection().execute(async (conn) => {
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext('tracetrack:maintenance')) as ok`.execute(conn);
+        if (!got.rows[0]?.ok) return;
+        try {
+          const purged = await purgeExpiredAudit(conn, deps.clock());
+          if (purged) deps.logger.info('audit retention', { purged });
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext('tracetrack:maintenance'))`.execute(conn);
+        }
+      });
+    } catch (e) {
+      deps.logger.warn('maintenance failed', { error: String(e) });
+    }
+  };
+  const timer = setInterval(() => void run(), EVERY_MS);
+  timer.unref();
+  void run();
+  return () => clearInterval(timer);
+}
