@@ -36,6 +36,24 @@ export type Mutation = z.infer<typeof mutationSchema>;
 export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: z.string().trim().max(100).optional() });
 export const deviceRegisterOutput = z.object({ deviceId: z.string(), label: z.string().nullable(), lastSeq: z.number().int() });
 
+export const deviceListInput = z.object({
+  limit: z.number().int().min(1).max(200).default(100),
+  cursor: z.uuid().optional(),
+});
+export const deviceHealthSchema = z.object({
+  deviceId: z.string(),
+  label: z.string().nullable(),
+  username: z.string(),
+  lastSeq: z.number().int(),
+  pushCount: z.number().int(),
+  lastPushAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  gapCount: z.number().int(),
+  rejectedCount: z.number().int(),
+});
+export type DeviceHealth = z.infer<typeof deviceHealthSchema>;
+export const deviceListOutput = z.object({ items: z.array(deviceHealthSchema), nextCursor: z.string().nullable() });
+
 export const syncPushInput = z.object({
   deviceId: z.uuid(),
   mutations: z.array(mutationSchema).min(1).max(MAX_MUTATIONS_PER_PUSH),

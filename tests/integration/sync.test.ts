@@ -102,6 +102,10 @@ describe('sync.push over HTTP', () => {
     expect(res.data.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'applied']);
     const gaps = await sql<{ from_seq: number; to_seq: number }>`select from_seq, to_seq from device_seq_gaps where device_id = ${deviceId}`.execute(t.deps.db);
     expect(gaps.rows).toEqual([{ from_seq: 3, to_seq: 3 }]);
+    // Admins see it in the per-device sync health.
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const health = (await t.as(admin).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId);
+    expect(health).toMatchObject({ username: dispatcher.username, lastSeq: 4, pushCount: 1, gapCount: 1, rejectedCount: 0 });
   });
 
   it('refuses a reused id with different content as ID_REUSED', async () => {

@@ -1,8 +1,10 @@
-import { deviceRegisterInput } from '@tracetrack/shared';
+import { deviceListInput, deviceRegisterInput } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
-import { authedProcedure } from '../../trpc/procedures';
-import { registerDevice } from './service';
+import { adminProcedure, authedProcedure } from '../../trpc/procedures';
+import { listDeviceHealth, registerDevice } from './service';
 
 export const deviceRouter = router({
+  /** Per-device sync health: last seq, pushes, seq gaps and refusals. */
+  list: adminProcedure.input(deviceListInput).query(({ ctx, input }) => listDeviceHealth(ctx.deps, input)),
   register: authedProcedure.input(deviceRegisterInput).mutation(({ ctx, input }) => registerDevice(ctx.deps, ctx.actor, ctx.meta, input)),
 });

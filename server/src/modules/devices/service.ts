@@ -1,8 +1,9 @@
+import type { DeviceHealth } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import { inTransaction } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { insertAudit } from '../audit/queries';
-import { findDevice, upsertDevice } from './queries';
+import { findDevice, listDevices, upsertDevice } from './queries';
 
 /**
  * Binds a device to the signed-in user. A handheld changes hands between shifts, so registering
@@ -23,4 +24,21 @@ export async function registerDevice(deps: Pick<Deps, 'db'>, actor: Actor, meta:
     }
     return { deviceId: device.id, label: device.label, lastSeq: device.last_seq };
   });
+}
+
+export async function listDeviceHealth(deps: Pick<Deps, 'db'>, input: { limit: number; cursor?: string | undefined }) {
+  const rows = await listDevices(deps.db, input.cursor ?? null, input.limit);
+  const page = rows.slice(0, input.limit);
+  const items: DeviceHealth[] = page.map((r) => ({
+    deviceId: r.id,
+    label: r.label,
+    username: r.username,
+    lastSeq: r.last_seq,
+    pushCount: r.push_count,
+    lastPushAt: r.last_push_at?.toISOString() ?? null,
+    lastSeenAt: r.last_seen_at?.toISOString() ?? null,
+    gapCount: Number(r.gap_count ?? 0),
+    rejectedCount: Number(r.rejected_count ?? 0),
+  }));
+  return { items, nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
 }
