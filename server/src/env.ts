@@ -10,6 +10,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** Server processes (node:cluster); unset → 1 without Redis, the core count with it. */
+  WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   REDIS_URL: z.string().url().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createApp } from './app';
+import { buildDeps } from './build-deps';
+import type { Env } from './env';
+import type { Logger } from './infra/logger';
+import { ensureFirstAdmin } from './modules/users/bootstrap';
+
+/** One HTTP server process: its own pool and Redis client, the app, and a clean close. */
+export async function startHttpServer(env: Env, logger: Logger, databaseUrl: string, opts: { bootstrap: boolean }) {
+  const deps = await buildDeps({
+    databaseUrl,
+    redisUrl: env.REDIS_URL,
+    poolSize: env.DB_POOL_SIZE,
+    logger,
+    config: {
+      isProduction: env.NODE_ENV === 'production',
+      anonymizeIps: env.ANONYMIZE_IPS,
+      trustProxy: env.TRUST_PROXY,
+      sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+      sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      clientDist: path.resolve(env.CLIENT_DIST),
+      timeZone: env.TIME_ZONE,
+    },
+  });
+  if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);
+
+  const app = createApp(deps, { remoteAddress: (c) => getConnInfo(c).remote.address ?? null });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+  });
+  return {
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.close();
+    },
+  };
+}
