@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { buildDeps } from './build-deps';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
+import { startMaintenance } from './maintenance';
 import { ensureFirstAdmin } from './modules/users/bootstrap';
 
 /** One HTTP server process: its own pool and Redis client, the app, and a clean close. */
@@ -25,6 +26,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     },
   });
   if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);
+  const stopMaintenance = startMaintenance(deps);
 
   const app = createApp(deps, { remoteAddress: (c) => getConnInfo(c).remote.address ?? null });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -32,6 +34,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
   });
   return {
     close: async () => {
+      stopMaintenance();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },
