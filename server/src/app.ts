@@ -32,7 +32,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     c.header('cross-origin-opener-policy', 'same-origin');
     c.header(
       'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
         "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; " +
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
     );
@@ -103,9 +103,21 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   const dist = deps.config.clientDist;
   if (dist && existsSync(path.join(dist, 'index.html'))) {
     const indexHtml = readFileSync(path.join(dist, 'index.html'), 'utf8');
-    app.use('/*', serveStatic({ root: path.relative(process.cwd(), dist) || '.' }));
+    app.use(
+      '/*',
+      serveStatic({
+        root: path.relative(process.cwd(), dist) || '.',
+        // Hashed build assets never change; the shell, manifest and service worker must revalidate.
+        onFound: (file, c) => {
+          c.header('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      }),
+    );
     // Client-side routes (/scan, /bills/…) fall back to the app shell.
-    app.get('*', (c) => c.html(indexHtml));
+    app.get('*', (c) => {
+      c.header('cache-control', 'no-cache');
+      return c.html(indexHtml);
+    });
   }
 
   return app;

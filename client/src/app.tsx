@@ -1,0 +1,68 @@
+import { Navigate, Route, Router, type RouteSectionProps, useLocation } from '@solidjs/router';
+import { lazy, Match, Show, Switch } from 'solid-js';
+import { Nav } from './components/nav';
+import { StatusBar } from './components/status-bar';
+import { UpdatePrompt } from './components/update-prompt';
+import { canUse, currentUser, isSessionChecked } from './features/auth/session';
+import Home from './routes/home';
+import Login from './routes/login';
+import Scan from './routes/scan';
+
+// The handheld's screens load with the shell; desktop screens load on first visit (all precached).
+const Inbox = lazy(() => import('./routes/inbox'));
+const Bills = lazy(() => import('./routes/bills'));
+const BillDetail = lazy(() => import('./routes/bill-detail'));
+const BillPrint = lazy(() => import('./routes/bill-print'));
+const Search = lazy(() => import('./routes/search'));
+const Bags = lazy(() => import('./routes/bags'));
+const Dashboard = lazy(() => import('./routes/dashboard'));
+const ScannerTest = lazy(() => import('./routes/scanner-test'));
+
+function Shell(props: RouteSectionProps) {
+  const location = useLocation();
+  const isLogin = () => location.pathname === '/login';
+  return (
+    <Switch>
+      <Match when={!isSessionChecked()}>
+        <p class="page muted">Loading…</p>
+      </Match>
+      <Match when={!currentUser() && !isLogin()}>
+        <Navigate href="/login" />
+      </Match>
+      <Match when={true}>
+        <Show when={currentUser()}>
+          <header class="app-header">
+            <StatusBar />
+            <Nav />
+          </header>
+        </Show>
+        <UpdatePrompt />
+        {props.children}
+      </Match>
+    </Switch>
+  );
+}
+
+/** Screens a role may not use redirect home rather than showing controls the server would refuse. */
+function requires(capability: Parameters<typeof canUse>[1], Component: () => ReturnType<typeof Scan>) {
+  return () => (canUse(currentUser()?.role, capability) ? <Component /> : <Navigate href="/" />);
+}
+
+export function App() {
+  return (
+    <Router root={Shell}>
+      <Route path="/" component={Home} />
+      <Route path="/login" component={Login} />
+      <Route path="/scan" component={Scan} />
+      <Route path="/inbox" component={Inbox} />
+      <Route path="/bills" component={requires('viewBills', Bills)} />
+      <Route path="/bills/:number" component={requires('viewBills', BillDetail)} />
+      <Route path="/bills/:number/print" component={requires('viewBills', BillPrint)} />
+      <Route path="/search" component={requires('lists', Search)} />
+      <Route path="/bags" component={requires('lists', Bags)} />
+      <Route path="/dashboard" component={requires('lists', Dashboard)} />
+      <Route path="/scanner-test" component={ScannerTest} />
+      <Route path="*" component={() => <Navigate href="/" />} />
+    </Router>
+  );
+}

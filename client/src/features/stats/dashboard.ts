@@ -1,0 +1,3 @@
+import { api } from '../trpc-client';
+
+export const fetchDashboard = () => api.stats.dashboard.query();

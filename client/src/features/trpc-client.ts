@@ -1,0 +1,44 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import type { AppErrorCode } from '@tracetrack/shared';
+// Type-only: the router's types describe the API; no server code reaches the bundle.
+import type { AppRouter } from '../../../server/src/trpc/router';
+
+/** The one tRPC client. Only modules under features/ import it. */
+export const api = createTRPCClient<AppRouter>({
+  links: [
+    httpBatchLink({
+      url: '/trpc',
+      maxItems: 10,
+      fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include' }),
+    }),
+  ],
+});
+
+export interface ApiFailure {
+  /** The shared refusal code; null when the server was not reached. */
+  code: AppErrorCode | null;
+  httpStatus: number | null;
+  message: string;
+  details: Record<string, unknown> | null;
+  fieldErrors: Record<string, string[]> | null;
+}
+
+export function describeFailure(e: unknown): ApiFailure {
+  if (e instanceof TRPCClientError) {
+    const data = e.data as { appCode?: AppErrorCode; httpStatus?: number; details?: Record<string, unknown> | null; fieldErrors?: Record<string, string[]> | null } | undefined;
+    if (data?.appCode) {
+      return { code: data.appCode, httpStatus: data.httpStatus ?? null, message: e.message, details: data.details ?? null, fieldErrors: data.fieldErrors ?? null };
+    }
+    // Plain HTTP errors from middleware (415/403/429) carry appCode at the top of the body.
+    const meta = e.meta as { response?: Response } | undefined;
+    return { code: null, httpStatus: meta?.response?.status ?? null, message: e.message || 'Network error', details: null, fieldErrors: null };
+  }
+  return { code: null, httpStatus: null, message: e instanceof Error ? e.message : String(e), details: null, fieldErrors: null };
+}
+
+/** Failures worth trying again: no answer, the server busy or down, this device already pushing. */
+export function isRetryable(f: ApiFailure): boolean {
+  if (f.code === null) return true;
+  if (f.code === 'TRANSIENT' || f.code === 'PUSH_IN_PROGRESS' || f.code === 'RATE_LIMITED' || f.code === 'INTERNAL') return true;
+  return f.httpStatus === 503 || f.httpStatus === 502 || f.httpStatus === 504;
+}

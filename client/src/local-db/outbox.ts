@@ -1,0 +1,37 @@
+import type { MutationArgs, MutationName } from '@tracetrack/shared';
+import { localDb, type OutboxRow } from './db';
+import { getMeta, setMeta } from './meta';
+
+/**
+ * Queues one scan. The seq is read, bumped and written in the same transaction as the row, so two
+ * tabs scanning at once can never hand out the same seq.
+ */
+export async function enqueueMutation<N extends MutationName>(userId: number, name: N, args: MutationArgs<N>): Promise<OutboxRow> {
+  return localDb.transaction('rw', localDb.meta, localDb.outbox, async () => {
+    const seq = ((await getMeta('lastSeq')) ?? 0) + 1;
+    await setMeta('lastSeq', seq);
+    const row: OutboxRow = {
+      id: crypto.randomUUID(),
+      seq,
+      name,
+      args: args as Record<string, unknown>,
+      clientTime: new Date().toISOString(),
+      userId,
+      createdAt: Date.now(),
+    };
+    await localDb.outbox.add(row);
+    return row;
+  });
+}
+
+/** After a restore the server may know a higher seq than the device: never reuse one. */
+export async function raiseSeqFloor(serverLastSeq: number): Promise<void> {
+  await localDb.transaction('rw', localDb.meta, async () => {
+    const local = (await getMeta('lastSeq')) ?? 0;
+    if (serverLastSeq > local) await setMeta('lastSeq', serverLastSeq);
+  });
+}
+
+export async function oldestPendingFor(userId: number, limit: number): Promise<OutboxRow[]> {
+  return localDb.outbox.where('[userId+seq]').between([userId, 0], [userId, Number.MAX_SAFE_INTEGER], true, true).limit(limit).toArray();
+}

@@ -1,0 +1,191 @@
+import type { MAX_MUTATIONS_PER_PUSH } from '@tracetrack/shared';
+import { createSignal } from 'solid-js';
+import { api, describeFailure, isRetryable } from '../features/trpc-client';
+import { type OutcomeRow } from './db';
+import { ensureDeviceId, getMeta, setMeta } from './meta';
+import { oldestPendingFor, raiseSeqFloor } from './outbox';
+import { pruneOldOutcomes, storeChanges, storeResults } from './apply-results';
+
+const PUSH_LOCK = 'tracetrack-sync-push';
+// The protocol's batch limit, checked against shared/ by type: importing the value would pull zod
+// (the schemas live beside it) into the handheld's bundle.
+const PUSH_BATCH: typeof MAX_MUTATIONS_PER_PUSH = 500;
+const INTERVAL_MS = 15_000;
+const BACKOFF_START_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+const MAX_PULL_PAGES = 20;
+
+export interface SyncStatus {
+  /** The browser believes it has a network. */
+  isOnline: boolean;
+  /** The last push or pull reached the server. */
+  isServerReachable: boolean;
+  isPushing: boolean;
+  /** The session ended: scans stay queued until the same user signs in again. */
+  needsSignIn: boolean;
+  lastError: string | null;
+  lastSyncAt: number | null;
+}
+
+type OutcomeListener = (outcomes: OutcomeRow[]) => void;
+
+/**
+ * The one sync engine. Every scan is written to the outbox first; this pushes the outbox in seq
+ * order (at start, after each scan, on reconnect and on an interval, with exponential backoff after
+ * a failure), stores each outcome, then pulls what the server changed. Web Locks make sure only one
+ * tab pushes at a time; the outbox is shared, so a waiting tab finds its scans already sent.
+ */
+function createSyncEngine() {
+  const [status, setStatus] = createSignal<SyncStatus>({
+    isOnline: navigator.onLine, isServerReachable: navigator.onLine, isPushing: false, needsSignIn: false, lastError: null, lastSyncAt: null,
+  });
+  const patch = (p: Partial<SyncStatus>) => setStatus((s) => ({ ...s, ...p }));
+  const listeners = new Set<OutcomeListener>();
+  let userId: number | null = null;
+  let isAgainRequested = false;
+  let backoffMs = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let intervalTimer: ReturnType<typeof setInterval> | undefined;
+
+  const onOnline = () => {
+    patch({ isOnline: true });
+    backoffMs = 0;
+    retry();
+  };
+  const onOffline = () => patch({ isOnline: false, isServerReachable: false });
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
+
+  async function ensureRegistered(uid: number, deviceId: string) {
+    if ((await getMeta('registeredUserId')) === uid) return;
+    const device = await api.device.register.mutate({ deviceId, label: navigator.userAgent.slice(0, 100) });
+    await raiseSeqFloor(device.lastSeq);
+    await setMeta('registeredUserId', uid);
+  }
+
+  /** Pushes until this user's outbox is empty; throws the first failure. */
+  async function pushAll(uid: number) {
+    const deviceId = await ensureDeviceId();
+    await ensureRegistered(uid, deviceId);
+    for (;;) {
+      const rows = await oldestPendingFor(uid, PUSH_BATCH);
+      if (rows.length === 0) return;
+      let res;
+      try {
+        res = await api.sync.push.mutate({
+          deviceId, mutations: rows.map((r) => ({ id: r.id, seq: r.seq, name: r.name, args: r.args, clientTime: r.clientTime })),
+        });
+      } catch (e) {
+        const f = describeFailure(e);
+        // Rebound to another user or forgotten by the server: register again, then retry.
+        if (f.code === 'DEVICE_NOT_REGISTERED' || (f.code === 'FORBIDDEN' && /registered to another user/.test(f.message))) {
+          await setMeta('registeredUserId', -1);
+          await ensureRegistered(uid, deviceId);
+          continue;
+        }
+        throw e;
+      }
+      const stored = await storeResults(rows, res.results);
+      patch({ isServerReachable: true, lastSyncAt: Date.now(), lastError: null });
+      if (stored.length) for (const l of listeners) l(stored);
+    }
+  }
+
+  async function pullAll(uid: number) {
+    const saved = await getMeta('pullCursor');
+    let cursor = saved?.userId === uid ? saved.cursor : undefined;
+    for (let page = 0; page < MAX_PULL_PAGES; page++) {
+      const res = await api.sync.pull.query(cursor ? { cursor, limit: 200 } : { limit: 200 });
+      await storeChanges(res.changes);
+      cursor = res.cursor;
+      await setMeta('pullCursor', { userId: uid, cursor });
+      if (!res.hasMore) return;
+    }
+  }
+
+  async function runOnce(uid: number) {
+    patch({ isPushing: true });
+    try {
+      await pushAll(uid);
+      await pullAll(uid);
+      backoffMs = 0;
+      patch({ isServerReachable: true, lastError: null, lastSyncAt: Date.now() });
+    } catch (e) {
+      const f = describeFailure(e);
+      if (f.code === 'UNAUTHENTICATED') {
+        patch({ needsSignIn: true, lastError: 'Signed out: sign in again to send the waiting scans.' });
+        return;
+      }
+      // Anything else keeps the scans queued and tries again later; a non-retryable call failure
+      // (a bug) waits the longest backoff rather than spinning.
+      backoffMs = isRetryable(f) ? Math.min(BACKOFF_MAX_MS, backoffMs ? backoffMs * 2 : BACKOFF_START_MS) : BACKOFF_MAX_MS;
+      patch({ isServerReachable: f.code !== null, lastError: f.message });
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(retry, backoffMs);
+    } finally {
+      patch({ isPushing: false });
+    }
+  }
+
+  let running: Promise<void> | null = null;
+
+  /** Runs the push/pull cycle; a call while one runs asks for one more round and shares its promise. */
+  function drain(): Promise<void> {
+    if (running) {
+      isAgainRequested = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          isAgainRequested = false;
+          const uid = userId;
+          if (uid === null || status().needsSignIn) return;
+          if (navigator.locks) await navigator.locks.request(PUSH_LOCK, () => runOnce(uid));
+          else await runOnce(uid);
+        } while (isAgainRequested && backoffMs === 0);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
+  const retry = () => void drain();
+
+  return {
+    status,
+    start(uid: number) {
+      userId = uid;
+      patch({ needsSignIn: false, lastError: null });
+      clearInterval(intervalTimer);
+      intervalTimer = setInterval(() => backoffMs === 0 && retry(), INTERVAL_MS);
+      void pruneOldOutcomes();
+      retry();
+    },
+    stop() {
+      userId = null;
+      clearInterval(intervalTimer);
+      clearTimeout(retryTimer);
+    },
+    /** Push now (after a scan). During a backoff the scan waits for the retry timer. */
+    kick() {
+      if (backoffMs === 0) void drain();
+    },
+    /** Push and wait; true when nothing of this user is left waiting. */
+    async syncNow(): Promise<boolean> {
+      const uid = userId;
+      if (uid === null) return false;
+      backoffMs = 0;
+      clearTimeout(retryTimer);
+      await drain();
+      return (await oldestPendingFor(uid, 1)).length === 0;
+    },
+    onOutcomes(listener: OutcomeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export const syncEngine = createSyncEngine();
