@@ -1,0 +1,286 @@
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, TEST_PASSWORD } from '../factories/users';
+import { blurEverything, CLIENT_DIST, launchChromium, newDevice, signInThroughUi, textOf, waitForText, wedgeScan } from './browser';
+import { appliedLinksByDevice, type E2eServer, linkedChildren, otherDevice, startE2eServer } from './server';
+
+let env: E2eServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+async function deviceIdOf(userId: number): Promise<string> {
+  const row = await env.app.deps.db.selectFrom('devices').where('user_id', '=', userId).select('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function waitForServiceWorker(page: Page) {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** Records, in the page, the time from each wedge Enter to the scan's first on-screen feedback. */
+async function installLatencyProbe(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { __probe: { enterAt: number; expect: string; first: number[]; confirmed: number[]; seenFirst: boolean; seenOk: boolean } };
+    w.__probe = { enterAt: 0, expect: '', first: [], confirmed: [], seenFirst: true, seenOk: true };
+    window.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') Object.assign(w.__probe, { enterAt: performance.now(), seenFirst: false, seenOk: false });
+    }, true);
+    new MutationObserver(() => {
+      const p = w.__probe;
+      const el = document.querySelector('[data-testid="scan-feedback"]');
+      if (!el || !p.expect || !(el.textContent ?? '').includes(p.expect)) return;
+      const now = performance.now();
+      if (!p.seenFirst) {
+        p.seenFirst = true;
+        p.first.push(now - p.enterAt);
+      }
+      if (!p.seenOk && el.getAttribute('data-kind') === 'ok') {
+        p.seenOk = true;
+        p.confirmed.push(now - p.enterAt);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+describe('PWA end to end (real Chromium, real server and Postgres)', () => {
+  it('wedge scanner with no field focused: a parent and 30 children reach 30/30, the 31st is refused, the server has 30 links', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    const scriptUrls: string[] = [];
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'script' && r.ok()) scriptUrls.push(new URL(r.url()).pathname);
+    });
+    await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
+    await page.getByText('to start').waitFor();
+
+    // What /scan costs to load: every script the page fetched, gzipped as a server would send it.
+    const jsGzipBytes = [...new Set(scriptUrls)].reduce((sum, p) => sum + gzipSync(readFileSync(path.join(CLIENT_DIST, p))).length, 0);
+
+    await blurEverything(page);
+    await installLatencyProbe(page);
+    await wedgeScan(page, 'SB70001');
+    await waitForText(page, 'parent-progress', '0/30');
+    for (let i = 1; i <= 30; i++) {
+      const code = `K70C${pad(i)}`;
+      await page.evaluate((c) => ((window as unknown as { __probe: { expect: string } }).__probe.expect = c), code);
+      await wedgeScan(page, code);
+    }
+    await waitForText(page, 'parent-progress', '30/30');
+    await waitForText(page, 'pending-count', '0');
+    await wedgeScan(page, 'K70C31');
+    await page.locator('[data-testid="scan-feedback"][data-kind="error"]', { hasText: 'SB70001 is full' }).waitFor();
+    await waitForText(page, 'parent-progress', '30/30');
+
+    expect(await linkedChildren(env.app.deps.db, 'SB70001')).toEqual(Array.from({ length: 30 }, (_, i) => `K70C${pad(i + 1)}`));
+    expect(await linkedChildren(env.app.deps.db, 'SB70001')).not.toContain('K70C31');
+
+    const probe = await page.evaluate(() => (window as unknown as { __probe: { first: number[]; confirmed: number[] } }).__probe);
+    const report = {
+      scanJsGzipKB: +(jsGzipBytes / 1024).toFixed(1),
+      scripts: [...new Set(scriptUrls)],
+      enterToFeedbackMs: { median: +percentile(probe.first, 50).toFixed(1), p95: +percentile(probe.first, 95).toFixed(1), max: +Math.max(...probe.first).toFixed(1) },
+      enterToServerConfirmedMs: { median: +percentile(probe.confirmed, 50).toFixed(1), p95: +percentile(probe.confirmed, 95).toFixed(1) },
+    };
+    console.log(`[e2e measurements] ${JSON.stringify(report)}`);
+    expect(probe.first).toHaveLength(30);
+    expect(jsGzipBytes).toBeLessThan(100 * 1024);
+    expect(percentile(probe.first, 50)).toBeLessThan(50);
+    await device.close();
+  }, 120_000);
+
+  it('offline: 2 parents and 25 children are kept through a reload from the service worker, then each is applied exactly once', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'indore' });
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
+    await waitForServiceWorker(page);
+    await blurEverything(page);
+
+    await device.setOffline(true);
+    await waitForText(page, 'connection', 'Offline');
+    await wedgeScan(page, 'SB71001');
+    for (let i = 1; i <= 13; i++) await wedgeScan(page, `K71A${pad(i)}`);
+    await waitForText(page, 'parent-progress', '13/30');
+    await wedgeScan(page, 'SB71002');
+    for (let i = 1; i <= 12; i++) await wedgeScan(page, `K71B${pad(i)}`);
+    await waitForText(page, 'pending-count', '27');
+
+    await page.reload();
+    await waitForText(page, 'pending-count', '27');
+    await waitForText(page, 'parent-progress', '12/30');
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    expect(await textOf(page, 'oldest-pending')).toMatch(/oldest \d+/);
+
+    await device.setOffline(false);
+    await waitForText(page, 'pending-count', '0');
+    await waitForText(page, 'parent-progress', '12/30');
+
+    const db = env.app.deps.db;
+    expect(await linkedChildren(db, 'SB71001')).toEqual(Array.from({ length: 13 }, (_, i) => `K71A${pad(i + 1)}`));
+    expect(await linkedChildren(db, 'SB71002')).toEqual(Array.from({ length: 12 }, (_, i) => `K71B${pad(i + 1)}`));
+    const applied = await appliedLinksByDevice(db, await deviceIdOf(user.id));
+    expect(applied.size).toBe(25);
+    expect([...applied.values()].every((n) => n === 1)).toBe(true);
+    expect(await textOf(page, 'inbox-count')).toBe('0');
+    await device.close();
+  }, 120_000);
+
+  it('conflict: a child linked elsewhere by another device while offline lands in the inbox naming the other parent; the other 24 apply', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'jaipur' });
+    const rival = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'jaipur' });
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
+    await waitForServiceWorker(page);
+    await blurEverything(page);
+
+    await device.setOffline(true);
+    await waitForText(page, 'connection', 'Offline');
+    await wedgeScan(page, 'SB72001');
+    for (let i = 1; i <= 25; i++) await wedgeScan(page, `K72C${pad(i)}`);
+    await waitForText(page, 'pending-count', '26');
+
+    const other = await otherDevice(env.url, rival.username, TEST_PASSWORD);
+    expect((await other.mutate('bag.scanParent', { code: 'SB72999' })).status).toBe(200);
+    expect((await other.mutate('bag.linkChild', { parentCode: 'SB72999', childCode: 'K72C07' })).status).toBe(200);
+
+    await device.setOffline(false);
+    await waitForText(page, 'pending-count', '0');
+    await waitForText(page, 'inbox-count', '1');
+    await waitForText(page, 'parent-progress', '24/30');
+    await page.getByRole('link', { name: 'Refused scans' }).click();
+    const item = page.getByTestId('inbox-list').locator('li');
+    await expect.poll(() => item.count()).toBe(1);
+    const text = (await item.first().textContent()) ?? '';
+    expect(text).toContain('K72C07 is already in SB72999');
+    expect(text).toMatch(/unlink/i);
+
+    const db = env.app.deps.db;
+    const linked = await linkedChildren(db, 'SB72001');
+    expect(linked).toHaveLength(24);
+    expect(linked).not.toContain('K72C07');
+    expect(await linkedChildren(db, 'SB72999')).toEqual(['K72C07']);
+    await device.close();
+  }, 120_000);
+
+  it('biller builds a bill of 3 parents by typing and by wedge scan, sees the server’s weights, completes, reopens and completes short', async () => {
+    const db = env.app.deps.db;
+    const biller = await createUser(db, { role: 'biller' });
+    const loader = await createUser(db, { role: 'dispatcher', area: 'hisar' });
+    const as = env.app.as(loader);
+    const fill = { SB73001: 30, SB73002: 12, SB73003: 5 } as const;
+    for (const [parent, n] of Object.entries(fill)) {
+      await as.bag.scanParent({ code: parent });
+      for (let i = 1; i <= n; i++) await as.bag.linkChild({ parentCode: parent, childCode: `${parent.slice(2)}C${pad(i)}` });
+    }
+
+    const device = await newDevice(browser, env.url, 'desktop');
+    const page = await device.newPage();
+    await signInThroughUi(page, biller.username, TEST_PASSWORD, /\/bills$/);
+    await page.getByLabel('Bill number').first().fill('E2E-BILL-73');
+    await page.getByLabel('Capacity (parent bags)').fill('3');
+    await page.getByRole('button', { name: 'Create bill' }).click();
+    await page.waitForURL(/\/bills\/E2E-BILL-73$/);
+    await waitForText(page, 'bill-progress', '0/3');
+
+    const field = page.getByLabel('Parent code (type or scan)');
+    await field.fill('SB73001');
+    await field.press('Enter');
+    await waitForText(page, 'bill-progress', '1/3');
+    await field.fill('sb73002');
+    await page.getByRole('button', { name: 'Add parent' }).click();
+    await waitForText(page, 'bill-progress', '2/3');
+    await blurEverything(page);
+    await wedgeScan(page, 'SB73003');
+    await waitForText(page, 'bill-progress', '3/3');
+
+    const { bill } = await env.app.as(biller).bill.get({ billNumber: 'E2E-BILL-73' });
+    expect(bill.parentCount).toBe(3);
+    await waitForText(page, 'bill-actual-weight', `${bill.actualWeightKg} kg`);
+    expect(await textOf(page, 'bill-expected-weight')).toBe(`${bill.expectedWeightKg} kg`);
+    expect(await textOf(page, 'bill-variance')).toBe(`${bill.varianceKg} kg`);
+    expect(bill.actualWeightKg).toBe(47);
+    expect(bill.expectedWeightKg).toBe(90);
+
+    await page.getByRole('button', { name: 'Complete bill' }).click();
+    await waitForText(page, 'bill-status', 'completed');
+    expect((await env.app.as(biller).bill.get({ billNumber: 'E2E-BILL-73' })).bill.status).toBe('completed');
+
+    await page.getByRole('button', { name: 'Reopen bill' }).click();
+    await waitForText(page, 'bill-status', 'loading');
+    await page.getByRole('button', { name: 'Remove SB73003' }).click();
+    await waitForText(page, 'bill-progress', '2/3');
+    await page.getByRole('button', { name: 'Complete bill' }).click();
+    await page.getByRole('button', { name: 'Complete short' }).click();
+    await waitForText(page, 'bill-status', 'completed');
+    const after = (await env.app.as(biller).bill.get({ billNumber: 'E2E-BILL-73' })).bill;
+    expect(after).toMatchObject({ status: 'completed', isShort: true, parentCount: 2 });
+    await device.close();
+  }, 120_000);
+
+  it('manifest and service worker meet the installability criteria and the start URL opens offline', async () => {
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
+
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    expect(href).toBeTruthy();
+    const res = await page.request.get(href!);
+    expect(res.ok()).toBe(true);
+    expect(res.headers()['content-type']).toContain('application/manifest+json');
+    const manifest = await res.json();
+    expect(manifest).toMatchObject({ name: 'TraceTrack', short_name: 'TraceTrack', display: 'standalone', start_url: '/' });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+    const icons = manifest.icons as { src: string; sizes: string; type: string; purpose?: string }[];
+    expect(icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    expect(icons.some((i) => i.purpose?.includes('maskable'))).toBe(true);
+    for (const icon of icons) {
+      const png = await page.request.get(icon.src);
+      expect(png.ok()).toBe(true);
+      expect(png.headers()['content-type']).toBe('image/png');
+      const body = await png.body();
+      const [w, h] = icon.sizes.split('x').map(Number);
+      expect([body.readUInt32BE(16), body.readUInt32BE(20)]).toEqual([w, h]);
+    }
+
+    const sw = await page.request.get('/sw.js');
+    expect(sw.ok()).toBe(true);
+    expect(sw.headers()['cache-control']).toBe('no-cache');
+    await waitForServiceWorker(page);
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
+
+    await device.setOffline(true);
+    const offline = await page.goto(manifest.start_url);
+    expect(offline?.fromServiceWorker()).toBe(true);
+    await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
+    await page.goto('/scan');
+    await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
+    expect(cspErrors).toEqual([]);
+    await device.close();
+  }, 120_000);
+});

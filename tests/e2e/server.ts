@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { Db } from '@tracetrack/db';
+import { trpcHttp } from '../helpers/http';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import { CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
+
+export interface E2eServer {
+  app: TestApp;
+  server: ServerProcess;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The real server process over its own test database, serving the built PWA. */
+export async function startE2eServer(): Promise<E2eServer> {
+  ensureClientBuilt();
+  const app = await createTestApp();
+  const server = await startServerProcess({ DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd' });
+  return {
+    app,
+    server,
+    url: server.url,
+    close: async () => {
+      await server.kill();
+      await app.close();
+    },
+  };
+}
+
+/** Another device calling the API over HTTP (its own IP and session), e.g. a second handheld. */
+export async function otherDevice(url: string, username: string, password: string) {
+  const ip = deviceIp();
+  const fetcher = (u: string, init?: RequestInit) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } });
+  const res = await trpcHttp(fetcher, url).mutate('auth.login', { username, password });
+  if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.error)}`);
+  return trpcHttp(fetcher, url, res.headers.get('set-cookie')!.split(';')[0]);
+}
+
+/** Children linked into a parent, straight from the database. */
+export async function linkedChildren(db: Db, parentCode: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('links')
+    .innerJoin('bags as p', 'p.id', 'links.parent_id')
+    .innerJoin('bags as c', 'c.id', 'links.child_id')
+    .where('p.code', '=', parentCode)
+    .select('c.code')
+    .orderBy('c.code')
+    .execute();
+  return rows.map((r) => r.code);
+}
+
+/** Applied link events per child for a device: exactly one each means nothing was applied twice. */
+export async function appliedLinksByDevice(db: Db, deviceId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('scan_events')
+    .where('device_id', '=', deviceId)
+    .where('name', '=', 'child.link')
+    .where('status', '=', 'applied')
+    .select([sql<string>`args->>'childCode'`.as('child'), sql<number>`count(*)::int`.as('n')])
+    .groupBy(sql`args->>'childCode'`)
+    .execute();
+  return new Map(rows.map((r) => [r.child.toUpperCase(), r.n]));
+}
