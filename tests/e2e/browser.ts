@@ -1,7 +1,9 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so these files see DOM types too.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLIENT_DIST = path.join(ROOT, 'client/dist');
@@ -60,13 +62,32 @@ export async function signInThroughUi(page: Page, username: string, password: st
   await page.waitForURL(landing);
 }
 
-/** A keyboard-wedge scanner: keys 5–10 ms apart, then Enter, into whatever has focus. */
+const cdpSessions = new WeakMap<Page, CDPSession>();
+
+/**
+ * A keyboard-wedge scanner: keys 5–10 ms apart, then Enter, into whatever has focus. A USB/HID
+ * scanner's key events carry the hardware's timestamps, so the events here are stamped 5–10 ms
+ * apart too (and sent with that spacing); the test runner's own scheduling delays on a loaded
+ * machine then do not distort the timing the page sees, just as a busy page would not for a real
+ * scanner.
+ */
 export async function wedgeScan(page: Page, code: string): Promise<void> {
+  let cdp = cdpSessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    cdpSessions.set(page, cdp);
+  }
+  let t = Date.now() / 1000;
+  const step = () => (t += (5 + Math.random() * 5) / 1000);
   for (const ch of code) {
-    await page.keyboard.press(ch);
+    const key = { key: ch, text: ch, unmodifiedText: ch, code: /\d/.test(ch) ? `Digit${ch}` : /[A-Za-z]/.test(ch) ? `Key${ch.toUpperCase()}` : '', windowsVirtualKeyCode: ch.toUpperCase().charCodeAt(0) };
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: step() });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t + 0.001 });
     await new Promise((r) => setTimeout(r, 5 + Math.random() * 5));
   }
-  await page.keyboard.press('Enter');
+  const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
+  await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r', unmodifiedText: '\r', timestamp: step() });
+  await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter, timestamp: t + 0.001 });
 }
 
 export async function blurEverything(page: Page): Promise<void> {

@@ -1,5 +1,7 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so these files see DOM types too.
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,8 +35,8 @@ async function waitForServiceWorker(page: Page) {
 /** Records, in the page, the time from each wedge Enter to the scan's first on-screen feedback. */
 async function installLatencyProbe(page: Page) {
   await page.evaluate(() => {
-    const w = window as unknown as { __probe: { enterAt: number; expect: string; first: number[]; confirmed: number[]; seenFirst: boolean; seenOk: boolean } };
-    w.__probe = { enterAt: 0, expect: '', first: [], confirmed: [], seenFirst: true, seenOk: true };
+    const w = window as unknown as { __probe: { enterAt: number; expect: string; first: number[]; frame: number[]; confirmed: number[]; seenFirst: boolean; seenOk: boolean } };
+    w.__probe = { enterAt: 0, expect: '', first: [], frame: [], confirmed: [], seenFirst: true, seenOk: true };
     window.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') Object.assign(w.__probe, { enterAt: performance.now(), seenFirst: false, seenOk: false });
     }, true);
@@ -45,7 +47,10 @@ async function installLatencyProbe(page: Page) {
       const now = performance.now();
       if (!p.seenFirst) {
         p.seenFirst = true;
-        p.first.push(now - p.enterAt);
+        const enterAt = p.enterAt;
+        p.first.push(now - enterAt);
+        // The frame that paints it: the next animation frame after the DOM changed.
+        requestAnimationFrame(() => p.frame.push(performance.now() - enterAt));
       }
       if (!p.seenOk && el.getAttribute('data-kind') === 'ok') {
         p.seenOk = true;
@@ -81,11 +86,15 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await waitForText(page, 'parent-progress', '0/30');
     for (let i = 1; i <= 30; i++) {
       const code = `K70C${pad(i)}`;
+      // A focused button must not be pressed by the scanner's Enter.
+      if (i === 10) await page.getByRole('button', { name: 'Done with parent' }).focus();
       await page.evaluate((c) => ((window as unknown as { __probe: { expect: string } }).__probe.expect = c), code);
       await wedgeScan(page, code);
     }
     await waitForText(page, 'parent-progress', '30/30');
     await waitForText(page, 'pending-count', '0');
+    expect(await textOf(page, 'parent-code')).toBe('SB70001');
+    await page.evaluate(() => ((window as unknown as { __probe: { expect: string } }).__probe.expect = 'K70C31'));
     await wedgeScan(page, 'K70C31');
     await page.locator('[data-testid="scan-feedback"][data-kind="error"]', { hasText: 'SB70001 is full' }).waitFor();
     await waitForText(page, 'parent-progress', '30/30');
@@ -93,17 +102,36 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     expect(await linkedChildren(env.app.deps.db, 'SB70001')).toEqual(Array.from({ length: 30 }, (_, i) => `K70C${pad(i + 1)}`));
     expect(await linkedChildren(env.app.deps.db, 'SB70001')).not.toContain('K70C31');
 
-    const probe = await page.evaluate(() => (window as unknown as { __probe: { first: number[]; confirmed: number[] } }).__probe);
+    // Undo last child is a child.unlink through the same outbox.
+    await page.getByRole('button', { name: 'Undo last child (K70C30)' }).click();
+    await waitForText(page, 'parent-progress', '29/30');
+    await waitForText(page, 'pending-count', '0');
+    expect(await linkedChildren(env.app.deps.db, 'SB70001')).toHaveLength(29);
+
+    // Online round trip: each scan waits for the server's answer on screen before the next.
+    await wedgeScan(page, 'SB70002');
+    await waitForText(page, 'parent-progress', '0/30');
+    for (let i = 1; i <= 10; i++) {
+      const code = `K70D${pad(i)}`;
+      await page.evaluate((c) => ((window as unknown as { __probe: { expect: string } }).__probe.expect = c), code);
+      await wedgeScan(page, code);
+      await page.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: code }).waitFor();
+    }
+
+    type Probe = { first: number[]; frame: number[]; confirmed: number[] };
+    const probe = await page.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
+    const stats = (xs: number[]) => ({ n: xs.length, median: +percentile(xs, 50).toFixed(1), p95: +percentile(xs, 95).toFixed(1), max: +Math.max(...xs).toFixed(1) });
     const report = {
       scanJsGzipKB: +(jsGzipBytes / 1024).toFixed(1),
       scripts: [...new Set(scriptUrls)],
-      enterToFeedbackMs: { median: +percentile(probe.first, 50).toFixed(1), p95: +percentile(probe.first, 95).toFixed(1), max: +Math.max(...probe.first).toFixed(1) },
-      enterToServerConfirmedMs: { median: +percentile(probe.confirmed, 50).toFixed(1), p95: +percentile(probe.confirmed, 95).toFixed(1) },
+      enterToFeedbackDomMs: stats(probe.first),
+      enterToFeedbackFrameMs: stats(probe.frame),
+      enterToServerConfirmedMs: stats(probe.confirmed),
     };
     console.log(`[e2e measurements] ${JSON.stringify(report)}`);
-    expect(probe.first).toHaveLength(30);
+    expect(probe.first).toHaveLength(41);
     expect(jsGzipBytes).toBeLessThan(100 * 1024);
-    expect(percentile(probe.first, 50)).toBeLessThan(50);
+    expect(percentile(probe.frame, 50)).toBeLessThan(50);
     await device.close();
   }, 120_000);
 
@@ -129,6 +157,11 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await waitForText(page, 'parent-progress', '12/30');
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     expect(await textOf(page, 'oldest-pending')).toMatch(/oldest \d+/);
+
+    // Signing out with unsynced scans warns first.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('alertdialog').getByText('27 scans are not synced yet').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
 
     await device.setOffline(false);
     await waitForText(page, 'pending-count', '0');
@@ -179,6 +212,11 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     expect(linked).toHaveLength(24);
     expect(linked).not.toContain('K72C07');
     expect(await linkedChildren(db, 'SB72999')).toEqual(['K72C07']);
+
+    // Dispatchers see bills read-only: no creation form.
+    await page.getByRole('link', { name: 'Bills' }).click();
+    await page.getByRole('heading', { name: 'Bills' }).waitFor();
+    expect(await page.getByText('New bill').count()).toBe(0);
     await device.close();
   }, 120_000);
 
@@ -280,6 +318,17 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
     await page.goto('/scan');
     await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
+
+    // The camera fallback: ZXing's wasm comes from our own origin and runs under the CSP.
+    await device.setOffline(false);
+    const zxingChunk = readdirSync(path.join(CLIENT_DIST, 'assets')).find((f) => /^zxing-reader-.*\.js$/.test(f));
+    expect(zxingChunk).toBeTruthy();
+    const wasmRequests: string[] = [];
+    page.on('request', (r) => wasmRequests.push(r.url()));
+    // A string, so the test runner's module transform leaves this dynamic import alone.
+    const decoded = await page.evaluate(`import('/assets/${zxingChunk}').then((m) => m.readCodesFromImageData(new ImageData(64, 64)))`);
+    expect(decoded).toEqual([]);
+    expect(wasmRequests.filter((u) => u.endsWith('.wasm')).every((u) => u.startsWith(env.url))).toBe(true);
     expect(cspErrors).toEqual([]);
     await device.close();
   }, 120_000);

@@ -4,9 +4,9 @@ export interface WedgeScan {
   /** The burst with control characters and a configured prefix removed (not yet normalised). */
   code: string;
   raw: string;
-  /** performance.now() of the terminating Enter, for feedback-latency measurements. */
+  /** performance.now() when the terminating Enter was handled, for feedback-latency measurements. */
   enterAt: number;
-  /** Milliseconds between consecutive keys of the burst. */
+  /** Milliseconds between consecutive keys of the burst, the Enter's included. */
   gaps: number[];
 }
 
@@ -36,11 +36,16 @@ export function cleanWedgeInput(raw: string, prefixes: readonly string[]): strin
   return code;
 }
 
+/** A pause this many times the key threshold always separates two bursts. */
+const HARD_BREAK_FACTOR = 4;
+
 /**
  * A keyboard-wedge scanner "types" the code in a fast burst and presses Enter. This document-level
- * listener recognises such a burst with no field focused: every key within `maxInterKeyMs` of the
- * previous one, at least `minLength` characters, then Enter. That Enter is swallowed so it never
- * presses a focused button or link. Nothing is focused, so no soft keyboard appears.
+ * listener recognises such a burst with no field focused: at least `minLength` characters whose
+ * average key gap (Enter included) is within `maxInterKeyMs`, with no pause longer than four times
+ * that. The average (not every gap) tolerates the odd Bluetooth hiccup; people type far slower.
+ * The scan's Enter is swallowed so it never presses a focused button or link. Nothing is focused,
+ * so no soft keyboard appears.
  */
 export function attachWedgeListener(opts: {
   settings: () => ScannerSettings;
@@ -64,26 +69,26 @@ export function attachWedgeListener(opts: {
     opts.onKey?.({ key: e.key, gapMs: Number.isFinite(gap) ? Math.round(gap) : -1, isInField });
     if (isInField) return reset();
     const s = opts.settings();
+    const hardBreak = s.maxInterKeyMs * HARD_BREAK_FACTOR;
     if (e.key === 'Enter') {
-      const isBurst = buffer.length >= s.minLength && gap <= s.maxInterKeyMs;
-      if (isBurst) {
-        e.preventDefault();
-        e.stopPropagation();
-        const raw = buffer;
-        const burstGaps = gaps;
-        reset();
-        opts.onScan({ code: cleanWedgeInput(raw, s.prefixes), raw, enterAt: now, gaps: burstGaps });
-        return;
-      }
-      return reset();
+      const all = [...gaps, gap];
+      const average = all.reduce((a, b) => a + b, 0) / all.length;
+      const isBurst = buffer.length >= s.minLength && gap <= hardBreak && average <= s.maxInterKeyMs;
+      const raw = buffer;
+      reset();
+      if (!isBurst) return;
+      e.preventDefault();
+      e.stopPropagation();
+      opts.onScan({ code: cleanWedgeInput(raw, s.prefixes), raw, enterAt: performance.now(), gaps: all.map(Math.round) });
+      return;
     }
     // Shift and friends arrive inside a burst for upper-case letters; they neither add nor break it.
     if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (gap > s.maxInterKeyMs) {
+    if (gap > hardBreak) {
       buffer = '';
       gaps = [];
     } else {
-      gaps.push(Math.round(gap));
+      gaps.push(gap);
     }
     buffer += e.key;
     lastAt = now;
