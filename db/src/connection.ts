@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './types';
@@ -32,6 +33,36 @@ export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000 }: Db
   // idle clients report through the pool, checked-out ones between queries through themselves.
   // The next query on such a client fails and the pool discards it.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareRepeatedStatements(client);
+  });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}
+
+/** Statements with more parameters than this (batch `in (...)` lists) are not prepared. */
+const MAX_PREPARED_PARAMS = 20;
+const statementNames = new Map<string, string>();
+
+/**
+ * Request-path statements are small and repeated, and planning them costs more than running
+ * them (the bag view's six joins plan in ~0.6 ms and run in ~0.1 ms). Kysely sends every query
+ * unnamed, so Postgres plans it every time; here a parameterised statement gets a name derived
+ * from its text, so each connection prepares it once and Postgres may reuse the plan. Long
+ * parameter lists vary in length from call to call and stay unnamed, which keeps each
+ * connection's set of prepared statements small and bounded.
+ */
+function prepareRepeatedStatements(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && values.length <= MAX_PREPARED_PARAMS) {
+      let name = statementNames.get(config);
+      if (!name) {
+        name = `k${createHash('sha1').update(config).digest('base64url')}`;
+        if (statementNames.size < 10_000) statementNames.set(config, name);
+      }
+      return query({ name, text: config, values }, callback);
+    }
+    return query(config, values, callback);
+  };
 }

@@ -47,8 +47,16 @@ export type ScanOutcome =
   | { status: 'applied' | 'unchanged'; code: null; message: string; data: unknown }
   | { status: 'rejected'; code: AppErrorCode; message: string; data: Record<string, unknown> | null };
 
+// Building an Intl.DateTimeFormat costs ~1 ms (it loads time-zone data); formatting with one is cheap.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function timeZoneDay(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(date);
 }
 
 type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | AppError;
