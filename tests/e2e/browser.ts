@@ -71,19 +71,21 @@ const cdpSessions = new WeakMap<Page, CDPSession>();
  * machine then do not distort the timing the page sees, just as a busy page would not for a real
  * scanner.
  */
-export async function wedgeScan(page: Page, code: string): Promise<void> {
+export async function wedgeScan(page: Page, code: string, gapMs: readonly [number, number] = [5, 10]): Promise<void> {
   let cdp = cdpSessions.get(page);
   if (!cdp) {
     cdp = await page.context().newCDPSession(page);
     cdpSessions.set(page, cdp);
   }
   let t = Date.now() / 1000;
-  const step = () => (t += (5 + Math.random() * 5) / 1000);
+  const [min, max] = gapMs;
+  const gap = () => min + Math.random() * (max - min);
+  const step = () => (t += gap() / 1000);
   for (const ch of code) {
     const key = { key: ch, text: ch, unmodifiedText: ch, code: /\d/.test(ch) ? `Digit${ch}` : /[A-Za-z]/.test(ch) ? `Key${ch.toUpperCase()}` : '', windowsVirtualKeyCode: ch.toUpperCase().charCodeAt(0) };
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: step() });
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t + 0.001 });
-    await new Promise((r) => setTimeout(r, 5 + Math.random() * 5));
+    await new Promise((r) => setTimeout(r, gap()));
   }
   const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
   await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r', unmodifiedText: '\r', timestamp: step() });

@@ -275,6 +275,36 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await device.close();
   }, 120_000);
 
+  it('scanner test page: prefixes and control characters are stripped, people typing are not taken for a scanner', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'ranchi' });
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
+    await page.getByRole('link', { name: 'Scanner test' }).click();
+    await page.getByRole('heading', { name: 'Scanner test' }).waitFor();
+    await blurEverything(page);
+    const rows = page.getByTestId('scanner-test-scans').locator('tbody tr');
+
+    await wedgeScan(page, ']Q1SB00042');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('"]Q1SB00042"SB00042parent');
+
+    // Typing by hand (~120 ms between keys) into no field is not a scan.
+    await wedgeScan(page, 'K99X01', [110, 130]);
+    await page.getByText(/\[Enter\] \+1\d\dms/).first().waitFor();
+    expect(await rows.count()).toBe(1);
+
+    // A slower scanner works once this device's threshold is raised.
+    await page.getByLabel('Longest gap between scanner keys (ms)').fill('150');
+    await page.getByRole('button', { name: 'Save for this device' }).click();
+    await page.getByText('Saved.').waitFor();
+    await blurEverything(page);
+    await wedgeScan(page, 'K99X02', [110, 130]);
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.first().textContent()).toContain('K99X02child');
+    await device.close();
+  }, 60_000);
+
   it('manifest and service worker meet the installability criteria and the start URL opens offline', async () => {
     const device = await newDevice(browser, env.url);
     const page = await device.newPage();
