@@ -86,7 +86,8 @@ export function createScanSession() {
       signal('error');
       return;
     }
-    show('pending', parsed.code, `${parsed.code} → ${parent} (sending)`);
+    const where = syncEngine.status().isOnline ? 'sending' : 'saved on this device, sent when online';
+    show('pending', parsed.code, `${parsed.code} → ${parent} (${where})`);
     signal('queued');
     await queue('child.link', { parentCode: parent, childCode: parsed.code });
   }
