@@ -220,6 +220,37 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await device.close();
   }, 120_000);
 
+  it('two tabs share one outbox and one pusher: both see the same counts, each scan applies once, each tab hears its own outcome', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'raipur' });
+    const device = await newDevice(browser, env.url);
+    const a = await device.newPage();
+    await signInThroughUi(a, user.username, TEST_PASSWORD, /\/scan$/);
+    const b = await device.newPage();
+    await b.goto('/scan');
+    await b.getByText('to start').waitFor();
+    await blurEverything(a);
+    await blurEverything(b);
+
+    await wedgeScan(a, 'SB74001');
+    await wedgeScan(b, 'SB74001');
+    for (let i = 1; i <= 3; i++) {
+      await wedgeScan(a, `K74A${pad(i)}`);
+      await wedgeScan(b, `K74B${pad(i)}`);
+    }
+    for (const page of [a, b]) {
+      await waitForText(page, 'pending-count', '0');
+      await waitForText(page, 'parent-progress', '6/30');
+    }
+    await b.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: 'K74B03' }).waitFor();
+    await a.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: 'K74A03' }).waitFor();
+
+    const db = env.app.deps.db;
+    expect(await linkedChildren(db, 'SB74001')).toEqual(['K74A01', 'K74A02', 'K74A03', 'K74B01', 'K74B02', 'K74B03']);
+    const applied = await appliedLinksByDevice(db, await deviceIdOf(user.id));
+    expect([...applied.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    await device.close();
+  }, 60_000);
+
   it('biller builds a bill of 3 parents by typing and by wedge scan, sees the server’s weights, completes, reopens and completes short', async () => {
     const db = env.app.deps.db;
     const biller = await createUser(db, { role: 'biller' });

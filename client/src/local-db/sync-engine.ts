@@ -41,6 +41,11 @@ function createSyncEngine() {
   });
   const patch = (p: Partial<SyncStatus>) => setStatus((s) => ({ ...s, ...p }));
   const listeners = new Set<OutcomeListener>();
+  // Outcomes another tab's push stored reach this tab's scan screen too (only one tab pushes).
+  const outcomeChannel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('tracetrack-outcomes');
+  outcomeChannel?.addEventListener('message', (e: MessageEvent<OutcomeRow[]>) => {
+    for (const l of listeners) l(e.data);
+  });
   let userId: number | null = null;
   let isAgainRequested = false;
   let backoffMs = 0;
@@ -87,7 +92,10 @@ function createSyncEngine() {
       }
       const stored = await storeResults(rows, res.results);
       patch({ isServerReachable: true, lastSyncAt: Date.now(), lastError: null });
-      if (stored.length) for (const l of listeners) l(stored);
+      if (stored.length) {
+        for (const l of listeners) l(stored);
+        outcomeChannel?.postMessage(stored);
+      }
     }
   }
 
