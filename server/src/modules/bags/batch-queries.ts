@@ -6,6 +6,9 @@ export interface ProvisionalBag {
   type: 'parent' | 'child';
   format: string | null;
   capacity: number | null;
+  /** The area it gets if registered: a child takes its parent's (when that exists), else this. */
+  area: string | null;
+  parentCode: string | null;
 }
 
 /**
@@ -16,12 +19,14 @@ export async function insertProvisionalBags(tx: Tx, bags: ProvisionalBag[], crea
   if (bags.length === 0) return new Set();
   const sorted = [...bags].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const rows = await sql<{ code: string }>`
-    insert into bags (code, type, format, capacity, created_by)
-    select code, type, format, capacity, ${createdBy}::bigint
+    insert into bags (code, type, format, capacity, area, created_by)
+    select v.code, v.type, v.format, v.capacity, coalesce(p.area, v.area), ${createdBy}::bigint
     from unnest(${sorted.map((b) => b.code)}::text[], ${sorted.map((b) => b.type)}::bag_type[],
-                ${sorted.map((b) => b.format)}::text[], ${sorted.map((b) => b.capacity)}::int[])
-         with ordinality as v(code, type, format, capacity, n)
-    order by n
+                ${sorted.map((b) => b.format)}::text[], ${sorted.map((b) => b.capacity)}::int[],
+                ${sorted.map((b) => b.area)}::text[], ${sorted.map((b) => b.parentCode)}::text[])
+         with ordinality as v(code, type, format, capacity, area, parent_code, n)
+    left join bags p on p.code = v.parent_code and p.type = 'parent'
+    order by v.n
     on conflict (code) do nothing
     returning code`.execute(tx);
   return new Set(rows.rows.map((r) => r.code));
@@ -67,10 +72,10 @@ export async function deleteLinksOf(tx: Tx, childIds: number[]) {
 
 export async function insertLinks(tx: Tx, links: { childId: number; parentId: number; linkedBy: number | null; linkedAt: Date }[]) {
   if (links.length === 0) return;
-  await tx
-    .insertInto('links')
-    .values(links.map((l) => ({ child_id: l.childId, parent_id: l.parentId, linked_by: l.linkedBy, linked_at: l.linkedAt })))
-    .execute();
+  await sql`
+    insert into links (child_id, parent_id, linked_by, linked_at)
+    select * from unnest(${links.map((l) => l.childId)}::bigint[], ${links.map((l) => l.parentId)}::bigint[],
+                         ${links.map((l) => l.linkedBy)}::bigint[], ${links.map((l) => l.linkedAt.toISOString())}::timestamptz[])`.execute(tx);
 }
 
 export async function updateBagStates(tx: Tx, rows: { id: number; childCount: number; area: string | null }[]) {

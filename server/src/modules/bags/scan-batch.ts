@@ -24,9 +24,15 @@ export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[
     const codes = codesOf(cmd);
     for (const code of codes.parents) {
       const p = parseBagCode(code);
-      if (p.kind === 'parent') provisional.set(code, { code, type: 'parent', format: p.format, capacity: p.spec.maxChildren });
+      if (p.kind === 'parent') provisional.set(code, { code, type: 'parent', format: p.format, capacity: p.spec.maxChildren, area: actor.area, parentCode: null });
     }
-    for (const code of codes.children) provisional.set(code, { code, type: 'child', format: null, capacity: null });
+    // A new child is inserted already in the area it will take (its parent's), so linking it
+    // needs no second write of the row.
+    const parent = cmd.name === 'child.link' ? parseBagCode(cmd.args.parentCode) : null;
+    const parentCode = parent?.kind === 'parent' ? parent.code : null;
+    for (const code of codes.children) {
+      if (!provisional.has(code)) provisional.set(code, { code, type: 'child', format: null, capacity: null, area: actor.area, parentCode });
+    }
     for (const code of codes.lookups) lookups.add(code);
     if (cmd.name === 'child.unlink') for (const code of codes.lookups) unlinked.add(code);
   }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../infra/transaction';
 import type { ScanEnvelope } from './service';
 
@@ -17,27 +18,20 @@ export interface ScanEventRow {
   refs: ScanRefs;
 }
 
+/**
+ * One statement for a whole batch, with one array parameter per column: a 200-scan push would
+ * otherwise send 2,800 parameters that Kysely compiles and Postgres parses one by one.
+ */
 export async function insertScanEvents(db: Executor, rows: ScanEventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto('scan_events')
-    .values(
-      rows.map((row) => ({
-        mutation_id: row.envelope.mutationId,
-        device_id: row.envelope.deviceId,
-        seq: row.envelope.seq,
-        user_id: row.userId,
-        name: row.envelope.name,
-        args: JSON.stringify(row.envelope.args ?? null),
-        client_time: row.envelope.clientTime,
-        status: row.status,
-        error_code: row.errorCode,
-        message: row.message,
-        result: row.result === undefined || row.result === null ? null : JSON.stringify(row.result),
-        parent_id: row.refs.parentId ?? null,
-        child_id: row.refs.childId ?? null,
-        bill_id: row.refs.billId ?? null,
-      })),
-    )
-    .execute();
+  const col = <T>(pick: (row: ScanEventRow) => T) => rows.map(pick);
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  await sql`
+    insert into scan_events (mutation_id, device_id, seq, user_id, name, args, client_time, status, error_code, message, result, parent_id, child_id, bill_id)
+    select * from unnest(
+      ${col((r) => r.envelope.mutationId)}::uuid[], ${col((r) => r.envelope.deviceId)}::uuid[], ${col((r) => r.envelope.seq)}::bigint[],
+      ${col((r) => r.userId)}::bigint[], ${col((r) => r.envelope.name)}::text[], ${col((r) => JSON.stringify(r.envelope.args ?? null))}::jsonb[],
+      ${col((r) => r.envelope.clientTime)}::timestamptz[], ${col((r) => r.status)}::event_status[], ${col((r) => r.errorCode)}::text[],
+      ${col((r) => r.message)}::text[], ${col((r) => json(r.result))}::jsonb[], ${col((r) => r.refs.parentId ?? null)}::bigint[],
+      ${col((r) => r.refs.childId ?? null)}::bigint[], ${col((r) => r.refs.billId ?? null)}::bigint[])`.execute(db);
 }
