@@ -21,10 +21,11 @@ export interface ServerProcess {
 }
 
 /** Runs the real server entry point (`server/src/main.ts`) as its own process. */
-export async function startServerProcess(env: Record<string, string>, port?: number): Promise<ServerProcess> {
+/** `nodeArgs` go before the entry point (e.g. the bench's --cpu-prof, which NODE_OPTIONS refuses). */
+export async function startServerProcess(env: Record<string, string>, port?: number, nodeArgs: string[] = []): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
   const root = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

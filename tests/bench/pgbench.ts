@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const PGBENCH = '/usr/bin/pgbench';
+
+export interface PgbenchResult {
+  mode: 'select-only' | 'simple-update';
+  clients: number;
+  tps: number;
+  latencyMsAvg: number;
+}
+
+/**
+ * The ceiling: what this Postgres does on this machine with no application in front of it.
+ * pgbench gets its own database (initialised once per run, scale 10: 1M accounts).
+ */
+export async function runPgbench(url: URL, opts: { seconds: number; clients: number; scale: number }): Promise<PgbenchResult[]> {
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
+  const conn = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
+  const database = 'tt_pgbench';
+  await run(PGBENCH, [...conn, '-i', '-q', '-s', String(opts.scale), database], { env }).catch(async (e) => {
+    if (!String(e.stderr).includes('does not exist')) throw e;
+    throw new Error(`create the pgbench database first: ${e.stderr}`);
+  });
+  const out: PgbenchResult[] = [];
+  for (const [mode, flag] of [['select-only', '-S'], ['simple-update', '-N']] as const) {
+    const { stdout } = await run(PGBENCH, [...conn, flag, '-n', '-M', 'prepared', '-c', String(opts.clients), '-j', '2', '-T', String(opts.seconds), database], { env });
+    const tps = Number(stdout.match(/tps = ([\d.]+)/)?.[1] ?? 0);
+    const latency = Number(stdout.match(/latency average = ([\d.]+) ms/)?.[1] ?? 0);
+    out.push({ mode, clients: opts.clients, tps, latencyMsAvg: latency });
+  }
+  return out;
+}

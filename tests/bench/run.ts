@@ -1,0 +1,245 @@
+/**
+ * `npm run bench [-- --bags N] [--quick] [--workers 1,2] [--threads 2] [--password P]`
+ * Starts the real server (node server/src/main.ts) against DATABASE_URL or the embedded Postgres,
+ * drives it over loopback HTTP from worker threads, measures pgbench on the same Postgres, and
+ * writes tests/bench/results/<timestamp>.json plus a table (also into README.md).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDb, ensureDatabase, migrateToLatest, type RunningPostgres, startEmbeddedPostgres } from '@tracetrack/db';
+import { seedDatabase } from '@tracetrack/db/seed/index';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { loadEnv } from '../../server/src/env';
+import { hashPassword } from '../../server/src/modules/auth/passwords';
+import { startServerProcess } from '../helpers/server-process';
+import * as fx from './fixtures';
+import { loopbackAddress } from './http-client';
+import { runPhase } from './load-pool';
+import { runPgbench } from './pgbench';
+import { type PhaseReport, percentiles, summaryTable, updateReadme } from './report';
+import { sampleResources } from './proc-stats';
+import type { ClientSpec } from './scripts';
+
+const { values: args } = parseArgs({
+  options: {
+    bags: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1,2' },
+    threads: { type: 'string', default: '2' },
+    password: { type: 'string', default: 'Seed-Passw0rd!' },
+    readme: { type: 'boolean', default: true },
+    'cpu-prof': { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+  allowNegative: true,
+});
+const quick = args.quick;
+const T = {
+  pushSeconds: quick ? 3 : 10,
+  pushCap: quick ? 4_000 : 30_000,
+  issue3: quick ? 2_000 : 10_000,
+  onlineSeconds: quick ? 4 : 12,
+  readSeconds: quick ? 2 : 6,
+  readClients: 16,
+  pgbenchSeconds: quick ? 5 : 15,
+};
+const threads = Number(args.threads);
+const root = path.resolve(import.meta.dirname, '../..');
+const env = loadEnv();
+const log = (m: string) => console.log(m);
+
+let embedded: RunningPostgres | null = null;
+let url = env.DATABASE_URL;
+if (!url) {
+  const dataDir = path.join(env.DATA_DIR, 'pg');
+  log(`DATABASE_URL is unset: using the embedded Postgres in ${dataDir} (port ${env.EMBEDDED_PG_PORT})`);
+  embedded = await startEmbeddedPostgres({ dataDir: path.resolve(root, dataDir), port: env.EMBEDDED_PG_PORT });
+  url = embedded.url;
+}
+const dbUrl = new URL(url);
+const adminUrl = new URL(url);
+adminUrl.pathname = '/postgres';
+
+const client = new pg.Client({ connectionString: url });
+try {
+  const { db } = createDb({ url, poolSize: 1 });
+  await migrateToLatest(db);
+  await db.destroy();
+  await client.connect();
+  let bags = Number((await client.query<{ n: string }>('select count(*) as n from bags')).rows[0]!.n);
+  if (bags === 0) {
+    if (!args.bags) throw new Error('The database has no bags: run with --bags N (or npm run seed -- --bags N) first.');
+    log(`Seeding ${args.bags} bags…`);
+    const s = await seedDatabase(client, { bags: Number(args.bags), seed: 1, passwordHash: await hashPassword(args.password), timeZone: env.TIME_ZONE });
+    log(`  seeded in ${(s.ms / 1000).toFixed(1)} s`);
+    bags = s.bags;
+  }
+  const redisUrl = env.REDIS_URL ?? (await probeRedis('redis://127.0.0.1:6379'));
+  const workerConfigs = args.workers.split(',').map(Number).filter((w) => w === 1 || redisUrl);
+  log(`Bags: ${bags.toLocaleString('en')}; Redis: ${redisUrl ?? 'none (WORKERS=1 only)'}; worker configs: ${workerConfigs.join(', ')}`);
+
+  await ensureDatabase(adminUrl.toString(), 'tt_pgbench');
+  log('pgbench (ceiling)…');
+  const pgbench = await runPgbench(dbUrl, { seconds: T.pgbenchSeconds, clients: 20, scale: 10 });
+  for (const p of pgbench) log(`  ${p.mode}: ${p.tps.toFixed(0)} TPS (20 clients)`);
+
+  const users = await fx.seededUsers(client);
+  const billNo = await fx.largestBill(client);
+  const codes = await fx.sampleBagCodes(client, 4000);
+  const phases: PhaseReport[] = [];
+  let cookies: Map<string, string> | null = null;
+  let group = 0;
+
+  for (const workers of workerConfigs) {
+    log(`\n=== WORKERS=${workers} ===`);
+    const server = await startServerProcess({
+      DATABASE_URL: url, WORKERS: String(workers), ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
+    }, undefined, args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []);
+    const base = new URL(server.url);
+    try {
+      // Sessions live in Redis (when used) across server restarts; in-process ones need a new sign-in.
+      if (!cookies || !redisUrl) cookies = await fx.signIn(base, [...users.dispatchers, users.biller], args.password);
+      const devices = await fx.registerDevices(base, users.dispatchers, cookies, 200);
+      const billerCookie = cookies.get(users.biller.username)!;
+      const dispatcher = users.dispatchers[0]!;
+      const dispatcherCookie = cookies.get(dispatcher.username)!;
+      const runTag = Date.now().toString(36).toUpperCase().slice(-6);
+
+      const measure = async (phase: string, ceiling: PhaseReport['ceiling'], clients: ClientSpec[], seconds: number, isWrite: boolean) => {
+        if (args.only && !phase.includes(args.only)) return;
+        let resources: PhaseReport['resources'] | undefined;
+        const run = await runPhase(server.url, clients, { threads, durationMs: seconds * 1000 }, () => {
+          const s = sampleResources(server.child.pid!);
+          return () => void (resources = s.stop());
+        });
+        const r = run.result;
+        const elapsedS = run.elapsedMs / 1000;
+        const report: PhaseReport = {
+          workers, phase, ceiling, clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected, elapsedS,
+          reqPerS: r.ok / elapsedS, mutationsPerS: isWrite ? r.applied / elapsedS : null, ...percentiles(r.latencies), resources: resources!,
+          errorSamples: r.errorSamples.slice(0, 5),
+        };
+        phases.push(report);
+        log(`  ${phase}: ${report.reqPerS.toFixed(0)} req/s${isWrite ? `, ${report.mutationsPerS!.toFixed(0)} mutations/s` : ''}, p50 ${report.p50.toFixed(1)} p95 ${report.p95.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}, rejected ${r.rejected}, server CPU ${resources!.serverCpuPct.toFixed(0)}%, RSS ${resources!.serverPeakRssMb.join('/')} MB${r.errorSamples.length ? `\n    e.g. ${r.errorSamples[0]}` : ''}`);
+      };
+
+      // Writes: each device scans new parents and fills them with new children.
+      let free = await fx.freeParentCodes(client);
+      const take = (n: number) => free.splice(0, n);
+      const writers = async (phase: string, count: number, spec: (d: fx.BenchDevice, i: number) => ClientSpec, seconds: number, perDevice: number) => {
+        free = await fx.freeParentCodes(client);
+        if (free.length < count * (Math.ceil(perDevice / 16) + 1)) throw new Error(`Only ${free.length} unused parent codes left: reseed with npm run seed -- --reset --bags N.`);
+        await measure(phase, 'simple-update', devices.slice(0, count).map(spec), seconds, true);
+      };
+      for (const deviceCount of [1, 20, 200]) {
+        for (const batch of [50, 200]) {
+          const perDevice = Math.max(batch, Math.ceil(T.pushCap / deviceCount / batch) * batch);
+          group += 1;
+          await writers(`sync.push ${deviceCount} dev × ${batch}`, deviceCount, (d, i) => {
+            const spec: ClientSpec = {
+              kind: 'push', caller: { localAddress: loopbackAddress(group, i), cookie: d.cookie }, deviceId: d.deviceId,
+              parents: take(Math.ceil(perDevice / 16) + 1), childPrefix: `Z${runTag}${i.toString(36).toUpperCase()}P${group}X`, batch, seqStart: d.nextSeq, budget: perDevice,
+            };
+            d.nextSeq += perDevice;
+            return spec;
+          }, T.pushSeconds, perDevice);
+        }
+      }
+      group += 1;
+      await writers('sync.push 1 dev 10k × 200 (issue 3)', 1, (d, i) => {
+        const spec: ClientSpec = {
+          kind: 'push', caller: { localAddress: loopbackAddress(group, i), cookie: d.cookie }, deviceId: d.deviceId, parents: take(Math.ceil(T.issue3 / 16) + 1),
+          childPrefix: `Z${runTag}I${group}X`, batch: 200, seqStart: d.nextSeq, budget: T.issue3,
+        };
+        d.nextSeq += T.issue3;
+        return spec;
+      }, 300, T.issue3);
+
+      // Online scanning: 200 handhelds, one scan a second each (a fast scanner), then flat out.
+      const onlinePerDevice = T.onlineSeconds + 2;
+      for (const [phase, kind, paceMs] of [
+        ['online child.link push ×1, 200 dev @1/s', 'push', 1000],
+        ['online bag.linkChild, 200 dev @1/s', 'link', 1000],
+        ['online bag.linkChild, 200 dev flat out', 'link', 0],
+      ] as const) {
+        group += 1;
+        const budget = paceMs ? onlinePerDevice : 2_000;
+        await writers(phase, 200, (d, i) => {
+          const common = { caller: { localAddress: loopbackAddress(group, i), cookie: d.cookie }, parents: take(Math.ceil(budget / 16) + 1), childPrefix: `Z${runTag}${i.toString(36).toUpperCase()}O${group}X`, budget, ...(paceMs ? { paceMs } : {}) };
+          if (kind === 'link') return { kind, ...common };
+          const spec: ClientSpec = { kind, ...common, deviceId: d.deviceId, batch: 1, seqStart: d.nextSeq };
+          d.nextSeq += budget;
+          return spec;
+        }, T.onlineSeconds, budget);
+      }
+
+      // Reads at the seeded scale, from billers (all areas) and a dispatcher (own area): first at a
+      // steady 200 req/s (16 clients × 12.5/s, a busy warehouse office) for latency, then flat out.
+      const reads = async (phase: string, cookie: string, requests: Array<{ procedure: string; input: unknown }>) => {
+        for (const paced of [true, false]) {
+          group += 1;
+          const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
+            kind: 'read', caller: { localAddress: loopbackAddress(group, i), cookie }, requests: rotate(requests, i * 37), budget: 1_000_000,
+            ...(paced ? { paceMs: 80 } : {}),
+          }));
+          await measure(`${phase} ${paced ? '@200/s' : 'flat out'}`, 'select-only', clients, T.readSeconds, false);
+        }
+      };
+      const biller = { localAddress: loopbackAddress(197, 1), cookie: billerCookie };
+      const childFilter = { type: 'child', linked: true, area: dispatcher.area ?? 'lucknow', limit: 50 };
+      const parentFilter = { type: 'parent', billed: false, limit: 50 };
+      const childPage100 = await fx.cursorOfPage(base, biller, childFilter, 100);
+      const parentPage100 = await fx.cursorOfPage(base, biller, parentFilter, 100);
+      await reads('bag.get by code', billerCookie, codes.map((code) => ({ procedure: 'bag.get', input: { code } })));
+      await reads('bag.list page 1 (child, linked, area)', billerCookie, [{ procedure: 'bag.list', input: childFilter }]);
+      await reads('bag.list page 100 (child, linked, area)', billerCookie, [{ procedure: 'bag.list', input: { ...childFilter, cursor: childPage100 ?? undefined } }]);
+      await reads('bag.list page 1 (parent, unbilled)', billerCookie, [{ procedure: 'bag.list', input: parentFilter }]);
+      await reads('bag.list page 100 (parent, unbilled)', billerCookie, [{ procedure: 'bag.list', input: { ...parentFilter, cursor: parentPage100 ?? undefined } }]);
+      await reads('bag.list page 1 (dispatcher own area)', dispatcherCookie, [{ procedure: 'bag.list', input: { type: 'parent', limit: 50 } }]);
+      await reads(`bill.get (${billNo.parents} parents)`, billerCookie, [{ procedure: 'bill.get', input: { billNumber: billNo.billNumber } }]);
+      await reads('stats.dashboard (all areas)', billerCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
+      await reads('stats.dashboard (dispatcher area)', dispatcherCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
+      await reads('sync.pull first page (dispatcher)', dispatcherCookie, [{ procedure: 'sync.pull', input: {} }]);
+    } finally {
+      await server.kill('SIGTERM');
+    }
+  }
+
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
+  const table = summaryTable(phases, pgbench);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
+  const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, bags, quick, redis: !!redisUrl, pgbench, phases }, null, 2));
+  console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}\n\n${table}\n\nResults: ${path.relative(root, file)}`);
+  if (args.readme && !quick && !args.only) {
+    updateReadme(path.join(root, 'README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +
+      `(\`npm run seed -- --bags ${bags}\`), Redis ${redisUrl ? 'on' : 'off'}. Latencies are per HTTP request over loopback; "vs pgbench" compares ` +
+      `mutations/s (writes) or req/s (reads) with pgbench simple-update (-N) or select-only (-S) TPS on the same Postgres in the same run.\n\n${table}`);
+    log('README.md Benchmarks section updated.');
+  }
+} finally {
+  await client.end().catch(() => {});
+  if (embedded) await embedded.stop();
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const k = items.length ? by % items.length : 0;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+async function probeRedis(candidate: string): Promise<string | undefined> {
+  const redis = new Redis(candidate, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+    return candidate;
+  } catch {
+    return undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
