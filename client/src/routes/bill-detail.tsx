@@ -2,6 +2,7 @@ import { A, useParams } from '@solidjs/router';
 import type { BillDetail, BillSummary } from '@tracetrack/shared';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ManualEntry } from '../components/manual-entry';
+import { ParentChildren } from '../components/parent-children';
 import { canUse, currentUser } from '../features/auth/session';
 import { addParentToBill, type BillWriteResult, completeBill, fetchBill, removeParentFromBill, reopenBill } from '../features/bills/bills';
 import { describeFailure } from '../features/trpc-client';
@@ -166,7 +167,7 @@ export default function BillDetailPage() {
                         <A href={`/search?code=${encodeURIComponent(p.code)}`}>{p.code}</A>
                       </td>
                       <td>
-                        {p.childCount}/{p.capacity}
+                        <ParentChildren parentCode={p.code} childCount={p.childCount} /> ({p.childCount}/{p.capacity})
                       </td>
                       <td>
                         {p.actualWeightKg} / {p.expectedWeightKg}

@@ -13,6 +13,10 @@ export default function Bills() {
   const [createError, setCreateError] = createSignal<string | null>(null);
   const [status, setStatus] = createSignal<BillStatus | ''>('');
   const [search, setSearch] = createSignal('');
+  const [createdBy, setCreatedBy] = createSignal('');
+  const [from, setFrom] = createSignal('');
+  const [to, setTo] = createSignal('');
+  const [isCreating, setCreating] = createSignal(false);
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
 
   const load = async (more = false) => {
@@ -21,6 +25,9 @@ export default function Bills() {
       const page = await fetchBills({
         ...(status() ? { status: status() as BillStatus } : {}),
         ...(search().trim() ? { search: search().trim() } : {}),
+        ...(createdBy().trim() ? { createdBy: createdBy().trim() } : {}),
+        ...(from() ? { from: new Date(`${from()}T00:00:00`).toISOString() } : {}),
+        ...(to() ? { to: new Date(`${to()}T23:59:59`).toISOString() } : {}),
         ...(more && cursor() ? { cursor: cursor()! } : {}),
       });
       setItems(more ? [...items(), ...page.items] : page.items);
@@ -36,6 +43,7 @@ export default function Bills() {
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const text = (k: string) => String(form.get(k) ?? '').trim();
     setCreateError(null);
+    setCreating(true);
     const res = await createBill({
       billNumber: text('billNumber'),
       capacity: Number(text('capacity')),
@@ -43,6 +51,7 @@ export default function Bills() {
       ...(text('vehicleNumber') ? { vehicleNumber: text('vehicleNumber') } : {}),
       ...(text('description') ? { description: text('description') } : {}),
     });
+    setCreating(false);
     if (res.state === 'done') navigate(`/bills/${encodeURIComponent(res.bill.billNumber)}`);
     else setCreateError(res.message);
   };
@@ -64,7 +73,9 @@ export default function Bills() {
             <input id="bill-vehicle" name="vehicleNumber" maxlength={30} />
             <label for="bill-description">Description</label>
             <input id="bill-description" name="description" maxlength={500} />
-            <button type="submit" class="button">Create bill</button>
+            <button type="submit" class="button" disabled={isCreating()}>
+              {isCreating() ? 'Creating…' : 'Create bill'}
+            </button>
             <Show when={createError()}>
               <p class="error" role="alert">{createError()}</p>
             </Show>
@@ -82,6 +93,12 @@ export default function Bills() {
         </select>
         <label for="bill-filter-search">Bill number</label>
         <input id="bill-filter-search" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <label for="bill-filter-user">Created by</label>
+        <input id="bill-filter-user" value={createdBy()} onInput={(e) => setCreatedBy(e.currentTarget.value)} autocomplete="off" />
+        <label for="bill-filter-from">From</label>
+        <input id="bill-filter-from" type="date" value={from()} onInput={(e) => setFrom(e.currentTarget.value)} />
+        <label for="bill-filter-to">To</label>
+        <input id="bill-filter-to" type="date" value={to()} onInput={(e) => setTo(e.currentTarget.value)} />
         <button type="submit" class="button">Filter</button>
       </form>
 
