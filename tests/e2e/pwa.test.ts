@@ -152,7 +152,8 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     for (let i = 1; i <= 12; i++) await wedgeScan(page, `K71B${pad(i)}`);
     await waitForText(page, 'pending-count', '27');
 
-    await page.reload();
+    const reloaded = await page.reload();
+    expect(reloaded?.fromServiceWorker()).toBe(true);
     await waitForText(page, 'pending-count', '27');
     await waitForText(page, 'parent-progress', '12/30');
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
