@@ -72,6 +72,7 @@ function createSyncEngine() {
   async function pushAll(uid: number) {
     const deviceId = await ensureDeviceId();
     await ensureRegistered(uid, deviceId);
+    let hasReregistered = false;
     for (;;) {
       const rows = await oldestPendingFor(uid, PUSH_BATCH);
       if (rows.length === 0) return;
@@ -82,8 +83,10 @@ function createSyncEngine() {
         });
       } catch (e) {
         const f = describeFailure(e);
-        // Rebound to another user or forgotten by the server: register again, then retry.
-        if (f.code === 'DEVICE_NOT_REGISTERED' || (f.code === 'FORBIDDEN' && /registered to another user/.test(f.message))) {
+        // Forgotten by the server, or rebound to another user since (FORBIDDEN): register again
+        // once, then retry; a second refusal is a real one.
+        if ((f.code === 'DEVICE_NOT_REGISTERED' || f.code === 'FORBIDDEN') && !hasReregistered) {
+          hasReregistered = true;
           await setMeta('registeredUserId', -1);
           await ensureRegistered(uid, deviceId);
           continue;
