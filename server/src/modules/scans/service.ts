@@ -71,6 +71,8 @@ export async function applyScanBatch(
   actor: Actor,
   meta: RequestMeta,
   items: ScanItem[],
+  /** More writes that must commit with these scans (a sync push records its progress here). */
+  beforeCommit?: (tx: Tx) => Promise<void>,
 ): Promise<ScanOutcome[]> {
   return inTransaction(deps.db, async (tx) => {
     const now = deps.clock();
@@ -103,6 +105,7 @@ export async function applyScanBatch(
     await insertAudits(tx, { actor, meta }, audits);
     await bumpDailyScans(tx, timeZoneDay(now, deps.config.timeZone), dailyScopes);
     await bumpCounters(tx, counters);
+    if (beforeCommit) await beforeCommit(tx);
     return outcomes;
   });
 }

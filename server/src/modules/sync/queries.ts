@@ -18,11 +18,15 @@ export type StoredEvent = Awaited<ReturnType<typeof findEventsByMutationIds>>[nu
  */
 export async function withDeviceLock<T>(db: Executor, deviceId: string, waitMs: number, fn: (conn: Executor) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
-    await sql`select set_config('lock_timeout', ${`${waitMs}ms`}, false)`.execute(conn);
-    try {
-      await sql`select pg_advisory_lock(hashtextextended(${`device:${deviceId}`}, 0))`.execute(conn);
-    } finally {
-      await sql`select set_config('lock_timeout', '0', false)`.execute(conn);
+    // Almost always free: one round trip. Only a contended lock pays for the bounded wait.
+    const free = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${`device:${deviceId}`}, 0)) as ok`.execute(conn);
+    if (!free.rows[0]?.ok) {
+      await sql`select set_config('lock_timeout', ${`${waitMs}ms`}, false)`.execute(conn);
+      try {
+        await sql`select pg_advisory_lock(hashtextextended(${`device:${deviceId}`}, 0))`.execute(conn);
+      } finally {
+        await sql`select set_config('lock_timeout', '0', false)`.execute(conn);
+      }
     }
     try {
       return await fn(conn);

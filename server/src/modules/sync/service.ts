@@ -91,28 +91,39 @@ async function pushLocked(
   await recordSeqGaps(deps.db, input.deviceId, device.last_seq, ordered.filter((m) => !stored.has(m.id)).map((m) => m.seq));
 
   const pending: Mutation[] = [];
+  const pendingIds = new Set<string>();
   for (const m of ordered) {
     const prior = stored.get(m.id);
     if (prior) results.set(m.id, isSameMutation(prior, input.deviceId, m) ? storedResult(prior, m.id) : idReused(m.id));
     // The same id twice in one batch is answered from its first occurrence below.
-    else if (!pending.some((p) => p.id === m.id)) pending.push(m);
+    else if (!pendingIds.has(m.id)) {
+      pending.push(m);
+      pendingIds.add(m.id);
+    }
   }
+  const maxSeq = ordered.at(-1)?.seq ?? 0;
+  // The device's progress commits with the last chunk: one commit (one WAL flush) less per push.
+  const record = (db: Executor) => recordPush(db, input.deviceId, maxSeq, deps.clock());
   for (let i = 0; i < pending.length; i += CHUNK_SIZE) {
     const chunk = pending.slice(i, i + CHUNK_SIZE);
     const items: ScanItem[] = chunk.map((m) => ({
       envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: m.clientTime, name: m.name, args: m.args ?? null },
       work: toScanWork(actor, meta, m.name, m.args),
     }));
-    const outcomes = await applyScanBatch(deps, actor, meta, items);
+    const isLast = i + CHUNK_SIZE >= pending.length;
+    const outcomes = await applyScanBatch(deps, actor, meta, items, isLast ? record : undefined);
     chunk.forEach((m, k) => results.set(m.id, freshResult(m.id, outcomes[k]!)));
   }
+  if (pending.length === 0) await record(deps.db);
 
-  const maxSeq = ordered.at(-1)?.seq ?? 0;
-  await recordPush(deps.db, input.deviceId, maxSeq, deps.clock());
   // Results follow the request's order; a repeated id answers like its first occurrence.
+  const firstIndexOf = new Map<string, number>();
+  input.mutations.forEach((m, i) => {
+    if (!firstIndexOf.has(m.id)) firstIndexOf.set(m.id, i);
+  });
   const out = input.mutations.map((m, i) => {
     const r = results.get(m.id)!;
-    const firstIndex = input.mutations.findIndex((x) => x.id === m.id);
+    const firstIndex = firstIndexOf.get(m.id)!;
     if (firstIndex === i) return r;
     const first = input.mutations[firstIndex]!;
     return first.seq === m.seq && first.name === m.name && canonicalJson(first.args) === canonicalJson(m.args) ? { ...r, replay: true } : idReused(m.id);
