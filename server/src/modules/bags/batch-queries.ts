@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { anyOf } from '../../infra/any-of';
 import type { Tx } from '../../infra/transaction';
 
 export interface ProvisionalBag {
@@ -38,7 +39,7 @@ export async function lockBagsByCode(tx: Tx, codes: string[]) {
   return tx
     .selectFrom('bags')
     .select(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area'])
-    .where('code', 'in', codes)
+    .where(anyOf('code', codes, 'text'))
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -50,7 +51,7 @@ export async function linksOfChildren(tx: Tx, childIds: number[]) {
     .selectFrom('links as l')
     .innerJoin('bags as p', 'p.id', 'l.parent_id')
     .select(['l.child_id', 'p.code as parent_code', 'l.linked_by', 'l.linked_at'])
-    .where('l.child_id', 'in', childIds)
+    .where(anyOf('l.child_id', childIds, 'bigint'))
     .execute();
 }
 
@@ -61,13 +62,13 @@ export async function billsOfParents(tx: Tx, parentIds: number[]) {
     .selectFrom('bill_parents as bp')
     .innerJoin('bills as bl', 'bl.id', 'bp.bill_id')
     .select(['bp.parent_id', 'bl.bill_number', 'bl.status'])
-    .where('bp.parent_id', 'in', parentIds)
+    .where(anyOf('bp.parent_id', parentIds, 'bigint'))
     .forShare('bl')
     .execute();
 }
 
 export async function deleteLinksOf(tx: Tx, childIds: number[]) {
-  if (childIds.length) await tx.deleteFrom('links').where('child_id', 'in', childIds).execute();
+  if (childIds.length) await tx.deleteFrom('links').where(anyOf('child_id', childIds, 'bigint')).execute();
 }
 
 export async function insertLinks(tx: Tx, links: { childId: number; parentId: number; linkedBy: number | null; linkedAt: Date }[]) {
@@ -88,5 +89,5 @@ export async function updateBagStates(tx: Tx, rows: { id: number; childCount: nu
 }
 
 export async function deleteBagsById(tx: Tx, ids: number[]) {
-  if (ids.length) await tx.deleteFrom('bags').where('id', 'in', ids).execute();
+  if (ids.length) await tx.deleteFrom('bags').where(anyOf('id', ids, 'bigint')).execute();
 }

@@ -47,14 +47,14 @@ export async function pullChanges(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor
   if (feed === 'parents') {
     const rows = await parentChangesSince(deps.db, actor.area, after, input.limit, cursor.s);
     fetched = rows.length;
-    const children = await childCodesOf(deps.db, rows.map((r) => r.id));
+    const children = groupBy(await childCodesOf(deps.db, rows.map((r) => r.id)), (c) => c.parent_id);
     const now = deps.clock().getTime();
     for (const r of rows) {
       const capacity = r.capacity ?? 0;
       const status = parentStatus(r.child_count, capacity);
       changes.push({
         kind: 'parent', code: r.code, format: r.format ?? '', area: r.area, childCount: r.child_count, capacity, status,
-        children: children.filter((c) => c.parent_id === r.id).map((c) => c.code),
+        children: (children.get(r.id) ?? []).map((c) => c.code),
         isActive: status !== 'full' && now - r.updated_at.getTime() <= ACTIVE_WINDOW_MS,
       });
       last = { xid: r.xid, id: r.id };
@@ -62,11 +62,11 @@ export async function pullChanges(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor
   } else {
     const rows = await billChangesSince(deps.db, after, input.limit, cursor.s);
     fetched = rows.length;
-    const parents = await parentsOfBills(deps.db, rows.map((r) => r.id));
+    const parents = groupBy(await parentsOfBills(deps.db, rows.map((r) => r.id)), (p) => p.bill_id);
     for (const r of rows) {
       changes.push({
         kind: 'bill', billNumber: r.bill_number, capacity: r.capacity, status: r.status, parentCount: r.parent_count,
-        parents: parents.filter((p) => p.bill_id === r.id).map((p) => ({ code: p.code, format: p.format ?? '', childCount: p.child_count })),
+        parents: (parents.get(r.id) ?? []).map((p) => ({ code: p.code, format: p.format ?? '', childCount: p.child_count })),
         isActive: r.status !== 'completed',
       });
       last = { xid: r.xid, id: r.id };
@@ -75,4 +75,16 @@ export async function pullChanges(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor
   const hasMore = fetched === input.limit;
   const next: Cursor = last ? { f: feed, x: last.xid, i: last.id, s: cursor.s && hasMore } : { ...cursor, s: false };
   return { changes, cursor: encode(next), hasMore };
+}
+
+/** A page's child rows by their parent (one pass: a page holds up to 200 parents × 30 children). */
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
 
 export async function findEventsByMutationIds(db: Executor, ids: string[]) {
@@ -6,7 +7,7 @@ export async function findEventsByMutationIds(db: Executor, ids: string[]) {
   return db
     .selectFrom('scan_events')
     .select(['mutation_id', 'device_id', 'seq', 'name', 'args', 'status', 'error_code', 'message', 'result'])
-    .where('mutation_id', 'in', ids)
+    .where(anyOf('mutation_id', ids, 'uuid'))
     .execute();
 }
 export type StoredEvent = Awaited<ReturnType<typeof findEventsByMutationIds>>[number];
@@ -63,7 +64,7 @@ export async function childCodesOf(db: Executor, parentIds: number[]) {
     .selectFrom('links as l')
     .innerJoin('bags as c', 'c.id', 'l.child_id')
     .select(['l.parent_id', 'c.code'])
-    .where('l.parent_id', 'in', parentIds)
+    .where(anyOf('l.parent_id', parentIds, 'bigint'))
     .orderBy('l.linked_at')
     .execute();
 }
@@ -84,7 +85,7 @@ export async function parentsOfBills(db: Executor, billIds: number[]) {
     .selectFrom('bill_parents as bp')
     .innerJoin('bags as p', 'p.id', 'bp.parent_id')
     .select(['bp.bill_id', 'p.code', 'p.format', 'p.child_count'])
-    .where('bp.bill_id', 'in', billIds)
+    .where(anyOf('bp.bill_id', billIds, 'bigint'))
     .orderBy('bp.added_at')
     .execute();
 }
