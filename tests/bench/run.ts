@@ -47,6 +47,8 @@ const T = {
   pgbenchSeconds: quick ? 5 : 15,
 };
 const threads = Number(args.threads);
+/** Other work on the machine skews every figure; recorded with the results. */
+const loadBefore = os.loadavg()[0]!.toFixed(1);
 const root = path.resolve(import.meta.dirname, '../..');
 const env = loadEnv();
 const log = (m: string) => console.log(m);
@@ -208,16 +210,17 @@ try {
     }
   }
 
+  const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
   const table = summaryTable(phases, pgbench);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
   const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, bags, quick, redis: !!redisUrl, pgbench, phases }, null, 2));
-  console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}\n\n${table}\n\nResults: ${path.relative(root, file)}`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases }, null, 2));
+  console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
     updateReadme(path.join(root, 'README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +
-      `(\`npm run seed -- --bags ${bags}\`), Redis ${redisUrl ? 'on' : 'off'}. Latencies are per HTTP request over loopback; "vs pgbench" compares ` +
+      `(\`npm run seed -- --bags ${bags}\`), Redis ${redisUrl ? 'on' : 'off'}, 1-minute load average ${loadBefore} before the run (the load generator, the server, Postgres and Redis share the two cores). Latencies are per HTTP request over loopback; "vs pgbench" compares ` +
       `mutations/s (writes) or req/s (reads) with pgbench simple-update (-N) or select-only (-S) TPS on the same Postgres in the same run.\n\n${table}`);
     log('README.md Benchmarks section updated.');
   }
