@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     password: { type: 'string', default: 'Seed-Passw0rd!' },
     readme: { type: 'boolean', default: true },
     'cpu-prof': { type: 'boolean', default: false },
+    /** Extra node flags for the server process, e.g. --node-arg=--trace-gc */
+    'node-arg': { type: 'string', multiple: true, default: [] },
     only: { type: 'string' },
   },
   allowNegative: true,
@@ -99,7 +101,7 @@ try {
     log(`\n=== WORKERS=${workers} ===`);
     const server = await startServerProcess({
       DATABASE_URL: url, WORKERS: String(workers), ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
-    }, undefined, args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []);
+    }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']]);
     const base = new URL(server.url);
     try {
       // Sessions live in Redis (when used) across server restarts; in-process ones need a new sign-in.
@@ -136,6 +138,23 @@ try {
         if (free.length < count * (Math.ceil(perDevice / 16) + 1)) throw new Error(`Only ${free.length} unused parent codes left: reseed with npm run seed -- --reset --bags N.`);
         await measure(phase, 'simple-update', devices.slice(0, count).map(spec), seconds, true);
       };
+      // Warm-up, not recorded: JIT, every pooled connection's prepared statements, caches.
+      group += 1;
+      free = await fx.freeParentCodes(client);
+      const warmUp: ClientSpec[] = devices.slice(0, 20).map((d, i) => {
+        const spec: ClientSpec = {
+          kind: 'push', caller: { localAddress: loopbackAddress(group, i), cookie: d.cookie }, deviceId: d.deviceId, parents: take(12),
+          childPrefix: `Z${runTag}${i.toString(36).toUpperCase()}W`, batch: 20, seqStart: d.nextSeq, budget: 150,
+        };
+        d.nextSeq += 150;
+        return spec;
+      });
+      const warmReads: ClientSpec[] = Array.from({ length: 8 }, (_, i) => ({
+        kind: 'read', caller: { localAddress: loopbackAddress(group, 100 + i), cookie: billerCookie }, budget: 300,
+        requests: [{ procedure: 'bag.get', input: { code: codes[i] ?? codes[0] } }, { procedure: 'bag.list', input: { limit: 50 } }, { procedure: 'stats.dashboard', input: undefined }],
+      }));
+      await runPhase(server.url, [...warmUp, ...warmReads], { threads, durationMs: 4_000 });
+
       for (const deviceCount of [1, 20, 200]) {
         for (const batch of [50, 200]) {
           const perDevice = Math.max(batch, Math.ceil(T.pushCap / deviceCount / batch) * batch);
@@ -207,6 +226,7 @@ try {
       await reads('sync.pull first page (dispatcher)', dispatcherCookie, [{ procedure: 'sync.pull', input: {} }]);
     } finally {
       await server.kill('SIGTERM');
+      if (args['node-arg'].length) writeFileSync(path.join(root, `.data/bench-server-${workers}.log`), server.output());
     }
   }
 
