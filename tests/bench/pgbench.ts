@@ -13,16 +13,13 @@ export interface PgbenchResult {
 
 /**
  * The ceiling: what this Postgres does on this machine with no application in front of it.
- * pgbench gets its own database (initialised once per run, scale 10: 1M accounts).
+ * pgbench gets its own database (the caller creates it; initialised each run, scale 10: 1M accounts).
  */
 export async function runPgbench(url: URL, opts: { seconds: number; clients: number; scale: number }): Promise<PgbenchResult[]> {
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   const conn = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
   const database = 'tt_pgbench';
-  await run(PGBENCH, [...conn, '-i', '-q', '-s', String(opts.scale), database], { env }).catch(async (e) => {
-    if (!String(e.stderr).includes('does not exist')) throw e;
-    throw new Error(`create the pgbench database first: ${e.stderr}`);
-  });
+  await run(PGBENCH, [...conn, '-i', '-q', '-s', String(opts.scale), database], { env });
   const out: PgbenchResult[] = [];
   for (const [mode, flag] of [['select-only', '-S'], ['simple-update', '-N']] as const) {
     const { stdout } = await run(PGBENCH, [...conn, flag, '-n', '-M', 'prepared', '-c', String(opts.clients), '-j', '2', '-T', String(opts.seconds), database], { env });

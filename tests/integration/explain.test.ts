@@ -1,3 +1,4 @@
+import { createDb } from '@tracetrack/db';
 import { seedDatabase } from '@tracetrack/db/seed/index';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
@@ -11,6 +12,7 @@ import * as scans from '../../server/src/modules/scans/queries';
 import * as sync from '../../server/src/modules/sync/queries';
 import { findActorById } from '../../server/src/modules/users/queries';
 import { createQueryRecorder } from '../helpers/query-recorder';
+import { countersAndRecount } from '../helpers/recount';
 import { createTestDatabase } from '../helpers/test-db';
 
 /**
@@ -177,6 +179,21 @@ describe(`request-path queries on ${BAGS.toLocaleString('en')} seeded bags`, () 
   it('seeds in reasonable time', () => {
     console.log(`explain.test: seeded ${BAGS} bags in ${(seedMs / 1000).toFixed(1)} s`);
     expect(seedMs).toBeGreaterThan(0);
+  });
+
+  it('the seeded dataset keeps the counters a recount gives, and the chart counts every stored scan', async () => {
+    const { db } = createDb({ url: database.url, poolSize: 1 });
+    try {
+      const { counters, recount, parentsWithWrongCount } = await countersAndRecount(db);
+      expect(counters).toEqual(recount);
+      expect(parentsWithWrongCount).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+    const scans = await client.query<{ daily: number; events: number }>(
+      `select (select sum(value) from daily_counters)::int as daily, (select count(*) from scan_events where status <> 'rejected')::int as events`,
+    );
+    expect(scans.rows[0]!.daily).toBe(scans.rows[0]!.events);
   });
 
   it.each(cases)('%s: no sequential scan of bags, links, scan_events, bills or bill_parents', async (_name, run, opts) => {

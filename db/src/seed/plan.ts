@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 /** The data covers this many days before `until`. */
 const SPAN_DAYS = 120;
 /** A dispatcher scans a child about every 25 s. */
-const CHILD_SCAN_MS = 25_000;
+export const CHILD_SCAN_MS = 25_000;
 const UNLINKED_SHARE = 0.03;
 const SB_SHARE = 0.68;
 /** Parents registered in the last 3% of the load are still filling (what a handheld syncs). */
@@ -177,4 +177,3 @@ function newBill(
   };
 }
 
-export { CHILD_SCAN_MS };
