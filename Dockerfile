@@ -9,4 +9,5 @@ COPY client/package.json client/
 RUN npm ci --no-audit --no-fund --include=dev
 COPY . .
 EXPOSE 3000
-CMD ["npm", "start"]
+RUN npm run build
+CMD ["node", "--enable-source-maps", "server/dist/main.js"]

@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- --bags N] [--quick] [--workers 1,2] [--threads 2] [--password P]`
- * Starts the real server (node server/src/main.ts) against DATABASE_URL or the embedded Postgres,
+ * Builds and starts the real server (server/dist/main.js, what `npm start` runs) against DATABASE_URL or the embedded Postgres,
  * drives it over loopback HTTP from worker threads, measures pgbench on the same Postgres, and
  * writes tests/bench/results/<timestamp>.json plus a table (also into README.md).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,6 +86,8 @@ try {
   const workerConfigs = args.workers.split(',').map(Number).filter((w) => w === 1 || redisUrl);
   log(`Bags: ${bags.toLocaleString('en')}; Redis: ${redisUrl ?? 'none (WORKERS=1 only)'}; worker configs: ${workerConfigs.join(', ')}`);
 
+  execFileSync(process.execPath, ['server/build.mjs'], { cwd: root, stdio: 'inherit' });
+
   await ensureDatabase(adminUrl.toString(), 'tt_pgbench');
   log('pgbench (ceiling)…');
   const pgbench = await runPgbench(dbUrl, { seconds: T.pgbenchSeconds, clients: 20, scale: 10 });
@@ -101,7 +104,7 @@ try {
     log(`\n=== WORKERS=${workers} ===`);
     const server = await startServerProcess({
       DATABASE_URL: url, WORKERS: String(workers), ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
-    }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']]);
+    }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']], { bundle: true });
     const base = new URL(server.url);
     try {
       // Sessions live in Redis (when used) across server restarts; in-process ones need a new sign-in.

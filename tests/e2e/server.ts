@@ -3,7 +3,7 @@ import type { Db } from '@tracetrack/db';
 import { trpcHttp } from '../helpers/http';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
+import { buildServerBundle, CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
 
 export interface E2eServer {
   app: TestApp;
@@ -12,11 +12,17 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-/** The real server process over its own test database, serving the built PWA. */
+/** The built server (what `npm start` runs) over its own test database, serving the built PWA. */
 export async function startE2eServer(): Promise<E2eServer> {
   ensureClientBuilt();
+  buildServerBundle();
   const app = await createTestApp();
-  const server = await startServerProcess({ DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd' });
+  const server = await startServerProcess(
+    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd' },
+    undefined,
+    [],
+    { bundle: true },
+  );
   return {
     app,
     server,

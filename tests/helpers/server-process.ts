@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -20,12 +21,25 @@ export interface ServerProcess {
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** Runs the real server entry point (`server/src/main.ts`) as its own process. */
-/** `nodeArgs` go before the entry point (e.g. the bench's --cpu-prof, which NODE_OPTIONS refuses). */
-export async function startServerProcess(env: Record<string, string>, port?: number, nodeArgs: string[] = []): Promise<ServerProcess> {
+const root = path.resolve(import.meta.dirname, '../..');
+/** What `npm run build` produces and `npm start` runs. */
+export const SERVER_BUNDLE = path.join(root, 'server/dist/main.js');
+
+/**
+ * Runs the real server as its own process: the TypeScript entry point (`server/src/main.ts`
+ * through tsx) or, with `bundle`, the built `server/dist/main.js` that `npm start` runs.
+ * `nodeArgs` go before the entry point (e.g. the bench's --cpu-prof, which NODE_OPTIONS refuses).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  port?: number,
+  nodeArgs: string[] = [],
+  opts: { bundle?: boolean } = {},
+): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
-  const root = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/main.ts'], {
+  if (opts.bundle && !existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run npm run build`);
+  const entry = opts.bundle ? ['--enable-source-maps', SERVER_BUNDLE] : ['--import', 'tsx', 'server/src/main.ts'];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
