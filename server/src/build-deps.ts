@@ -20,7 +20,7 @@ export interface BuildDepsOptions {
 export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close: () => Promise<void> }> {
   const { db } = createDb({ url: opts.databaseUrl, poolSize: opts.poolSize ?? 20 });
   await migrateToLatest(db);
-  const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
+  const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }) : null;
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));
   const kv = redis ? createRedisStore(redis, opts.redisPrefix ?? 'tt:') : createMemoryStore();
   const clock = opts.clock ?? (() => new Date());

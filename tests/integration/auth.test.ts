@@ -81,6 +81,32 @@ describe('signing in over HTTP', () => {
     const audited = await t.deps.db.selectFrom('audit_log').select('action').where('entity_id', '=', String(user.id)).orderBy('id').execute();
     expect(audited.map((r) => r.action)).toEqual(['auth.login', 'auth.logout']);
   });
+
+  it('a session acts with the role and area its user has when an admin change lands during sign-in', async () => {
+    const user = await createUser(t.deps.db, { role: 'dispatcher', area: 'jaipur' });
+    // The admin's change commits after sign-in read the user but before its session-ending cleanup
+    // runs, i.e. between the session being stored and the sign-in's check of it.
+    let raced = false;
+    const sessions = {
+      ...t.deps.sessions,
+      create: async (...args: Parameters<typeof t.deps.sessions.create>) => {
+        const token = await t.deps.sessions.create(...args);
+        if (!raced) {
+          raced = true;
+          await t.deps.db.updateTable('users').set({ area: 'bathinda' }).where('id', '=', user.id).execute();
+        }
+        return token;
+      },
+    };
+    const app = createApp({ ...t.deps, sessions }, { remoteAddress: () => nextIp() });
+    const http = (cookie?: string) => trpcHttp((u, i) => app.request(u, i), 'http://localhost', cookie);
+    const login = await http().mutate('auth.login', { username: user.username, password: TEST_PASSWORD });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(raced).toBe(true);
+    expect((await http(cookie).query('bag.list', { area: 'bathinda' })).status).toBe(200);
+    expect((await http(cookie).query('bag.list', { area: 'jaipur' })).error?.data.appCode).toBe('FORBIDDEN');
+  });
 });
 
 describe('refusals that reveal nothing', () => {

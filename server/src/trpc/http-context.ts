@@ -31,7 +31,7 @@ export async function createHttpContext(
   let actor: Context['actor'] = null;
   if (token) {
     const session = await deps.sessions.touch(token);
-    if (session) actor = await findActorById(deps.db, session.userId);
+    if (session) actor = session.actor ?? (await findActorById(deps.db, session.userId));
     if (!actor) resHeaders.append('set-cookie', sessionCookie(deps, null));
   }
   return {
