@@ -89,3 +89,21 @@ export async function parentsOfBills(db: Executor, billIds: number[]) {
     .orderBy('bp.added_at')
     .execute();
 }
+
+/**
+ * Deletes one batch of tombstones removed before `cutoff` and raises the pruned-through mark to the
+ * highest xid deleted, in one statement; returns how many went.
+ */
+export async function purgeTombstonesBefore(db: Executor, cutoff: Date, batch: number): Promise<number> {
+  const res = await sql<{ n: number }>`
+    with gone as (
+      delete from sync_tombstones where id in (
+        select id from sync_tombstones where removed_at < ${cutoff} order by removed_at limit ${batch})
+      returning change_xid
+    ), mark as (
+      update sync_tombstone_horizon set pruned_through = greatest(pruned_through, (select max(change_xid) from gone))
+      where exists (select 1 from gone)
+    )
+    select count(*)::int as n from gone`.execute(db);
+  return res.rows[0]?.n ?? 0;
+}
