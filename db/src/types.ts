@@ -147,6 +147,22 @@ export interface DailyCountersTable {
   value: Generated<number>;
 }
 
+/** A row that left a sync.pull feed by deletion or by moving area (migration 0005). */
+export interface SyncTombstonesTable {
+  id: Generated<number>;
+  change_xid: Generated<string>;
+  removed_at: Generated<Date>;
+  feed: 'parents' | 'bills';
+  area: string | null;
+  key: string;
+  last_state: Json;
+}
+
+export interface SyncTombstoneHorizonTable {
+  only_row: Generated<boolean>;
+  pruned_through: string;
+}
+
 export interface Database {
   dispatch_areas: DispatchAreasTable;
   users: UsersTable;
@@ -160,6 +176,8 @@ export interface Database {
   audit_log: AuditLogTable;
   counters: CountersTable;
   daily_counters: DailyCountersTable;
+  sync_tombstones: SyncTombstonesTable;
+  sync_tombstone_horizon: SyncTombstoneHorizonTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

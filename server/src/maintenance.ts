@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Deps } from './deps';
 import { purgeExpiredAudit } from './modules/audit/retention';
+import { purgeExpiredTombstones } from './modules/sync/tombstone-retention';
 
 const EVERY_MS = 60 * 60_000;
 
 /**
- * Hourly housekeeping (audit retention). With several workers each one schedules it, and an
- * advisory lock lets only one run it at a time.
+ * Hourly housekeeping (audit and sync tombstone retention). With several workers each one schedules
+ * it, and an advisory lock lets only one run it at a time.
  */
 export function startMaintenance(deps: Pick<Deps, 'db' | 'clock' | 'logger'>): () => void {
   const run = async () => {
@@ -17,6 +18,8 @@ export function startMaintenance(deps: Pick<Deps, 'db' | 'clock' | 'logger'>): (
         try {
           const purged = await purgeExpiredAudit(conn, deps.clock());
           if (purged) deps.logger.info('audit retention', { purged });
+          const tombstones = await purgeExpiredTombstones(conn, deps.clock());
+          if (tombstones) deps.logger.info('sync tombstone retention', { purged: tombstones });
         } finally {
           await sql`select pg_advisory_unlock(hashtext('tracetrack:maintenance'))`.execute(conn);
         }

@@ -85,6 +85,12 @@ export const syncPullInput = z.object({
   limit: z.number().int().min(1).max(500).default(200),
 });
 
+/**
+ * A row of a device's feed. `isActive: false` means "drop it": the row left the feed (a parent got
+ * full or older than 48 hours, a bill was completed). `isRemoved: true` marks a tombstone: the row
+ * was deleted or moved to another area's feed; it carries the row's last state without children or
+ * parents, and `updatedAt` is when it was removed.
+ */
 export const pulledParentSchema = z.object({
   kind: z.literal('parent'),
   code: z.string(),
@@ -94,8 +100,11 @@ export const pulledParentSchema = z.object({
   capacity: z.number().int(),
   status: z.enum(['empty', 'filling', 'full']),
   children: z.array(z.string()),
-  /** False when the device should drop it (full, deleted or out of the 48-hour window). */
+  /** Server time of the row's last change (ISO 8601). */
+  updatedAt: z.string(),
+  /** False when the device should drop it (full, deleted, moved away or out of the 48-hour window). */
   isActive: z.boolean(),
+  isRemoved: z.boolean(),
 });
 export const pulledBillSchema = z.object({
   kind: z.literal('bill'),
@@ -104,10 +113,21 @@ export const pulledBillSchema = z.object({
   status: z.enum(['open', 'loading', 'completed']),
   parentCount: z.number().int(),
   parents: z.array(z.object({ code: z.string(), format: z.string(), childCount: z.number().int() })),
+  updatedAt: z.string(),
   isActive: z.boolean(),
+  isRemoved: z.boolean(),
 });
 export const syncChangeSchema = z.discriminatedUnion('kind', [pulledParentSchema, pulledBillSchema]);
 export type SyncChange = z.infer<typeof syncChangeSchema>;
 
-export const syncPullOutput = z.object({ changes: z.array(syncChangeSchema), cursor: z.string(), hasMore: z.boolean() });
+export const syncPullOutput = z.object({
+  changes: z.array(syncChangeSchema),
+  cursor: z.string(),
+  hasMore: z.boolean(),
+  /**
+   * This page starts a new snapshot (no cursor, a cursor issued for another role or area, or one
+   * older than the tombstone retention): drop every pulled row before applying it.
+   */
+  reset: z.boolean(),
+});
 export type SyncPullOutput = z.infer<typeof syncPullOutput>;

@@ -25,7 +25,7 @@ const BAGS = Number(process.env.EXPLAIN_BAGS ?? 200_000);
 const BIG = ['bags', 'links', 'scan_events'];
 // The seeded dataset has hundreds of bills, where a sequential scan IS the best plan; at 100k bills
 // it would not be. For these the check is that an index path exists (planned with seq scans off).
-const SMALL_HERE = ['bills', 'bill_parents'];
+const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones'];
 
 interface PlanNode {
   'Node Type': string;
@@ -45,7 +45,7 @@ let seedMs = 0;
 const sample = {} as {
   childCode: string; childId: number; parentCode: string; parentId: number; childIds: number[]; parentIds: number[];
   midId: number; billId: number; billNumber: string; billIds: number[]; mutationIds: string[]; deviceId: string; userId: number;
-  area: string; dispatcher: string; xid: string; codes: string[];
+  area: string; dispatcher: string; xid: string; horizon: string; codes: string[];
 };
 
 beforeAll(async () => {
@@ -71,6 +71,7 @@ beforeAll(async () => {
     userId: (await one<{ id: number }>(`select id::int from users limit 1`))[0]!.id,
     dispatcher: (await one<{ u: string }>(`select username as u from users where role = 'dispatcher' limit 1`))[0]!.u,
     xid: (await one<{ x: string }>(`select change_xid::text as x from bags order by id desc limit 1`))[0]!.x,
+    horizon: (await one<{ x: string }>(`select pg_snapshot_xmin(pg_current_snapshot())::text as x`))[0]!.x,
     codes: (await one<{ code: string }>(`select code from bags order by id desc limit 30`)).map((r) => r.code),
   });
 }, 180_000);
@@ -133,12 +134,17 @@ const cases: Case[] = [
     await counters.readCounters(recorder.db, sample.area);
     await counters.readDailyScans(recorder.db, sample.area, '2026-01-01');
   }],
-  ['sync.pull parents snapshot', () => sync.parentChangesSince(recorder.db, sample.area, { xid: '0', id: 0 }, 200, true)],
-  ['sync.pull parents since', () => sync.parentChangesSince(recorder.db, sample.area, { xid: sample.xid, id: sample.midId }, 200, false)],
+  ['sync.pull horizon', () => sync.readFeedHorizon(recorder.db)],
+  ['sync.pull parents snapshot', () => sync.parentChangesSince(recorder.db, sample.area, { xid: '0', id: 0 }, 200, sample.horizon, new Date(Date.now() - 48 * 3_600_000))],
+  ['sync.pull parents since', () => sync.parentChangesSince(recorder.db, sample.area, { xid: sample.xid, id: sample.midId }, 200, sample.horizon, null)],
+  ['sync.pull parent tombstones', () => sync.tombstonesSince(recorder.db, 'parents', sample.area, { xid: sample.xid, id: 0 }, 200, sample.horizon)],
+  ['sync.pull aged parents', () => sync.agedParentsSince(recorder.db, sample.area, { micros: `${Date.now() - 72 * 3_600_000}000`, id: 0 }, new Date(Date.now() - 48 * 3_600_000), 200)],
   ['sync.pull children', () => sync.childCodesOf(recorder.db, sample.parentIds)],
-  ['sync.pull bills snapshot', () => sync.billChangesSince(recorder.db, { xid: '0', id: 0 }, 200, true)],
-  ['sync.pull bills since', () => sync.billChangesSince(recorder.db, { xid: sample.xid, id: sample.billId }, 200, false)],
+  ['sync.pull bills snapshot', () => sync.billChangesSince(recorder.db, { xid: '0', id: 0 }, 200, sample.horizon, true)],
+  ['sync.pull bills since', () => sync.billChangesSince(recorder.db, { xid: sample.xid, id: sample.billId }, 200, sample.horizon, false)],
+  ['sync.pull bill tombstones', () => sync.tombstonesSince(recorder.db, 'bills', null, { xid: sample.xid, id: 0 }, 200, sample.horizon)],
   ['sync.pull bill parents', () => sync.parentsOfBills(recorder.db, sample.billIds), BILL_PAGE],
+  ['sync tombstone retention', () => sync.purgeTombstonesBefore(recorder.db, new Date(Date.now() - 30 * 86_400_000), 5_000)],
   ['sync.push replay lookup and device', async () => {
     await sync.findEventsByMutationIds(recorder.db, sample.mutationIds);
     await devices.findDevice(recorder.db, sample.deviceId);

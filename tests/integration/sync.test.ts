@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncChange, SyncPullOutput } from '@tracetrack/shared';
 import { createApp } from '../../server/src/app';
+import { pullChanges } from '../../server/src/modules/sync/pull';
+import { purgeExpiredTombstones } from '../../server/src/modules/sync/tombstone-retention';
+import { findActorById } from '../../server/src/modules/users/queries';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
@@ -196,4 +200,179 @@ describe('sync.pull', () => {
     const bad = await http.query('sync.pull', { cursor: 'garbage' });
     expect(bad.error?.data.appCode).toBe('VALIDATION');
   });
+
+  it('sends removals: a deleted parent, a parent moved to another area, a filled one; the rest stay', async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const bathinda = await createUser(t.deps.db, { role: 'dispatcher', area: 'bathinda' });
+    const sangaria = await createUser(t.deps.db, { role: 'dispatcher', area: 'sangaria' });
+    const as = t.as(bathinda);
+    for (const code of ['SB62001', 'SB62002', 'SB62003', 'M444-62004']) await as.bag.scanParent({ code });
+    await as.bag.linkChild({ parentCode: 'SB62002', childCode: 'P62002A' });
+    await as.bag.linkChild({ parentCode: 'SB62003', childCode: 'P62003A' });
+    for (let i = 1; i <= 14; i++) await as.bag.linkChild({ parentCode: 'M444-62004', childCode: `P62004C${i}` });
+    const codes = ['SB62001', 'SB62002', 'SB62003', 'M444-62004'];
+    const first = await pullUntil(pullAs(bathinda), undefined, (c) => hasAll(c, codes));
+    expect(first.reset).toBe(true);
+    expect(lastOf(first.changes, 'SB62002')).toMatchObject({ isActive: true, isRemoved: false, children: ['P62002A'] });
+    expect(Date.parse(lastOf(first.changes, 'SB62002').updatedAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    await t.as(admin).bag.delete({ code: 'SB62001' });
+    await sql`update bags set area = 'sangaria' where code = 'SB62003'`.execute(t.deps.db);
+    await as.bag.linkChild({ parentCode: 'M444-62004', childCode: 'P62004C15' });
+    const removed = ['SB62001', 'SB62003', 'M444-62004'];
+    const next = await pullUntil(pullAs(bathinda), first.cursor, (c) => hasAll(c, removed));
+    expect(next.reset).toBe(false);
+    expect(lastOf(next.changes, 'SB62001')).toMatchObject({ isActive: false, isRemoved: true, status: 'empty', childCount: 0, format: 'SB' });
+    expect(lastOf(next.changes, 'SB62003')).toMatchObject({ isActive: false, isRemoved: true, area: 'sangaria' });
+    expect(lastOf(next.changes, 'M444-62004')).toMatchObject({ isActive: false, isRemoved: false, status: 'full', childCount: 15 });
+    expect(next.changes.some((c) => keyOf(c) === 'SB62002')).toBe(false);
+    const store = applyPulled(applyPulled(new Map(), first), next);
+    expect([...store.keys()].filter((k) => codes.includes(k))).toEqual(['SB62002']);
+
+    // The area it moved to sees it as an ordinary row.
+    const there = await pullUntil(pullAs(sangaria), undefined, (c) => hasAll(c, ['SB62003']));
+    expect(lastOf(there.changes, 'SB62003')).toMatchObject({ isActive: true, area: 'sangaria', children: ['P62003A'] });
+  });
+
+  it('orders removals before rows written later or in the same transaction, across pages of one', async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const hisar = await createUser(t.deps.db, { role: 'dispatcher', area: 'hisar' });
+    const codes = ['SB62101', 'SB62102', 'SB62103'];
+    for (const code of codes) await t.as(hisar).bag.scanParent({ code });
+    const first = await pullUntil(pullAs(hisar), undefined, (c) => hasAll(c, codes));
+    await t.as(admin).bag.delete({ code: 'SB62101' });
+    await t.as(admin).bag.delete({ code: 'SB62102' });
+    await t.as(hisar).bag.scanParent({ code: 'SB62101' });
+    // Out of the area and back in one transaction: its tombstone and its row share an xid.
+    await t.deps.db.transaction().execute(async (tx) => {
+      await sql`update bags set area = 'jaipur' where code = 'SB62103'`.execute(tx);
+      await sql`update bags set area = 'hisar' where code = 'SB62103'`.execute(tx);
+    });
+    const isDone = (c: SyncChange[]) => c.filter((x) => keyOf(x) === 'SB62101').length === 2 && c.filter((x) => keyOf(x) === 'SB62103').length === 2;
+    const next = await pullUntil(pullAs(hisar, 1), first.cursor, isDone);
+    expect(next.changes.filter((c) => keyOf(c) === 'SB62101').map((c) => c.isRemoved)).toEqual([true, false]);
+    expect(next.changes.filter((c) => keyOf(c) === 'SB62103').map((c) => c.isRemoved)).toEqual([true, false]);
+    expect([...applyPulled(applyPulled(new Map(), first), next).keys()].filter((k) => codes.includes(k)).sort()).toEqual(['SB62101', 'SB62103']);
+  });
+
+  it('drops a completed bill and a deleted one from the billers’ feed', async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const staffer = await createUser(t.deps.db, { role: 'biller' });
+    const loader = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    await t.as(loader).bag.scanParent({ code: 'SB62201' });
+    const bills = t.as(staffer).bill;
+    for (const billNumber of ['PULL-DONE', 'PULL-GONE', 'PULL-OPEN']) await bills.create({ billNumber, capacity: 2 });
+    await bills.addParent({ billNumber: 'PULL-DONE', parentCode: 'SB62201' });
+    const numbers = ['PULL-DONE', 'PULL-GONE', 'PULL-OPEN'];
+    const first = await pullUntil(pullAs(staffer), undefined, (c) => hasAll(c, numbers));
+    expect(lastOf(first.changes, 'PULL-DONE')).toMatchObject({ kind: 'bill', isActive: true, parentCount: 1, parents: [{ code: 'SB62201' }] });
+
+    await bills.complete({ billNumber: 'PULL-DONE', allowShort: true });
+    await t.as(admin).bill.delete({ billNumber: 'PULL-GONE' });
+    const next = await pullUntil(pullAs(staffer), first.cursor, (c) => hasAll(c, ['PULL-DONE', 'PULL-GONE']));
+    expect(lastOf(next.changes, 'PULL-DONE')).toMatchObject({ isActive: false, isRemoved: false, status: 'completed' });
+    expect(lastOf(next.changes, 'PULL-GONE')).toMatchObject({ isActive: false, isRemoved: true, status: 'open', parents: [] });
+    const store = applyPulled(applyPulled(new Map(), first), next);
+    expect(numbers.filter((n) => store.has(n))).toEqual(['PULL-OPEN']);
+  });
+
+  it('drops a parent that ages out of the 48-hour window without any write', async () => {
+    const akola = await createUser(t.deps.db, { role: 'dispatcher', area: 'akola' });
+    await t.as(akola).bag.scanParent({ code: 'SB62301' });
+    await t.as(akola).bag.linkChild({ parentCode: 'SB62301', childCode: 'P62301A' });
+    const first = await pullUntil(pullAs(akola), undefined, (c) => hasAll(c, ['SB62301']));
+    const later = { db: t.deps.db, clock: () => new Date(Date.now() + 49 * 3_600_000) };
+    const aged = await pullUntil((cursor) => pullChanges(later, akola, { cursor, limit: 50 }), first.cursor, (c) => hasAll(c, ['SB62301']));
+    expect(aged.reset).toBe(false);
+    expect(lastOf(aged.changes, 'SB62301')).toMatchObject({ isActive: false, isRemoved: false, status: 'filling' });
+    // Swept once: the next pull does not send it again, and a new device never gets it.
+    expect((await pullChanges(later, akola, { cursor: aged.cursor, limit: 50 })).changes.some((c) => keyOf(c) === 'SB62301')).toBe(false);
+    expect((await pullChanges(later, akola, { limit: 500 })).changes.some((c) => keyOf(c) === 'SB62301')).toBe(false);
+  });
+
+  it('restarts from a snapshot (reset) when the tombstones a cursor needs were pruned, or it is older than the retention', async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const indore = await createUser(t.deps.db, { role: 'dispatcher', area: 'indore' });
+    await t.as(indore).bag.scanParent({ code: 'SB62401' });
+    await t.as(indore).bag.scanParent({ code: 'SB62402' });
+    const first = await pullUntil(pullAs(indore), undefined, (c) => hasAll(c, ['SB62401', 'SB62402']));
+    await t.as(admin).bag.delete({ code: 'SB62401' });
+    // Everything in the table is older than 30 days a month from now.
+    expect(await purgeExpiredTombstones(t.deps.db, new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThan(0);
+
+    const res = await pullAs(indore)(first.cursor);
+    expect(res.reset).toBe(true);
+    const snapshot = await pullUntil(pullAs(indore), first.cursor, (c) => hasAll(c, ['SB62402']));
+    expect(snapshot.changes.some((c) => keyOf(c) === 'SB62401')).toBe(false);
+    expect(lastOf(snapshot.changes, 'SB62402')).toMatchObject({ isActive: true });
+
+    // A cursor issued after the prune goes on with changes; one idle for a month restarts.
+    const fresh = await pullAs(indore)(snapshot.cursor);
+    expect(fresh.reset).toBe(false);
+    const monthLater = { db: t.deps.db, clock: () => new Date(Date.now() + 30 * 86_400_000) };
+    expect((await pullChanges(monthLater, indore, { cursor: fresh.cursor, limit: 50 })).reset).toBe(true);
+    // A cursor from before tombstones existed (no removals ever reached its device) restarts too.
+    const legacy = Buffer.from(JSON.stringify({ f: 'parents', x: '0', i: 0, s: false })).toString('base64url');
+    expect((await pullAs(indore)(legacy)).reset).toBe(true);
+  });
+
+  it('restarts from a snapshot (reset) when the user’s area or role changed since the cursor was issued', async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const mover = await createUser(t.deps.db, { role: 'dispatcher', area: 'ranchi' });
+    const stayer = await createUser(t.deps.db, { role: 'dispatcher', area: 'raipur' });
+    await t.as(mover).bag.scanParent({ code: 'SB62501' });
+    await t.as(stayer).bag.scanParent({ code: 'SB62502' });
+    const first = await pullUntil(pullAs(mover), undefined, (c) => hasAll(c, ['SB62501']));
+    expect(first.changes.some((c) => keyOf(c) === 'SB62502')).toBe(false);
+
+    await t.as(admin).user.update({ id: mover.id, area: 'raipur' });
+    const moved = (await findActorById(t.deps.db, mover.id))!;
+    expect(moved.area).toBe('raipur');
+    const res = await pullAs(moved)(first.cursor);
+    expect(res.reset).toBe(true);
+    const raipur = await pullUntil(pullAs(moved), first.cursor, (c) => hasAll(c, ['SB62502']));
+    expect(raipur.changes.some((c) => keyOf(c) === 'SB62501')).toBe(false);
+    expect(raipur.changes.every((c) => c.kind === 'parent' && c.area === 'raipur')).toBe(true);
+
+    await t.as(admin).user.update({ id: mover.id, role: 'biller' });
+    const biller = (await findActorById(t.deps.db, mover.id))!;
+    const asBiller = await pullAs(biller)(raipur.cursor);
+    expect(asBiller.reset).toBe(true);
+    expect(asBiller.changes.every((c) => c.kind === 'bill')).toBe(true);
+  });
 });
+
+const pullAs = (actor: Actor, limit = 50) => (cursor?: string) => t.as(actor).sync.pull({ cursor, limit });
+const keyOf = (c: SyncChange) => (c.kind === 'parent' ? c.code : c.billNumber);
+const hasAll = (changes: SyncChange[], keys: string[]) => keys.every((k) => changes.some((c) => keyOf(c) === k));
+const lastOf = (changes: SyncChange[], key: string) => changes.filter((c) => keyOf(c) === key).at(-1)!;
+
+/**
+ * Pulls from `cursor` until `isDone` holds for what arrived and the feed has no more pages. A pull
+ * withholds transactions newer than the oldest one running anywhere in the cluster (other test
+ * files run beside this one), so what was just written may take a few pulls to arrive.
+ */
+async function pullUntil(pull: (cursor?: string) => Promise<SyncPullOutput>, cursor: string | undefined, isDone: (changes: SyncChange[]) => boolean) {
+  const changes: SyncChange[] = [];
+  let reset = false;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await pull(cursor);
+    if (res.reset) changes.length = 0;
+    reset ||= res.reset;
+    changes.push(...res.changes);
+    cursor = res.cursor;
+    if ((isDone(changes) && !res.hasMore) || Date.now() > deadline) return { changes, cursor, reset };
+  }
+}
+
+/** What a device keeps: the protocol's rule, applied to a map by key. */
+function applyPulled(store: Map<string, SyncChange>, page: { changes: SyncChange[]; reset: boolean }) {
+  if (page.reset) store.clear();
+  for (const c of page.changes) {
+    if (c.isActive) store.set(keyOf(c), c);
+    else store.delete(keyOf(c));
+  }
+  return store;
+}
+

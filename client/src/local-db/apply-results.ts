@@ -1,4 +1,4 @@
-import type { MutationResult, ParentState, SyncChange } from '@tracetrack/shared';
+import type { MutationResult, ParentState } from '@tracetrack/shared';
 import { localDb, type OutboxRow, type OutcomeRow, type ParentRow } from './db';
 
 function parentRowFrom(state: ParentState, children: string[]): ParentRow {
@@ -40,23 +40,6 @@ export async function storeResults(sent: OutboxRow[], results: MutationResult[])
     }
   });
   return stored;
-}
-
-/** Applies one page of sync.pull: active rows are kept, inactive ones dropped. */
-export async function storeChanges(changes: SyncChange[]): Promise<void> {
-  await localDb.transaction('rw', localDb.parents, localDb.bills, async () => {
-    for (const c of changes) {
-      if (c.kind === 'parent') {
-        // A full parent is inactive for the feed but is still what the scan screen shows.
-        if (c.isActive || c.status === 'full') await localDb.parents.put({ code: c.code, format: c.format, childCount: c.childCount, capacity: c.capacity, status: c.status, children: c.children, updatedAt: Date.now() });
-        else await localDb.parents.delete(c.code);
-      } else if (c.isActive) {
-        await localDb.bills.put({ billNumber: c.billNumber, capacity: c.capacity, status: c.status, parentCount: c.parentCount, parents: c.parents, updatedAt: Date.now() });
-      } else {
-        await localDb.bills.delete(c.billNumber);
-      }
-    }
-  });
 }
 
 const OUTCOME_KEEP_MS = 7 * 24 * 3_600_000;

@@ -38,7 +38,10 @@ export interface ParentRow {
   capacity: number;
   status: 'empty' | 'filling' | 'full';
   children: string[];
+  /** ms since epoch: the server's time of the change for pulled rows, arrival time for scan outcomes. */
   updatedAt: number;
+  /** The feed dropped it; kept only while it is the scan screen's parent (see pull-store.ts). */
+  hasLeftFeed?: boolean;
 }
 
 export interface BillRow {

@@ -4,7 +4,8 @@ import { api, describeFailure, isRetryable } from '../features/trpc-client';
 import { type OutcomeRow } from './db';
 import { ensureDeviceId, getMeta, setMeta } from './meta';
 import { oldestPendingFor, raiseSeqFloor } from './outbox';
-import { pruneOldOutcomes, storeChanges, storeResults } from './apply-results';
+import { pruneOldOutcomes, storeResults } from './apply-results';
+import { storePulledPage } from './pull-store';
 
 const PUSH_LOCK = 'tracetrack-sync-push';
 // The protocol's batch limit, checked against shared/ by type: importing the value would pull zod
@@ -107,9 +108,8 @@ function createSyncEngine() {
     let cursor = saved?.userId === uid ? saved.cursor : undefined;
     for (let page = 0; page < MAX_PULL_PAGES; page++) {
       const res = await api.sync.pull.query(cursor ? { cursor, limit: 200 } : { limit: 200 });
-      await storeChanges(res.changes);
+      await storePulledPage(res, uid);
       cursor = res.cursor;
-      await setMeta('pullCursor', { userId: uid, cursor });
       if (!res.hasMore) return;
     }
   }

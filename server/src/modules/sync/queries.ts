@@ -43,20 +43,80 @@ export interface FeedPosition {
 }
 
 /**
- * Parents of one area changed after `after`, in (xid, id) order, only from transactions older than
- * every running one: that order is final, so a cursor never skips a late commit.
+ * Rows of transactions older than `horizon` (the oldest one running) are final: every pull reads
+ * the horizon once and caps both the rows and the tombstones at it, so the merged (xid) order never
+ * skips a late commit. `prunedThrough` is the highest tombstone xid retention has deleted.
  */
-export async function parentChangesSince(db: Executor, area: string | null, after: FeedPosition, limit: number, activeOnly: boolean) {
+export async function readFeedHorizon(db: Executor) {
+  const res = await sql<{ horizon: string; pruned_through: string }>`
+    select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
+           (select pruned_through::text from sync_tombstone_horizon) as pruned_through`.execute(db);
+  const row = res.rows[0];
+  return { horizon: row?.horizon ?? '0', prunedThrough: row?.pruned_through ?? '0' };
+}
+
+/**
+ * Parents of one area changed after `after` and before `horizon`, in (xid, id) order. With
+ * `activeSince` (a first snapshot) only the non-full ones changed since then.
+ */
+export async function parentChangesSince(db: Executor, area: string | null, after: FeedPosition, limit: number, horizon: string, activeSince: Date | null) {
   let q = db
     .selectFrom('bags as b')
     .select(['b.id', 'b.code', 'b.format', 'b.area', 'b.child_count', 'b.capacity', 'b.updated_at', sql<string>`b.change_xid::text`.as('xid')])
     .where('b.type', '=', 'parent')
     .where(sql<boolean>`(b.change_xid, b.id) > (${after.xid}::xid8, ${after.id}::bigint)`)
-    .where(sql<boolean>`b.change_xid < pg_snapshot_xmin(pg_current_snapshot())`);
+    .where(sql<boolean>`b.change_xid < ${horizon}::xid8`);
   q = area === null ? q.where('b.area', 'is', null) : q.where('b.area', '=', area);
-  if (activeOnly) q = q.where(sql<boolean>`b.child_count < b.capacity`).where('b.updated_at', '>', sql<Date>`now() - interval '48 hours'`);
+  if (activeSince) q = q.where(sql<boolean>`b.child_count < b.capacity`).where('b.updated_at', '>', activeSince);
   return q.orderBy(sql`b.change_xid`).orderBy('b.id').limit(limit).execute();
 }
+export type ParentChangeRow = Awaited<ReturnType<typeof parentChangesSince>>[number];
+
+/** Where the 48-hour window has got to: parents last changed at or before (µs since epoch, id). */
+export interface AgePosition {
+  micros: string;
+  id: number;
+}
+
+/**
+ * Non-full parents of one area whose last change is after `after` and at or before `cutoff`: they
+ * left the 48-hour window without a write, so nothing else would tell a device to drop them.
+ */
+export async function agedParentsSince(db: Executor, area: string, after: AgePosition, cutoff: Date, limit: number) {
+  return db
+    .selectFrom('bags as b')
+    .select(['b.id', 'b.code', 'b.format', 'b.area', 'b.child_count', 'b.capacity', 'b.updated_at',
+      sql<string>`(extract(epoch from b.updated_at) * 1000000)::bigint::text`.as('micros')])
+    .where('b.type', '=', 'parent')
+    .where('b.area', '=', area)
+    .where(sql<boolean>`b.child_count < b.capacity`)
+    .where(sql<boolean>`(b.updated_at, b.id) > (timestamptz 'epoch' + ${after.micros}::bigint * interval '1 microsecond', ${after.id}::bigint)`)
+    .where('b.updated_at', '<=', cutoff)
+    .orderBy('b.updated_at')
+    .orderBy('b.id')
+    .limit(limit)
+    .execute();
+}
+export type AgedParentRow = Awaited<ReturnType<typeof agedParentsSince>>[number];
+
+/** Tombstones of one feed (parents: of one area) after `after` and before `horizon`, in (xid, id) order. */
+export async function tombstonesSince(db: Executor, feed: 'parents' | 'bills', area: string | null, after: FeedPosition, limit: number, horizon: string) {
+  let q = db
+    .selectFrom('sync_tombstones as t')
+    .select(['t.id', 't.key', 't.removed_at', sql<string>`t.change_xid::text`.as('xid'),
+      sql<string | null>`t.last_state->>'format'`.as('format'),
+      sql<string | null>`t.last_state->>'area'`.as('area'),
+      sql<number | null>`(t.last_state->>'capacity')::int`.as('capacity'),
+      sql<number | null>`(t.last_state->>'childCount')::int`.as('child_count'),
+      sql<number | null>`(t.last_state->>'parentCount')::int`.as('parent_count'),
+      sql<string | null>`t.last_state->>'status'`.as('status')])
+    .where('t.feed', '=', feed)
+    .where(sql<boolean>`(t.change_xid, t.id) > (${after.xid}::xid8, ${after.id}::bigint)`)
+    .where(sql<boolean>`t.change_xid < ${horizon}::xid8`);
+  q = area === null ? q.where('t.area', 'is', null) : q.where('t.area', '=', area);
+  return q.orderBy(sql`t.change_xid`).orderBy('t.id').limit(limit).execute();
+}
+export type TombstoneRow = Awaited<ReturnType<typeof tombstonesSince>>[number];
 
 export async function childCodesOf(db: Executor, parentIds: number[]) {
   if (parentIds.length === 0) return [];
@@ -69,15 +129,16 @@ export async function childCodesOf(db: Executor, parentIds: number[]) {
     .execute();
 }
 
-export async function billChangesSince(db: Executor, after: FeedPosition, limit: number, activeOnly: boolean) {
+export async function billChangesSince(db: Executor, after: FeedPosition, limit: number, horizon: string, activeOnly: boolean) {
   let q = db
     .selectFrom('bills as bl')
-    .select(['bl.id', 'bl.bill_number', 'bl.capacity', 'bl.status', 'bl.parent_count', sql<string>`bl.change_xid::text`.as('xid')])
+    .select(['bl.id', 'bl.bill_number', 'bl.capacity', 'bl.status', 'bl.parent_count', 'bl.updated_at', sql<string>`bl.change_xid::text`.as('xid')])
     .where(sql<boolean>`(bl.change_xid, bl.id) > (${after.xid}::xid8, ${after.id}::bigint)`)
-    .where(sql<boolean>`bl.change_xid < pg_snapshot_xmin(pg_current_snapshot())`);
+    .where(sql<boolean>`bl.change_xid < ${horizon}::xid8`);
   if (activeOnly) q = q.where('bl.status', '<>', 'completed');
   return q.orderBy(sql`bl.change_xid`).orderBy('bl.id').limit(limit).execute();
 }
+export type BillChangeRow = Awaited<ReturnType<typeof billChangesSince>>[number];
 
 export async function parentsOfBills(db: Executor, billIds: number[]) {
   if (billIds.length === 0) return [];
@@ -88,4 +149,22 @@ export async function parentsOfBills(db: Executor, billIds: number[]) {
     .where(anyOf('bp.bill_id', billIds, 'bigint'))
     .orderBy('bp.added_at')
     .execute();
+}
+
+/**
+ * Deletes one batch of tombstones removed before `cutoff` and raises the pruned-through mark to the
+ * highest xid deleted, in one statement; returns how many went.
+ */
+export async function purgeTombstonesBefore(db: Executor, cutoff: Date, batch: number): Promise<number> {
+  const res = await sql<{ n: number }>`
+    with gone as (
+      delete from sync_tombstones where id in (
+        select id from sync_tombstones where removed_at < ${cutoff} order by removed_at limit ${batch})
+      returning change_xid
+    ), mark as (
+      update sync_tombstone_horizon set pruned_through = greatest(pruned_through, (select max(change_xid) from gone))
+      where exists (select 1 from gone)
+    )
+    select count(*)::int as n from gone`.execute(db);
+  return res.rows[0]?.n ?? 0;
 }

@@ -1,0 +1,49 @@
+import type { SyncChange, SyncPullOutput } from '@tracetrack/shared';
+import { localDb, type ParentRow } from './db';
+import { getMeta, setMeta } from './meta';
+
+type PulledParent = Extract<SyncChange, { kind: 'parent' }>;
+
+const parentRowOf = (c: PulledParent, hasLeftFeed: boolean): ParentRow => ({
+  code: c.code, format: c.format, childCount: c.childCount, capacity: c.capacity, status: c.status, children: c.children,
+  updatedAt: Date.parse(c.updatedAt), ...(hasLeftFeed ? { hasLeftFeed } : {}),
+});
+
+/**
+ * Applies one page of sync.pull and saves its cursor in the same transaction, so a crash between
+ * the two re-pulls the page (applying it twice changes nothing). The local parents and bills are
+ * the feed: `reset` empties them first, and a row the feed drops is deleted. One exception: the
+ * parent on the scan screen stays with its last state when the feed drops it for being full or
+ * old (the operator is looking at "30/30"), until the screen moves on.
+ */
+export async function storePulledPage(page: SyncPullOutput, userId: number): Promise<void> {
+  await localDb.transaction('rw', [localDb.parents, localDb.bills, localDb.meta], async () => {
+    const onScreen = (await getMeta('currentParent')) ?? null;
+    if (page.reset) await clearPulled(onScreen);
+    for (const c of page.changes) {
+      if (c.kind === 'parent') {
+        if (c.isActive) await localDb.parents.put(parentRowOf(c, false));
+        else if (c.code === onScreen && !c.isRemoved) await localDb.parents.put(parentRowOf(c, true));
+        else await localDb.parents.delete(c.code);
+      } else if (c.isActive) {
+        await localDb.bills.put({
+          billNumber: c.billNumber, capacity: c.capacity, status: c.status, parentCount: c.parentCount, parents: c.parents, updatedAt: Date.parse(c.updatedAt),
+        });
+      } else {
+        await localDb.bills.delete(c.billNumber);
+      }
+    }
+    // Once caught up, drop what stayed only for the scan screen (a small table: one area's
+    // parents of the last 48 hours).
+    if (!page.hasMore) await localDb.parents.filter((p) => p.hasLeftFeed === true && p.code !== onScreen).delete();
+    await setMeta('pullCursor', { userId, cursor: page.cursor });
+  });
+}
+
+/** A new snapshot follows: forget every pulled row but the scan screen's parent. */
+async function clearPulled(onScreen: string | null) {
+  const kept = onScreen ? await localDb.parents.get(onScreen) : undefined;
+  await localDb.parents.clear();
+  await localDb.bills.clear();
+  if (kept) await localDb.parents.put({ ...kept, hasLeftFeed: true });
+}

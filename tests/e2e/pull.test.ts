@@ -1,0 +1,82 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
+import { sql } from 'kysely';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, TEST_PASSWORD } from '../factories/users';
+import { launchChromium, newDevice, signInThroughUi } from './browser';
+import { type E2eServer, startE2eServer } from './server';
+
+let env: E2eServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+/** The codes in the device's Dexie `parents` store, read straight from IndexedDB. */
+async function localParents(page: Page): Promise<string[]> {
+  return page.evaluate(() => new Promise<string[]>((resolve, reject) => {
+    const open = indexedDB.open('tracetrack');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('parents')) {
+        db.close();
+        resolve([]);
+        return;
+      }
+      const req = db.transaction('parents').objectStore('parents').getAllKeys();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        db.close();
+        resolve((req.result as string[]).sort());
+      };
+    };
+  }));
+}
+
+/**
+ * Wakes the sync engine (it runs on 'online') until the device holds exactly these parents. A pull
+ * withholds transactions newer than the oldest running one, so the change may take a few rounds.
+ */
+async function syncUntilParents(page: Page, expected: string[]): Promise<void> {
+  await expect.poll(async () => {
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    return localParents(page);
+  }, { timeout: 30_000, interval: 200 }).toEqual(expected);
+}
+
+describe('sync.pull in the PWA (real Chromium, real server and Postgres)', () => {
+  it('a handheld drops parents deleted, moved away or filled elsewhere, and after a move to another area holds that area’s parents only', async () => {
+    const db = env.app.deps.db;
+    const admin = await createUser(db, { role: 'admin' });
+    const user = await createUser(db, { role: 'dispatcher', area: 'bathinda' });
+    const neighbour = await createUser(db, { role: 'dispatcher', area: 'sangaria' });
+    const as = env.app.as(user);
+    for (const code of ['SB75001', 'SB75002', 'SB75003', 'M444-75004']) await as.bag.scanParent({ code });
+    for (let i = 1; i <= 14; i++) await as.bag.linkChild({ parentCode: 'M444-75004', childCode: `K75D${i}` });
+    await env.app.as(neighbour).bag.scanParent({ code: 'SB75101' });
+
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
+    await syncUntilParents(page, ['M444-75004', 'SB75001', 'SB75002', 'SB75003']);
+
+    await env.app.as(admin).bag.delete({ code: 'SB75001' });
+    await sql`update bags set area = 'sangaria' where code = 'SB75003'`.execute(db);
+    await as.bag.linkChild({ parentCode: 'M444-75004', childCode: 'K75D15' });
+    await syncUntilParents(page, ['SB75002']);
+
+    // Moving the dispatcher ends their sessions; signed in again, the device's old cursor is
+    // answered with a reset and a snapshot of the new area.
+    await env.app.as(admin).user.update({ id: user.id, area: 'sangaria' });
+    await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
+    await syncUntilParents(page, ['SB75003', 'SB75101']);
+    await device.close();
+  }, 120_000);
+});
