@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createApp } from '../../server/src/app';
+import { createContextInner } from '../../server/src/trpc/context';
+import { createCallerFactory, router } from '../../server/src/trpc/init';
+import { publicProcedure } from '../../server/src/trpc/procedures';
 import { appRouter } from '../../server/src/trpc/router';
 import { createStaff } from '../factories/users';
 import { refusal } from '../helpers/errors';
@@ -184,5 +188,26 @@ describe('malformed input over HTTP', () => {
     expect(garbage.status).toBeLessThan(500);
     const unknown = await app.request('/trpc/bag.explode', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('data the database refuses', () => {
+  // Inputs are checked by the shared schemas first; this is the net behind them for a field
+  // someone forgets: Postgres data exceptions (SQLSTATE class 22) are the caller's bad input.
+  const probe = router({
+    cast: publicProcedure.input(z.object({ text: z.string(), type: z.enum(['text', 'jsonb', 'timestamptz']) })).mutation(async ({ ctx, input }) => {
+      await sql`select ${input.type === 'jsonb' ? JSON.stringify(input.text) : input.text}::${sql.raw(input.type)}`.execute(ctx.deps.db);
+      return 'stored';
+    }),
+  });
+  const caller = () => createCallerFactory(probe)(createContextInner({ deps: t.deps }));
+
+  it.each([
+    ['NUL in text (22021)', { text: 'a\u0000b', type: 'text' }],
+    ['NUL in jsonb (22P05)', { text: 'a\u0000b', type: 'jsonb' }],
+    ['a year Postgres cannot store (22008)', { text: '0000-01-01T00:00:00Z', type: 'timestamptz' }],
+    ['an offset Postgres cannot store (22009)', { text: '2024-01-01T00:00:00+23:00', type: 'timestamptz' }],
+  ] as const)('%s is BAD_REQUEST / VALIDATION, never a 500', async (_name, input) => {
+    expect(await refusal(caller().cast(input))).toMatchObject({ code: 'BAD_REQUEST', appCode: 'VALIDATION' });
   });
 });
