@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APP_ERROR_CODES } from './errors';
+import { storableTextSchema } from './schemas/common';
 import { linkChildInput, scanParentInput, unlinkChildInput } from './schemas/bags';
 import { billCompleteInput, billCreateInput, billParentInput } from './schemas/bills';
 
@@ -33,7 +34,7 @@ export const mutationSchema = z.object({
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
-export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: z.string().trim().max(100).optional() });
+export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: storableTextSchema.trim().max(100).optional() });
 export const deviceRegisterOutput = z.object({ deviceId: z.string(), label: z.string().nullable(), lastSeq: z.number().int() });
 
 export const deviceListInput = z.object({
@@ -81,7 +82,7 @@ export const syncPushOutput = z.object({
 export type SyncPushOutput = z.infer<typeof syncPushOutput>;
 
 export const syncPullInput = z.object({
-  cursor: z.string().max(500).optional(),
+  cursor: storableTextSchema.max(500).optional(),
   limit: z.number().int().min(1).max(500).default(200),
 });
 
