@@ -3,7 +3,9 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { databaseIsReachable } from '@tracetrack/db';
+import { MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/queries';
@@ -72,6 +74,15 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     }
     return next();
   });
+  // A push of 500 scans is ~100 KB; the device sizes its pushes under this (see sync-engine.ts).
+  app.use(
+    '/trpc/*',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: (c) =>
+        c.json({ error: { message: `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`, data: { appCode: 'VALIDATION' } } }, 413),
+    }),
+  );
 
   app.all('/trpc/*', (c) =>
     fetchRequestHandler({

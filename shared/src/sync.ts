@@ -22,8 +22,8 @@ export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS
 export const MAX_MUTATIONS_PER_PUSH = 500;
 /** One mutation's args as JSON (UTF-8 bytes); larger ones are refused on their own. */
 export const MAX_MUTATION_ARGS_BYTES = 4096;
-/** A sync.push request body (bytes); the server answers 413 past it, so the device sends less. */
-export const MAX_PUSH_BODY_BYTES = 1_048_576;
+/** Any /trpc request body (bytes); the server answers 413 past it, so a device sizes its pushes under it. */
+export const MAX_REQUEST_BODY_BYTES = 1_048_576;
 
 /**
  * The device's clock when the scan was made. A reset or broken clock (year 1970, 0001, +275760)

@@ -1,11 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
+import { createUser } from '../factories/users';
+import { sessionCookieFor } from '../helpers/http';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
 });
+const eventCount = async () => Number((await sql<{ n: number }>`select count(*)::int as n from scan_events`.execute(t.deps.db)).rows[0]?.n);
 afterAll(() => t.close());
 
 describe('HTTP surface', () => {
@@ -28,5 +34,27 @@ describe('HTTP surface', () => {
       method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: 'https://evil.example', host: 'localhost' },
     });
     expect(cross.status).toBe(403);
+  });
+
+  it('refuses a body over 1 MB with 413 and a JSON error, whether or not it says its length', async () => {
+    const app = createApp(t.deps);
+    const user = await createUser(t.deps.db, { role: 'dispatcher' });
+    const cookie = await sessionCookieFor(t.deps, user.id);
+    const deviceId = randomUUID();
+    const json = { 'content-type': 'application/json', cookie };
+    expect((await app.request('/trpc/device.register', { method: 'POST', headers: json, body: JSON.stringify({ deviceId }) })).status).toBe(200);
+    const mutation = (seq: number) => ({ id: randomUUID(), seq, name: 'parent.scan', args: { code: `SB7${String(seq).padStart(4, '0')}`, pad: 'x'.repeat(3_000) }, clientTime: new Date().toISOString() });
+    const body = (n: number) => JSON.stringify({ deviceId, mutations: Array.from({ length: n }, (_, i) => mutation(i + 1)) });
+    const tooBig = body(400);
+    expect(Buffer.byteLength(tooBig)).toBeGreaterThan(MAX_REQUEST_BODY_BYTES);
+    const before = await eventCount();
+    for (const headers of [json, { ...json, 'content-length': String(Buffer.byteLength(tooBig)) }]) {
+      const res = await app.request('/trpc/sync.push', { method: 'POST', headers, body: tooBig });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: { data: { appCode: 'VALIDATION' } } });
+    }
+    expect(await eventCount()).toBe(before);
+    const fits = await app.request('/trpc/sync.push', { method: 'POST', headers: json, body: body(300) });
+    expect(fits.status).toBe(200);
   });
 });
