@@ -19,6 +19,11 @@ function clientIp(deps: Deps, req: Request, remote: string | null): string | nul
   return forwarded || remote;
 }
 
+/** The Origin's host; null for an opaque (`null`) or unparseable Origin, which is never ours. */
+function hostOf(origin: string): string | null {
+  return URL.canParse(origin) ? new URL(origin).host || null : null;
+}
+
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
   const app = new Hono<Env>();
 
@@ -58,7 +63,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         return c.json({ error: { message: 'Requests must be JSON (content-type: application/json).', data: { appCode: 'VALIDATION' } } }, 415);
       }
       const origin = c.req.header('origin');
-      if (origin && new URL(origin).host !== (c.req.header('host') ?? '')) {
+      if (origin && hostOf(origin) !== (c.req.header('host') ?? '')) {
         return c.json({ error: { message: 'Cross-origin request refused.', data: { appCode: 'FORBIDDEN' } } }, 403);
       }
     }

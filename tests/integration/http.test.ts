@@ -57,4 +57,31 @@ describe('HTTP surface', () => {
     const fits = await app.request('/trpc/sync.push', { method: 'POST', headers: json, body: body(300) });
     expect(fits.status).toBe(200);
   });
+
+  it('refuses an opaque or unparseable Origin with 403, not a 500', async () => {
+    const app = createApp(t.deps);
+    for (const origin of ['null', 'not a url', 'http://[::1', 'https://evil.example']) {
+      const res = await app.request('http://localhost/trpc/auth.logout', {
+        method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin, host: 'localhost' },
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { data: { appCode: 'FORBIDDEN' } } });
+    }
+    const same = await app.request('http://localhost/trpc/auth.logout', {
+      method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: 'http://localhost', host: 'localhost' },
+    });
+    expect(same.status).toBe(200);
+  });
+
+  it('treats a session cookie with broken percent-encoding as no session', async () => {
+    const app = createApp(t.deps);
+    for (const cookie of ['tt_session=%E0%A4%A', 'other=1; tt_session=%', 'tt_session=%ZZ; theme=dark']) {
+      const me = await app.request('/trpc/auth.me', { headers: { cookie } });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ result: { data: null } });
+      const list = await app.request(`/trpc/bag.list?input=${encodeURIComponent('{}')}`, { headers: { cookie } });
+      expect(list.status).toBe(401);
+      expect(await list.json()).toMatchObject({ error: { data: { code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' } } });
+    }
+  });
 });
