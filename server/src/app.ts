@@ -14,9 +14,15 @@ import { appRouter } from './trpc/router';
 
 type Env = { Variables: { requestId: string; ip: string | null } };
 
+/**
+ * Behind our proxy, the client is the entry the proxy appended: the rightmost. Entries to its
+ * left come from the client and may be anything, so trusting them would let anyone pick the
+ * address that rate limits and audit rows see.
+ */
 function clientIp(deps: Deps, req: Request, remote: string | null): string | null {
-  const forwarded = deps.config.trustProxy ? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  return forwarded || remote;
+  if (!deps.config.trustProxy) return remote;
+  const hops = (req.headers.get('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  return hops.at(-1) ?? remote;
 }
 
 /** The Origin's host; null for an opaque (`null`) or unparseable Origin, which is never ours. */

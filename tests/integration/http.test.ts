@@ -84,4 +84,16 @@ describe('HTTP surface', () => {
       expect(await list.json()).toMatchObject({ error: { data: { code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' } } });
     }
   });
+
+  it('behind a trusted proxy takes the address the proxy appended (rightmost X-Forwarded-For), not one the client wrote', async () => {
+    const app = createApp({ ...t.deps, config: { ...t.deps.config, trustProxy: true, anonymizeIps: false } });
+    const requestId = randomUUID();
+    await app.request('/trpc/auth.login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'x-forwarded-for': '203.0.113.9, 198.51.100.23' },
+      body: JSON.stringify({ username: 'nobody_xff', password: 'Wrong!Pass1' }),
+    });
+    const rows = await sql<{ ip: string }>`select ip from audit_log where request_id = ${requestId}`.execute(t.deps.db);
+    expect(rows.rows.map((r) => r.ip)).toEqual(['198.51.100.23']);
+  });
 });
