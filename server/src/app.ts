@@ -3,7 +3,7 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { databaseIsReachable } from '@tracetrack/db';
-import { MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
+import { isAppError, MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from './deps';
@@ -78,6 +78,11 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       try {
         await deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip);
       } catch (e) {
+        // A store outage must not take the whole API down with it: fail open (sign-in fails closed).
+        if (!isAppError(e) || e.code !== 'RATE_LIMITED') {
+          deps.logger.warn('global rate limit unavailable; request allowed', { requestId: c.get('requestId'), error: String(e instanceof Error ? (e.cause ?? e) : e) });
+          return next();
+        }
         const retry = (e as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60;
         c.header('retry-after', String(retry));
         return c.json({ error: { message: `Too many requests. Try again in ${retry} s.`, data: { appCode: 'RATE_LIMITED' } } }, 429);
