@@ -6,6 +6,7 @@ import { databaseIsReachable } from '@tracetrack/db';
 import { isAppError, MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/queries';
@@ -30,6 +31,18 @@ function hostOf(origin: string): string | null {
   return URL.canParse(origin) ? new URL(origin).host || null : null;
 }
 
+/**
+ * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
+ * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one.
+ */
+async function withContentLength(res: Response): Promise<Response> {
+  if (res.headers.has('content-length') || !res.body) return res;
+  const body = await res.arrayBuffer();
+  const headers = new Headers(res.headers);
+  headers.set('content-length', String(body.byteLength));
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
+}
+
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
   const app = new Hono<Env>();
 
@@ -51,6 +64,10 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     );
     if (deps.config.isProduction) c.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
+
+  // gzip for clients that ask: the JS bundle, the ZXing wasm, bag lists and sync pulls over bad
+  // Wi-Fi. Answers under 1 KB with a known length (most scans) go plain: gzip would cost more.
+  app.use('*', compress());
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/ready', async (c) => {
@@ -100,8 +117,8 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     }),
   );
 
-  app.all('/trpc/*', (c) =>
-    fetchRequestHandler({
+  app.all('/trpc/*', async (c) => withContentLength(
+    await fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
       router: appRouter,
@@ -125,7 +142,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         return retry ? { headers: new Headers({ 'retry-after': String(retry) }) } : {};
       },
     }),
-  );
+  ));
 
   const dist = deps.config.clientDist;
   if (dist && existsSync(path.join(dist, 'index.html'))) {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +98,34 @@ describe('HTTP surface', () => {
     });
     const rows = await sql<{ ip: string }>`select ip from audit_log where request_id = ${requestId}`.execute(t.deps.db);
     expect(rows.rows.map((r) => r.ip)).toEqual(['198.51.100.23']);
+  });
+
+  it('gzips client assets and large JSON for clients that accept it; small answers and other clients get them plain', async () => {
+    const dist = path.resolve('client/dist');
+    const app = createApp({ ...t.deps, config: { ...t.deps.config, clientDist: dist } });
+    const gzip = { 'accept-encoding': 'gzip, deflate, br' };
+    const script = readdirSync(path.join(dist, 'assets')).find((f) => f.startsWith('index-') && f.endsWith('.js'))!;
+    const asset = await app.request(`/assets/${script}`, { headers: gzip });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(asset.headers.get('vary')).toMatch(/accept-encoding/i);
+    const raw = readFileSync(path.join(dist, 'assets', script));
+    const zipped = Buffer.from(await asset.arrayBuffer());
+    expect(zipped.length).toBeLessThan(raw.length / 2);
+    expect(gunzipSync(zipped).equals(raw)).toBe(true);
+    const plain = await app.request(`/assets/${script}`);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(Buffer.from(await plain.arrayBuffer()).equals(raw)).toBe(true);
+
+    const user = await createUser(t.deps.db, { role: 'admin' });
+    const cookie = await sessionCookieFor(t.deps, user.id);
+    for (let i = 0; i < 30; i++) await t.as(user).bag.scanParent({ code: `SB8${String(i).padStart(4, '0')}` });
+    const list = await app.request(`/trpc/bag.list?input=${encodeURIComponent('{"limit":30}')}`, { headers: { ...gzip, cookie } });
+    expect(list.status).toBe(200);
+    expect(list.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(gunzipSync(Buffer.from(await list.arrayBuffer())).toString()).result.data.items).toHaveLength(30);
+    const me = await app.request('/trpc/auth.me', { headers: { ...gzip, cookie } });
+    expect(me.headers.get('content-encoding')).toBeNull();
+    expect(await me.json()).toMatchObject({ result: { data: { username: user.username } } });
   });
 });
