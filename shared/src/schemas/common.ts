@@ -71,8 +71,9 @@ export function isoInstantSchema(fromYear: number, toYear: number) {
   const min = Date.UTC(fromYear, 0, 1);
   const max = Date.UTC(toYear + 1, 0, 1);
   return z.iso.datetime({ offset: true }).refine((value) => {
-    const hours = Number(OFFSET.exec(value)?.[2] ?? 0);
     const at = Date.parse(value);
+    if (Number.isNaN(at)) return true; // not ISO at all: the format check already says so
+    const hours = Number(OFFSET.exec(value)?.[2] ?? 0);
     return hours <= MAX_OFFSET_HOURS && at >= min && at < max;
   }, `Must be a time between ${fromYear} and ${toYear} with a real time-zone offset`);
 }
