@@ -3,7 +3,10 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { databaseIsReachable } from '@tracetrack/db';
+import { isAppError, MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/queries';
@@ -12,9 +15,32 @@ import { appRouter } from './trpc/router';
 
 type Env = { Variables: { requestId: string; ip: string | null } };
 
+/**
+ * Behind our proxy, the client is the entry the proxy appended: the rightmost. Entries to its
+ * left come from the client and may be anything, so trusting them would let anyone pick the
+ * address that rate limits and audit rows see.
+ */
 function clientIp(deps: Deps, req: Request, remote: string | null): string | null {
-  const forwarded = deps.config.trustProxy ? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  return forwarded || remote;
+  if (!deps.config.trustProxy) return remote;
+  const hops = (req.headers.get('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  return hops.at(-1) ?? remote;
+}
+
+/** The Origin's host; null for an opaque (`null`) or unparseable Origin, which is never ours. */
+function hostOf(origin: string): string | null {
+  return URL.canParse(origin) ? new URL(origin).host || null : null;
+}
+
+/**
+ * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
+ * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one.
+ */
+async function withContentLength(res: Response): Promise<Response> {
+  if (res.headers.has('content-length') || !res.body) return res;
+  const body = await res.arrayBuffer();
+  const headers = new Headers(res.headers);
+  headers.set('content-length', String(body.byteLength));
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
 }
 
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
@@ -39,6 +65,10 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     if (deps.config.isProduction) c.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
 
+  // gzip for clients that ask: the JS bundle, the ZXing wasm, bag lists and sync pulls over bad
+  // Wi-Fi. Answers under 1 KB with a known length (most scans) go plain: gzip would cost more.
+  app.use('*', compress());
+
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/ready', async (c) => {
     const database = await databaseIsReachable(deps.db);
@@ -56,7 +86,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         return c.json({ error: { message: 'Requests must be JSON (content-type: application/json).', data: { appCode: 'VALIDATION' } } }, 415);
       }
       const origin = c.req.header('origin');
-      if (origin && new URL(origin).host !== (c.req.header('host') ?? '')) {
+      if (origin && hostOf(origin) !== (c.req.header('host') ?? '')) {
         return c.json({ error: { message: 'Cross-origin request refused.', data: { appCode: 'FORBIDDEN' } } }, 403);
       }
     }
@@ -65,6 +95,11 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       try {
         await deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip);
       } catch (e) {
+        // A store outage must not take the whole API down with it: fail open (sign-in fails closed).
+        if (!isAppError(e) || e.code !== 'RATE_LIMITED') {
+          deps.logger.warn('global rate limit unavailable; request allowed', { requestId: c.get('requestId'), error: String(e instanceof Error ? (e.cause ?? e) : e) });
+          return next();
+        }
         const retry = (e as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60;
         c.header('retry-after', String(retry));
         return c.json({ error: { message: `Too many requests. Try again in ${retry} s.`, data: { appCode: 'RATE_LIMITED' } } }, 429);
@@ -72,9 +107,18 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     }
     return next();
   });
+  // A push of 500 scans is ~100 KB; the device sizes its pushes under this (see sync-engine.ts).
+  app.use(
+    '/trpc/*',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: (c) =>
+        c.json({ error: { message: `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`, data: { appCode: 'VALIDATION' } } }, 413),
+    }),
+  );
 
-  app.all('/trpc/*', (c) =>
-    fetchRequestHandler({
+  app.all('/trpc/*', async (c) => withContentLength(
+    await fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
       router: appRouter,
@@ -98,7 +142,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         return retry ? { headers: new Headers({ 'retry-after': String(retry) }) } : {};
       },
     }),
-  );
+  ));
 
   const dist = deps.config.clientDist;
   if (dist && existsSync(path.join(dist, 'index.html'))) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APP_ERROR_CODES } from './errors';
+import { isoInstantSchema, storableTextSchema } from './schemas/common';
 import { linkChildInput, scanParentInput, unlinkChildInput } from './schemas/bags';
 import { billCompleteInput, billCreateInput, billParentInput } from './schemas/bills';
 
@@ -19,21 +20,32 @@ export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
 export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
 
 export const MAX_MUTATIONS_PER_PUSH = 500;
+/** One mutation's args as JSON (UTF-8 bytes); larger ones are refused on their own. */
+export const MAX_MUTATION_ARGS_BYTES = 4096;
+/** Any /trpc request body (bytes); the server answers 413 past it, so a device sizes its pushes under it. */
+export const MAX_REQUEST_BODY_BYTES = 1_048_576;
 
 /**
- * The envelope is strict (a malformed one is a client bug and fails the call); `name` and `args`
- * are checked per mutation, so one bad scan is refused on its own and never blocks the queue.
+ * The device's clock when the scan was made. A reset or broken clock (year 1970, 0001, +275760)
+ * makes that scan a VALIDATION refusal in the inbox rather than a date the database cannot hold.
+ */
+export const clientTimeSchema = isoInstantSchema(2000, 2100);
+
+/**
+ * The envelope is strict (a malformed one is a client bug and fails the call); `name`, `args`
+ * and `clientTime` (with clientTimeSchema) are checked per mutation, so one bad scan is refused
+ * on its own and never blocks the queue.
  */
 export const mutationSchema = z.object({
   id: z.uuid(),
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   name: z.string().min(1).max(50),
   args: z.unknown(),
-  clientTime: z.iso.datetime({ offset: true }),
+  clientTime: z.string().max(64),
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
-export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: z.string().trim().max(100).optional() });
+export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: storableTextSchema.trim().max(100).optional() });
 export const deviceRegisterOutput = z.object({ deviceId: z.string(), label: z.string().nullable(), lastSeq: z.number().int() });
 
 export const deviceListInput = z.object({
@@ -81,7 +93,7 @@ export const syncPushOutput = z.object({
 export type SyncPushOutput = z.infer<typeof syncPushOutput>;
 
 export const syncPullInput = z.object({
-  cursor: z.string().max(500).optional(),
+  cursor: storableTextSchema.max(500).optional(),
   limit: z.number().int().min(1).max(500).default(200),
 });
 

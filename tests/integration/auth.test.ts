@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
+import { createRedisStore } from '../../server/src/infra/kv';
+import { createRateLimiter } from '../../server/src/infra/rate-limit';
 import { createContextInner } from '../../server/src/trpc/context';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { refusal } from '../helpers/errors';
@@ -238,6 +241,49 @@ describe('rate limits', () => {
     const r = await refusal(auth.login({ username: ghostName(), password: WRONG }));
     expect(r).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED' });
     expect((r.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('rate-limit counters', () => {
+  it('count a window and always carry an expiry (one script, no PEXPIRE NX: Redis 6 works too)', async () => {
+    const kv = t.deps.redis ? createRedisStore(t.deps.redis, `tt-test:${randomUUID()}:`) : t.deps.kv;
+    expect((await kv.incr('window', 60_000)).count).toBe(1);
+    const second = await kv.incr('window', 60_000);
+    expect(second.count).toBe(2);
+    expect(second.ttlMs).toBeGreaterThan(0);
+    expect(second.ttlMs).toBeLessThanOrEqual(60_000);
+    if (t.deps.redis) {
+      // A counter left without an expiry would be a ban forever; the next hit gives it one.
+      const prefix = `tt-test:${randomUUID()}:`;
+      await t.deps.redis.set(`${prefix}stale`, '7');
+      const hit = await createRedisStore(t.deps.redis, prefix).incr('stale', 30_000);
+      expect(hit.count).toBe(8);
+      const ttl = await t.deps.redis.pttl(`${prefix}stale`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      await t.deps.redis.del(`${prefix}stale`);
+    }
+  });
+});
+
+describe('rate limits with the store down', () => {
+  // A real Redis client with no server behind it: every command fails at once.
+  const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  dead.on('error', () => {});
+  afterAll(() => dead.disconnect());
+
+  it('lets other requests through (the global limit fails open) and makes sign-in a retryable 503 TRANSIENT', async () => {
+    const user = await createUser(t.deps.db, { role: 'biller' });
+    const app = createApp({ ...t.deps, rateLimiter: createRateLimiter(createRedisStore(dead)) }, { remoteAddress: () => nextIp() });
+    const http = trpcHttp((u, i) => app.request(u, i));
+    const me = await http.query('auth.me');
+    expect(me.status).toBe(200);
+    const auditBefore = await auditCount();
+    const login = await http.mutate('auth.login', { username: user.username, password: TEST_PASSWORD });
+    expect(login.status).toBe(503);
+    expect(login.error?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', appCode: 'TRANSIENT' });
+    expect(login.headers.get('set-cookie')).toBeNull();
+    expect(await auditCount()).toBe(auditBefore);
   });
 });
 

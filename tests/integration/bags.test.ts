@@ -32,6 +32,15 @@ describe('scanning parents', () => {
     expect(detail.events.map((e) => e.status)).toEqual(['unchanged', 'applied']);
   });
 
+  it('strips a NUL a scanner sends like any control character, and stores the normalised code as the scan', async () => {
+    const res = await t.as(staff.dispatcher).bag.scanParent({ code: 'sb1\u00000002\u0000' });
+    expect(res.parent.code).toBe('SB10002');
+    const linked = await t.as(staff.dispatcher).bag.linkChild({ parentCode: 'SB10002', childCode: '\u0000c1000\u200b2a' });
+    expect(linked.childCode).toBe('C10002A');
+    const stored = await sql<{ args: unknown }>`select args from scan_events where name = 'child.link' and args->>'parentCode' = 'SB10002'`.execute(t.deps.db);
+    expect(stored.rows.map((r) => r.args)).toEqual([{ parentCode: 'SB10002', childCode: 'C10002A' }]);
+  });
+
   it('registers M444 parents with capacity 15 and no area for billers', async () => {
     const res = await t.as(staff.biller).bag.scanParent({ code: 'm444-10001' });
     expect(res.parent).toMatchObject({ code: 'M444-10001', capacity: 15 });

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createApp } from '../../server/src/app';
+import { createContextInner } from '../../server/src/trpc/context';
+import { createCallerFactory, router } from '../../server/src/trpc/init';
+import { publicProcedure } from '../../server/src/trpc/procedures';
 import { appRouter } from '../../server/src/trpc/router';
 import { createStaff } from '../factories/users';
 import { refusal } from '../helpers/errors';
@@ -116,6 +120,9 @@ describe('malformed input over HTTP', () => {
   const LONG = 'Z'.repeat(10_000);
   const SQLI = "'; drop table bags; --";
   const XSS = '<script>alert(1)</script>';
+  const NUL = '\u0000';
+  const LONE = '\ud800';
+  const LOW = '\udc00';
   const uuid = '7f1c1f0e-1c1a-4c1e-9c1e-1c1e1c1e1c1e';
   const m = (over: Record<string, unknown>) => ({ id: uuid, seq: 1, name: 'parent.scan', args: { code: 'SB90001' }, clientTime: new Date().toISOString(), ...over });
   type Case = [procedure: string, kind: 'mutation' | 'query', input: unknown, field: string];
@@ -156,10 +163,33 @@ describe('malformed input over HTTP', () => {
     ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ id: 'x' })] }, 'mutations.0.id'],
     ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ seq: 0 })] }, 'mutations.0.seq'],
     ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ seq: 1.5 })] }, 'mutations.0.seq'],
-    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ clientTime: 'now' })] }, 'mutations.0.clientTime'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ clientTime: LONG })] }, 'mutations.0.clientTime'],
     ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({ name: LONG })] }, 'mutations.0.name'],
     ['sync.pull', 'query', { limit: 0 }, 'limit'],
     ['sync.pull', 'query', { cursor: LONG }, 'cursor'],
+    // Text Postgres cannot store: NUL (text and jsonb refuse it) and unpaired UTF-16 surrogates.
+    ['auth.login', 'mutation', { username: 'admin', password: `Str0ng!${NUL}Pass` }, 'password'],
+    ['user.create', 'mutation', { username: 'nul_user', email: 'nul@example.test', password: `Str0ng!Pass${NUL}`, role: 'biller' }, 'password'],
+    ['user.update', 'mutation', { id: 999_999, password: `Str0ng!Pass${LONE}` }, 'password'],
+    ['user.list', 'query', { search: `adm${NUL}` }, 'search'],
+    ['user.list', 'query', { search: `adm${LONE}` }, 'search'],
+    ['bill.create', 'mutation', { billNumber: 'NUL-1', capacity: 2, description: `grain${NUL}` }, 'description'],
+    ['bill.create', 'mutation', { billNumber: 'NUL-2', capacity: 2, destination: `Indore${LONE}` }, 'destination'],
+    ['bill.create', 'mutation', { billNumber: 'NUL-3', capacity: 2, vehicleNumber: `UP32${NUL}AB` }, 'vehicleNumber'],
+    ['bill.create', 'mutation', { billNumber: 'NUL-4', capacity: 2, description: `${LOW}x` }, 'description'],
+    ['bill.update', 'mutation', { billNumber: 'CONTRACT-1', description: `note${NUL}` }, 'description'],
+    ['bill.update', 'mutation', { billNumber: 'CONTRACT-1', destination: `far${LONE}` }, 'destination'],
+    ['bill.update', 'mutation', { billNumber: 'CONTRACT-1', vehicleNumber: `${NUL}` }, 'vehicleNumber'],
+    ['bill.list', 'query', { search: `CT${LONE}` }, 'search'],
+    ['bill.list', 'query', { from: '0000-01-01T00:00:00Z' }, 'from'],
+    ['bill.list', 'query', { to: '2024-01-01T00:00:00+23:00' }, 'to'],
+    ['bag.list', 'query', { from: '0000-01-01T00:00:00Z' }, 'from'],
+    ['bag.list', 'query', { to: '2024-01-01T00:00:00-16:00' }, 'to'],
+    ['bag.list', 'query', { cursor: `x${NUL}` }, 'cursor'],
+    ['bag.scanParent', 'mutation', { code: `SB9${LONE}0001` }, 'code'],
+    ['device.register', 'mutation', { deviceId: uuid, label: `hand${NUL}held` }, 'label'],
+    ['device.register', 'mutation', { deviceId: uuid, label: `hand${LONE}held` }, 'label'],
+    ['sync.pull', 'query', { cursor: `${NUL}` }, 'cursor'],
   ];
   let http: ReturnType<typeof trpcHttp>;
   beforeAll(async () => {
@@ -184,5 +214,26 @@ describe('malformed input over HTTP', () => {
     expect(garbage.status).toBeLessThan(500);
     const unknown = await app.request('/trpc/bag.explode', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('data the database refuses', () => {
+  // Inputs are checked by the shared schemas first; this is the net behind them for a field
+  // someone forgets: Postgres data exceptions (SQLSTATE class 22) are the caller's bad input.
+  const probe = router({
+    cast: publicProcedure.input(z.object({ text: z.string(), type: z.enum(['text', 'jsonb', 'timestamptz']) })).mutation(async ({ ctx, input }) => {
+      await sql`select ${input.type === 'jsonb' ? JSON.stringify(input.text) : input.text}::${sql.raw(input.type)}`.execute(ctx.deps.db);
+      return 'stored';
+    }),
+  });
+  const caller = () => createCallerFactory(probe)(createContextInner({ deps: t.deps }));
+
+  it.each([
+    ['NUL in text (22021)', { text: 'a\u0000b', type: 'text' }],
+    ['NUL in jsonb (22P05)', { text: 'a\u0000b', type: 'jsonb' }],
+    ['a year Postgres cannot store (22008)', { text: '0000-01-01T00:00:00Z', type: 'timestamptz' }],
+    ['an offset Postgres cannot store (22009)', { text: '2024-01-01T00:00:00+23:00', type: 'timestamptz' }],
+  ] as const)('%s is BAD_REQUEST / VALIDATION, never a 500', async (_name, input) => {
+    expect(await refusal(caller().cast(input))).toMatchObject({ code: 'BAD_REQUEST', appCode: 'VALIDATION' });
   });
 });

@@ -30,7 +30,7 @@ async function deviceFor(user: Actor) {
   const deviceId = randomUUID();
   const reg = await http.mutate('device.register', { deviceId, label: 'test handheld' });
   expect(reg.status).toBe(200);
-  return { http, deviceId, queue: mutationQueue() };
+  return { http, deviceId, queue: mutationQueue(), cookie: await sessionCookieFor(t.deps, user.id) };
 }
 
 const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(t.deps.db)).rows[0]?.n);
@@ -96,6 +96,71 @@ describe('sync.push over HTTP', () => {
     expect(await linksOf('SB60003')).toBe(2);
   });
 
+  it('refuses one by one what Postgres cannot store or the protocol does not allow, applies the rest, and replays it all', async () => {
+    const { http, deviceId, queue, cookie } = await deviceFor(dispatcher);
+    // Nested deeper than JSON.stringify can go: only a hand-written body carries it.
+    const DEEP = '{"code":'.repeat(20_000) + '"SB60019"' + '}'.repeat(20_000);
+    const mutations = [
+      queue.next('parent.scan', { code: 'SB60010' }),
+      queue.next('child.link', { parentCode: 'SB60010', childCode: 's60010\u0000a' }),
+      { ...queue.next('parent.scan', { code: 'SB60011' }), name: 'parent.scan\u0000' },
+      queue.next('parent.scan', { code: 'SB6\ud8000012' }),
+      { ...queue.next('parent.scan', { code: 'SB60013' }), clientTime: '0001-01-01T00:00:00.000Z' },
+      { ...queue.next('parent.scan', { code: 'SB60014' }), clientTime: '+275760-09-13T00:00:00.000Z' },
+      { ...queue.next('parent.scan', { code: 'SB60015' }), clientTime: '1999-12-31T23:59:59Z' },
+      { ...queue.next('parent.scan', { code: 'SB60016' }), clientTime: 'now' },
+      { ...queue.next('parent.scan', { code: 'SB60017' }), args: { code: 'SB60017', note: 'x'.repeat(5_000) } },
+      { ...queue.next('parent.scan', { code: 'SB60018' }), args: { code: 'SB60018', junk: 'a\u0000\udc00' } },
+      { ...queue.next('parent.scan', { code: 'SB60019' }), args: 'DEEP' },
+      queue.next('child.link', { parentCode: 'SB60010', childCode: 'S60010B' }),
+    ];
+    const push = async () => {
+      const body = JSON.stringify({ deviceId, mutations }).replace('"args":"DEEP"', `"args":${DEEP}`);
+      const r = await app.request('/trpc/sync.push', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body });
+      return { status: r.status, data: ((await r.json()) as { result?: { data: any } }).result?.data };
+    };
+    const res = await push();
+    expect(res.status).toBe(200);
+    expect(res.data.results.map((r: any) => r.code ?? r.status)).toEqual([
+      'applied', 'applied', 'VALIDATION', 'VALIDATION', 'VALIDATION', 'VALIDATION', 'VALIDATION', 'VALIDATION', 'VALIDATION', 'applied', 'VALIDATION', 'applied',
+    ]);
+    expect(res.data.results[2].message).toContain('Unknown mutation');
+    expect(res.data.results[4].message).toContain('clientTime');
+    expect(res.data.results[8].message).toContain('4096');
+    expect(res.data.ackedThroughSeq).toBe(12);
+    expect(await linksOf('SB60010')).toBe(2);
+    const stored = await sql<{ seq: number; name: string; args: unknown; client_time: Date | null }>`
+      select seq, name, args, client_time from scan_events where device_id = ${deviceId} order by seq`.execute(t.deps.db);
+    // What is stored is what was parsed: normalised codes, no unknown keys, storable text only.
+    expect(stored.rows[1]!.args).toEqual({ parentCode: 'SB60010', childCode: 'S60010A' });
+    expect(stored.rows[2]!.name).toBe('parent.scan\ufffd');
+    expect(stored.rows[9]!.args).toEqual({ code: 'SB60018' });
+    expect(stored.rows.filter((r) => r.client_time === null).map((r) => r.seq)).toEqual([5, 6, 7, 8]);
+
+    const again = await push();
+    expect(again.status).toBe(200);
+    expect(again.data.results).toEqual(res.data.results.map((r: any) => ({ ...r, replay: true })));
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from scan_events where device_id = ${deviceId}`)).toBe(12);
+    // The same batch without the hand-written part, through the ordinary client path, replays too.
+    const plain = await http.mutate('sync.push', { deviceId, mutations: mutations.slice(0, 10) });
+    expect(plain.data.results.every((r: any) => r.replay)).toBe(true);
+  });
+
+  it('refuses a queued bill with text Postgres cannot store on its own', async () => {
+    const { http, deviceId, queue } = await deviceFor(biller);
+    const mutations = [
+      queue.next('bill.create', { billNumber: 'SYNC-NUL-1', capacity: 2, description: 'wheat\u0000' }),
+      queue.next('bill.create', { billNumber: ' sync-nul-2 ', capacity: 2, destination: '  Indore ' }),
+    ];
+    const res = await http.mutate('sync.push', { deviceId, mutations });
+    expect(res.data.results.map((r: any) => r.code ?? r.status)).toEqual(['VALIDATION', 'applied']);
+    expect(res.data.results[0].message).toContain('description');
+    const stored = await sql<{ args: unknown }>`select args from scan_events where device_id = ${deviceId} order by seq`.execute(t.deps.db);
+    expect(stored.rows[1]!.args).toEqual({ billNumber: 'SYNC-NUL-2', capacity: 2, destination: 'Indore' });
+    const again = await http.mutate('sync.push', { deviceId, mutations });
+    expect(again.data.results.map((r: any) => r.replay)).toEqual([true, true]);
+  });
+
   it('applies a batch in seq order whatever order it arrives in, and records seq gaps', async () => {
     const { http, deviceId, queue } = await deviceFor(dispatcher);
     const scan = queue.next('parent.scan', { code: 'SB60004' });
@@ -119,6 +184,15 @@ describe('sync.push over HTTP', () => {
     const res = await http.mutate('sync.push', { deviceId, mutations: [{ ...m, args: { code: 'SB60006' } }] });
     expect(res.data.results[0]).toMatchObject({ status: 'rejected', code: 'ID_REUSED' });
     expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60006'`)).toBe(0);
+  });
+
+  it('replays a mutation stored before args were stored parsed (raw args) as a replay, not ID_REUSED', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = queue.next('parent.scan', { code: ' sb60020 ' });
+    const first = await http.mutate('sync.push', { deviceId, mutations: [m] });
+    await sql`update scan_events set args = ${JSON.stringify(m.args)}::jsonb where mutation_id = ${m.id}`.execute(t.deps.db);
+    const again = await http.mutate('sync.push', { deviceId, mutations: [m] });
+    expect(again.data.results).toEqual([{ ...first.data.results[0], replay: true }]);
   });
 
   it('forbids pushing from a device bound to someone else and requires registration', async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { billNumberSchema, classifyCode, computeBillWeights, normalizeCode, parentStatus, parseBagCode, passwordProblems } from '@tracetrack/shared';
+import {
+  billNumberSchema, classifyCode, computeBillWeights, isoDateTimeSchema, isStorableText, normalizeCode, parentStatus, parseBagCode, passwordProblems,
+  rawCodeSchema, toStorableText,
+} from '@tracetrack/shared';
 
 describe('code normalisation', () => {
   it('strips control characters and invisible Unicode, trims and upper-cases', () => {
@@ -89,5 +92,28 @@ describe('refusal kinds', () => {
     expect(isFinalRefusal(new AppError('TRANSIENT', 'down'))).toBe(false);
     expect(isFinalRefusal(new AppError('PUSH_IN_PROGRESS', 'busy'))).toBe(false);
     expect(isFinalRefusal(new Error('boom'))).toBe(false);
+  });
+});
+
+describe('text and times Postgres can store', () => {
+  it('refuses NUL and unpaired surrogates, keeps every real character', () => {
+    expect(isStorableText('अनाज 😀 Ünïcödé \t\u001d')).toBe(true);
+    expect(isStorableText('a\u0000b')).toBe(false);
+    expect(isStorableText('\ud83d')).toBe(false);
+    expect(isStorableText('\ude00x')).toBe(false);
+    expect(isStorableText('\ude00\ud83d')).toBe(false);
+    expect(toStorableText('a\u0000\ud83d😀')).toBe('a\ufffd\ufffd😀');
+  });
+
+  it('normalises codes in the schema, so what is stored is the code', () => {
+    expect(rawCodeSchema.parse('\u0000 sb00001\r\n')).toBe('SB00001');
+    expect(rawCodeSchema.safeParse('\u200b').success).toBe(false);
+  });
+
+  it('takes dates Postgres can compare with', () => {
+    expect(isoDateTimeSchema.safeParse('2024-05-01T10:00:00+05:30').success).toBe(true);
+    expect(isoDateTimeSchema.safeParse('9999-12-31T23:59:59Z').success).toBe(true);
+    expect(isoDateTimeSchema.safeParse('0000-01-01T00:00:00Z').success).toBe(false);
+    expect(isoDateTimeSchema.safeParse('2024-05-01T10:00:00+15:30').success).toBe(false);
   });
 });

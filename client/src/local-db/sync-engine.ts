@@ -6,6 +6,7 @@ import { ensureDeviceId, getMeta, setMeta } from './meta';
 import { oldestPendingFor, raiseSeqFloor } from './outbox';
 import { pruneOldOutcomes, storeResults } from './apply-results';
 import { storePulledPage } from './pull-store';
+import { fitPushBody, toPushMutation } from './push-batch';
 
 const PUSH_LOCK = 'tracetrack-sync-push';
 // The protocol's batch limit, checked against shared/ by type: importing the value would pull zod
@@ -75,13 +76,18 @@ function createSyncEngine() {
     await ensureRegistered(uid, deviceId);
     let hasReregistered = false;
     for (;;) {
-      const rows = await oldestPendingFor(uid, PUSH_BATCH);
+      const { batch: rows, unsendable } = fitPushBody(await oldestPendingFor(uid, PUSH_BATCH));
+      if (unsendable) {
+        announce(await storeResults([unsendable], [{
+          id: unsendable.id, status: 'rejected', code: 'VALIDATION', replay: false,
+          message: 'This scan is too large to send to the server; it was kept here only.',
+        }]));
+        continue;
+      }
       if (rows.length === 0) return;
       let res;
       try {
-        res = await api.sync.push.mutate({
-          deviceId, mutations: rows.map((r) => ({ id: r.id, seq: r.seq, name: r.name, args: r.args, clientTime: r.clientTime })),
-        });
+        res = await api.sync.push.mutate({ deviceId, mutations: rows.map(toPushMutation) });
       } catch (e) {
         const f = describeFailure(e);
         // Forgotten by the server, or rebound to another user since (FORBIDDEN): register again
@@ -94,13 +100,15 @@ function createSyncEngine() {
         }
         throw e;
       }
-      const stored = await storeResults(rows, res.results);
+      announce(await storeResults(rows, res.results));
       patch({ isServerReachable: true, lastSyncAt: Date.now(), lastError: null });
-      if (stored.length) {
-        for (const l of listeners) l(stored);
-        outcomeChannel?.postMessage(stored);
-      }
     }
+  }
+
+  function announce(stored: OutcomeRow[]) {
+    if (stored.length === 0) return;
+    for (const l of listeners) l(stored);
+    outcomeChannel?.postMessage(stored);
   }
 
   async function pullAll(uid: number) {

@@ -16,6 +16,19 @@ export interface KeyValueStore {
   removeFromSet(key: string, member: string): Promise<void>;
 }
 
+/**
+ * INCR, then give the key the window as expiry if it has none (new, or left without one), in one
+ * atomic script. Plain commands from Redis 2.6 on; `PEXPIRE … NX` would need Redis 7.
+ */
+const INCR_IN_WINDOW = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return { count, ttl }`;
+
 export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
   return {
     get: (key) => redis.get(prefix + key),
@@ -26,11 +39,8 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
       await redis.del(prefix + key);
     },
     incr: async (key, windowMs) => {
-      const k = prefix + key;
-      const res = await redis.multi().incr(k).pexpire(k, windowMs, 'NX').pttl(k).exec();
-      const count = Number(res?.[0]?.[1] ?? 0);
-      const ttl = Number(res?.[2]?.[1] ?? windowMs);
-      return { count, ttlMs: ttl > 0 ? ttl : windowMs };
+      const [count, ttl] = (await redis.eval(INCR_IN_WINDOW, 1, prefix + key, windowMs)) as [number, number];
+      return { count: Number(count), ttlMs: ttl > 0 ? Number(ttl) : windowMs };
     },
     addToSet: async (key, member, ttlMs) => {
       await redis.multi().sadd(prefix + key, member).pexpire(prefix + key, ttlMs).exec();

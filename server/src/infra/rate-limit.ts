@@ -17,7 +17,11 @@ export const RATE_LIMITS = {
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimiter {
-  /** Counts one hit; throws RATE_LIMITED (with retryAfterSeconds) once the window's limit is passed. */
+  /**
+   * Counts one hit; throws RATE_LIMITED (with retryAfterSeconds) once the window's limit is passed,
+   * and TRANSIENT (the original error as `cause`) when the store cannot count. The caller chooses
+   * to fail open (the global limit) or closed (sign-in).
+   */
   hit(rule: RateLimitRule, subject: string): Promise<void>;
 }
 
@@ -25,7 +29,13 @@ export interface RateLimiter {
 export function createRateLimiter(kv: KeyValueStore): RateLimiter {
   return {
     async hit(rule, subject) {
-      const { count, ttlMs } = await kv.incr(`rl:${rule.name}:${subject.toLowerCase()}`, rule.windowMs);
+      let counted: { count: number; ttlMs: number };
+      try {
+        counted = await kv.incr(`rl:${rule.name}:${subject.toLowerCase()}`, rule.windowMs);
+      } catch (e) {
+        throw Object.assign(new AppError('TRANSIENT', 'Limits cannot be checked right now. Try again in a moment.'), { cause: e });
+      }
+      const { count, ttlMs } = counted;
       if (count > rule.limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
         throw new AppError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });

@@ -39,6 +39,14 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
   }
 }
 
+/**
+ * SQLSTATE class 22 (data exception): a value Postgres cannot take, such as NUL in text (22021),
+ * NUL in jsonb (22P05) or a date out of its range (22008). Only bad input gets this far.
+ */
+export function isDataException(e: unknown): boolean {
+  return pgCodeOf(e)?.startsWith('22') ?? false;
+}
+
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   if (pgCodeOf(e) !== '23505') return false;
   return !constraint || (e as { constraint?: string }).constraint === constraint;

@@ -4,11 +4,18 @@ import type { Context } from './context';
 
 export const SESSION_COOKIE = 'tt_session';
 
+/** The cookie's decoded value; null when absent or not valid percent-encoding (no session, not a 500). */
 export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }

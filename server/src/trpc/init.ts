@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { AppError, type AppErrorCode, isAppError } from '@tracetrack/shared';
-import { isTransientDbError } from '../infra/transaction';
+import { isDataException, isTransientDbError, pgCodeOf } from '../infra/transaction';
 import type { Context } from './context';
 
 const TRPC_CODE_OF: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
@@ -85,17 +85,24 @@ export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Turns a service's AppError into a TRPCError once, for every procedure. A database that is
- * down or dropped the connection is a retryable TRANSIENT (503), never a 500.
+ * down or dropped the connection is a retryable TRANSIENT (503), never a 500. A value the
+ * database refuses is the caller's bad input (VALIDATION, 400): the shared schemas should have
+ * caught it, so it is logged to find the field that lets it through.
  */
-const appErrors = t.middleware(async ({ next }) => {
+const appErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
+  if (isDataException(cause)) {
+    ctx.deps.logger.warn('input the database refused', { procedure: path, requestId: ctx.meta.requestId, sqlstate: pgCodeOf(cause), error: String(cause) });
+  }
   const appError = isAppError(cause)
     ? cause
     : isTransientDbError(cause)
       ? new AppError('TRANSIENT', 'The database is unavailable right now. Try again.')
-      : null;
+      : isDataException(cause)
+        ? new AppError('VALIDATION', 'The request holds a value that cannot be stored (a NUL character, broken text or an out-of-range date).')
+        : null;
   if (appError) throw new TRPCError({ code: trpcCodeOf(appError.code), message: appError.message, cause: appError });
   return result;
 });

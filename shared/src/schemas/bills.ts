@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { billNumberSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema } from './common';
+import { billNumberSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, storableTextSchema } from './common';
 import { parentStatusSchema } from './bags';
 
 export const billStatusSchema = z.enum(['open', 'loading', 'completed']);
@@ -7,8 +7,8 @@ export type BillStatus = z.infer<typeof billStatusSchema>;
 
 export const BILL_MAX_CAPACITY = 500;
 const capacitySchema = z.number().int().min(1).max(BILL_MAX_CAPACITY);
-const optionalText = (max: number) => z.string().trim().max(max).optional();
-const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
+const optionalText = (max: number) => storableTextSchema.trim().max(max).optional();
+const nullableText = (max: number) => storableTextSchema.trim().max(max).nullable().optional();
 
 export const billCreateInput = z.object({
   billNumber: billNumberSchema,
@@ -36,7 +36,7 @@ export type BillCompleteInput = z.infer<typeof billCompleteInput>;
 
 export const billListInput = z.object({
   status: billStatusSchema.optional(),
-  search: z.string().max(50).optional(),
+  search: storableTextSchema.max(50).optional(),
   createdBy: z.string().regex(/^[A-Za-z0-9_]{3,20}$/).optional(),
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),

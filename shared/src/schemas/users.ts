@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { areaCodeSchema, cursorSchema, pageLimitSchema, pageOf, roleSchema } from './common';
+import { areaCodeSchema, cursorSchema, pageLimitSchema, pageOf, roleSchema, storableTextSchema } from './common';
 
 export const usernameSchema = z.string().regex(/^[A-Za-z0-9_]{3,20}$/, 'Username must be 3–20 letters, digits or _');
 export const emailSchema = z.email('Enter a valid email').max(254).transform((e) => e.toLowerCase());
@@ -15,8 +15,8 @@ export function passwordProblems(password: string): string[] {
   if (!/[^A-Za-z0-9]/.test(password)) problems.push('a symbol');
   return problems;
 }
-export const passwordSchema = z
-  .string()
+// Hashing turns an unpaired surrogate into U+FFFD, so two different passwords would match.
+export const passwordSchema = storableTextSchema
   .max(200, 'Password is too long')
   .superRefine((pw, ctx) => {
     const problems = passwordProblems(pw);
@@ -27,7 +27,7 @@ export const passwordSchema = z
 // junk out of the database and the rate-limit keys. Trimmed because phone keyboards append a space.
 export const loginInput = z.object({
   username: z.string().max(100, 'Username is too long').trim().pipe(usernameSchema),
-  password: z.string().min(1, 'Enter your password').max(200, 'Password is too long'),
+  password: storableTextSchema.min(1, 'Enter your password').max(200, 'Password is too long'),
 });
 export type LoginInput = z.infer<typeof loginInput>;
 
@@ -69,7 +69,7 @@ export type UserUpdateInput = z.infer<typeof userUpdateInput>;
 export const userListInput = z.object({
   role: roleSchema.optional(),
   area: areaCodeSchema.optional(),
-  search: z.string().max(50).optional(),
+  search: storableTextSchema.max(50).optional(),
   limit: pageLimitSchema,
   cursor: cursorSchema,
 });

@@ -19,7 +19,9 @@ async function hitLoginLimits(ctx: LoginContext, username: string) {
     await ctx.deps.rateLimiter.hit(RATE_LIMITS.loginByUser, username.toLowerCase());
   } catch (e) {
     // Logged, not audited: a flood of refused attempts must not flood the audit log too.
-    if (isAppError(e)) ctx.deps.logger.warn('login rate limited', { requestId: ctx.meta.requestId, ip: ctx.meta.ip });
+    if (isAppError(e) && e.code === 'RATE_LIMITED') ctx.deps.logger.warn('login rate limited', { requestId: ctx.meta.requestId, ip: ctx.meta.ip });
+    // Sign-in fails closed without its limits: TRANSIENT (503), retryable, never a 429 or a 500.
+    else ctx.deps.logger.warn('login rate limit unavailable', { requestId: ctx.meta.requestId, error: String(e instanceof Error ? (e.cause ?? e) : e) });
     throw e;
   }
 }

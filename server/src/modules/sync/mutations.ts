@@ -1,4 +1,14 @@
-import { AppError, MUTATION_ARGS, type MutationName, type Role } from '@tracetrack/shared';
+import {
+  AppError,
+  clientTimeSchema,
+  isStorableText,
+  MAX_MUTATION_ARGS_BYTES,
+  MUTATION_ARGS,
+  type Mutation,
+  type MutationName,
+  type Role,
+  toStorableText,
+} from '@tracetrack/shared';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { billScanWork } from '../bills/scan-work';
 import * as bills from '../bills/service';
@@ -18,36 +28,77 @@ const ROLES: Record<MutationName, readonly Role[]> = {
 };
 
 /**
- * Validates one queued mutation and picks the work: bag scans go to the set-based bag batch,
- * bill mutations to the same service functions the bill procedures call. Anything wrong with the
- * mutation itself is a refusal of that mutation alone.
+ * A queued mutation as it is applied, stored and compared on replay: the parsed (normalised)
+ * args and time, never the raw input. An invalid one keeps what can be stored of it (its name
+ * with broken characters replaced, its raw args when they are small, storable JSON, else null),
+ * so its refusal is stored like any other and its replay finds it.
  */
-export function toScanWork(actor: Actor, meta: RequestMeta, name: string, rawArgs: unknown): ScanWork {
-  const schema = (MUTATION_ARGS as Record<string, (typeof MUTATION_ARGS)[MutationName] | undefined>)[name];
-  if (!schema) return refused('VALIDATION', `Unknown mutation "${name.slice(0, 50)}".`);
-  const parsed = schema.safeParse(rawArgs);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
-    return refused('VALIDATION', `Invalid ${name}: ${fields}`);
+export type ReadMutation =
+  | { isValid: true; name: MutationName; args: unknown; clientTime: string }
+  | { isValid: false; name: string; args: unknown; clientTime: string | null; error: AppError };
+
+/** The args as JSON, or null when they cannot be serialised (nested deeper than the stack). */
+function jsonOf(value: unknown): string | null {
+  try {
+    return JSON.stringify(value ?? null);
+  } catch {
+    return null;
   }
-  const mutation = name as MutationName;
-  if (!ROLES[mutation].includes(actor.role)) return refused('FORBIDDEN', `Only ${ROLES[mutation].join(' or ')} users can do ${name}.`);
+}
+
+function isStorableJson(value: unknown): boolean {
+  if (typeof value === 'string') return isStorableText(value);
+  if (Array.isArray(value)) return value.every(isStorableJson);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => isStorableText(k) && isStorableJson(v));
+  return true;
+}
+
+export function readMutation(m: Mutation): ReadMutation {
+  const name = toStorableText(m.name);
+  const time = clientTimeSchema.safeParse(m.clientTime);
+  const clientTime = time.success ? time.data : null;
+  const json = jsonOf(m.args);
+  const isSmall = json !== null && Buffer.byteLength(json) <= MAX_MUTATION_ARGS_BYTES;
+  const invalid = (message: string): ReadMutation => ({
+    isValid: false, name, clientTime, error: new AppError('VALIDATION', message),
+    args: isSmall && isStorableJson(m.args) ? (m.args ?? null) : null,
+  });
+
+  const schema = (MUTATION_ARGS as Record<string, (typeof MUTATION_ARGS)[MutationName] | undefined>)[m.name];
+  if (!schema) return invalid(`Unknown mutation "${name}".`);
+  if (!isSmall) return invalid(`Invalid ${name}: args must be at most ${MAX_MUTATION_ARGS_BYTES} bytes of JSON.`);
+  const args = schema.safeParse(m.args);
+  const issues = [
+    ...(args.success ? [] : args.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`)),
+    ...(time.success ? [] : [`clientTime: ${time.error.issues[0]?.message ?? 'invalid'}`]),
+  ];
+  if (!args.success || !time.success) return invalid(`Invalid ${name}: ${issues.join('; ')}`);
+  return { isValid: true, name: m.name as MutationName, args: args.data, clientTime: time.data };
+}
+
+/**
+ * Picks the work for one read mutation: bag scans go to the set-based bag batch, bill mutations
+ * to the same service functions the bill procedures call. Anything wrong with the mutation
+ * itself is a refusal of that mutation alone.
+ */
+export function toScanWork(actor: Actor, meta: RequestMeta, read: ReadMutation): ScanWork {
+  if (!read.isValid) return { kind: 'refused', error: read.error };
+  const mutation = read.name;
+  if (!ROLES[mutation].includes(actor.role)) {
+    return { kind: 'refused', error: new AppError('FORBIDDEN', `Only ${ROLES[mutation].join(' or ')} users can do ${mutation}.`) };
+  }
   switch (mutation) {
     case 'parent.scan':
     case 'child.link':
     case 'child.unlink':
-      return { kind: 'bag', command: { name: mutation, args: parsed.data } as never };
+      return { kind: 'bag', command: { name: mutation, args: read.args } as never };
     case 'bill.create':
-      return billScanWork(actor, meta, bills.createBill, parsed.data as never);
+      return billScanWork(actor, meta, bills.createBill, read.args as never);
     case 'bill.addParent':
-      return billScanWork(actor, meta, bills.addParentToBill, parsed.data as never);
+      return billScanWork(actor, meta, bills.addParentToBill, read.args as never);
     case 'bill.removeParent':
-      return billScanWork(actor, meta, bills.removeParentFromBill, parsed.data as never);
+      return billScanWork(actor, meta, bills.removeParentFromBill, read.args as never);
     case 'bill.complete':
-      return billScanWork(actor, meta, bills.completeBill, parsed.data as never);
+      return billScanWork(actor, meta, bills.completeBill, read.args as never);
   }
-}
-
-function refused(code: 'VALIDATION' | 'FORBIDDEN', message: string): ScanWork {
-  return { kind: 'refused', error: new AppError(code, message) };
 }

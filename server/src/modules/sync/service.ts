@@ -4,7 +4,7 @@ import { pgCodeOf, type Executor } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { findDevice, insertSeqGap, recordPush } from '../devices/queries';
 import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
-import { toScanWork } from './mutations';
+import { type ReadMutation, readMutation, toScanWork } from './mutations';
 import { findEventsByMutationIds, type StoredEvent, withDeviceLock } from './queries';
 
 /** How long a second push from the same device waits for the first before a retryable CONFLICT. */
@@ -22,8 +22,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-function isSameMutation(stored: StoredEvent, deviceId: string, m: Mutation): boolean {
-  return stored.device_id === deviceId && stored.seq === m.seq && stored.name === m.name && canonicalJson(stored.args) === canonicalJson(m.args ?? null);
+function isSameMutation(stored: StoredEvent, deviceId: string, m: Mutation, read: ReadMutation): boolean {
+  if (stored.device_id !== deviceId || stored.seq !== m.seq || stored.name !== read.name) return false;
+  const args = canonicalJson(stored.args);
+  // Events stored before args were stored parsed hold the raw args (small: they were valid).
+  return args === canonicalJson(read.args) || (read.isValid && args === canonicalJson(m.args ?? null));
 }
 
 function storedResult(stored: StoredEvent, id: string): MutationResult {
@@ -86,6 +89,8 @@ async function pushLocked(
 
   const stored = new Map((await findEventsByMutationIds(deps.db, input.mutations.map((m) => m.id))).map((e) => [e.mutation_id, e]));
   const results = new Map<string, MutationResult>();
+  const reads = new Map(input.mutations.map((m) => [m, readMutation(m)]));
+  const readOf = (m: Mutation) => reads.get(m)!;
   const ordered = [...input.mutations].sort((a, b) => a.seq - b.seq);
 
   await recordSeqGaps(deps.db, input.deviceId, device.last_seq, ordered.filter((m) => !stored.has(m.id)).map((m) => m.seq));
@@ -94,7 +99,7 @@ async function pushLocked(
   const pendingIds = new Set<string>();
   for (const m of ordered) {
     const prior = stored.get(m.id);
-    if (prior) results.set(m.id, isSameMutation(prior, input.deviceId, m) ? storedResult(prior, m.id) : idReused(m.id));
+    if (prior) results.set(m.id, isSameMutation(prior, input.deviceId, m, readOf(m)) ? storedResult(prior, m.id) : idReused(m.id));
     // The same id twice in one batch is answered from its first occurrence below.
     else if (!pendingIds.has(m.id)) {
       pending.push(m);
@@ -106,10 +111,13 @@ async function pushLocked(
   const record = (db: Executor) => recordPush(db, input.deviceId, maxSeq, deps.clock());
   for (let i = 0; i < pending.length; i += CHUNK_SIZE) {
     const chunk = pending.slice(i, i + CHUNK_SIZE);
-    const items: ScanItem[] = chunk.map((m) => ({
-      envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: m.clientTime, name: m.name, args: m.args ?? null },
-      work: toScanWork(actor, meta, m.name, m.args),
-    }));
+    const items: ScanItem[] = chunk.map((m) => {
+      const read = readOf(m);
+      return {
+        envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: read.clientTime, name: read.name, args: read.args },
+        work: toScanWork(actor, meta, read),
+      };
+    });
     const isLast = i + CHUNK_SIZE >= pending.length;
     const outcomes = await applyScanBatch(deps, actor, meta, items, isLast ? record : undefined);
     chunk.forEach((m, k) => results.set(m.id, freshResult(m.id, outcomes[k]!)));
@@ -126,7 +134,8 @@ async function pushLocked(
     const firstIndex = firstIndexOf.get(m.id)!;
     if (firstIndex === i) return r;
     const first = input.mutations[firstIndex]!;
-    return first.seq === m.seq && first.name === m.name && canonicalJson(first.args) === canonicalJson(m.args) ? { ...r, replay: true } : idReused(m.id);
+    const [a, b] = [readOf(first), readOf(m)];
+    return first.seq === m.seq && a.name === b.name && canonicalJson(a.args) === canonicalJson(b.args) ? { ...r, replay: true } : idReused(m.id);
   });
   return { results: out, ackedThroughSeq: Math.max(device.last_seq, maxSeq) };
 }
