@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RETRYABLE_ERROR_CODES } from '@tracetrack/shared';
 import { createApp } from '../../server/src/app';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
@@ -178,5 +179,35 @@ describe('unlinks racing links over the same parents', () => {
       select code, child_count from bags where code in ('SB53001', 'SB53002') order by code`.execute(t.deps.db);
     expect(counts.rows).toEqual([{ code: 'SB53001', child_count: 0 }, { code: 'SB53002', child_count: 0 }]);
     expect((await countersAndRecount(t.deps.db)).parentsWithWrongCount).toEqual([]);
+  });
+
+  it('answers a conflict that outlasts every retry with a retryable 503 TRANSIENT that says to try again', async () => {
+    // A trigger makes every attempt at this one scan fail the way a deadlock victim does.
+    await sql`create function fail_as_deadlock() returns trigger language plpgsql as $$
+      begin
+        if new.args->>'childCode' = 'DEADLOCK53' then raise exception 'simulated deadlock' using errcode = 'deadlock_detected'; end if;
+        return new;
+      end $$`.execute(t.deps.db);
+    await sql`create trigger fail_as_deadlock before insert on scan_events for each row execute function fail_as_deadlock()`.execute(t.deps.db);
+    try {
+      const app = createApp(t.deps);
+      const actor = await createUser(t.deps.db, { role: 'biller' });
+      const http = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, actor.id));
+      const deviceId = randomUUID();
+      await http.mutate('device.register', { deviceId });
+      const mutation = mutationQueue().next('child.unlink', { childCode: 'DEADLOCK53' });
+
+      for (const res of [await http.mutate('bag.unlinkChild', { childCode: 'DEADLOCK53' }), await http.mutate('sync.push', { deviceId, mutations: [mutation] })]) {
+        expect(res.status).toBe(503);
+        expect(res.error?.data.appCode).toBe('TRANSIENT');
+        expect(RETRYABLE_ERROR_CODES).toContain(res.error?.data.appCode);
+        expect(res.error?.message).toMatch(/nothing was saved\. Try again\./);
+      }
+      const events = await sql<{ n: number }>`select count(*)::int as n from scan_events where args->>'childCode' = 'DEADLOCK53'`.execute(t.deps.db);
+      expect(events.rows[0]?.n).toBe(0);
+    } finally {
+      await sql`drop trigger fail_as_deadlock on scan_events`.execute(t.deps.db);
+      await sql`drop function fail_as_deadlock()`.execute(t.deps.db);
+    }
   });
 });
