@@ -12,6 +12,12 @@ export interface BagBatchResult {
   counters: CounterDelta[];
 }
 
+/** One bag scan of a batch and when it was captured: a device's clock for synced scans, null online. */
+export interface BagScan {
+  command: BagCommand;
+  clientTime: Date | null;
+}
+
 /** How often the lock phase starts over when children keep moving to parents outside its lock set. */
 const LOCK_ATTEMPTS = 5;
 
@@ -20,11 +26,11 @@ const LOCK_ATTEMPTS = 5;
  * the run may touch is inserted (if new) and row-locked up front in id order, the rules run in
  * memory in order, and only the net changes are written. Online calls are runs of one.
  */
-export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[], now: Date): Promise<BagBatchResult> {
+export async function runBagCommands(tx: Tx, actor: Actor, scans: BagScan[], now: Date): Promise<BagBatchResult> {
   const provisional = new Map<string, bq.ProvisionalBag>();
   const lookups = new Set<string>();
   const unlinked = new Set<string>();
-  for (const cmd of commands) {
+  for (const { command: cmd } of scans) {
     const codes = codesOf(cmd);
     for (const code of codes.parents) {
       const p = parseBagCode(code);
@@ -65,9 +71,9 @@ export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[
   }
   for (const [code, link] of initialLinks) state.links.set(code, link);
 
-  const results: Array<RuleResult | AppError> = commands.map((cmd) => {
+  const results: Array<RuleResult | AppError> = scans.map(({ command, clientTime }) => {
     try {
-      return applyBagCommand(state, actor, cmd, now);
+      return applyBagCommand(state, actor, command, { now, clientTime });
     } catch (e) {
       // A refusal is this scan's final answer; anything else fails the whole batch, to be resent.
       if (isFinalRefusal(e)) return e;
