@@ -50,7 +50,19 @@ function childSlot(raw: unknown): string | ModelOutcome {
   return p.code;
 }
 
-export function applyToModel(state: ModelState, actor: ModelActor, name: string, args: Record<string, unknown>, now: number): ModelOutcome {
+/**
+ * `now` is the server's time (links are stamped with it); `clientTime` is when a synced scan was
+ * captured on the device, null for online calls. A dispatcher's unlink is judged at the capture
+ * time held within [link time, now].
+ */
+export function applyToModel(
+  state: ModelState,
+  actor: ModelActor,
+  name: string,
+  args: Record<string, unknown>,
+  now: number,
+  clientTime: number | null = null,
+): ModelOutcome {
   switch (name) {
     case 'parent.scan': {
       const code = parentSlot(state, args.code);
@@ -85,7 +97,8 @@ export function applyToModel(state: ModelState, actor: ModelActor, name: string,
       if (!state.bags.has(child)) return refuse('BAG_NOT_FOUND');
       const link = state.parentOf.get(child);
       if (!link) return refuse('CHILD_NOT_LINKED');
-      if (actor.role === 'dispatcher' && (link.by !== actor.id || now - link.at > UNLINK_WINDOW_MS)) return refuse('UNLINK_NOT_ALLOWED');
+      const judgedAt = Math.min(now, Math.max(link.at, clientTime ?? now));
+      if (actor.role === 'dispatcher' && (link.by !== actor.id || judgedAt - link.at > UNLINK_WINDOW_MS)) return refuse('UNLINK_NOT_ALLOWED');
       state.parentOf.delete(child);
       state.countOf.set(link.parent, (state.countOf.get(link.parent) ?? 1) - 1);
       return { status: 'applied' };

@@ -5,9 +5,10 @@ import type { Mutation, MutationArgs, MutationName } from '@tracetrack/shared';
 export function mutationQueue(startSeq = 1) {
   let seq = startSeq - 1;
   return {
-    next<N extends MutationName>(name: N, args: MutationArgs<N>): Mutation {
+    /** `capturedAt` is the device's clock when the scan was taken (default: now). */
+    next<N extends MutationName>(name: N, args: MutationArgs<N>, capturedAt = new Date()): Mutation {
       seq += 1;
-      return { id: randomUUID(), seq, name, args, clientTime: new Date().toISOString() };
+      return { id: randomUUID(), seq, name, args, clientTime: capturedAt.toISOString() };
     },
     get lastSeq() {
       return seq;

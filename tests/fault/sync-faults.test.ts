@@ -42,7 +42,7 @@ async function expectOutcomes(mutations: Mutation[], expected: Map<string, Model
 function modelOf(actor: Actor, mutations: Mutation[]) {
   const model = emptyModel();
   const now = Date.now();
-  const expected = new Map(mutations.map((m) => [m.id, applyToModel(model, actor, m.name, m.args as Record<string, unknown>, now)]));
+  const expected = new Map(mutations.map((m) => [m.id, applyToModel(model, actor, m.name, m.args as Record<string, unknown>, now, Date.parse(m.clientTime))]));
   return { model, expected };
 }
 

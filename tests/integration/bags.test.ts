@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mutationQueue } from '../factories/mutations';
 import { createStaff, createUser } from '../factories/users';
 import { refusal } from '../helpers/errors';
 import { countersAndRecount } from '../helpers/recount';
@@ -164,6 +166,40 @@ describe('unlinking', () => {
       now = start;
     }
     expect(await linkCount('SB30002')).toBe(0);
+  });
+
+  it('judges a synced unlink by when the device scanned it, clamped to [link time, server now]; online by server now', async () => {
+    const d = t.as(staff.dispatcher);
+    const deviceId = randomUUID();
+    await d.device.register({ deviceId });
+    const queue = mutationQueue();
+    const start = now;
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    const unlinkAt = (childCode: string, minutes: number) => queue.next('child.unlink', { childCode }, at(minutes));
+    await d.bag.scanParent({ code: 'SB30005' });
+    for (const c of ['A', 'B', 'C', 'D', 'E']) await d.bag.linkChild({ parentCode: 'SB30005', childCode: `C30005${c}` });
+    try {
+      // A device clock ahead of the server counts as now: 30 minutes after the link, allowed.
+      now = at(30);
+      const ahead = await d.sync.push({ deviceId, mutations: [unlinkAt('C30005D', 120)] });
+      expect(ahead.results.map((r) => r.status)).toEqual(['applied']);
+
+      // Synced three hours late: scanned 30 minutes after the link, allowed; 61 minutes after, not;
+      // a device time before the link counts as the link time.
+      now = at(180);
+      const late = await d.sync.push({ deviceId, mutations: [unlinkAt('C30005A', 30), unlinkAt('C30005B', 61), unlinkAt('C30005C', -120)] });
+      expect(late.results.map((r) => r.code ?? r.status)).toEqual(['applied', 'UNLINK_NOT_ALLOWED', 'applied']);
+      // Online calls happen at server now.
+      expect((await refusal(d.bag.unlinkChild({ childCode: 'C30005E' }))).appCode).toBe('UNLINK_NOT_ALLOWED');
+      // A link synced late is stamped with server time, so the window runs from then.
+      const relinked = await d.sync.push({
+        deviceId, mutations: [queue.next('child.link', { parentCode: 'SB30005', childCode: 'C30005A' }, at(40)), unlinkAt('C30005A', 50)],
+      });
+      expect(relinked.results.map((r) => r.status)).toEqual(['applied', 'applied']);
+    } finally {
+      now = start;
+    }
+    expect(await linkCount('SB30005')).toBe(2);
   });
 
   it('refuses links and unlinks inside a parent on a completed bill', async () => {

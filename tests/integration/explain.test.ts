@@ -153,6 +153,7 @@ const cases: Case[] = [
   ['scan batch: insert, lock, links, bills', () => inTx(async (tx) => {
     await batch.insertProvisionalBags(tx, [{ code: 'NEWCHILD0001', type: 'child', format: null, capacity: null, area: sample.area, parentCode: sample.parentCode }], sample.userId);
     await batch.lockBagsByCode(tx, sample.codes);
+    await batch.lockBagsByCode(tx, sample.codes, [sample.childCode]);
     await batch.linksOfChildren(tx, sample.childIds);
     await batch.billsOfParents(tx, sample.parentIds);
   })],

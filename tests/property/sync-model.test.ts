@@ -10,8 +10,10 @@ import type { Actor } from '../../server/src/trpc/context';
 
 let t: TestApp;
 let devices: { actor: Actor; deviceId: string }[];
+// The server's clock, moved forward between pushes so dispatchers' unlink window comes into play.
+let serverNow = Date.now();
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ clock: () => new Date(serverNow) });
   devices = [];
   for (const role of ['dispatcher', 'dispatcher', 'admin'] as const) {
     const actor = await createUser(t.deps.db, { role, area: 'hisar' });
@@ -22,18 +24,26 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** A small code space so that conflicts, full parents and wrong types happen often. */
+/**
+ * A small code space so that conflicts, full parents and wrong types happen often. `at` is when the
+ * device captured the scan, in minutes from the run's start: before or after the server's time.
+ */
+const atArb = fc.integer({ min: -30, max: 600 });
 const opArb = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ name: fc.constant('parent.scan'), p: fc.integer({ min: 0, max: 3 }) }) },
-  { weight: 8, arbitrary: fc.record({ name: fc.constant('child.link'), p: fc.integer({ min: 0, max: 4 }), c: fc.integer({ min: 0, max: 24 }) }) },
-  { weight: 2, arbitrary: fc.record({ name: fc.constant('child.unlink'), c: fc.integer({ min: 0, max: 24 }) }) },
-  { weight: 1, arbitrary: fc.record({ name: fc.constant('child.link'), p: fc.integer({ min: 0, max: 3 }), c: fc.constant(-1) }) },
+  { weight: 2, arbitrary: fc.record({ name: fc.constant('parent.scan'), p: fc.integer({ min: 0, max: 3 }), at: atArb }) },
+  { weight: 8, arbitrary: fc.record({ name: fc.constant('child.link'), p: fc.integer({ min: 0, max: 4 }), c: fc.integer({ min: 0, max: 24 }), at: atArb }) },
+  { weight: 2, arbitrary: fc.record({ name: fc.constant('child.unlink'), c: fc.integer({ min: 0, max: 24 }), at: atArb }) },
+  { weight: 1, arbitrary: fc.record({ name: fc.constant('child.link'), p: fc.integer({ min: 0, max: 3 }), c: fc.constant(-1), at: atArb }) },
 );
 
 const scheduleArb = fc.record({
   queues: fc.array(fc.array(opArb, { minLength: 1, maxLength: 30 }), { minLength: 3, maxLength: 3 }),
-  // Each push: which device, how many new mutations, whether to resend old ones, and a shuffle seed.
-  pushes: fc.array(fc.record({ device: fc.integer({ min: 0, max: 2 }), take: fc.integer({ min: 1, max: 12 }), resend: fc.integer({ min: 0, max: 4 }), shuffle: fc.integer() }), { minLength: 1, maxLength: 25 }),
+  // Each push: which device, how many new mutations, whether to resend old ones, a shuffle seed,
+  // and how many minutes the server's clock moves on before it.
+  pushes: fc.array(
+    fc.record({ device: fc.integer({ min: 0, max: 2 }), take: fc.integer({ min: 1, max: 12 }), resend: fc.integer({ min: 0, max: 4 }), shuffle: fc.integer(), advance: fc.integer({ min: 0, max: 50 }) }),
+    { minLength: 1, maxLength: 25 },
+  ),
 });
 
 describe('sync against the pure model', () => {
@@ -47,6 +57,7 @@ describe('sync against the pure model', () => {
         // M444 parents hold 15, SB 30; index 3 is a code that is a child, 4 is never registered.
         const parents = [`M444-${tag}001`, `M444-${tag}002`, `SB${tag}003`, `R${tag}C0`, `SB${tag}999`];
         const childCode = (c: number) => (c < 0 ? `M444-${tag}001` : `R${tag}C${c}`);
+        const start = serverNow;
         const mutations: Mutation[][] = queues.map((ops, d) =>
           ops.map((op, i) => ({
             id: randomUUID(),
@@ -56,16 +67,16 @@ describe('sync against the pure model', () => {
               op.name === 'parent.scan' ? { code: parents[op.p]! }
               : op.name === 'child.link' ? { parentCode: parents[op.p]!, childCode: childCode(op.c) }
               : { childCode: childCode(op.c) },
-            clientTime: new Date().toISOString(),
+            clientTime: new Date(start + op.at * 60_000).toISOString(),
           })),
         );
 
         const model = emptyModel();
         const expected = new Map<string, ModelOutcome>();
         const sent = mutations.map(() => 0);
-        const now = Date.now();
 
         for (const push of pushes) {
+          serverNow += push.advance * 60_000;
           const queue = mutations[push.device]!;
           const from = sent[push.device]!;
           const fresh = queue.slice(from, from + push.take);
@@ -79,7 +90,7 @@ describe('sync against the pure model', () => {
           // The server applies a batch in seq order; replays change nothing.
           for (const m of [...batch].sort((a, b) => a.seq - b.seq)) {
             if (expected.has(m.id)) continue;
-            expected.set(m.id, applyToModel(model, actor, m.name, m.args as Record<string, unknown>, now));
+            expected.set(m.id, applyToModel(model, actor, m.name, m.args as Record<string, unknown>, serverNow, Date.parse(m.clientTime)));
           }
           for (const r of res.results) {
             const want = expected.get(r.id)!;
@@ -98,6 +109,56 @@ describe('sync against the pure model', () => {
         expect(counters).toEqual(recount);
       }),
       { numRuns: 30, seed: Number(process.env.FC_SEED ?? 4242) },
+    );
+  });
+
+  it("judges a dispatcher's unlinks synced late or early by when they were scanned, as the model does", async () => {
+    // One handheld links and unlinks a few children in two parents; its scans are minutes apart,
+    // and each push reaches the server some time after (or, with a fast device clock, before) the
+    // last scan it carries. Links are stamped with server time; unlinks are judged by scan time.
+    const dayArb = fc.record({
+      ops: fc.array(fc.record({ unlink: fc.boolean(), p: fc.integer({ min: 0, max: 1 }), c: fc.integer({ min: 0, max: 5 }), gap: fc.integer({ min: 0, max: 40 }) }), { minLength: 4, maxLength: 40 }),
+      pushes: fc.array(fc.record({ take: fc.integer({ min: 1, max: 8 }), delay: fc.integer({ min: -120, max: 180 }) }), { minLength: 1, maxLength: 20 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(dayArb, async ({ ops, pushes }) => {
+        await sql`truncate links, bill_parents, bills, bags, scan_events, audit_log, counters, daily_counters, device_seq_gaps restart identity`.execute(t.deps.db);
+        await sql`update devices set last_seq = 0`.execute(t.deps.db);
+        const { actor, deviceId } = devices[0]!;
+        const parents = ['SB71001', 'SB71002'];
+        const model = emptyModel();
+        for (const code of parents) {
+          await t.as(actor).bag.scanParent({ code });
+          applyToModel(model, actor, 'parent.scan', { code }, serverNow);
+        }
+        let scannedAt = serverNow;
+        const mutations: Mutation[] = ops.map((op, i) => {
+          scannedAt += op.gap * 60_000;
+          const childCode = `R71C${op.c}`;
+          return {
+            id: randomUUID(), seq: i + 1, name: op.unlink ? 'child.unlink' : 'child.link',
+            args: op.unlink ? { childCode } : { parentCode: parents[op.p]!, childCode }, clientTime: new Date(scannedAt).toISOString(),
+          };
+        });
+
+        let sent = 0;
+        for (const push of pushes) {
+          const batch = mutations.slice(sent, sent + push.take);
+          if (batch.length === 0) break;
+          sent += batch.length;
+          serverNow = Math.max(serverNow, Date.parse(batch.at(-1)!.clientTime) + push.delay * 60_000);
+          const res = await t.as(actor).sync.push({ deviceId, mutations: batch });
+          res.results.forEach((r, k) => {
+            const m = batch[k]!;
+            const want = applyToModel(model, actor, m.name, m.args as Record<string, unknown>, serverNow, Date.parse(m.clientTime));
+            expect({ seq: m.seq, status: r.status, code: r.code }).toEqual({ seq: m.seq, status: want.status, code: want.status === 'rejected' ? want.code : undefined });
+          });
+        }
+        const links = await sql<{ link: string }>`
+          select c.code || '>' || p.code as link from links l join bags c on c.id = l.child_id join bags p on p.id = l.parent_id`.execute(t.deps.db);
+        expect(links.rows.map((r) => r.link).sort()).toEqual(modelLinks(model));
+      }),
+      { numRuns: 25, seed: Number(process.env.FC_SEED ?? 4242) },
     );
   });
 });

@@ -23,8 +23,9 @@ export function isTransientDbError(e: unknown): boolean {
 
 /**
  * Runs `fn` in one transaction, retrying deadlocks and serialization failures a few times.
- * Business refusals (AppError) roll back and pass through untouched; database outages become
- * a retryable TRANSIENT error so clients resend.
+ * Business refusals (AppError) roll back and pass through untouched; database outages, and
+ * conflicts still failing after the last attempt, become a retryable TRANSIENT (503) so clients
+ * resend, never a 500.
  */
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -32,7 +33,10 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
       return await db.transaction().execute(fn);
     } catch (e) {
       if (e instanceof AppError) throw e;
-      if (RETRYABLE.has(pgCodeOf(e) ?? '') && attempt < attempts) continue;
+      if (RETRYABLE.has(pgCodeOf(e) ?? '')) {
+        if (attempt < attempts) continue;
+        throw new AppError('TRANSIENT', 'Other changes to the same bags or bills kept getting in the way; nothing was saved. Try again.');
+      }
       if (isTransientDbError(e)) throw new AppError('TRANSIENT', 'The database is unavailable right now. Try again.');
       throw e;
     }

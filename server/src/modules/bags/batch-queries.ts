@@ -33,16 +33,20 @@ export async function insertProvisionalBags(tx: Tx, bags: ProvisionalBag[], crea
   return new Set(rows.rows.map((r) => r.code));
 }
 
-/** Row-locks bags by code in id order: every batch locks in the same order, so none deadlock. */
-export async function lockBagsByCode(tx: Tx, codes: string[]) {
-  if (codes.length === 0) return [];
-  return tx
-    .selectFrom('bags')
-    .select(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area'])
-    .where(anyOf('code', codes, 'text'))
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+/**
+ * Row-locks bags by code in id order: every batch locks in the same order, so none deadlock. The
+ * current parents of `parentsOfChildCodes` (children the batch unlinks) join the same ordered set:
+ * the statement reads those links before it locks anything, so the caller must re-check them once
+ * the children are locked (another batch may have moved a child in between).
+ */
+export async function lockBagsByCode(tx: Tx, codes: string[], parentsOfChildCodes: string[] = []) {
+  if (codes.length === 0 && parentsOfChildCodes.length === 0) return [];
+  const select = tx.selectFrom('bags').select(['id', 'code', 'type', 'format', 'capacity', 'child_count', 'area']);
+  const matching = parentsOfChildCodes.length === 0
+    ? select.where(anyOf('code', codes, 'text'))
+    : select.where(sql<boolean>`code = any(${codes}::text[]) or id = any(array(
+        select l.parent_id from links l join bags c on c.id = l.child_id where c.code = any(${parentsOfChildCodes}::text[])))`);
+  return matching.orderBy('id').forUpdate().execute();
 }
 
 export async function linksOfChildren(tx: Tx, childIds: number[]) {

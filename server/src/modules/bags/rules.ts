@@ -8,6 +8,13 @@ import { toParentState } from './mappers';
 /** Dispatchers may undo their own links for this long; billers and admins any time. */
 export const DISPATCHER_UNLINK_WINDOW_MS = 60 * 60 * 1000;
 
+/** When a scan is judged: the transaction's server time, and the device's capture time of a synced scan. */
+export interface ScanClock {
+  now: Date;
+  /** null for online calls: they happen at `now`. */
+  clientTime: Date | null;
+}
+
 export type BagCommand =
   | { name: 'parent.scan'; args: { code: string } }
   | { name: 'child.link'; args: { parentCode: string; childCode: string } }
@@ -205,8 +212,18 @@ function linkChild(s: BatchState, actor: Actor, args: { parentCode: string; chil
   };
 }
 
+/**
+ * The moment a dispatcher's unlink counts as made: a synced scan's device time, so an unlink scanned
+ * offline within the window is not refused for syncing late, clamped to [link time, server now]: a
+ * device cannot claim to be earlier than the link it undoes, nor later than now.
+ */
+function unlinkTimeOf(link: BatchLink, clock: ScanClock): Date {
+  const claimed = clock.clientTime?.getTime() ?? clock.now.getTime();
+  return new Date(Math.min(clock.now.getTime(), Math.max(link.linkedAt.getTime(), claimed)));
+}
+
 /** Removes only the link: both bags and all history stay. */
-function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, now: Date): RuleResult {
+function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, clock: ScanClock): RuleResult {
   const childCode = childSlot(args.childCode);
   const child = s.bags.get(childCode);
   if (!child?.exists) throw new AppError('BAG_NOT_FOUND', `${childCode} is not registered.`);
@@ -218,9 +235,9 @@ function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, n
   const refs = { parentId: parent.id, childId: child.id };
   if (actor.role === 'dispatcher') {
     const isOwn = link.linkedBy === actor.id;
-    const isRecent = now.getTime() - link.linkedAt.getTime() <= DISPATCHER_UNLINK_WINDOW_MS;
+    const isRecent = unlinkTimeOf(link, clock).getTime() - link.linkedAt.getTime() <= DISPATCHER_UNLINK_WINDOW_MS;
     if (!isOwn || !isRecent) {
-      throw new AppError('UNLINK_NOT_ALLOWED', `Dispatchers can only unlink children they linked in the last hour. Ask a biller or admin to unlink ${childCode}.`, { refs });
+      throw new AppError('UNLINK_NOT_ALLOWED', `Dispatchers can only unlink children they linked themselves, within an hour of linking. Ask a biller or admin to unlink ${childCode}.`, { refs });
     }
   }
   refuseIfOnCompletedBill(parent, refs);
@@ -238,13 +255,14 @@ function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, n
   };
 }
 
-export function applyBagCommand(s: BatchState, actor: Actor, cmd: BagCommand, now: Date): RuleResult {
+export function applyBagCommand(s: BatchState, actor: Actor, cmd: BagCommand, clock: ScanClock): RuleResult {
   switch (cmd.name) {
     case 'parent.scan':
       return scanParent(s, actor, cmd.args);
     case 'child.link':
-      return linkChild(s, actor, cmd.args, now);
+      // A link is stamped with server time: the window runs from when the server recorded it.
+      return linkChild(s, actor, cmd.args, clock.now);
     case 'child.unlink':
-      return unlinkChild(s, actor, cmd.args, now);
+      return unlinkChild(s, actor, cmd.args, clock);
   }
 }

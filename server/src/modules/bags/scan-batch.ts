@@ -1,4 +1,5 @@
 import { AppError, isFinalRefusal, parseBagCode } from '@tracetrack/shared';
+import { sql } from 'kysely';
 import type { Tx } from '../../infra/transaction';
 import type { Actor } from '../../trpc/context';
 import type { CounterDelta } from '../counters/queries';
@@ -11,16 +12,25 @@ export interface BagBatchResult {
   counters: CounterDelta[];
 }
 
+/** One bag scan of a batch and when it was captured: a device's clock for synced scans, null online. */
+export interface BagScan {
+  command: BagCommand;
+  clientTime: Date | null;
+}
+
+/** How often the lock phase starts over when children keep moving to parents outside its lock set. */
+const LOCK_ATTEMPTS = 5;
+
 /**
  * Applies a run of bag scans in one transaction with a constant number of statements: every bag
  * the run may touch is inserted (if new) and row-locked up front in id order, the rules run in
  * memory in order, and only the net changes are written. Online calls are runs of one.
  */
-export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[], now: Date): Promise<BagBatchResult> {
+export async function runBagCommands(tx: Tx, actor: Actor, scans: BagScan[], now: Date): Promise<BagBatchResult> {
   const provisional = new Map<string, bq.ProvisionalBag>();
   const lookups = new Set<string>();
   const unlinked = new Set<string>();
-  for (const cmd of commands) {
+  for (const { command: cmd } of scans) {
     const codes = codesOf(cmd);
     for (const code of codes.parents) {
       const p = parseBagCode(code);
@@ -38,14 +48,9 @@ export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[
   }
 
   const created = await bq.insertProvisionalBags(tx, [...provisional.values()], actor.id);
-  const rows = await bq.lockBagsByCode(tx, [...new Set([...provisional.keys(), ...lookups])]);
+  const { rows, links } = await lockBatch(tx, [...new Set([...provisional.keys(), ...lookups])], unlinked);
   const childIds = rows.filter((r) => r.type === 'child').map((r) => r.id);
-  const links = await bq.linksOfChildren(tx, childIds);
-  // An unlink changes the count of the child's current parent: lock that parent too.
-  const locked = new Set(rows.map((r) => r.code));
   const codeOfChild = new Map(rows.map((r) => [r.id, r.code]));
-  const extraParents = links.filter((l) => unlinked.has(codeOfChild.get(l.child_id) ?? '') && !locked.has(l.parent_code)).map((l) => l.parent_code);
-  rows.push(...(await bq.lockBagsByCode(tx, [...new Set(extraParents)])));
   const bills = new Map((await bq.billsOfParents(tx, rows.filter((r) => r.type === 'parent').map((r) => r.id))).map((b) => [b.parent_id, b]));
 
   const state: BatchState = { bags: new Map(), links: new Map(), counters: [] };
@@ -66,9 +71,9 @@ export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[
   }
   for (const [code, link] of initialLinks) state.links.set(code, link);
 
-  const results: Array<RuleResult | AppError> = commands.map((cmd) => {
+  const results: Array<RuleResult | AppError> = scans.map(({ command, clientTime }) => {
     try {
-      return applyBagCommand(state, actor, cmd, now);
+      return applyBagCommand(state, actor, command, { now, clientTime });
     } catch (e) {
       // A refusal is this scan's final answer; anything else fails the whole batch, to be resent.
       if (isFinalRefusal(e)) return e;
@@ -79,6 +84,35 @@ export async function runBagCommands(tx: Tx, actor: Actor, commands: BagCommand[
   await writeNetChanges(tx, state, initialLinks, loaded);
   dropRefsToDiscarded(results, state);
   return { results, counters: state.counters };
+}
+
+/**
+ * Locks the batch's bags in one id-ordered statement. An unlink changes the count of the child's
+ * current parent, so that parent must be in the same ordered set: the statement reads the links
+ * of the unlinked children before it locks (taking a parent later, outside the order, is what
+ * deadlocked crossing batches). That read is not under the child's lock, so once every child is
+ * locked (and its link can no longer change) the links are read again; if a child now sits in a
+ * parent outside the set, the locks are given back (rollback to the savepoint) and the phase
+ * starts over. Correctness never rests on the first read, only the lock order does.
+ */
+async function lockBatch(tx: Tx, codes: string[], unlinked: Set<string>) {
+  const mayRetry = unlinked.size > 0;
+  if (mayRetry) await sql`savepoint bag_lock_set`.execute(tx);
+  for (let attempt = 1; ; attempt++) {
+    const rows = await bq.lockBagsByCode(tx, codes, [...unlinked]);
+    const links = await bq.linksOfChildren(tx, rows.filter((r) => r.type === 'child').map((r) => r.id));
+    const locked = new Set(rows.map((r) => r.code));
+    const codeOf = new Map(rows.map((r) => [r.id, r.code]));
+    const hasEveryParent = links.every((l) => locked.has(l.parent_code) || !unlinked.has(codeOf.get(l.child_id)!));
+    if (hasEveryParent) {
+      if (mayRetry) await sql`release savepoint bag_lock_set`.execute(tx);
+      return { rows, links };
+    }
+    if (attempt === LOCK_ATTEMPTS) {
+      throw new AppError('TRANSIENT', 'Other scans kept moving these children to other parents; nothing was saved. Try again.');
+    }
+    await sql`rollback to savepoint bag_lock_set`.execute(tx);
+  }
 }
 
 async function writeNetChanges(

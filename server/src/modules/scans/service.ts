@@ -7,7 +7,7 @@ import type { Actor, RequestMeta } from '../../trpc/context';
 import { type AuditEntry, insertAudits } from '../audit/queries';
 import { bumpCounters, bumpDailyScans, type CounterDelta } from '../counters/queries';
 import type { BagCommand } from '../bags/rules';
-import { runBagCommands } from '../bags/scan-batch';
+import { type BagScan, runBagCommands } from '../bags/scan-batch';
 import { insertScanEvents, type ScanEventRow, type ScanRefs } from './queries';
 
 /** What a non-bag scan's effect (bills) reports back, inside the transaction that applied it. */
@@ -82,13 +82,13 @@ export async function applyScanBatch(
       const work = items[i]!.work;
       if (work.kind === 'bag') {
         let j = i;
-        const commands: BagCommand[] = [];
+        const scans: BagScan[] = [];
         for (; j < items.length; j++) {
-          const w = items[j]!.work;
+          const { work: w, envelope } = items[j]!;
           if (w.kind !== 'bag') break;
-          commands.push(w.command);
+          scans.push({ command: w.command, clientTime: captureTimeOf(envelope) });
         }
-        const run = await runBagCommands(tx, actor, commands, now);
+        const run = await runBagCommands(tx, actor, scans, now);
         settled.push(...run.results);
         counters.push(...run.counters);
         i = j;
@@ -108,6 +108,13 @@ export async function applyScanBatch(
     if (beforeCommit) await beforeCommit(tx);
     return outcomes;
   });
+}
+
+/** A device's clock for a synced scan (validated as an ISO time by the sync schema); online calls have none. */
+function captureTimeOf(envelope: ScanEnvelope): Date | null {
+  if (envelope.clientTime === null) return null;
+  const time = new Date(envelope.clientTime);
+  return Number.isNaN(time.getTime()) ? null : time;
 }
 
 /** A savepoint keeps a refused effect from leaving half its writes behind. */
