@@ -26,10 +26,12 @@ export const MAX_MUTATION_ARGS_BYTES = 4096;
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
 
 /**
- * The device's clock when the scan was made. A reset or broken clock (year 1970, 0001, +275760)
- * makes that scan a VALIDATION refusal in the inbox rather than a date the database cannot hold.
+ * The device's clock when the scan was made. A handheld whose clock reset (1970, 1980) is still
+ * scanning real bags: its scans apply and its time is stored as it said (rules that look at it
+ * clamp it to what the server knows). Only a time that is not ISO-8601 with an offset, or lies
+ * outside what the database compares (year 0001, +275760), makes that one scan a VALIDATION refusal.
  */
-export const clientTimeSchema = isoInstantSchema(2000, 2100);
+export const clientTimeSchema = isoInstantSchema(1900, 9999);
 
 /**
  * The envelope is strict (a malformed one is a client bug and fails the call); `name`, `args`

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
 import { createRedisStore } from '../../server/src/infra/kv';
 import { createRateLimiter } from '../../server/src/infra/rate-limit';
+import { createSessionStore } from '../../server/src/infra/sessions';
 import { createContextInner } from '../../server/src/trpc/context';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { refusal } from '../helpers/errors';
@@ -284,6 +285,17 @@ describe('rate limits with the store down', () => {
     expect(login.error?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', appCode: 'TRANSIENT' });
     expect(login.headers.get('set-cookie')).toBeNull();
     expect(await auditCount()).toBe(auditBefore);
+  });
+
+  it('answers a signed-in request 503 TRANSIENT, keeping its cookie, when sessions cannot be read', async () => {
+    const sessions = createSessionStore(createRedisStore(dead), { idleMs: 60_000, absoluteMs: 3_600_000 });
+    const app = createApp({ ...t.deps, sessions }, { remoteAddress: () => nextIp() });
+    const anonymous = await trpcHttp((u, i) => app.request(u, i)).query('auth.me');
+    expect(anonymous.status).toBe(200);
+    const res = await trpcHttp((u, i) => app.request(u, i), 'http://localhost', 'tt_session=abc').query('bag.list', {});
+    expect(res.status).toBe(503);
+    expect(res.error?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', appCode: 'TRANSIENT' });
+    expect(res.headers.get('set-cookie')).toBeNull();
   });
 });
 

@@ -1,3 +1,4 @@
+import { AppError } from '@tracetrack/shared';
 import type { Redis } from 'ioredis';
 
 /**
@@ -29,8 +30,23 @@ if ttl < 0 then
 end
 return { count, ttl }`;
 
+type WithIncrInWindow = Redis & { incrInWindow(key: string, windowMs: number): Promise<[number, number]> };
+
+/** Redis unreachable (or refusing) is a retryable TRANSIENT for the caller, never a 500. */
+function unavailable<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      throw Object.assign(new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.'), { cause: e });
+    }
+  };
+}
+
 export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
-  return {
+  // EVALSHA with the script's hash (ioredis loads it once per connection), not the text each call.
+  if (!('incrInWindow' in redis)) redis.defineCommand('incrInWindow', { numberOfKeys: 1, lua: INCR_IN_WINDOW });
+  const store: KeyValueStore = {
     get: (key) => redis.get(prefix + key),
     set: async (key, value, ttlMs) => {
       await redis.set(prefix + key, value, 'PX', ttlMs);
@@ -39,7 +55,7 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
       await redis.del(prefix + key);
     },
     incr: async (key, windowMs) => {
-      const [count, ttl] = (await redis.eval(INCR_IN_WINDOW, 1, prefix + key, windowMs)) as [number, number];
+      const [count, ttl] = await (redis as WithIncrInWindow).incrInWindow(prefix + key, windowMs);
       return { count: Number(count), ttlMs: ttl > 0 ? Number(ttl) : windowMs };
     },
     addToSet: async (key, member, ttlMs) => {
@@ -49,6 +65,15 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
     removeFromSet: async (key, member) => {
       await redis.srem(prefix + key, member);
     },
+  };
+  return {
+    get: unavailable(store.get),
+    set: unavailable(store.set),
+    del: unavailable(store.del),
+    incr: unavailable(store.incr),
+    addToSet: unavailable(store.addToSet),
+    membersOf: unavailable(store.membersOf),
+    removeFromSet: unavailable(store.removeFromSet),
   };
 }
 

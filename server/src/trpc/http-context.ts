@@ -1,6 +1,9 @@
+import { TRPCError } from '@trpc/server';
+import { AppError, isAppError } from '@tracetrack/shared';
 import type { Deps } from '../deps';
 import { findActorById } from '../modules/users/queries';
 import type { Context } from './context';
+import { trpcCodeOf } from './init';
 
 export const SESSION_COOKIE = 'tt_session';
 
@@ -37,8 +40,16 @@ export async function createHttpContext(
   const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
   let actor: Context['actor'] = null;
   if (token) {
-    const session = await deps.sessions.touch(token);
-    if (session) actor = session.actor ?? (await findActorById(deps.db, session.userId));
+    try {
+      const session = await deps.sessions.touch(token);
+      if (session) actor = session.actor ?? (await findActorById(deps.db, session.userId));
+    } catch (e) {
+      // The session store or the database is down: the caller may be signed in, so neither treat
+      // them as anonymous (which would clear their cookie) nor fail with a 500.
+      deps.logger.warn('session lookup failed', { requestId: meta.requestId, error: String(e instanceof Error ? (e.cause ?? e) : e) });
+      const cause = isAppError(e) ? e : new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.');
+      throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause });
+    }
     if (!actor) resHeaders.append('set-cookie', sessionCookie(deps, null));
   }
   return {
