@@ -40,8 +40,12 @@ export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000 }: Db
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 
-/** Statements with more parameters than this (batch `in (...)` lists) are not prepared. */
-const MAX_PREPARED_PARAMS = 20;
+/**
+ * Statements with more parameters than this (multi-row VALUES lists, whose length varies) are not
+ * prepared. Batch statements pass one array per column, so their count is fixed: a scan batch's
+ * closing write (events, audit, daily chart and counters in one statement) has 34.
+ */
+const MAX_PREPARED_PARAMS = 40;
 const statementNames = new Map<string, string>();
 
 /**

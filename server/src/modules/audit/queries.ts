@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 
@@ -66,13 +66,19 @@ export async function insertAudits(db: Executor, source: AuditSource, entries: A
  * request are the same for every row) instead of 2,600 parameters to compile, parse and plan.
  */
 async function insertAuditBatch(db: Executor, source: AuditSource, entries: AuditEntry[]): Promise<void> {
+  await auditsInsert(source, entries)?.execute(db);
+}
+
+/** The batch insert as a statement to run with other writes (see writeTogether). */
+export function auditsInsert(source: AuditSource, entries: AuditEntry[]): RawBuilder<unknown> | null {
+  if (entries.length === 0) return null;
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  await sql`
+  return sql`
     insert into audit_log (actor_id, actor_username, request_id, ip, action, entity_type, entity_id, before, after, device_id, seq, is_permanent)
     select ${source.actor?.id ?? null}::bigint, ${source.actor?.username ?? null}::text, ${source.meta.requestId}::text, ${source.meta.ip}::text, v.*
     from unnest(${entries.map((e) => e.action)}::text[], ${entries.map((e) => e.entityType)}::text[],
                 ${entries.map((e) => (e.entityId === null ? null : String(e.entityId)))}::text[],
                 ${entries.map((e) => json(e.before))}::jsonb[], ${entries.map((e) => json(e.after))}::jsonb[],
                 ${entries.map((e) => e.deviceId ?? null)}::uuid[], ${entries.map((e) => e.seq ?? null)}::bigint[],
-                ${entries.map((e) => e.isPermanent ?? false)}::boolean[]) as v`.execute(db);
+                ${entries.map((e) => e.isPermanent ?? false)}::boolean[]) as v`;
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../infra/transaction';
 
 export const COUNTER_NAMES = [
@@ -31,6 +31,11 @@ export interface CounterDelta {
  * stay locked until commit, and a random shard keeps concurrent writers off each other's rows.
  */
 export async function bumpCounters(db: Executor, deltas: CounterDelta[]): Promise<void> {
+  await countersUpsert(deltas)?.execute(db);
+}
+
+/** bumpCounters as a statement to run with other writes (see writeTogether); null when nothing changes. */
+export function countersUpsert(deltas: CounterDelta[]): RawBuilder<unknown> | null {
   const merged = new Map<string, CounterDelta>();
   for (const d of deltas) {
     const key = `${d.name}|${d.scope}`;
@@ -39,26 +44,33 @@ export async function bumpCounters(db: Executor, deltas: CounterDelta[]): Promis
   }
   // A fixed order keeps two transactions from locking the same rows in opposite orders.
   const rows = [...merged.values()].filter((d) => d.delta !== 0).sort((a, b) => (a.name + a.scope).localeCompare(b.name + b.scope));
-  if (rows.length === 0) return;
-  const shard = randomShard();
-  await db
-    .insertInto('counters')
-    .values(rows.map((r) => ({ name: r.name, scope: r.scope, shard, value: r.delta })))
-    .onConflict((oc) => oc.columns(['name', 'scope', 'shard']).doUpdateSet({ value: sql`counters.value + excluded.value` }))
-    .execute();
+  if (rows.length === 0) return null;
+  return sql`
+    insert into counters (name, scope, shard, value)
+    select r.name, r.scope, ${randomShard()}::int, r.value
+    from unnest(${rows.map((r) => r.name)}::text[], ${rows.map((r) => r.scope)}::text[], ${rows.map((r) => r.delta)}::bigint[])
+      with ordinality as r(name, scope, value, i)
+    order by r.i
+    on conflict (name, scope, shard) do update set value = counters.value + excluded.value`;
 }
 
 /** Counts scans per scope for the day's chart; one statement for a whole batch. */
 export async function bumpDailyScans(db: Executor, day: string, scopes: string[]): Promise<void> {
-  if (scopes.length === 0) return;
+  await dailyScansUpsert(day, scopes)?.execute(db);
+}
+
+/** bumpDailyScans as a statement to run with other writes (see writeTogether). */
+export function dailyScansUpsert(day: string, scopes: string[]): RawBuilder<unknown> | null {
+  if (scopes.length === 0) return null;
   const perScope = new Map<string, number>();
   for (const scope of scopes) perScope.set(scope, (perScope.get(scope) ?? 0) + 1);
-  const shard = randomShard();
-  await db
-    .insertInto('daily_counters')
-    .values([...perScope].sort(([a], [b]) => a.localeCompare(b)).map(([scope, n]) => ({ day, name: 'scans', scope, shard, value: n })))
-    .onConflict((oc) => oc.columns(['day', 'name', 'scope', 'shard']).doUpdateSet({ value: sql`daily_counters.value + excluded.value` }))
-    .execute();
+  const rows = [...perScope].sort(([a], [b]) => a.localeCompare(b));
+  return sql`
+    insert into daily_counters (day, name, scope, shard, value)
+    select ${day}::date, 'scans', r.scope, ${randomShard()}::int, r.value
+    from unnest(${rows.map(([scope]) => scope)}::text[], ${rows.map(([, n]) => n)}::bigint[]) with ordinality as r(scope, value, i)
+    order by r.i
+    on conflict (day, name, scope, shard) do update set value = daily_counters.value + excluded.value`;
 }
 
 export async function readCounters(db: Executor, scope: string | null): Promise<Record<string, number>> {

@@ -3,12 +3,13 @@ import { AppError, type AppErrorCode, isFinalRefusal } from '@tracetrack/shared'
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, type Tx } from '../../infra/transaction';
+import { writeTogether } from '../../infra/write-together';
 import type { Actor, RequestMeta } from '../../trpc/context';
-import { type AuditEntry, insertAudits } from '../audit/queries';
-import { bumpCounters, bumpDailyScans, type CounterDelta } from '../counters/queries';
+import { type AuditEntry, auditsInsert } from '../audit/queries';
+import { countersUpsert, type CounterDelta, dailyScansUpsert } from '../counters/queries';
 import type { BagCommand } from '../bags/rules';
 import { type BagScan, runBagCommands } from '../bags/scan-batch';
-import { insertScanEvents, type ScanEventRow, type ScanRefs } from './queries';
+import { type ScanEventRow, type ScanRefs, scanEventsInsert } from './queries';
 
 /** What a non-bag scan's effect (bills) reports back, inside the transaction that applied it. */
 export interface ScanEffect<T> {
@@ -101,10 +102,13 @@ export async function applyScanBatch(
       }
     }
     const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
-    await insertScanEvents(tx, events);
-    await insertAudits(tx, { actor, meta }, audits);
-    await bumpDailyScans(tx, timeZoneDay(now, deps.config.timeZone), dailyScopes);
-    await bumpCounters(tx, counters);
+    // One round trip; the counters go last, as their rows stay locked until commit.
+    await writeTogether(tx, [
+      scanEventsInsert(events),
+      auditsInsert({ actor, meta }, audits),
+      dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
+      countersUpsert(counters),
+    ]);
     if (beforeCommit) await beforeCommit(tx);
     return outcomes;
   });
