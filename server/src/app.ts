@@ -10,10 +10,10 @@ import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/queries';
-import { createHttpContext } from './trpc/http-context';
+import { createHttpContext, readCookie, SESSION_COOKIE, type SessionLookup } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
-type Env = { Variables: { requestId: string; ip: string | null } };
+type Env = { Variables: { requestId: string; ip: string | null; session?: SessionLookup } };
 
 /**
  * Behind our proxy, the client is the entry the proxy appended: the rightmost. Entries to its
@@ -90,20 +90,25 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         return c.json({ error: { message: 'Cross-origin request refused.', data: { appCode: 'FORBIDDEN' } } }, 403);
       }
     }
+    // The rate limit and the session cookie are looked up together: with Redis, both commands
+    // leave in one write (auto-pipelining) and come back in one read.
     const ip = c.get('ip');
-    if (ip) {
-      try {
-        await deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip);
-      } catch (e) {
-        // A store outage must not take the whole API down with it: fail open (sign-in fails closed).
-        if (!isAppError(e) || e.code !== 'RATE_LIMITED') {
-          deps.logger.warn('global rate limit unavailable; request allowed', { requestId: c.get('requestId'), error: String(e instanceof Error ? (e.cause ?? e) : e) });
-          return next();
-        }
-        const retry = (e as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60;
-        c.header('retry-after', String(retry));
-        return c.json({ error: { message: `Too many requests. Try again in ${retry} s.`, data: { appCode: 'RATE_LIMITED' } } }, 429);
+    const token = readCookie(c.req.header('cookie') ?? null, SESSION_COOKIE);
+    const [limit, session] = await Promise.allSettled([
+      ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip) : undefined,
+      token ? deps.sessions.touch(token) : null,
+    ]);
+    c.set('session', session);
+    if (limit.status === 'rejected') {
+      const e = limit.reason as unknown;
+      // A store outage must not take the whole API down with it: fail open (sign-in fails closed).
+      if (!isAppError(e) || e.code !== 'RATE_LIMITED') {
+        deps.logger.warn('global rate limit unavailable; request allowed', { requestId: c.get('requestId'), error: String(e instanceof Error ? (e.cause ?? e) : e) });
+        return next();
       }
+      const retry = (e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60;
+      c.header('retry-after', String(retry));
+      return c.json({ error: { message: `Too many requests. Try again in ${retry} s.`, data: { appCode: 'RATE_LIMITED' } } }, 429);
     }
     return next();
   });
@@ -129,7 +134,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
           ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
           remoteIp: c.get('ip'),
           userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
-        }),
+        }, c.get('session')),
       onError: ({ error, path: procedure }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           deps.logger.error('procedure failed', { procedure, requestId: c.get('requestId'), error: String(error.cause ?? error) });

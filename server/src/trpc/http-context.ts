@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { AppError, isAppError } from '@tracetrack/shared';
 import type { Deps } from '../deps';
 import { findActorById } from '../modules/users/queries';
+import type { SessionData } from '../infra/sessions';
 import type { Context } from './context';
 import { trpcCodeOf } from './init';
 
@@ -30,18 +31,26 @@ export function sessionCookie(deps: Deps, token: string | null): string {
   return `${SESSION_COOKIE}=${token}; Max-Age=${Math.floor(deps.config.sessionAbsoluteMs / 1000)}; ${attrs.join('; ')}`;
 }
 
-/** Resolves the session cookie to a live, unlocked user; anything else is anonymous. */
+/** The session cookie's store lookup, when the HTTP layer already started it. */
+export type SessionLookup = PromiseSettledResult<SessionData | null>;
+
+/**
+ * Resolves the session cookie to a live, unlocked user; anything else is anonymous. `lookup` is
+ * the store's answer for this request's cookie when the caller already asked for it.
+ */
 export async function createHttpContext(
   deps: Deps,
   req: Request,
   resHeaders: Headers,
   meta: Context['meta'],
+  lookup?: SessionLookup,
 ): Promise<Context> {
   const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
   let actor: Context['actor'] = null;
   if (token) {
     try {
-      const session = await deps.sessions.touch(token);
+      if (lookup?.status === 'rejected') throw lookup.reason;
+      const session = lookup ? lookup.value : await deps.sessions.touch(token);
       if (session) actor = session.actor ?? (await findActorById(deps.db, session.userId));
     } catch (e) {
       // The session store or the database is down: the caller may be signed in, so neither treat
