@@ -108,6 +108,44 @@ describe('sync.push over HTTP', () => {
     expect(health).toMatchObject({ username: dispatcher.username, lastSeq: 4, pushCount: 1, gapCount: 1, rejectedCount: 0 });
   });
 
+  it('audits bill mutations from a device with the device id and seq, as bag scans are', async () => {
+    const { http, deviceId, queue } = await deviceFor(biller);
+    const mutations = [
+      queue.next('parent.scan', { code: 'SB60020' }),
+      queue.next('parent.scan', { code: 'SB60021' }),
+      queue.next('bill.create', { billNumber: 'SYNC-AUDIT-1', capacity: 3 }),
+      queue.next('bill.addParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60020' }),
+      queue.next('bill.addParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60021' }),
+      queue.next('bill.removeParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60021' }),
+      queue.next('bill.addParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60020' }),
+      queue.next('bill.complete', { billNumber: 'SYNC-AUDIT-1', allowShort: true }),
+    ];
+    const res = await http.mutate('sync.push', { deviceId, mutations });
+    expect(res.data.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'unchanged', 'applied']);
+    const audits = await sql<{ action: string; device_id: string | null; seq: number | null }>`
+      select action, device_id, seq::int from audit_log where request_id = (select request_id from audit_log where action = 'bill.create' and after->>'billNumber' = 'SYNC-AUDIT-1')
+      order by seq`.execute(t.deps.db);
+    expect(audits.rows).toEqual([
+      { action: 'bag.register_parent', device_id: deviceId, seq: 1 },
+      { action: 'bag.register_parent', device_id: deviceId, seq: 2 },
+      { action: 'bill.create', device_id: deviceId, seq: 3 },
+      { action: 'bill.add_parent', device_id: deviceId, seq: 4 },
+      { action: 'bill.add_parent', device_id: deviceId, seq: 5 },
+      { action: 'bill.remove_parent', device_id: deviceId, seq: 6 },
+      { action: 'bill.complete', device_id: deviceId, seq: 8 },
+    ]);
+    // Online, the same writes are audited without a device.
+    const since = await count(sql<{ n: number }>`select max(id)::int as n from audit_log`);
+    await t.as(biller).bill.reopen({ billNumber: 'SYNC-AUDIT-1' });
+    await t.as(biller).bill.addParent({ billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60021' });
+    const online = await sql<{ action: string; device_id: string | null; seq: number | null }>`
+      select action, device_id, seq::int from audit_log where id > ${since} order by id`.execute(t.deps.db);
+    expect(online.rows).toEqual([
+      { action: 'bill.reopen', device_id: null, seq: null },
+      { action: 'bill.add_parent', device_id: null, seq: null },
+    ]);
+  });
+
   it('refuses a reused id with different content as ID_REUSED', async () => {
     const { http, deviceId, queue } = await deviceFor(dispatcher);
     const m = queue.next('parent.scan', { code: 'SB60005' });

@@ -1,5 +1,5 @@
 import { AppError, MUTATION_ARGS, type MutationName, type Role } from '@tracetrack/shared';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor } from '../../trpc/context';
 import { billScanWork } from '../bills/scan-work';
 import * as bills from '../bills/service';
 import type { ScanWork } from '../scans/service';
@@ -22,7 +22,7 @@ const ROLES: Record<MutationName, readonly Role[]> = {
  * bill mutations to the same service functions the bill procedures call. Anything wrong with the
  * mutation itself is a refusal of that mutation alone.
  */
-export function toScanWork(actor: Actor, meta: RequestMeta, name: string, rawArgs: unknown): ScanWork {
+export function toScanWork(actor: Actor, name: string, rawArgs: unknown): ScanWork {
   const schema = (MUTATION_ARGS as Record<string, (typeof MUTATION_ARGS)[MutationName] | undefined>)[name];
   if (!schema) return refused('VALIDATION', `Unknown mutation "${name.slice(0, 50)}".`);
   const parsed = schema.safeParse(rawArgs);
@@ -38,13 +38,13 @@ export function toScanWork(actor: Actor, meta: RequestMeta, name: string, rawArg
     case 'child.unlink':
       return { kind: 'bag', command: { name: mutation, args: parsed.data } as never };
     case 'bill.create':
-      return billScanWork(actor, meta, bills.createBill, parsed.data as never);
+      return billScanWork(actor, bills.createBill, parsed.data as never);
     case 'bill.addParent':
-      return billScanWork(actor, meta, bills.addParentToBill, parsed.data as never);
+      return billScanWork(actor, bills.addParentToBill, parsed.data as never);
     case 'bill.removeParent':
-      return billScanWork(actor, meta, bills.removeParentFromBill, parsed.data as never);
+      return billScanWork(actor, bills.removeParentFromBill, parsed.data as never);
     case 'bill.complete':
-      return billScanWork(actor, meta, bills.completeBill, parsed.data as never);
+      return billScanWork(actor, bills.completeBill, parsed.data as never);
   }
 }
 

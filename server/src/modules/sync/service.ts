@@ -108,7 +108,7 @@ async function pushLocked(
     const chunk = pending.slice(i, i + CHUNK_SIZE);
     const items: ScanItem[] = chunk.map((m) => ({
       envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: m.clientTime, name: m.name, args: m.args ?? null },
-      work: toScanWork(actor, meta, m.name, m.args),
+      work: toScanWork(actor, m.name, m.args),
     }));
     const isLast = i + CHUNK_SIZE >= pending.length;
     const outcomes = await applyScanBatch(deps, actor, meta, items, isLast ? record : undefined);
