@@ -37,20 +37,22 @@ export async function insertSeqGap(db: Executor, deviceId: string, fromSeq: numb
   await db.insertInto('device_seq_gaps').values({ device_id: deviceId, from_seq: fromSeq, to_seq: toSeq }).execute();
 }
 
-/** Per-device sync health for admins; the counts use the (device_id, …) indexes. */
+/** Adds the refusals a scan batch stored to each device's count, in the batch's transaction. */
+export async function addRejectedCounts(db: Executor, counts: Map<string, number>) {
+  for (const [deviceId, n] of counts) {
+    await db.updateTable('devices').set({ rejected_count: sql`rejected_count + ${n}` }).where('id', '=', deviceId).execute();
+  }
+}
+
+/** Per-device sync health for admins: refusals are a counter on the device, gaps use device_seq_gaps_device. */
 export async function listDevices(db: Executor, afterId: string | null, limit: number) {
   let q = db
     .selectFrom('devices as d')
     .innerJoin('users as u', 'u.id', 'd.user_id')
     .select((eb) => [
       'd.id', 'd.label', 'd.last_seq', 'd.push_count', 'd.last_push_at', 'd.last_seen_at', 'u.username',
+      'd.rejected_count',
       eb.selectFrom('device_seq_gaps as g').select(sql<number>`count(*)::int`.as('n')).whereRef('g.device_id', '=', 'd.id').as('gap_count'),
-      eb
-        .selectFrom('scan_events as e')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .whereRef('e.device_id', '=', 'd.id')
-        .where('e.status', '=', 'rejected')
-        .as('rejected_count'),
     ])
     .orderBy('d.id')
     .limit(limit + 1);

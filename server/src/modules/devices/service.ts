@@ -38,7 +38,7 @@ export async function listDeviceHealth(deps: Pick<Deps, 'db'>, input: { limit: n
     lastPushAt: r.last_push_at?.toISOString() ?? null,
     lastSeenAt: r.last_seen_at?.toISOString() ?? null,
     gapCount: Number(r.gap_count ?? 0),
-    rejectedCount: Number(r.rejected_count ?? 0),
+    rejectedCount: r.rejected_count,
   }));
   return { items, nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
 }

@@ -6,6 +6,7 @@ import { inTransaction, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { type AuditEntry, insertAudits } from '../audit/queries';
 import { bumpCounters, bumpDailyScans, type CounterDelta } from '../counters/queries';
+import { addRejectedCounts } from '../devices/queries';
 import type { BagCommand } from '../bags/rules';
 import { runBagCommands } from '../bags/scan-batch';
 import { insertScanEvents, type ScanEventRow, type ScanRefs } from './queries';
@@ -63,8 +64,9 @@ type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | A
 
 /**
  * Applies scans in order in one transaction: every effect commits together with its stored
- * outcome, its audit row and the counters, or nothing does. Consecutive bag scans run as one
- * set-based batch; a refusal is stored as a `rejected` outcome and never stops the scans after it.
+ * outcome, its audit row and the counters (the dashboard's, and the device's refusals), or nothing
+ * does. Consecutive bag scans run as one set-based batch; a refusal is stored as a `rejected`
+ * outcome and never stops the scans after it.
  */
 export async function applyScanBatch(
   deps: Pick<Deps, 'db' | 'clock' | 'config'>,
@@ -102,12 +104,22 @@ export async function applyScanBatch(
     }
     const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
     await insertScanEvents(tx, events);
+    await addRejectedCounts(tx, rejectedByDevice(events));
     await insertAudits(tx, { actor, meta }, audits);
     await bumpDailyScans(tx, timeZoneDay(now, deps.config.timeZone), dailyScopes);
     await bumpCounters(tx, counters);
     if (beforeCommit) await beforeCommit(tx);
     return outcomes;
   });
+}
+
+/** Each device's refusals among the stored outcomes, for its health counter (device.list). */
+function rejectedByDevice(events: ScanEventRow[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.status === 'rejected' && e.envelope.deviceId) counts.set(e.envelope.deviceId, (counts.get(e.envelope.deviceId) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** A savepoint keeps a refused effect from leaving half its writes behind. */
