@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
+import { applyScanBatch } from '../../server/src/modules/scans/service';
+import { toScanWork } from '../../server/src/modules/sync/mutations';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
@@ -13,11 +15,13 @@ let t: TestApp;
 let app: ReturnType<typeof createApp>;
 let dispatcher: Actor;
 let biller: Actor;
+let adminUser: Actor;
 beforeAll(async () => {
   t = await createTestApp();
   app = createApp(t.deps);
   dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
   biller = await createUser(t.deps.db, { role: 'biller' });
+  adminUser = await createUser(t.deps.db, { role: 'admin' });
 });
 afterAll(() => t.close());
 
@@ -27,6 +31,14 @@ async function deviceFor(user: Actor) {
   const reg = await http.mutate('device.register', { deviceId, label: 'test handheld' });
   expect(reg.status).toBe(200);
   return { http, deviceId, queue: mutationQueue() };
+}
+
+const admin = () => ({ id: adminUser.id, username: adminUser.username, role: 'admin' as const, area: null });
+/** The device's gap rows as [from, to, open|filled], in seq order. */
+async function gapsOf(deviceId: string) {
+  const rows = await sql<{ from_seq: number; to_seq: number; is_open: boolean }>`
+    select from_seq::int, to_seq::int, filled_at is null as is_open from device_seq_gaps where device_id = ${deviceId} order by from_seq`.execute(t.deps.db);
+  return rows.rows.map((r) => [r.from_seq, r.to_seq, r.is_open ? 'open' : 'filled']);
 }
 
 const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(t.deps.db)).rows[0]?.n);
@@ -106,6 +118,84 @@ describe('sync.push over HTTP', () => {
     const admin = await createUser(t.deps.db, { role: 'admin' });
     const health = (await t.as(admin).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId);
     expect(health).toMatchObject({ username: dispatcher.username, lastSeq: 4, pushCount: 1, gapCount: 1, rejectedCount: 0 });
+  });
+
+  it('computes seq gaps from all of a push’s seqs, fills them when the seqs arrive, and acknowledges only up to the first open gap', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = [queue.next('parent.scan', { code: 'SB60010' })];
+    for (let i = 2; i <= 9; i++) m.push(queue.next('child.link', { parentCode: 'SB60010', childCode: `S60010C${i}` }));
+    const push = async (...seqs: number[]) => {
+      const res = await http.mutate('sync.push', { deviceId, mutations: seqs.map((s) => m[s - 1]!) });
+      expect(res.status).toBe(200);
+      return res.data;
+    };
+
+    // Out of order, 3–4 missing: every mutation applies, the acknowledgement stops before the gap.
+    let res = await push(5, 2, 1);
+    expect(res.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(res.ackedThroughSeq).toBe(2);
+    expect(await gapsOf(deviceId)).toEqual([[3, 4, 'open']]);
+
+    res = await push(9, 7);
+    expect(res.ackedThroughSeq).toBe(2);
+    expect(await gapsOf(deviceId)).toEqual([[3, 4, 'open'], [6, 6, 'open'], [8, 8, 'open']]);
+
+    // Seq 3 arrives late: its gap splits into a filled and a still-open piece.
+    res = await push(3);
+    expect(res.ackedThroughSeq).toBe(3);
+    expect(await gapsOf(deviceId)).toEqual([[3, 3, 'filled'], [4, 4, 'open'], [6, 6, 'open'], [8, 8, 'open']]);
+
+    // A replay of earlier seqs beside the missing ones opens nothing new.
+    res = await push(8, 1, 4, 6, 9);
+    expect(res.results.map((r: any) => r.replay)).toEqual([false, true, false, false, true]);
+    expect(res.ackedThroughSeq).toBe(9);
+    expect(await gapsOf(deviceId)).toEqual([[3, 3, 'filled'], [4, 4, 'filled'], [6, 6, 'filled'], [8, 8, 'filled']]);
+    expect(await linksOf('SB60010')).toBe(8);
+
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const health = (await t.as(admin).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId);
+    expect(health).toMatchObject({ lastSeq: 9, pushCount: 4, gapCount: 0 });
+  });
+
+  it('finds no false gap after a push failed between chunks: the resend and the next push see the committed seqs', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = [queue.next('parent.scan', { code: 'SB60011' })];
+    for (let i = 2; i <= 6; i++) m.push(queue.next('child.link', { parentCode: 'SB60011', childCode: `S60011C${i}` }));
+    // What a push that died after its first chunk leaves behind: seqs 1–3 stored, last_seq not moved.
+    const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null };
+    await applyScanBatch(t.deps, dispatcher, meta, m.slice(0, 3).map((x) => ({
+      envelope: { mutationId: x.id, deviceId, seq: x.seq, clientTime: x.clientTime, name: x.name, args: x.args },
+      work: toScanWork(dispatcher, x.name, x.args),
+    })));
+    expect((await t.as(admin()).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId)?.lastSeq).toBe(0);
+
+    // The resend of the whole batch: 1–3 are replays, and not a gap.
+    let res = await http.mutate('sync.push', { deviceId, mutations: m.slice(0, 5) });
+    expect(res.data.results.map((r: any) => r.replay)).toEqual([true, true, true, false, false]);
+    expect(res.data.ackedThroughSeq).toBe(5);
+    expect(await gapsOf(deviceId)).toEqual([]);
+
+    // Or a later push that never resends them: still no gap where seqs are stored.
+    await applyScanBatch(t.deps, dispatcher, meta, [{
+      envelope: { mutationId: m[5]!.id, deviceId, seq: 6, clientTime: m[5]!.clientTime, name: m[5]!.name, args: m[5]!.args },
+      work: toScanWork(dispatcher, m[5]!.name, m[5]!.args),
+    }]);
+    res = await http.mutate('sync.push', { deviceId, mutations: [queue.next('child.link', { parentCode: 'SB60011', childCode: 'S60011C7' })] });
+    expect(res.data.ackedThroughSeq).toBe(7);
+    expect(await gapsOf(deviceId)).toEqual([]);
+
+    // A gap filled by a push that failed after committing that seq is closed by the next push.
+    const [late, after, last] = [8, 9, 10].map((i) => queue.next('child.link', { parentCode: 'SB60011', childCode: `S60011C${i}` }));
+    res = await http.mutate('sync.push', { deviceId, mutations: [after] });
+    expect(res.data.ackedThroughSeq).toBe(7);
+    expect(await gapsOf(deviceId)).toEqual([[8, 8, 'open']]);
+    await applyScanBatch(t.deps, dispatcher, meta, [{
+      envelope: { mutationId: late!.id, deviceId, seq: 8, clientTime: late!.clientTime, name: late!.name, args: late!.args },
+      work: toScanWork(dispatcher, late!.name, late!.args),
+    }]);
+    res = await http.mutate('sync.push', { deviceId, mutations: [last] });
+    expect(res.data.ackedThroughSeq).toBe(10);
+    expect(await gapsOf(deviceId)).toEqual([[8, 8, 'filled']]);
   });
 
   it('audits bill mutations from a device with the device id and seq, as bag scans are', async () => {

@@ -68,7 +68,11 @@ function createSyncEngine() {
     await setMeta('registeredUserId', uid);
   }
 
-  /** Pushes until this user's outbox is empty; throws the first failure. */
+  /**
+   * Pushes until this user's outbox is empty; throws the first failure. A row leaves the outbox
+   * only with its own stored result (storeResults), never because of ackedThroughSeq, which stops
+   * at the first seq the server never received while the scans after it are still answered.
+   */
   async function pushAll(uid: number) {
     const deviceId = await ensureDeviceId();
     await ensureRegistered(uid, deviceId);

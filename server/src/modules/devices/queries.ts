@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
+import type { OpenGap } from '../sync/seq-gaps';
 
 export async function findDevice(db: Executor, id: string) {
   return db.selectFrom('devices').select(['id', 'user_id', 'label', 'last_seq']).where('id', '=', id).executeTakeFirst();
@@ -33,8 +35,33 @@ export async function recordPush(db: Executor, id: string, maxSeq: number, at: D
     .execute();
 }
 
-export async function insertSeqGap(db: Executor, deviceId: string, fromSeq: number, toSeq: number) {
-  await db.insertInto('device_seq_gaps').values({ device_id: deviceId, from_seq: fromSeq, to_seq: toSeq }).execute();
+/** The device's seq ranges the server has never received (partial index device_seq_gaps_open). */
+export async function findOpenSeqGaps(db: Executor, deviceId: string): Promise<OpenGap[]> {
+  const rows = await db
+    .selectFrom('device_seq_gaps')
+    .select(['id', 'from_seq', 'to_seq', 'detected_at'])
+    .where('device_id', '=', deviceId)
+    .where('filled_at', 'is', null)
+    .orderBy('from_seq')
+    .execute();
+  return rows.map((r) => ({ id: r.id, fromSeq: r.from_seq, toSeq: r.to_seq, detectedAt: r.detected_at }));
+}
+
+export interface SeqGapRow {
+  fromSeq: number;
+  toSeq: number;
+  detectedAt: Date;
+  filledAt: Date | null;
+}
+
+/** Replaces gap rows (a split) and adds new ones, in two statements. */
+export async function replaceSeqGaps(db: Executor, deviceId: string, removeIds: number[], rows: SeqGapRow[]) {
+  if (removeIds.length) await db.deleteFrom('device_seq_gaps').where(anyOf('id', removeIds, 'bigint')).execute();
+  if (rows.length === 0) return;
+  await db
+    .insertInto('device_seq_gaps')
+    .values(rows.map((r) => ({ device_id: deviceId, from_seq: r.fromSeq, to_seq: r.toSeq, detected_at: r.detectedAt, filled_at: r.filledAt })))
+    .execute();
 }
 
 /** Adds the refusals a scan batch stored to each device's count, in the batch's transaction. */
@@ -44,7 +71,7 @@ export async function addRejectedCounts(db: Executor, counts: Map<string, number
   }
 }
 
-/** Per-device sync health for admins: refusals are a counter on the device, gaps use device_seq_gaps_device. */
+/** Per-device sync health for admins: refusals are a counter on the device, open gaps use device_seq_gaps_open. */
 export async function listDevices(db: Executor, afterId: string | null, limit: number) {
   let q = db
     .selectFrom('devices as d')
@@ -52,7 +79,12 @@ export async function listDevices(db: Executor, afterId: string | null, limit: n
     .select((eb) => [
       'd.id', 'd.label', 'd.last_seq', 'd.push_count', 'd.last_push_at', 'd.last_seen_at', 'u.username',
       'd.rejected_count',
-      eb.selectFrom('device_seq_gaps as g').select(sql<number>`count(*)::int`.as('n')).whereRef('g.device_id', '=', 'd.id').as('gap_count'),
+      eb
+        .selectFrom('device_seq_gaps as g')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('g.device_id', '=', 'd.id')
+        .where('g.filled_at', 'is', null)
+        .as('gap_count'),
     ])
     .orderBy('d.id')
     .limit(limit + 1);
