@@ -150,19 +150,20 @@ function createSyncEngine() {
       isAgainRequested = true;
       return running;
     }
+    // Cleared when the round settles, never from inside it: a round with nobody signed in ends
+    // before its first await, and clearing there would run before `running` is even assigned,
+    // leaving it set for good (no sync after the next sign-in until a reload).
     running = (async () => {
-      try {
-        do {
-          isAgainRequested = false;
-          const uid = userId;
-          if (uid === null || status().needsSignIn) return;
-          if (navigator.locks) await navigator.locks.request(PUSH_LOCK, () => runOnce(uid));
-          else await runOnce(uid);
-        } while (isAgainRequested && backoffMs === 0);
-      } finally {
-        running = null;
-      }
-    })();
+      do {
+        isAgainRequested = false;
+        const uid = userId;
+        if (uid === null || status().needsSignIn) return;
+        if (navigator.locks) await navigator.locks.request(PUSH_LOCK, () => runOnce(uid));
+        else await runOnce(uid);
+      } while (isAgainRequested && backoffMs === 0);
+    })().finally(() => {
+      running = null;
+    });
     return running;
   }
 
