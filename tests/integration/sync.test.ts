@@ -245,19 +245,37 @@ describe('sync.push over HTTP', () => {
     expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60006'`)).toBe(0);
   });
 
-  it('forbids pushing from a device bound to someone else and requires registration', async () => {
+  it('keeps a device id with the user who registered it: another user gets DEVICE_OTHER_USER, the owner keeps syncing', async () => {
     const mine = await deviceFor(dispatcher);
     const intruder = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, biller.id));
     const m = mine.queue.next('parent.scan', { code: 'SB60007' });
     const res = await intruder.mutate('sync.push', { deviceId: mine.deviceId, mutations: [m] });
-    expect(res.status).toBe(403);
-    expect(res.error?.data.appCode).toBe('FORBIDDEN');
+    expect(res.status).toBe(409);
+    expect(res.error?.data.appCode).toBe('DEVICE_OTHER_USER');
+    expect(res.error?.message).toContain(dispatcher.username);
+
+    // Registering it does not take it over.
+    const takeover = await intruder.mutate('device.register', { deviceId: mine.deviceId, label: 'not yours' });
+    expect(takeover.status).toBe(409);
+    expect(takeover.error?.data).toMatchObject({ appCode: 'DEVICE_OTHER_USER', details: { ownerUsername: dispatcher.username } });
+    const row = await sql<{ user_id: number; label: string }>`select user_id::int, label from devices where id = ${mine.deviceId}`.execute(t.deps.db);
+    expect(row.rows).toEqual([{ user_id: dispatcher.id, label: 'test handheld' }]);
+    const own = await mine.http.mutate('sync.push', { deviceId: mine.deviceId, mutations: [m] });
+    expect(own.data.results[0]).toMatchObject({ status: 'applied' });
+    // The owner registering again is answered with the last seq the server has seen.
+    expect((await mine.http.mutate('device.register', { deviceId: mine.deviceId })).data).toMatchObject({ lastSeq: 1, label: 'test handheld' });
+
+    // Two users registering a new id at once: one gets it, the other is told whose it is.
+    const contested = randomUUID();
+    const both = await Promise.all([mine.http.mutate('device.register', { deviceId: contested }), intruder.mutate('device.register', { deviceId: contested })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+
     const unknown = await intruder.mutate('sync.push', { deviceId: randomUUID(), mutations: [m] });
     expect(unknown.error?.data.appCode).toBe('DEVICE_NOT_REGISTERED');
     const malformed = await intruder.mutate('sync.push', { deviceId: 'nope', mutations: [] });
     expect(malformed.status).toBe(400);
     expect(malformed.error?.data.appCode).toBe('VALIDATION');
-    expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60007'`)).toBe(0);
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from scan_events where device_id = ${mine.deviceId}`)).toBe(1);
   });
 
   it('never interleaves two concurrent pushes of one device', async () => {

@@ -2,8 +2,9 @@ import type { MAX_MUTATIONS_PER_PUSH } from '@tracetrack/shared';
 import { createSignal } from 'solid-js';
 import { api, describeFailure, isRetryable } from '../features/trpc-client';
 import { type OutcomeRow } from './db';
-import { ensureDeviceId, getMeta, setMeta } from './meta';
-import { oldestPendingFor, raiseSeqFloor } from './outbox';
+import { deviceIdentityOf, replaceDeviceId, setRegistered } from './device-identity';
+import { type DeviceIdentity, getMeta, setMeta } from './meta';
+import { oldestPendingFor } from './outbox';
 import { pruneOldOutcomes, storeChanges, storeResults } from './apply-results';
 
 const PUSH_LOCK = 'tracetrack-sync-push';
@@ -61,11 +62,21 @@ function createSyncEngine() {
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
 
-  async function ensureRegistered(uid: number, deviceId: string) {
-    if ((await getMeta('registeredUserId')) === uid) return;
+  /** This user's device id, registered; an id the server holds for someone else is replaced. */
+  async function registeredIdentity(uid: number): Promise<DeviceIdentity> {
+    const identity = await deviceIdentityOf(uid);
+    if (identity.isRegistered) return identity;
+    try {
+      return await register(uid, identity.deviceId);
+    } catch (e) {
+      if (describeFailure(e).code !== 'DEVICE_OTHER_USER') throw e;
+      return register(uid, (await replaceDeviceId(uid)).deviceId);
+    }
+  }
+
+  async function register(uid: number, deviceId: string): Promise<DeviceIdentity> {
     const device = await api.device.register.mutate({ deviceId, label: navigator.userAgent.slice(0, 100) });
-    await raiseSeqFloor(device.lastSeq);
-    await setMeta('registeredUserId', uid);
+    return setRegistered(uid, deviceId, device.lastSeq);
   }
 
   /**
@@ -74,9 +85,8 @@ function createSyncEngine() {
    * at the first seq the server never received while the scans after it are still answered.
    */
   async function pushAll(uid: number) {
-    const deviceId = await ensureDeviceId();
-    await ensureRegistered(uid, deviceId);
-    let hasReregistered = false;
+    let { deviceId } = await registeredIdentity(uid);
+    let hasRecovered = false;
     for (;;) {
       const rows = await oldestPendingFor(uid, PUSH_BATCH);
       if (rows.length === 0) return;
@@ -86,13 +96,14 @@ function createSyncEngine() {
           deviceId, mutations: rows.map((r) => ({ id: r.id, seq: r.seq, name: r.name, args: r.args, clientTime: r.clientTime })),
         });
       } catch (e) {
-        const f = describeFailure(e);
-        // Forgotten by the server, or rebound to another user since (FORBIDDEN): register again
-        // once, then retry; a second refusal is a real one.
-        if ((f.code === 'DEVICE_NOT_REGISTERED' || f.code === 'FORBIDDEN') && !hasReregistered) {
-          hasReregistered = true;
-          await setMeta('registeredUserId', -1);
-          await ensureRegistered(uid, deviceId);
+        const code = describeFailure(e).code;
+        // Forgotten by the server: register again. Bound to another user (an id from before ids
+        // were per user): take a new one. Once; a second refusal is a real one.
+        if ((code === 'DEVICE_NOT_REGISTERED' || code === 'DEVICE_OTHER_USER') && !hasRecovered) {
+          hasRecovered = true;
+          if (code === 'DEVICE_OTHER_USER') await replaceDeviceId(uid);
+          else await setRegistered(uid, deviceId, null);
+          ({ deviceId } = await registeredIdentity(uid));
           continue;
         }
         throw e;

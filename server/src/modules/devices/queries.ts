@@ -4,20 +4,29 @@ import type { Executor } from '../../infra/transaction';
 import type { OpenGap } from '../sync/seq-gaps';
 
 export async function findDevice(db: Executor, id: string) {
-  return db.selectFrom('devices').select(['id', 'user_id', 'label', 'last_seq']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('devices as d')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .select(['d.id', 'd.user_id', 'u.username as owner_username', 'd.label', 'd.last_seq'])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
 }
 
-export async function upsertDevice(db: Executor, values: { id: string; userId: number; label: string | null }) {
+/** A first registration; undefined when the id exists already (or a concurrent one won). */
+export async function insertDevice(db: Executor, values: { id: string; userId: number; label: string | null }) {
   return db
     .insertInto('devices')
     .values({ id: values.id, user_id: values.userId, label: values.label, last_seen_at: new Date() })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        user_id: values.userId,
-        label: sql`coalesce(${values.label}, devices.label)`,
-        last_seen_at: new Date(),
-      }),
-    )
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning(['id', 'label', 'last_seq'])
+    .executeTakeFirst();
+}
+
+export async function touchDevice(db: Executor, id: string, label: string | null) {
+  return db
+    .updateTable('devices')
+    .set({ label: sql`coalesce(${label}, label)`, last_seen_at: new Date() })
+    .where('id', '=', id)
     .returning(['id', 'label', 'last_seq'])
     .executeTakeFirstOrThrow();
 }

@@ -2,6 +2,7 @@ import { AppError, type Mutation, type MutationResult, type SyncPushInput, type 
 import type { Deps } from '../../deps';
 import { inTransaction, pgCodeOf, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
+import { deviceOfOtherUser } from '../devices/service';
 import { findDevice, findOpenSeqGaps, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
 import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
 import { toScanWork } from './mutations';
@@ -83,7 +84,7 @@ async function pushLocked(
 ): Promise<SyncPushOutput> {
   const device = await findDevice(deps.db, input.deviceId);
   if (!device) throw new AppError('DEVICE_NOT_REGISTERED', 'Register this device (device.register) before syncing.');
-  if (device.user_id !== actor.id) throw new AppError('FORBIDDEN', 'This device is registered to another user. Sign in as that user or register the device again.');
+  if (device.user_id !== actor.id) throw deviceOfOtherUser(device.owner_username);
 
   const stored = new Map((await findEventsByMutationIds(deps.db, input.mutations.map((m) => m.id))).map((e) => [e.mutation_id, e]));
   const results = new Map<string, MutationResult>();
