@@ -313,9 +313,11 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await page.getByLabel('Password').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/scan$/);
-    await page.getByText('to start').waitFor();
+    // The scan screen may resume the parent the handheld was filling (kept per device, not per user).
+    await page.getByText('to start').or(page.getByTestId('parent-code')).waitFor();
     await blurEverything(page);
     await wedgeScan(page, 'SB75002');
+    await waitForText(page, 'parent-code', 'SB75002');
     await waitForText(page, 'parent-progress', '0/30');
     await wedgeScan(page, 'K75B01');
     await expect.poll(() => linkedChildren(db, 'SB75002'), { timeout: 30_000 }).toEqual(['K75B01']);
