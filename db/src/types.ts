@@ -86,6 +86,7 @@ export interface DevicesTable {
   last_seen_at: Date | null;
   push_count: Generated<number>;
   last_push_at: Date | null;
+  rejected_count: Generated<number>;
 }
 
 export interface DeviceSeqGapsTable {
@@ -94,6 +95,7 @@ export interface DeviceSeqGapsTable {
   from_seq: number;
   to_seq: number;
   detected_at: Generated<Date>;
+  filled_at: Date | null;
 }
 
 export interface ScanEventsTable {

@@ -35,6 +35,8 @@ export const APP_ERROR_CODES = [
   'AREA_NOT_FOUND',
   'AREA_FULL',
   'DEVICE_NOT_REGISTERED',
+  /** The device id belongs to another user: the device registers a new id for this user. */
+  'DEVICE_OTHER_USER',
   'ID_REUSED',
   'PUSH_IN_PROGRESS',
   'TRANSIENT',

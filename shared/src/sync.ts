@@ -62,6 +62,7 @@ export const deviceHealthSchema = z.object({
   pushCount: z.number().int(),
   lastPushAt: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
+  /** Seq ranges still missing (never received); filled ones stay in device_seq_gaps as history. */
   gapCount: z.number().int(),
   rejectedCount: z.number().int(),
 });
@@ -89,7 +90,11 @@ export type MutationResult = z.infer<typeof mutationResultSchema>;
 
 export const syncPushOutput = z.object({
   results: z.array(mutationResultSchema),
-  /** Every mutation of this device up to this seq has a stored, final outcome. */
+  /**
+   * Every seq of this device up to here has reached the server and has a final outcome. It stops
+   * before the first seq never received (a gap); mutations after a gap are still applied and
+   * answered in `results`, which is what the device drops its queued scans by.
+   */
   ackedThroughSeq: z.number().int(),
 });
 export type SyncPushOutput = z.infer<typeof syncPushOutput>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { applyToModel, emptyModel, type Mutation, modelLinks, type ModelOutcome } from '@tracetrack/shared';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
 import { mutationQueue } from '../factories/mutations';
@@ -146,15 +147,32 @@ describe('fault injection', () => {
     for (let p = 0; p < 20; p++) mutations.push(q.next('parent.scan', { code: `SB82${String(p).padStart(3, '0')}` }));
     for (let i = 0; i < 480; i++) mutations.push(q.next('child.link', { parentCode: `SB82${String(i % 20).padStart(3, '0')}`, childCode: `T82C${i}` }));
 
-    const push = http.mutate('sync.push', { deviceId, mutations });
-    await waitFor(async () => (await eventsOf(deviceId)) >= 50, 30_000, 'first commits');
-    const killer = await import('pg').then((pg) => new pg.default.Client({ connectionString: t.databaseUrl }));
-    await killer.connect();
-    await killer.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-    await killer.end();
-    const failed = await push;
-    expect(failed.status).toBe(503);
-    expect(failed.error?.data.appCode).toBe('TRANSIENT');
+    // Another transaction inserts a child of the push's second chunk (T82C300) and holds it
+    // uncommitted: the push commits its first chunk of 200, then waits on that row. The connections
+    // are terminated only once the push waits there, so it is always cut off mid-way, whatever
+    // the machine's speed (terminating after a fixed number of events raced the push's end).
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`insert into bags (code, type, area) values ('T82C300', 'child', 'akola')`);
+      const push = http.mutate('sync.push', { deviceId, mutations });
+      await waitFor(async () => {
+        const waiting = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%insert into bags%'`.execute(t.deps.db);
+        return waiting.rows[0]!.n > 0;
+      }, 30_000, 'the push to wait on the held row');
+      expect(await eventsOf(deviceId)).toBe(200);
+      await holder.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      await holder.query('rollback');
+      const failed = await push;
+      expect(failed.status).toBe(503);
+      expect(failed.error?.data.appCode).toBe('TRANSIENT');
+    } finally {
+      await holder.end();
+    }
+    expect(await eventsOf(deviceId)).toBe(200);
 
     // Nothing half-applied: every link has its event and every parent's count matches its links.
     const { parentsWithWrongCount } = await countersAndRecount(t.deps.db);

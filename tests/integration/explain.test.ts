@@ -148,8 +148,13 @@ const cases: Case[] = [
   ['sync.push replay lookup and device', async () => {
     await sync.findEventsByMutationIds(recorder.db, sample.mutationIds);
     await devices.findDevice(recorder.db, sample.deviceId);
+    await sync.findStoredSeqsIn(recorder.db, sample.deviceId, [{ fromSeq: 3, toSeq: 9 }, { fromSeq: 11, toSeq: Number.MAX_SAFE_INTEGER }]);
+    await devices.findOpenSeqGaps(recorder.db, sample.deviceId);
     await devices.recordPush(recorder.db, sample.deviceId, 10, new Date());
+    await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);
+    await devices.rejectedCountsUpdate(new Map([[sample.deviceId, 2]]))?.execute(recorder.db);
   }],
+  ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100)],
   ['scan batch: insert, lock, links, bills', () => inTx(async (tx) => {
     await batch.insertProvisionalBags(tx, [{ code: 'NEWCHILD0001', type: 'child', format: null, capacity: null, area: sample.area, parentCode: sample.parentCode }], sample.userId);
     await batch.lockBagsByCode(tx, sample.codes);
@@ -201,6 +206,12 @@ describe(`request-path queries on ${BAGS.toLocaleString('en')} seeded bags`, () 
       `select (select sum(value) from daily_counters)::int as daily, (select count(*) from scan_events where status <> 'rejected')::int as events`,
     );
     expect(scans.rows[0]!.daily).toBe(scans.rows[0]!.events);
+    const devices = await client.query<{ n: number; total: number; wrong: number }>(`
+      select count(*)::int as n, sum(rejected_count)::int as total,
+        count(*) filter (where rejected_count <> (select count(*) from scan_events e where e.device_id = d.id and e.status = 'rejected'))::int as wrong
+      from devices d`);
+    expect(devices.rows[0]!.total).toBeGreaterThan(0);
+    expect(devices.rows[0]!.wrong).toBe(0);
   });
 
   it.each(cases)('%s: no sequential scan of bags, links, scan_events, bills or bill_parents', async (_name, run, opts) => {

@@ -6,6 +6,8 @@ import { createApp } from '../../server/src/app';
 import { pullChanges } from '../../server/src/modules/sync/pull';
 import { purgeExpiredTombstones } from '../../server/src/modules/sync/tombstone-retention';
 import { findActorById } from '../../server/src/modules/users/queries';
+import { applyScanBatch } from '../../server/src/modules/scans/service';
+import { readMutation, toScanWork } from '../../server/src/modules/sync/mutations';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
@@ -17,11 +19,13 @@ let t: TestApp;
 let app: ReturnType<typeof createApp>;
 let dispatcher: Actor;
 let biller: Actor;
+let adminUser: Actor;
 beforeAll(async () => {
   t = await createTestApp();
   app = createApp(t.deps);
   dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
   biller = await createUser(t.deps.db, { role: 'biller' });
+  adminUser = await createUser(t.deps.db, { role: 'admin' });
 });
 afterAll(() => t.close());
 
@@ -31,6 +35,14 @@ async function deviceFor(user: Actor) {
   const reg = await http.mutate('device.register', { deviceId, label: 'test handheld' });
   expect(reg.status).toBe(200);
   return { http, deviceId, queue: mutationQueue(), cookie: await sessionCookieFor(t.deps, user.id) };
+}
+
+const admin = () => ({ id: adminUser.id, username: adminUser.username, role: 'admin' as const, area: null });
+/** The device's gap rows as [from, to, open|filled], in seq order. */
+async function gapsOf(deviceId: string) {
+  const rows = await sql<{ from_seq: number; to_seq: number; is_open: boolean }>`
+    select from_seq::int, to_seq::int, filled_at is null as is_open from device_seq_gaps where device_id = ${deviceId} order by from_seq`.execute(t.deps.db);
+  return rows.rows.map((r) => [r.from_seq, r.to_seq, r.is_open ? 'open' : 'filled']);
 }
 
 const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(t.deps.db)).rows[0]?.n);
@@ -179,6 +191,122 @@ describe('sync.push over HTTP', () => {
     expect(health).toMatchObject({ username: dispatcher.username, lastSeq: 4, pushCount: 1, gapCount: 1, rejectedCount: 0 });
   });
 
+  it('computes seq gaps from all of a push’s seqs, fills them when the seqs arrive, and acknowledges only up to the first open gap', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = [queue.next('parent.scan', { code: 'SB60010' })];
+    for (let i = 2; i <= 9; i++) m.push(queue.next('child.link', { parentCode: 'SB60010', childCode: `S60010C${i}` }));
+    const push = async (...seqs: number[]) => {
+      const res = await http.mutate('sync.push', { deviceId, mutations: seqs.map((s) => m[s - 1]!) });
+      expect(res.status).toBe(200);
+      return res.data;
+    };
+
+    // Out of order, 3–4 missing: every mutation applies, the acknowledgement stops before the gap.
+    let res = await push(5, 2, 1);
+    expect(res.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(res.ackedThroughSeq).toBe(2);
+    expect(await gapsOf(deviceId)).toEqual([[3, 4, 'open']]);
+
+    res = await push(9, 7);
+    expect(res.ackedThroughSeq).toBe(2);
+    expect(await gapsOf(deviceId)).toEqual([[3, 4, 'open'], [6, 6, 'open'], [8, 8, 'open']]);
+
+    // Seq 3 arrives late: its gap splits into a filled and a still-open piece.
+    res = await push(3);
+    expect(res.ackedThroughSeq).toBe(3);
+    expect(await gapsOf(deviceId)).toEqual([[3, 3, 'filled'], [4, 4, 'open'], [6, 6, 'open'], [8, 8, 'open']]);
+
+    // A replay of earlier seqs beside the missing ones opens nothing new.
+    res = await push(8, 1, 4, 6, 9);
+    expect(res.results.map((r: any) => r.replay)).toEqual([false, true, false, false, true]);
+    expect(res.ackedThroughSeq).toBe(9);
+    expect(await gapsOf(deviceId)).toEqual([[3, 3, 'filled'], [4, 4, 'filled'], [6, 6, 'filled'], [8, 8, 'filled']]);
+    expect(await linksOf('SB60010')).toBe(8);
+
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const health = (await t.as(admin).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId);
+    expect(health).toMatchObject({ lastSeq: 9, pushCount: 4, gapCount: 0 });
+  });
+
+  it('finds no false gap after a push failed between chunks: the resend and the next push see the committed seqs', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = [queue.next('parent.scan', { code: 'SB60011' })];
+    for (let i = 2; i <= 6; i++) m.push(queue.next('child.link', { parentCode: 'SB60011', childCode: `S60011C${i}` }));
+    // What a push that died after its first chunk leaves behind: seqs 1–3 stored, last_seq not moved.
+    const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null };
+    await applyScanBatch(t.deps, dispatcher, meta, m.slice(0, 3).map((x) => ({
+      envelope: { mutationId: x.id, deviceId, seq: x.seq, clientTime: x.clientTime, name: x.name, args: x.args },
+      work: toScanWork(dispatcher, readMutation(x)),
+    })));
+    expect((await t.as(admin()).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId)?.lastSeq).toBe(0);
+
+    // The resend of the whole batch: 1–3 are replays, and not a gap.
+    let res = await http.mutate('sync.push', { deviceId, mutations: m.slice(0, 5) });
+    expect(res.data.results.map((r: any) => r.replay)).toEqual([true, true, true, false, false]);
+    expect(res.data.ackedThroughSeq).toBe(5);
+    expect(await gapsOf(deviceId)).toEqual([]);
+
+    // Or a later push that never resends them: still no gap where seqs are stored.
+    await applyScanBatch(t.deps, dispatcher, meta, [{
+      envelope: { mutationId: m[5]!.id, deviceId, seq: 6, clientTime: m[5]!.clientTime, name: m[5]!.name, args: m[5]!.args },
+      work: toScanWork(dispatcher, readMutation(m[5]!)),
+    }]);
+    res = await http.mutate('sync.push', { deviceId, mutations: [queue.next('child.link', { parentCode: 'SB60011', childCode: 'S60011C7' })] });
+    expect(res.data.ackedThroughSeq).toBe(7);
+    expect(await gapsOf(deviceId)).toEqual([]);
+
+    // A gap filled by a push that failed after committing that seq is closed by the next push.
+    const [late, after, last] = [8, 9, 10].map((i) => queue.next('child.link', { parentCode: 'SB60011', childCode: `S60011C${i}` }));
+    res = await http.mutate('sync.push', { deviceId, mutations: [after] });
+    expect(res.data.ackedThroughSeq).toBe(7);
+    expect(await gapsOf(deviceId)).toEqual([[8, 8, 'open']]);
+    await applyScanBatch(t.deps, dispatcher, meta, [{
+      envelope: { mutationId: late!.id, deviceId, seq: 8, clientTime: late!.clientTime, name: late!.name, args: late!.args },
+      work: toScanWork(dispatcher, readMutation(late!)),
+    }]);
+    res = await http.mutate('sync.push', { deviceId, mutations: [last] });
+    expect(res.data.ackedThroughSeq).toBe(10);
+    expect(await gapsOf(deviceId)).toEqual([[8, 8, 'filled']]);
+  });
+
+  it('audits bill mutations from a device with the device id and seq, as bag scans are', async () => {
+    const { http, deviceId, queue } = await deviceFor(biller);
+    const mutations = [
+      queue.next('parent.scan', { code: 'SB60020' }),
+      queue.next('parent.scan', { code: 'SB60021' }),
+      queue.next('bill.create', { billNumber: 'SYNC-AUDIT-1', capacity: 3 }),
+      queue.next('bill.addParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60020' }),
+      queue.next('bill.addParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60021' }),
+      queue.next('bill.removeParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60021' }),
+      queue.next('bill.addParent', { billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60020' }),
+      queue.next('bill.complete', { billNumber: 'SYNC-AUDIT-1', allowShort: true }),
+    ];
+    const res = await http.mutate('sync.push', { deviceId, mutations });
+    expect(res.data.results.map((r: any) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'unchanged', 'applied']);
+    const audits = await sql<{ action: string; device_id: string | null; seq: number | null }>`
+      select action, device_id, seq::int from audit_log where request_id = (select request_id from audit_log where action = 'bill.create' and after->>'billNumber' = 'SYNC-AUDIT-1')
+      order by seq`.execute(t.deps.db);
+    expect(audits.rows).toEqual([
+      { action: 'bag.register_parent', device_id: deviceId, seq: 1 },
+      { action: 'bag.register_parent', device_id: deviceId, seq: 2 },
+      { action: 'bill.create', device_id: deviceId, seq: 3 },
+      { action: 'bill.add_parent', device_id: deviceId, seq: 4 },
+      { action: 'bill.add_parent', device_id: deviceId, seq: 5 },
+      { action: 'bill.remove_parent', device_id: deviceId, seq: 6 },
+      { action: 'bill.complete', device_id: deviceId, seq: 8 },
+    ]);
+    // Online, the same writes are audited without a device.
+    const since = await count(sql<{ n: number }>`select max(id)::int as n from audit_log`);
+    await t.as(biller).bill.reopen({ billNumber: 'SYNC-AUDIT-1' });
+    await t.as(biller).bill.addParent({ billNumber: 'SYNC-AUDIT-1', parentCode: 'SB60021' });
+    const online = await sql<{ action: string; device_id: string | null; seq: number | null }>`
+      select action, device_id, seq::int from audit_log where id > ${since} order by id`.execute(t.deps.db);
+    expect(online.rows).toEqual([
+      { action: 'bill.reopen', device_id: null, seq: null },
+      { action: 'bill.add_parent', device_id: null, seq: null },
+    ]);
+  });
+
   it('refuses a reused id with different content as ID_REUSED', async () => {
     const { http, deviceId, queue } = await deviceFor(dispatcher);
     const m = queue.next('parent.scan', { code: 'SB60005' });
@@ -197,19 +325,37 @@ describe('sync.push over HTTP', () => {
     expect(again.data.results).toEqual([{ ...first.data.results[0], replay: true }]);
   });
 
-  it('forbids pushing from a device bound to someone else and requires registration', async () => {
+  it('keeps a device id with the user who registered it: another user gets DEVICE_OTHER_USER, the owner keeps syncing', async () => {
     const mine = await deviceFor(dispatcher);
     const intruder = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, biller.id));
     const m = mine.queue.next('parent.scan', { code: 'SB60007' });
     const res = await intruder.mutate('sync.push', { deviceId: mine.deviceId, mutations: [m] });
-    expect(res.status).toBe(403);
-    expect(res.error?.data.appCode).toBe('FORBIDDEN');
+    expect(res.status).toBe(409);
+    expect(res.error?.data.appCode).toBe('DEVICE_OTHER_USER');
+    expect(res.error?.message).toContain(dispatcher.username);
+
+    // Registering it does not take it over.
+    const takeover = await intruder.mutate('device.register', { deviceId: mine.deviceId, label: 'not yours' });
+    expect(takeover.status).toBe(409);
+    expect(takeover.error?.data).toMatchObject({ appCode: 'DEVICE_OTHER_USER', details: { ownerUsername: dispatcher.username } });
+    const row = await sql<{ user_id: number; label: string }>`select user_id::int, label from devices where id = ${mine.deviceId}`.execute(t.deps.db);
+    expect(row.rows).toEqual([{ user_id: dispatcher.id, label: 'test handheld' }]);
+    const own = await mine.http.mutate('sync.push', { deviceId: mine.deviceId, mutations: [m] });
+    expect(own.data.results[0]).toMatchObject({ status: 'applied' });
+    // The owner registering again is answered with the last seq the server has seen.
+    expect((await mine.http.mutate('device.register', { deviceId: mine.deviceId })).data).toMatchObject({ lastSeq: 1, label: 'test handheld' });
+
+    // Two users registering a new id at once: one gets it, the other is told whose it is.
+    const contested = randomUUID();
+    const both = await Promise.all([mine.http.mutate('device.register', { deviceId: contested }), intruder.mutate('device.register', { deviceId: contested })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+
     const unknown = await intruder.mutate('sync.push', { deviceId: randomUUID(), mutations: [m] });
     expect(unknown.error?.data.appCode).toBe('DEVICE_NOT_REGISTERED');
     const malformed = await intruder.mutate('sync.push', { deviceId: 'nope', mutations: [] });
     expect(malformed.status).toBe(400);
     expect(malformed.error?.data.appCode).toBe('VALIDATION');
-    expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60007'`)).toBe(0);
+    expect(await count(sql<{ n: number }>`select count(*)::int as n from scan_events where device_id = ${mine.deviceId}`)).toBe(1);
   });
 
   it('never interleaves two concurrent pushes of one device', async () => {

@@ -3,10 +3,11 @@ import { localDb } from './db';
 
 /** Typed keys of the meta table: one place that says what the device remembers. */
 export interface MetaValues {
+  /** Each user's device id on this handheld (device-identity.ts). */
+  [userDevice: `device:${number}`]: DeviceIdentity;
+  /** Before device ids were per user: the handheld's one id, its last seq and the user it was registered to. */
   deviceId: string;
-  /** Highest seq handed out on this device; the next outbox row gets lastSeq + 1. */
   lastSeq: number;
-  /** The user the server has this device registered to. */
   registeredUserId: number;
   /** The last signed-in user, so the app opens offline. Cleared on sign-out. */
   me: Me | null;
@@ -14,6 +15,14 @@ export interface MetaValues {
   scannerSettings: ScannerSettings;
   /** The parent the scan screen is filling, kept across reloads. */
   currentParent: string | null;
+}
+
+export interface DeviceIdentity {
+  deviceId: string;
+  /** Highest seq handed out under this id; the user's next outbox row gets lastSeq + 1. */
+  lastSeq: number;
+  /** device.register answered for this id (and raised lastSeq to the server's). */
+  isRegistered: boolean;
 }
 
 export interface ScannerSettings {
@@ -33,15 +42,4 @@ export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaV
 
 export async function setMeta<K extends keyof MetaValues>(key: K, value: MetaValues[K]): Promise<void> {
   await localDb.meta.put({ key, value });
-}
-
-/** The device id is generated once, on the device, and never changes. */
-export async function ensureDeviceId(): Promise<string> {
-  return localDb.transaction('rw', localDb.meta, async () => {
-    const existing = await getMeta('deviceId');
-    if (existing) return existing;
-    const id = crypto.randomUUID();
-    await setMeta('deviceId', id);
-    return id;
-  });
 }

@@ -1,15 +1,14 @@
 import type { MutationArgs, MutationName } from '@tracetrack/shared';
 import { localDb, type OutboxRow } from './db';
-import { getMeta, setMeta } from './meta';
+import { nextSeqOf } from './device-identity';
 
 /**
- * Queues one scan. The seq is read, bumped and written in the same transaction as the row, so two
- * tabs scanning at once can never hand out the same seq.
+ * Queues one scan. The user's seq is read, bumped and written in the same transaction as the row,
+ * so two tabs scanning at once can never hand out the same seq.
  */
 export async function enqueueMutation<N extends MutationName>(userId: number, name: N, args: MutationArgs<N>): Promise<OutboxRow> {
   return localDb.transaction('rw', localDb.meta, localDb.outbox, async () => {
-    const seq = ((await getMeta('lastSeq')) ?? 0) + 1;
-    await setMeta('lastSeq', seq);
+    const seq = await nextSeqOf(userId);
     const row: OutboxRow = {
       id: crypto.randomUUID(),
       seq,
@@ -21,14 +20,6 @@ export async function enqueueMutation<N extends MutationName>(userId: number, na
     };
     await localDb.outbox.add(row);
     return row;
-  });
-}
-
-/** After a restore the server may know a higher seq than the device: never reuse one. */
-export async function raiseSeqFloor(serverLastSeq: number): Promise<void> {
-  await localDb.transaction('rw', localDb.meta, async () => {
-    const local = (await getMeta('lastSeq')) ?? 0;
-    if (serverLastSeq > local) await setMeta('lastSeq', serverLastSeq);
   });
 }
 

@@ -2,8 +2,9 @@ import type { MAX_MUTATIONS_PER_PUSH } from '@tracetrack/shared';
 import { createSignal } from 'solid-js';
 import { api, describeFailure, isRetryable } from '../features/trpc-client';
 import { type OutcomeRow } from './db';
-import { ensureDeviceId, getMeta, setMeta } from './meta';
-import { oldestPendingFor, raiseSeqFloor } from './outbox';
+import { deviceIdentityOf, replaceDeviceId, setRegistered } from './device-identity';
+import { type DeviceIdentity, getMeta, setMeta } from './meta';
+import { oldestPendingFor } from './outbox';
 import { pruneOldOutcomes, storeResults } from './apply-results';
 import { storePulledPage } from './pull-store';
 import { fitPushBody, toPushMutation } from './push-batch';
@@ -63,18 +64,31 @@ function createSyncEngine() {
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
 
-  async function ensureRegistered(uid: number, deviceId: string) {
-    if ((await getMeta('registeredUserId')) === uid) return;
-    const device = await api.device.register.mutate({ deviceId, label: navigator.userAgent.slice(0, 100) });
-    await raiseSeqFloor(device.lastSeq);
-    await setMeta('registeredUserId', uid);
+  /** This user's device id, registered; an id the server holds for someone else is replaced. */
+  async function registeredIdentity(uid: number): Promise<DeviceIdentity> {
+    const identity = await deviceIdentityOf(uid);
+    if (identity.isRegistered) return identity;
+    try {
+      return await register(uid, identity.deviceId);
+    } catch (e) {
+      if (describeFailure(e).code !== 'DEVICE_OTHER_USER') throw e;
+      return register(uid, (await replaceDeviceId(uid)).deviceId);
+    }
   }
 
-  /** Pushes until this user's outbox is empty; throws the first failure. */
+  async function register(uid: number, deviceId: string): Promise<DeviceIdentity> {
+    const device = await api.device.register.mutate({ deviceId, label: navigator.userAgent.slice(0, 100) });
+    return setRegistered(uid, deviceId, device.lastSeq);
+  }
+
+  /**
+   * Pushes until this user's outbox is empty; throws the first failure. A row leaves the outbox
+   * only with its own stored result (storeResults), never because of ackedThroughSeq, which stops
+   * at the first seq the server never received while the scans after it are still answered.
+   */
   async function pushAll(uid: number) {
-    const deviceId = await ensureDeviceId();
-    await ensureRegistered(uid, deviceId);
-    let hasReregistered = false;
+    let { deviceId } = await registeredIdentity(uid);
+    let hasRecovered = false;
     for (;;) {
       const { batch: rows, unsendable } = fitPushBody(await oldestPendingFor(uid, PUSH_BATCH));
       if (unsendable) {
@@ -89,13 +103,14 @@ function createSyncEngine() {
       try {
         res = await api.sync.push.mutate({ deviceId, mutations: rows.map(toPushMutation) });
       } catch (e) {
-        const f = describeFailure(e);
-        // Forgotten by the server, or rebound to another user since (FORBIDDEN): register again
-        // once, then retry; a second refusal is a real one.
-        if ((f.code === 'DEVICE_NOT_REGISTERED' || f.code === 'FORBIDDEN') && !hasReregistered) {
-          hasReregistered = true;
-          await setMeta('registeredUserId', -1);
-          await ensureRegistered(uid, deviceId);
+        const code = describeFailure(e).code;
+        // Forgotten by the server: register again. Bound to another user (an id from before ids
+        // were per user): take a new one. Once; a second refusal is a real one.
+        if ((code === 'DEVICE_NOT_REGISTERED' || code === 'DEVICE_OTHER_USER') && !hasRecovered) {
+          hasRecovered = true;
+          if (code === 'DEVICE_OTHER_USER') await replaceDeviceId(uid);
+          else await setRegistered(uid, deviceId, null);
+          ({ deviceId } = await registeredIdentity(uid));
           continue;
         }
         throw e;
@@ -154,19 +169,20 @@ function createSyncEngine() {
       isAgainRequested = true;
       return running;
     }
+    // Cleared when the round settles, never from inside it: a round with nobody signed in ends
+    // before its first await, and clearing there would run before `running` is even assigned,
+    // leaving it set for good (no sync after the next sign-in until a reload).
     running = (async () => {
-      try {
-        do {
-          isAgainRequested = false;
-          const uid = userId;
-          if (uid === null || status().needsSignIn) return;
-          if (navigator.locks) await navigator.locks.request(PUSH_LOCK, () => runOnce(uid));
-          else await runOnce(uid);
-        } while (isAgainRequested && backoffMs === 0);
-      } finally {
-        running = null;
-      }
-    })();
+      do {
+        isAgainRequested = false;
+        const uid = userId;
+        if (uid === null || status().needsSignIn) return;
+        if (navigator.locks) await navigator.locks.request(PUSH_LOCK, () => runOnce(uid));
+        else await runOnce(uid);
+      } while (isAgainRequested && backoffMs === 0);
+    })().finally(() => {
+      running = null;
+    });
     return running;
   }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial';
 import * as m0002 from './0002-sync';
 import * as m0003 from './0003-scale-indexes';
+import * as m0004 from './0004-device-health';
 import * as m0005 from './0005-pull-tombstones';
 
 /** Numbered and append-only: never edit a landed migration, add the next number. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-sync': m0002,
   '0003-scale-indexes': m0003,
+  '0004-device-health': m0004,
   '0005-pull-tombstones': m0005,
 };

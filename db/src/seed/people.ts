@@ -63,28 +63,30 @@ export async function createPeople(client: pg.Client, plan: SeedPlan, areas: str
     billerId: (i) => billers[i % billers.length]!,
   };
 
-  const usage = new Map<string, { seq: number; pushes: number; last: number }>();
+  // What each handheld's synced events (rows.eventLines) add up to: seqs, pushes, refusals.
+  const usage = new Map<string, { seq: number; pushes: number; rejected: number; last: number }>();
   for (const p of plan.parents) {
     if (p.isOnline) continue;
     const key = `${p.area}|${p.slot}`;
-    const u = usage.get(key) ?? { seq: 0, pushes: 0, last: 0 };
+    const u = usage.get(key) ?? { seq: 0, pushes: 0, rejected: 0, last: 0 };
     u.seq += eventsOf(p);
     u.pushes += 1;
+    if (p.hasRefusal) u.rejected += 1;
     u.last = p.createdAt;
     usage.set(key, u);
   }
   const devices = [...deviceIds].map(([key, id]) => {
     const [area, slot] = key.split('|') as [string, string];
-    const u = usage.get(key) ?? { seq: 0, pushes: 0, last: plan.until };
+    const u = usage.get(key) ?? { seq: 0, pushes: 0, rejected: 0, last: plan.until };
     return { id, user: actors.dispatcherId(area, Number(slot)), label: `Handheld ${area} ${Number(slot) + 1}`, ...u };
   });
   await client.query(
-    `insert into devices (id, user_id, label, last_seq, push_count, created_at, last_seen_at, last_push_at)
-     select id, u, l, s, p, to_timestamp($7::float8 / 1000), to_timestamp(t / 1000), to_timestamp(t / 1000)
-     from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::float8[]) as v(id, u, l, s, p, t)
-     on conflict (id) do update set user_id = excluded.user_id, last_seq = excluded.last_seq`,
+    `insert into devices (id, user_id, label, last_seq, push_count, rejected_count, created_at, last_seen_at, last_push_at)
+     select id, u, l, s, p, r, to_timestamp($8::float8 / 1000), to_timestamp(t / 1000), to_timestamp(t / 1000)
+     from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::float8[]) as v(id, u, l, s, p, r, t)
+     on conflict (id) do update set user_id = excluded.user_id, last_seq = excluded.last_seq, rejected_count = excluded.rejected_count`,
     [devices.map((d) => d.id), devices.map((d) => d.user), devices.map((d) => d.label), devices.map((d) => d.seq), devices.map((d) => d.pushes),
-      devices.map((d) => d.last), plan.until - 121 * 86_400_000],
+      devices.map((d) => d.rejected), devices.map((d) => d.last), plan.until - 121 * 86_400_000],
   );
   return { actors, users: specs, devices: devices.length };
 }

@@ -13,7 +13,7 @@ export const billRouter = router({
   create: staffProcedure
     .input(billCreateInput)
     .mutation(({ ctx, input }) =>
-      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.create', input, billScanWork(ctx.actor, ctx.meta, bills.createBill, input)),
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.create', input, billScanWork(ctx.actor, bills.createBill, input)),
     ),
   update: staffProcedure
     .input(billUpdateInput)
@@ -21,17 +21,17 @@ export const billRouter = router({
   addParent: staffProcedure
     .input(billParentInput)
     .mutation(({ ctx, input }) =>
-      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.addParent', input, billScanWork(ctx.actor, ctx.meta, bills.addParentToBill, input)),
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.addParent', input, billScanWork(ctx.actor, bills.addParentToBill, input)),
     ),
   removeParent: staffProcedure
     .input(billParentInput)
     .mutation(({ ctx, input }) =>
-      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.removeParent', input, billScanWork(ctx.actor, ctx.meta, bills.removeParentFromBill, input)),
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.removeParent', input, billScanWork(ctx.actor, bills.removeParentFromBill, input)),
     ),
   complete: staffProcedure
     .input(billCompleteInput)
     .mutation(({ ctx, input }) =>
-      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.complete', input, billScanWork(ctx.actor, ctx.meta, bills.completeBill, input)),
+      runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.complete', input, billScanWork(ctx.actor, bills.completeBill, input)),
     ),
   reopen: staffProcedure
     .input(billRefInput)

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps';
 import { type Executor, inTransaction, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
-import { insertAudit } from '../audit/queries';
+import { type AuditEntry, insertAudit } from '../audit/queries';
 import { bumpCounters, type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/queries';
 import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';
 import { lockBagByCode } from '../bags/queries';
@@ -24,17 +24,27 @@ import * as q from './queries';
 export interface BillWriteResult {
   output: BillMutationOutput;
   refs: { billId: number; parentId?: number };
+  /**
+   * The change's audit row (none when nothing changed). Its caller writes it in the same
+   * transaction: a scan adds the device and seq it came from, as bag scans do.
+   */
+  audit?: AuditEntry;
 }
 
 /**
- * A bill write runs inside a transaction its caller owns: the online procedure (applyBillWrite)
- * or the sync engine replaying a device's queue. Effects, audit row and counters commit together.
+ * A bill write runs inside a transaction its caller owns: the online procedure (applyBillWrite),
+ * or the scan path (billScanWork) for the writes a device can queue. Effects, audit row and
+ * counters commit together.
  */
-export type BillWrite<I> = (tx: Tx, actor: Actor, meta: RequestMeta, input: I) => Promise<BillWriteResult>;
+export type BillWrite<I> = (tx: Tx, actor: Actor, input: I) => Promise<BillWriteResult>;
 
 /** The online path: one transaction around one bill write; deadlocks retried by inTransaction. */
 export async function applyBillWrite<I>(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, write: BillWrite<I>, input: I) {
-  const result = await inTransaction(deps.db, (tx) => write(tx, actor, meta, input));
+  const result = await inTransaction(deps.db, async (tx) => {
+    const r = await write(tx, actor, input);
+    if (r.audit) await insertAudit(tx, { actor, meta }, r.audit);
+    return r;
+  });
   return result.output;
 }
 
@@ -85,7 +95,7 @@ async function unchanged(tx: Tx, billId: number, message: string): Promise<BillW
   return { output: { outcome: 'unchanged', message, bill: summary }, refs: { billId } };
 }
 
-export const createBill: BillWrite<BillCreateInput> = async (tx, actor, meta, input) => {
+export const createBill: BillWrite<BillCreateInput> = async (tx, actor, input) => {
   const inserted = await q.insertBill(tx, {
     billNumber: input.billNumber,
     capacity: input.capacity,
@@ -96,14 +106,14 @@ export const createBill: BillWrite<BillCreateInput> = async (tx, actor, meta, in
   });
   if (!inserted) throw new AppError('BILL_EXISTS', `Bill ${input.billNumber} already exists.`, { billNumber: input.billNumber });
   const { row, summary } = await loadBill(tx, inserted.id);
-  await insertAudit(tx, { actor, meta }, { action: 'bill.create', entityType: 'bill', entityId: row.id, after: billSnapshot(row) });
+  const audit: AuditEntry = { action: 'bill.create', entityType: 'bill', entityId: row.id, after: billSnapshot(row) };
   await bumpCounters(tx, [{ name: 'bills_open', scope: NO_AREA_SCOPE, delta: 1 }]);
   const message = `Created bill ${row.bill_number} (0/${row.capacity}).`;
-  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: row.id } };
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: row.id }, audit };
 };
 
 /** Capacity, description, destination, vehicle: undefined leaves a field, null (or blank) clears it. */
-export const updateBill: BillWrite<BillUpdateInput> = async (tx, actor, meta, input) => {
+export const updateBill: BillWrite<BillUpdateInput> = async (tx, actor, input) => {
   const bill = await lockBill(tx, input.billNumber);
   refuseIfCompleted(bill, 'editing it');
   const patch: q.BillPatch = {};
@@ -123,11 +133,11 @@ export const updateBill: BillWrite<BillUpdateInput> = async (tx, actor, meta, in
 
   await q.patchBill(tx, bill.id, patch);
   const { row, summary } = await loadBill(tx, bill.id);
-  await insertAudit(tx, { actor, meta }, { action: 'bill.update', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) });
-  return { output: { outcome: 'applied', message: `Updated bill ${bill.bill_number} (${progress(row)}).`, bill: summary }, refs: { billId: bill.id } };
+  const audit: AuditEntry = { action: 'bill.update', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) };
+  return { output: { outcome: 'applied', message: `Updated bill ${bill.bill_number} (${progress(row)}).`, bill: summary }, refs: { billId: bill.id }, audit };
 };
 
-export const addParentToBill: BillWrite<BillParentInput> = async (tx, actor, meta, input) => {
+export const addParentToBill: BillWrite<BillParentInput> = async (tx, actor, input) => {
   const { parent, bill, current } = await lockParentThenBill(tx, input.parentCode, input.billNumber);
   const refs = { billId: bill.id, parentId: parent.id };
   if (current?.bill_id === bill.id) {
@@ -148,17 +158,17 @@ export const addParentToBill: BillWrite<BillParentInput> = async (tx, actor, met
   await q.insertBillParent(tx, { parentId: parent.id, billId: bill.id, addedBy: actor.id });
   await q.patchBill(tx, bill.id, { parent_count: bill.parent_count + 1, status: 'loading' });
   const { row, summary } = await loadBill(tx, bill.id);
-  await insertAudit(tx, { actor, meta }, {
+  const audit: AuditEntry = {
     action: 'bill.add_parent', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: { ...billSnapshot(row), addedParent: parent.code },
-  });
+  };
   const deltas: CounterDelta[] = [{ name: 'billed_parents', scope: scopeOf(parent.area), delta: 1 }];
   if (bill.status !== 'loading') deltas.push({ name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 }, { name: 'bills_loading', scope: NO_AREA_SCOPE, delta: 1 });
   await bumpCounters(tx, deltas);
-  return { output: { outcome: 'applied', message: `${parent.code} → ${bill.bill_number} (${progress(row)})`, bill: summary }, refs };
+  return { output: { outcome: 'applied', message: `${parent.code} → ${bill.bill_number} (${progress(row)})`, bill: summary }, refs, audit };
 };
 
 /** Frees the parent for another bill; the bag and its children stay as they are. */
-export const removeParentFromBill: BillWrite<BillParentInput> = async (tx, actor, meta, input) => {
+export const removeParentFromBill: BillWrite<BillParentInput> = async (tx, actor, input) => {
   const { parent, bill, current } = await lockParentThenBill(tx, input.parentCode, input.billNumber);
   if (current?.bill_id !== bill.id) {
     const where = current ? ` It is on bill ${current.bill_number}.` : '';
@@ -173,18 +183,18 @@ export const removeParentFromBill: BillWrite<BillParentInput> = async (tx, actor
   await q.deleteBillParent(tx, parent.id);
   await q.patchBill(tx, bill.id, { parent_count: count, status });
   const { row, summary } = await loadBill(tx, bill.id);
-  await insertAudit(tx, { actor, meta }, {
+  const audit: AuditEntry = {
     action: 'bill.remove_parent', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: { ...billSnapshot(row), removedParent: parent.code },
-  });
+  };
   const deltas: CounterDelta[] = [{ name: 'billed_parents', scope: scopeOf(parent.area), delta: -1 }];
   if (status !== bill.status) deltas.push({ name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 }, { name: counterOf(status), scope: NO_AREA_SCOPE, delta: 1 });
   await bumpCounters(tx, deltas);
   const message = `${parent.code} removed from ${bill.bill_number} (${progress(row)})`;
-  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id, parentId: parent.id } };
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id, parentId: parent.id }, audit };
 };
 
 /** Completing below capacity needs the caller's explicit allowShort and is recorded as short. */
-export const completeBill: BillWrite<BillCompleteInput> = async (tx, actor, meta, input) => {
+export const completeBill: BillWrite<BillCompleteInput> = async (tx, actor, input) => {
   const bill = await lockBill(tx, input.billNumber);
   if (bill.status === 'completed') return unchanged(tx, bill.id, `Bill ${bill.bill_number} is already completed.`);
   if (bill.parent_count === 0) throw new AppError('BILL_EMPTY', `Bill ${bill.bill_number} has no parents; add at least one before completing.`, { billNumber: bill.bill_number });
@@ -196,46 +206,46 @@ export const completeBill: BillWrite<BillCompleteInput> = async (tx, actor, meta
   }
   await q.patchBill(tx, bill.id, { status: 'completed', is_short: isShort, completed_by: actor.id }, true);
   const { row, summary } = await loadBill(tx, bill.id);
-  await insertAudit(tx, { actor, meta }, { action: 'bill.complete', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) });
+  const audit: AuditEntry = { action: 'bill.complete', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) };
   await bumpCounters(tx, [
     { name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 },
     { name: 'bills_completed', scope: NO_AREA_SCOPE, delta: 1 },
   ]);
   const message = `Completed bill ${bill.bill_number} (${progress(row)}${isShort ? ', short' : ''}).`;
-  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id } };
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id }, audit };
 };
 
 /** Unlocks a completed bill for changes; the completion stays in the audit log. */
-export const reopenBill: BillWrite<{ billNumber: string }> = async (tx, actor, meta, input) => {
+export const reopenBill: BillWrite<{ billNumber: string }> = async (tx, actor, input) => {
   const bill = await lockBill(tx, input.billNumber);
   if (bill.status !== 'completed') return unchanged(tx, bill.id, `Bill ${bill.bill_number} is not completed.`);
   const status = bill.parent_count === 0 ? 'open' : 'loading';
   await q.patchBill(tx, bill.id, { status, is_short: false, completed_at: null, completed_by: null });
   const { row, summary } = await loadBill(tx, bill.id);
-  await insertAudit(tx, { actor, meta }, { action: 'bill.reopen', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) });
+  const audit: AuditEntry = { action: 'bill.reopen', entityType: 'bill', entityId: bill.id, before: billSnapshot(bill), after: billSnapshot(row) };
   await bumpCounters(tx, [
     { name: 'bills_completed', scope: NO_AREA_SCOPE, delta: -1 },
     { name: counterOf(status), scope: NO_AREA_SCOPE, delta: 1 },
   ]);
-  return { output: { outcome: 'applied', message: `Reopened bill ${bill.bill_number} (${progress(row)}).`, bill: summary }, refs: { billId: bill.id } };
+  return { output: { outcome: 'applied', message: `Reopened bill ${bill.bill_number} (${progress(row)}).`, bill: summary }, refs: { billId: bill.id }, audit };
 };
 
 /** Admin only: frees the bill's parents and deletes the bill; bags and history stay. */
-export const deleteBill: BillWrite<{ billNumber: string }> = async (tx, actor, meta, input) => {
+export const deleteBill: BillWrite<{ billNumber: string }> = async (tx, actor, input) => {
   const bill = await lockBill(tx, input.billNumber);
   const parents = await q.lockBillParents(tx, bill.id);
   const { summary } = await loadBill(tx, bill.id);
   await q.deleteBillWithParents(tx, bill.id);
-  await insertAudit(tx, { actor, meta }, {
+  const audit: AuditEntry = {
     action: 'bill.delete', entityType: 'bill', entityId: bill.id, isPermanent: true,
     before: { ...billSnapshot(bill), parentCodes: parents.map((p) => p.code) },
-  });
+  };
   await bumpCounters(tx, [
     { name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 },
     ...parents.map((p): CounterDelta => ({ name: 'billed_parents', scope: scopeOf(p.area), delta: -1 })),
   ]);
   const message = `Deleted bill ${bill.bill_number}; ${parents.length} parent${parents.length === 1 ? '' : 's'} freed.`;
-  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id } };
+  return { output: { outcome: 'applied', message, bill: summary }, refs: { billId: bill.id }, audit };
 };
 
 /** Every role may view bills (they have no area). Weights come from the one shared formula. */

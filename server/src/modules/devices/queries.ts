@@ -1,21 +1,32 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
+import type { OpenGap } from '../sync/seq-gaps';
 
 export async function findDevice(db: Executor, id: string) {
-  return db.selectFrom('devices').select(['id', 'user_id', 'label', 'last_seq']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('devices as d')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .select(['d.id', 'd.user_id', 'u.username as owner_username', 'd.label', 'd.last_seq'])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
 }
 
-export async function upsertDevice(db: Executor, values: { id: string; userId: number; label: string | null }) {
+/** A first registration; undefined when the id exists already (or a concurrent one won). */
+export async function insertDevice(db: Executor, values: { id: string; userId: number; label: string | null }) {
   return db
     .insertInto('devices')
     .values({ id: values.id, user_id: values.userId, label: values.label, last_seen_at: new Date() })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        user_id: values.userId,
-        label: sql`coalesce(${values.label}, devices.label)`,
-        last_seen_at: new Date(),
-      }),
-    )
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning(['id', 'label', 'last_seq'])
+    .executeTakeFirst();
+}
+
+export async function touchDevice(db: Executor, id: string, label: string | null) {
+  return db
+    .updateTable('devices')
+    .set({ label: sql`coalesce(${label}, label)`, last_seen_at: new Date() })
+    .where('id', '=', id)
     .returning(['id', 'label', 'last_seq'])
     .executeTakeFirstOrThrow();
 }
@@ -33,24 +44,60 @@ export async function recordPush(db: Executor, id: string, maxSeq: number, at: D
     .execute();
 }
 
-export async function insertSeqGap(db: Executor, deviceId: string, fromSeq: number, toSeq: number) {
-  await db.insertInto('device_seq_gaps').values({ device_id: deviceId, from_seq: fromSeq, to_seq: toSeq }).execute();
+/** The device's seq ranges the server has never received (partial index device_seq_gaps_open). */
+export async function findOpenSeqGaps(db: Executor, deviceId: string): Promise<OpenGap[]> {
+  const rows = await db
+    .selectFrom('device_seq_gaps')
+    .select(['id', 'from_seq', 'to_seq', 'detected_at'])
+    .where('device_id', '=', deviceId)
+    .where('filled_at', 'is', null)
+    .orderBy('from_seq')
+    .execute();
+  return rows.map((r) => ({ id: r.id, fromSeq: r.from_seq, toSeq: r.to_seq, detectedAt: r.detected_at }));
 }
 
-/** Per-device sync health for admins; the counts use the (device_id, …) indexes. */
+export interface SeqGapRow {
+  fromSeq: number;
+  toSeq: number;
+  detectedAt: Date;
+  filledAt: Date | null;
+}
+
+/** Replaces gap rows (a split) and adds new ones, in two statements. */
+export async function replaceSeqGaps(db: Executor, deviceId: string, removeIds: number[], rows: SeqGapRow[]) {
+  if (removeIds.length) await db.deleteFrom('device_seq_gaps').where(anyOf('id', removeIds, 'bigint')).execute();
+  if (rows.length === 0) return;
+  await db
+    .insertInto('device_seq_gaps')
+    .values(rows.map((r) => ({ device_id: deviceId, from_seq: r.fromSeq, to_seq: r.toSeq, detected_at: r.detectedAt, filled_at: r.filledAt })))
+    .execute();
+}
+
+/** Adds the refusals a scan batch stored to each device's count, in the batch's transaction. */
+/** Adds each device's new refusals to its counter; a statement to run with other writes (see writeTogether). */
+export function rejectedCountsUpdate(counts: Map<string, number>): RawBuilder<unknown> | null {
+  if (counts.size === 0) return null;
+  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b));
+  return sql`
+    update devices as d set rejected_count = d.rejected_count + r.n
+    from unnest(${rows.map(([id]) => id)}::uuid[], ${rows.map(([, n]) => n)}::int[]) as r(id, n)
+    where d.id = r.id`;
+}
+
+/** Per-device sync health for admins: refusals are a counter on the device, open gaps use device_seq_gaps_open. */
 export async function listDevices(db: Executor, afterId: string | null, limit: number) {
   let q = db
     .selectFrom('devices as d')
     .innerJoin('users as u', 'u.id', 'd.user_id')
     .select((eb) => [
       'd.id', 'd.label', 'd.last_seq', 'd.push_count', 'd.last_push_at', 'd.last_seen_at', 'u.username',
-      eb.selectFrom('device_seq_gaps as g').select(sql<number>`count(*)::int`.as('n')).whereRef('g.device_id', '=', 'd.id').as('gap_count'),
+      'd.rejected_count',
       eb
-        .selectFrom('scan_events as e')
+        .selectFrom('device_seq_gaps as g')
         .select(sql<number>`count(*)::int`.as('n'))
-        .whereRef('e.device_id', '=', 'd.id')
-        .where('e.status', '=', 'rejected')
-        .as('rejected_count'),
+        .whereRef('g.device_id', '=', 'd.id')
+        .where('g.filled_at', 'is', null)
+        .as('gap_count'),
     ])
     .orderBy('d.id')
     .limit(limit + 1);

@@ -7,6 +7,7 @@ import { writeTogether } from '../../infra/write-together';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { type AuditEntry, auditsInsert } from '../audit/queries';
 import { countersUpsert, type CounterDelta, dailyScansUpsert } from '../counters/queries';
+import { rejectedCountsUpdate } from '../devices/queries';
 import type { BagCommand } from '../bags/rules';
 import { type BagScan, runBagCommands } from '../bags/scan-batch';
 import { type ScanEventRow, type ScanRefs, scanEventsInsert } from './queries';
@@ -64,8 +65,9 @@ type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | A
 
 /**
  * Applies scans in order in one transaction: every effect commits together with its stored
- * outcome, its audit row and the counters, or nothing does. Consecutive bag scans run as one
- * set-based batch; a refusal is stored as a `rejected` outcome and never stops the scans after it.
+ * outcome, its audit row and the counters (the dashboard's, and the device's refusals), or nothing
+ * does. Consecutive bag scans run as one set-based batch; a refusal is stored as a `rejected`
+ * outcome and never stops the scans after it.
  */
 export async function applyScanBatch(
   deps: Pick<Deps, 'db' | 'clock' | 'config'>,
@@ -105,6 +107,7 @@ export async function applyScanBatch(
     // One round trip; the counters go last, as their rows stay locked until commit.
     await writeTogether(tx, [
       scanEventsInsert(events),
+      rejectedCountsUpdate(rejectedByDevice(events)),
       auditsInsert({ actor, meta }, audits),
       dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
       countersUpsert(counters),
@@ -119,6 +122,15 @@ function captureTimeOf(envelope: ScanEnvelope): Date | null {
   if (envelope.clientTime === null) return null;
   const time = new Date(envelope.clientTime);
   return Number.isNaN(time.getTime()) ? null : time;
+}
+
+/** Each device's refusals among the stored outcomes, for its health counter (device.list). */
+function rejectedByDevice(events: ScanEventRow[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.status === 'rejected' && e.envelope.deviceId) counts.set(e.envelope.deviceId, (counts.get(e.envelope.deviceId) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** A savepoint keeps a refused effect from leaving half its writes behind. */

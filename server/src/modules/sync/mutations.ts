@@ -9,7 +9,7 @@ import {
   type Role,
   toStorableText,
 } from '@tracetrack/shared';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor } from '../../trpc/context';
 import { billScanWork } from '../bills/scan-work';
 import * as bills from '../bills/service';
 import type { ScanWork } from '../scans/service';
@@ -81,7 +81,7 @@ export function readMutation(m: Mutation): ReadMutation {
  * to the same service functions the bill procedures call. Anything wrong with the mutation
  * itself is a refusal of that mutation alone.
  */
-export function toScanWork(actor: Actor, meta: RequestMeta, read: ReadMutation): ScanWork {
+export function toScanWork(actor: Actor, read: ReadMutation): ScanWork {
   if (!read.isValid) return { kind: 'refused', error: read.error };
   const mutation = read.name;
   if (!ROLES[mutation].includes(actor.role)) {
@@ -93,12 +93,12 @@ export function toScanWork(actor: Actor, meta: RequestMeta, read: ReadMutation):
     case 'child.unlink':
       return { kind: 'bag', command: { name: mutation, args: read.args } as never };
     case 'bill.create':
-      return billScanWork(actor, meta, bills.createBill, read.args as never);
+      return billScanWork(actor, bills.createBill, read.args as never);
     case 'bill.addParent':
-      return billScanWork(actor, meta, bills.addParentToBill, read.args as never);
+      return billScanWork(actor, bills.addParentToBill, read.args as never);
     case 'bill.removeParent':
-      return billScanWork(actor, meta, bills.removeParentFromBill, read.args as never);
+      return billScanWork(actor, bills.removeParentFromBill, read.args as never);
     case 'bill.complete':
-      return billScanWork(actor, meta, bills.completeBill, read.args as never);
+      return billScanWork(actor, bills.completeBill, read.args as never);
   }
 }

@@ -13,6 +13,19 @@ export async function findEventsByMutationIds(db: Executor, ids: string[]) {
 export type StoredEvent = Awaited<ReturnType<typeof findEventsByMutationIds>>[number];
 
 /**
+ * Seqs of the device already stored within these ranges (open gaps, and above last_seq): what
+ * chunks of an earlier push committed before it failed, the device's progress committing only
+ * with a push's last chunk. Almost always none; each range is one probe of scan_events_device_seq.
+ */
+export async function findStoredSeqsIn(db: Executor, deviceId: string, ranges: ReadonlyArray<{ fromSeq: number; toSeq: number }>): Promise<number[]> {
+  if (ranges.length === 0) return [];
+  const rows = await sql<{ seq: number }>`
+    select e.seq from unnest(${ranges.map((r) => r.fromSeq)}::bigint[], ${ranges.map((r) => r.toSeq)}::bigint[]) as r(from_seq, to_seq)
+    join scan_events e on e.device_id = ${deviceId}::uuid and e.seq between r.from_seq and r.to_seq`.execute(db);
+  return rows.rows.map((r) => r.seq);
+}
+
+/**
  * Holds a session-level advisory lock on one pooled connection for the whole push, so one
  * device's pushes never interleave, across server processes too. A crashed process's
  * connection drops and Postgres releases the lock.

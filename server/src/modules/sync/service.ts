@@ -1,11 +1,13 @@
 import { AppError, type Mutation, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
-import { pgCodeOf, type Executor } from '../../infra/transaction';
+import { inTransaction, pgCodeOf, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
-import { findDevice, insertSeqGap, recordPush } from '../devices/queries';
+import { deviceOfOtherUser } from '../devices/service';
+import { findDevice, findOpenSeqGaps, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
 import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
 import { type ReadMutation, readMutation, toScanWork } from './mutations';
-import { findEventsByMutationIds, type StoredEvent, withDeviceLock } from './queries';
+import { findEventsByMutationIds, findStoredSeqsIn, type StoredEvent, withDeviceLock } from './queries';
+import { planSeqGaps, type SeqPlan } from './seq-gaps';
 
 /** How long a second push from the same device waits for the first before a retryable CONFLICT. */
 const DEVICE_LOCK_WAIT_MS = 10_000;
@@ -85,7 +87,7 @@ async function pushLocked(
 ): Promise<SyncPushOutput> {
   const device = await findDevice(deps.db, input.deviceId);
   if (!device) throw new AppError('DEVICE_NOT_REGISTERED', 'Register this device (device.register) before syncing.');
-  if (device.user_id !== actor.id) throw new AppError('FORBIDDEN', 'This device is registered to another user. Sign in as that user or register the device again.');
+  if (device.user_id !== actor.id) throw deviceOfOtherUser(device.owner_username);
 
   const stored = new Map((await findEventsByMutationIds(deps.db, input.mutations.map((m) => m.id))).map((e) => [e.mutation_id, e]));
   const results = new Map<string, MutationResult>();
@@ -93,7 +95,17 @@ async function pushLocked(
   const readOf = (m: Mutation) => reads.get(m)!;
   const ordered = [...input.mutations].sort((a, b) => a.seq - b.seq);
 
-  await recordSeqGaps(deps.db, input.deviceId, device.last_seq, ordered.filter((m) => !stored.has(m.id)).map((m) => m.seq));
+  // Read under the device lock, written with the last chunk: no other push of this device runs
+  // in between, so the plan is still true when it commits. A seq counts as received when it is in
+  // this push or already stored; the stored ones are only looked up where a gap would be (a normal
+  // push is contiguous and the device has no open gap).
+  const openGaps = await findOpenSeqGaps(deps.db, input.deviceId);
+  const seqs = ordered.map((m) => m.seq);
+  let seqPlan = planSeqGaps(device.last_seq, seqs, openGaps);
+  if (seqPlan.newGaps.length > 0 || openGaps.length > 0) {
+    const above = { fromSeq: device.last_seq + 1, toSeq: Number.MAX_SAFE_INTEGER };
+    seqPlan = planSeqGaps(device.last_seq, [...seqs, ...(await findStoredSeqsIn(deps.db, input.deviceId, [...openGaps, above]))], openGaps);
+  }
 
   const pending: Mutation[] = [];
   const pendingIds = new Set<string>();
@@ -106,23 +118,24 @@ async function pushLocked(
       pendingIds.add(m.id);
     }
   }
-  const maxSeq = ordered.at(-1)?.seq ?? 0;
-  // The device's progress commits with the last chunk: one commit (one WAL flush) less per push.
-  const record = (db: Executor) => recordPush(db, input.deviceId, maxSeq, deps.clock());
+  // The device's progress (last seq, gaps) commits with the last chunk: one commit (one WAL flush)
+  // less per push. A push that fails before it leaves the committed chunks' seqs above last_seq,
+  // where the next push finds them.
+  const record = (tx: Tx) => recordProgress(tx, input.deviceId, seqPlan, deps.clock());
   for (let i = 0; i < pending.length; i += CHUNK_SIZE) {
     const chunk = pending.slice(i, i + CHUNK_SIZE);
     const items: ScanItem[] = chunk.map((m) => {
       const read = readOf(m);
       return {
         envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: read.clientTime, name: read.name, args: read.args },
-        work: toScanWork(actor, meta, read),
+        work: toScanWork(actor, read),
       };
     });
     const isLast = i + CHUNK_SIZE >= pending.length;
     const outcomes = await applyScanBatch(deps, actor, meta, items, isLast ? record : undefined);
     chunk.forEach((m, k) => results.set(m.id, freshResult(m.id, outcomes[k]!)));
   }
-  if (pending.length === 0) await record(deps.db);
+  if (pending.length === 0) await inTransaction(deps.db, record);
 
   // Results follow the request's order; a repeated id answers like its first occurrence.
   const firstIndexOf = new Map<string, number>();
@@ -137,14 +150,18 @@ async function pushLocked(
     const [a, b] = [readOf(first), readOf(m)];
     return first.seq === m.seq && a.name === b.name && canonicalJson(a.args) === canonicalJson(b.args) ? { ...r, replay: true } : idReused(m.id);
   });
-  return { results: out, ackedThroughSeq: Math.max(device.last_seq, maxSeq) };
+  return { results: out, ackedThroughSeq: seqPlan.ackedThroughSeq };
 }
 
-/** A missing seq range is recorded for supervisors; it never blocks the mutations behind it. */
-async function recordSeqGaps(db: Executor, deviceId: string, lastSeq: number, newSeqs: number[]) {
-  let expected = lastSeq + 1;
-  for (const seq of newSeqs) {
-    if (seq > expected) await insertSeqGap(db, deviceId, expected, seq - 1);
-    expected = Math.max(expected, seq + 1);
+/**
+ * Last seq and push count, new gaps, and open gaps this push filled (split into their filled and
+ * still-missing pieces). A gap is recorded for supervisors; it never blocks the mutations behind it.
+ */
+async function recordProgress(tx: Tx, deviceId: string, plan: SeqPlan, now: Date) {
+  await recordPush(tx, deviceId, plan.lastSeq, now);
+  const rows: SeqGapRow[] = plan.newGaps.map((g) => ({ ...g, detectedAt: now, filledAt: null }));
+  for (const { gap, pieces } of plan.splits) {
+    for (const p of pieces) rows.push({ fromSeq: p.fromSeq, toSeq: p.toSeq, detectedAt: gap.detectedAt, filledAt: p.isFilled ? now : null });
   }
+  await replaceSeqGaps(tx, deviceId, plan.splits.map((s) => s.gap.id), rows);
 }
