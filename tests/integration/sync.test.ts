@@ -193,8 +193,8 @@ describe('sync.push over HTTP', () => {
 
   it('computes seq gaps from all of a push’s seqs, fills them when the seqs arrive, and acknowledges only up to the first open gap', async () => {
     const { http, deviceId, queue } = await deviceFor(dispatcher);
-    const m = [queue.next('parent.scan', { code: 'SB60010' })];
-    for (let i = 2; i <= 9; i++) m.push(queue.next('child.link', { parentCode: 'SB60010', childCode: `S60010C${i}` }));
+    const m = [queue.next('parent.scan', { code: 'SB60030' })];
+    for (let i = 2; i <= 9; i++) m.push(queue.next('child.link', { parentCode: 'SB60030', childCode: `S60030C${i}` }));
     const push = async (...seqs: number[]) => {
       const res = await http.mutate('sync.push', { deviceId, mutations: seqs.map((s) => m[s - 1]!) });
       expect(res.status).toBe(200);
@@ -221,7 +221,7 @@ describe('sync.push over HTTP', () => {
     expect(res.results.map((r: any) => r.replay)).toEqual([false, true, false, false, true]);
     expect(res.ackedThroughSeq).toBe(9);
     expect(await gapsOf(deviceId)).toEqual([[3, 3, 'filled'], [4, 4, 'filled'], [6, 6, 'filled'], [8, 8, 'filled']]);
-    expect(await linksOf('SB60010')).toBe(8);
+    expect(await linksOf('SB60030')).toBe(8);
 
     const admin = await createUser(t.deps.db, { role: 'admin' });
     const health = (await t.as(admin).device.list({ limit: 200 })).items.find((d) => d.deviceId === deviceId);
@@ -230,8 +230,8 @@ describe('sync.push over HTTP', () => {
 
   it('finds no false gap after a push failed between chunks: the resend and the next push see the committed seqs', async () => {
     const { http, deviceId, queue } = await deviceFor(dispatcher);
-    const m = [queue.next('parent.scan', { code: 'SB60011' })];
-    for (let i = 2; i <= 6; i++) m.push(queue.next('child.link', { parentCode: 'SB60011', childCode: `S60011C${i}` }));
+    const m = [queue.next('parent.scan', { code: 'SB60031' })];
+    for (let i = 2; i <= 6; i++) m.push(queue.next('child.link', { parentCode: 'SB60031', childCode: `S60031C${i}` }));
     // What a push that died after its first chunk leaves behind: seqs 1–3 stored, last_seq not moved.
     const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null };
     await applyScanBatch(t.deps, dispatcher, meta, m.slice(0, 3).map((x) => ({
@@ -251,12 +251,12 @@ describe('sync.push over HTTP', () => {
       envelope: { mutationId: m[5]!.id, deviceId, seq: 6, clientTime: m[5]!.clientTime, name: m[5]!.name, args: m[5]!.args },
       work: toScanWork(dispatcher, readMutation(m[5]!)),
     }]);
-    res = await http.mutate('sync.push', { deviceId, mutations: [queue.next('child.link', { parentCode: 'SB60011', childCode: 'S60011C7' })] });
+    res = await http.mutate('sync.push', { deviceId, mutations: [queue.next('child.link', { parentCode: 'SB60031', childCode: 'S60031C7' })] });
     expect(res.data.ackedThroughSeq).toBe(7);
     expect(await gapsOf(deviceId)).toEqual([]);
 
     // A gap filled by a push that failed after committing that seq is closed by the next push.
-    const [late, after, last] = [8, 9, 10].map((i) => queue.next('child.link', { parentCode: 'SB60011', childCode: `S60011C${i}` }));
+    const [late, after, last] = [8, 9, 10].map((i) => queue.next('child.link', { parentCode: 'SB60031', childCode: `S60031C${i}` }));
     res = await http.mutate('sync.push', { deviceId, mutations: [after] });
     expect(res.data.ackedThroughSeq).toBe(7);
     expect(await gapsOf(deviceId)).toEqual([[8, 8, 'open']]);
