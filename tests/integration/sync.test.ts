@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncChange, SyncPullOutput } from '@tracetrack/shared';
 import { createApp } from '../../server/src/app';
 import { pullChanges } from '../../server/src/modules/sync/pull';
+import { readFeedHorizon } from '../../server/src/modules/sync/queries';
 import { purgeExpiredTombstones } from '../../server/src/modules/sync/tombstone-retention';
 import { findActorById } from '../../server/src/modules/users/queries';
 import { applyScanBatch } from '../../server/src/modules/scans/service';
@@ -12,6 +13,7 @@ import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { countersAndRecount } from '../helpers/recount';
+import { waitFor } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import type { Actor } from '../../server/src/trpc/context';
 
@@ -528,8 +530,15 @@ describe('sync.pull', () => {
     expect(snapshot.changes.some((c) => keyOf(c) === 'SB62401')).toBe(false);
     expect(lastOf(snapshot.changes, 'SB62402')).toMatchObject({ isActive: true });
 
-    // A cursor issued after the prune goes on with changes; one idle for a month restarts.
-    const fresh = await pullAs(indore)(snapshot.cursor);
+    // A cursor issued after the prune goes on with changes; one idle for a month restarts. The
+    // pull horizon is cluster-wide (other test files' transactions hold it back), so the snapshot
+    // to continue from is taken once no transaction older than the prune is running.
+    await waitFor(async () => {
+      const { horizon, prunedThrough } = await readFeedHorizon(t.deps.db);
+      return BigInt(horizon) > BigInt(prunedThrough);
+    }, 30_000, 'the pull horizon to pass the prune');
+    const after = await pullUntil(pullAs(indore), undefined, (c) => hasAll(c, ['SB62402']));
+    const fresh = await pullAs(indore)(after.cursor);
     expect(fresh.reset).toBe(false);
     const monthLater = { db: t.deps.db, clock: () => new Date(Date.now() + 30 * 86_400_000) };
     expect((await pullChanges(monthLater, indore, { cursor: fresh.cursor, limit: 50 })).reset).toBe(true);
