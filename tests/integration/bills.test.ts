@@ -244,6 +244,10 @@ describe('weights', () => {
       expect.objectContaining({ code: sb.code, format: 'SB', childCount: 28, capacity: 30, status: 'filling', actualWeightKg: 28, expectedWeightKg: 30 }),
       expect.objectContaining({ code: m.code, format: 'M444', childCount: 15, capacity: 15, status: 'full', actualWeightKg: 15, expectedWeightKg: 15 }),
     ]);
+    // When each parent was added, as the ISO instant stored (UTC, milliseconds).
+    const stored = await sql<{ added_at: Date }>`
+      select bp.added_at from bill_parents bp join bills b on b.id = bp.bill_id where b.bill_number = ${billNumber} order by bp.added_at, bp.parent_id`.execute(t.deps.db);
+    expect(detail.parents.map((p) => p.addedAt)).toEqual(stored.rows.map((r) => r.added_at.toISOString()));
     const listed = (await dispatcher.bill.list({ search: billNumber })).items.find((b) => b.billNumber === billNumber);
     expect(listed).toMatchObject(totals);
 

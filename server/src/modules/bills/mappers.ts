@@ -48,7 +48,7 @@ export function toBillParent(row: BillParentRow): BillParent {
     status: parentStatus(row.child_count, capacity),
     actualWeightKg: w.actualWeightKg,
     expectedWeightKg: w.expectedWeightKg,
-    addedAt: row.added_at.toISOString(),
+    addedAt: row.added_at,
   };
 }
 

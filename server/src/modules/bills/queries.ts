@@ -134,11 +134,18 @@ export async function tallyBills(db: Executor, billIds: readonly number[]): Prom
   return rows.map((r) => ({ bill_id: r.bill_id, format: r.format ?? '', parents: r.parents, children: r.children }));
 }
 
+/**
+ * A bill's parents (up to 500). `added_at` comes as the ISO text the API sends (what
+ * Date#toISOString gives: UTC, milliseconds), sparing 500 date parses and re-formats per call.
+ */
 export async function listParentsOfBill(db: Executor, billId: number) {
   return db
     .selectFrom('bill_parents as bp')
     .innerJoin('bags as b', 'b.id', 'bp.parent_id')
-    .select(['b.code', 'b.format', 'b.capacity', 'b.child_count', 'bp.added_at'])
+    .select([
+      'b.code', 'b.format', 'b.capacity', 'b.child_count',
+      sql<string>`to_char(bp.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('added_at'),
+    ])
     .where('bp.bill_id', '=', billId)
     .orderBy('bp.added_at')
     .orderBy('b.id')
