@@ -148,8 +148,8 @@ const cases: Case[] = [
   ['sync.push replay lookup and device', async () => {
     await sync.findEventsByMutationIds(recorder.db, sample.mutationIds);
     await devices.findDevice(recorder.db, sample.deviceId);
+    await devices.findDeviceForPush(recorder.db, sample.deviceId);
     await sync.findStoredSeqsIn(recorder.db, sample.deviceId, [{ fromSeq: 3, toSeq: 9 }, { fromSeq: 11, toSeq: Number.MAX_SAFE_INTEGER }]);
-    await devices.findOpenSeqGaps(recorder.db, sample.deviceId);
     await devices.recordPush(recorder.db, sample.deviceId, 10, new Date());
     await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);
     await devices.rejectedCountsUpdate(new Map([[sample.deviceId, 2]]))?.execute(recorder.db);

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
 import type { OpenGap } from '../sync/seq-gaps';
@@ -10,6 +11,33 @@ export async function findDevice(db: Executor, id: string) {
     .select(['d.id', 'd.user_id', 'u.username as owner_username', 'd.label', 'd.last_seq'])
     .where('d.id', '=', id)
     .executeTakeFirst();
+}
+
+/**
+ * What a push needs of its device, read once it holds the device lock: the device (with its
+ * owner) and its open seq gaps, in one round trip.
+ */
+export async function findDeviceForPush(db: Executor, id: string) {
+  const row = await db
+    .selectFrom('devices as d')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .select((eb) => [
+      'd.id', 'd.user_id', 'u.username as owner_username', 'd.label', 'd.last_seq',
+      jsonArrayFrom(
+        eb.selectFrom('device_seq_gaps as g')
+          .select(['g.id', 'g.from_seq', 'g.to_seq', 'g.detected_at'])
+          .whereRef('g.device_id', '=', 'd.id')
+          .where('g.filled_at', 'is', null)
+          .orderBy('g.from_seq'),
+      ).as('open_gaps'),
+    ])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { open_gaps: gaps, ...device } = row;
+  // Through JSON: bigints arrive as numbers, timestamps as ISO text.
+  const openGaps: OpenGap[] = gaps.map((g) => ({ id: Number(g.id), fromSeq: Number(g.from_seq), toSeq: Number(g.to_seq), detectedAt: new Date(g.detected_at) }));
+  return { ...device, openGaps };
 }
 
 /** A first registration; undefined when the id exists already (or a concurrent one won). */
@@ -45,17 +73,6 @@ export async function recordPush(db: Executor, id: string, maxSeq: number, at: D
 }
 
 /** The device's seq ranges the server has never received (partial index device_seq_gaps_open). */
-export async function findOpenSeqGaps(db: Executor, deviceId: string): Promise<OpenGap[]> {
-  const rows = await db
-    .selectFrom('device_seq_gaps')
-    .select(['id', 'from_seq', 'to_seq', 'detected_at'])
-    .where('device_id', '=', deviceId)
-    .where('filled_at', 'is', null)
-    .orderBy('from_seq')
-    .execute();
-  return rows.map((r) => ({ id: r.id, fromSeq: r.from_seq, toSeq: r.to_seq, detectedAt: r.detected_at }));
-}
-
 export interface SeqGapRow {
   fromSeq: number;
   toSeq: number;

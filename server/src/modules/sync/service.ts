@@ -3,7 +3,7 @@ import type { Deps } from '../../deps';
 import { inTransaction, pgCodeOf, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { deviceOfOtherUser } from '../devices/service';
-import { findDevice, findOpenSeqGaps, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
+import { findDeviceForPush, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
 import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
 import { type ReadMutation, readMutation, toScanWork } from './mutations';
 import { findEventsByMutationIds, findStoredSeqsIn, type StoredEvent, withDeviceLock } from './queries';
@@ -85,7 +85,7 @@ async function pushLocked(
   meta: RequestMeta,
   input: SyncPushInput,
 ): Promise<SyncPushOutput> {
-  const device = await findDevice(deps.db, input.deviceId);
+  const device = await findDeviceForPush(deps.db, input.deviceId);
   if (!device) throw new AppError('DEVICE_NOT_REGISTERED', 'Register this device (device.register) before syncing.');
   if (device.user_id !== actor.id) throw deviceOfOtherUser(device.owner_username);
 
@@ -99,7 +99,7 @@ async function pushLocked(
   // in between, so the plan is still true when it commits. A seq counts as received when it is in
   // this push or already stored; the stored ones are only looked up where a gap would be (a normal
   // push is contiguous and the device has no open gap).
-  const openGaps = await findOpenSeqGaps(deps.db, input.deviceId);
+  const openGaps = device.openGaps;
   const seqs = ordered.map((m) => m.seq);
   let seqPlan = planSeqGaps(device.last_seq, seqs, openGaps);
   if (seqPlan.newGaps.length > 0 || openGaps.length > 0) {
