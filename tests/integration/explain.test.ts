@@ -146,9 +146,8 @@ const cases: Case[] = [
   ['sync.pull bill parents', () => sync.parentsOfBills(recorder.db, sample.billIds), BILL_PAGE],
   ['sync tombstone retention', () => sync.purgeTombstonesBefore(recorder.db, new Date(Date.now() - 30 * 86_400_000), 5_000)],
   ['sync.push replay lookup and device', async () => {
-    await sync.findEventsByMutationIds(recorder.db, sample.mutationIds);
     await devices.findDevice(recorder.db, sample.deviceId);
-    await devices.findDeviceForPush(recorder.db, sample.deviceId);
+    await devices.findDeviceForPush(recorder.db, sample.deviceId, sample.mutationIds);
     await sync.findStoredSeqsIn(recorder.db, sample.deviceId, [{ fromSeq: 3, toSeq: 9 }, { fromSeq: 11, toSeq: Number.MAX_SAFE_INTEGER }]);
     await devices.recordPush(recorder.db, sample.deviceId, 10, new Date());
     await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);

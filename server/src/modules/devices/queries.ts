@@ -14,10 +14,11 @@ export async function findDevice(db: Executor, id: string) {
 }
 
 /**
- * What a push needs of its device, read once it holds the device lock: the device (with its
- * owner) and its open seq gaps, in one round trip.
+ * What a push needs, read once it holds the device lock, in one round trip: the device (with its
+ * owner), its open seq gaps, and the outcomes already stored for the push's mutation ids (by
+ * mutation id alone: an id stored by another device must come back as ID_REUSED).
  */
-export async function findDeviceForPush(db: Executor, id: string) {
+export async function findDeviceForPush(db: Executor, id: string, mutationIds: readonly string[]) {
   const row = await db
     .selectFrom('devices as d')
     .innerJoin('users as u', 'u.id', 'd.user_id')
@@ -30,14 +31,20 @@ export async function findDeviceForPush(db: Executor, id: string) {
           .where('g.filled_at', 'is', null)
           .orderBy('g.from_seq'),
       ).as('open_gaps'),
+      jsonArrayFrom(
+        eb.selectFrom('scan_events as e')
+          .select(['e.mutation_id', 'e.device_id', 'e.seq', 'e.name', 'e.args', 'e.status', 'e.error_code', 'e.message', 'e.result'])
+          .where(anyOf('e.mutation_id', mutationIds, 'uuid')),
+      ).as('stored_events'),
     ])
     .where('d.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { open_gaps: gaps, ...device } = row;
-  // Through JSON: bigints arrive as numbers, timestamps as ISO text.
+  const { open_gaps: gaps, stored_events: events, ...device } = row;
+  // Through JSON: bigints arrive as numbers, timestamps as ISO text, jsonb as values.
   const openGaps: OpenGap[] = gaps.map((g) => ({ id: Number(g.id), fromSeq: Number(g.from_seq), toSeq: Number(g.to_seq), detectedAt: new Date(g.detected_at) }));
-  return { ...device, openGaps };
+  const storedEvents = events.map((e) => ({ ...e, seq: Number(e.seq) }));
+  return { ...device, openGaps, storedEvents };
 }
 
 /** A first registration; undefined when the id exists already (or a concurrent one won). */

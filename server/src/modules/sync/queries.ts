@@ -2,16 +2,6 @@ import { sql } from 'kysely';
 import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
 
-export async function findEventsByMutationIds(db: Executor, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('scan_events')
-    .select(['mutation_id', 'device_id', 'seq', 'name', 'args', 'status', 'error_code', 'message', 'result'])
-    .where(anyOf('mutation_id', ids, 'uuid'))
-    .execute();
-}
-export type StoredEvent = Awaited<ReturnType<typeof findEventsByMutationIds>>[number];
-
 /**
  * Seqs of the device already stored within these ranges (open gaps, and above last_seq): what
  * chunks of an earlier push committed before it failed, the device's progress committing only

@@ -6,8 +6,10 @@ import { deviceOfOtherUser } from '../devices/service';
 import { findDeviceForPush, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
 import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
 import { type ReadMutation, readMutation, toScanWork } from './mutations';
-import { findEventsByMutationIds, findStoredSeqsIn, type StoredEvent, withDeviceLock } from './queries';
+import { findStoredSeqsIn, withDeviceLock } from './queries';
 import { planSeqGaps, type SeqPlan } from './seq-gaps';
+
+type StoredEvent = NonNullable<Awaited<ReturnType<typeof findDeviceForPush>>>['storedEvents'][number];
 
 /** How long a second push from the same device waits for the first before a retryable CONFLICT. */
 const DEVICE_LOCK_WAIT_MS = 10_000;
@@ -85,11 +87,11 @@ async function pushLocked(
   meta: RequestMeta,
   input: SyncPushInput,
 ): Promise<SyncPushOutput> {
-  const device = await findDeviceForPush(deps.db, input.deviceId);
+  const device = await findDeviceForPush(deps.db, input.deviceId, input.mutations.map((m) => m.id));
   if (!device) throw new AppError('DEVICE_NOT_REGISTERED', 'Register this device (device.register) before syncing.');
   if (device.user_id !== actor.id) throw deviceOfOtherUser(device.owner_username);
 
-  const stored = new Map((await findEventsByMutationIds(deps.db, input.mutations.map((m) => m.id))).map((e) => [e.mutation_id, e]));
+  const stored = new Map(device.storedEvents.map((e) => [e.mutation_id, e]));
   const results = new Map<string, MutationResult>();
   const reads = new Map(input.mutations.map((m) => [m, readMutation(m)]));
   const readOf = (m: Mutation) => reads.get(m)!;
