@@ -11,6 +11,12 @@ export interface MetaValues {
   registeredUserId: number;
   /** The last signed-in user, so the app opens offline. Cleared on sign-out. */
   me: Me | null;
+  /**
+   * Someone signed out here and auth.logout has not ended their server session yet (signed out
+   * offline; the cookie is HttpOnly): nobody is signed in, whatever auth.me answers, until it has
+   * or someone signs in (features/auth/session.ts).
+   */
+  isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
   scannerSettings: ScannerSettings;
   /** The parent the scan screen is filling, kept across reloads. */
