@@ -19,9 +19,14 @@ export interface MetaValues {
   isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
   scannerSettings: ScannerSettings;
-  /** The parent the scan screen is filling, kept across reloads. */
-  currentParent: string | null;
+  /**
+   * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it
+   * was per user, one `currentParent` key held the handheld's, whoever had scanned it; not read.)
+   */
+  [userParent: `currentParent:${number}`]: string | null;
 }
+
+export const currentParentKeyOf = (userId: number) => `currentParent:${userId}` as const;
 
 export interface DeviceIdentity {
   deviceId: string;
