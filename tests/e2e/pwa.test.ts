@@ -392,6 +392,41 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await device.close();
   }, 120_000);
 
+  it('two tabs, one signs out and in as another user: the other tab’s waiting scan is never sent under the new session', async () => {
+    const db = env.app.deps.db;
+    const first = await createUser(db, { role: 'dispatcher', area: 'hisar' });
+    const second = await createUser(db, { role: 'dispatcher', area: 'hisar' });
+    const device = await newDevice(browser, env.url);
+    const a = await device.newPage();
+    await signInThroughUi(a, first.username, TEST_PASSWORD, /\/scan$/);
+    await a.getByText('to start').waitFor();
+    const b = await device.newPage();
+    await b.goto('/scan');
+    await b.getByText('to start').waitFor();
+    await b.getByRole('button', { name: 'Sign out' }).click();
+    await b.waitForURL(/\/login$/);
+    await signInThroughUi(b, second.username, TEST_PASSWORD, /\/scan$/);
+    await b.getByText('to start').waitFor();
+
+    // Tab a still shows `first`, but the handheld's cookie is now `second`'s.
+    await blurEverything(a);
+    await wedgeScan(a, 'SB76001');
+    await a.getByRole('link', { name: 'Sign in again to send waiting scans' }).waitFor();
+    await waitForText(a, 'pending-count', '1');
+    const eventsOf = () => db.selectFrom('scan_events').where(sql<boolean>`args->>'code' = 'SB76001'`).select(['device_id', 'user_id']).execute();
+    expect(await eventsOf()).toEqual([]);
+
+    // Signed in again as `first`, tab a sends it under their own device id.
+    await a.getByRole('link', { name: 'Sign in again to send waiting scans' }).click();
+    await a.getByLabel('Username').fill(first.username);
+    await a.getByLabel('Password').fill(TEST_PASSWORD);
+    await a.getByRole('button', { name: 'Sign in' }).click();
+    await a.waitForURL(/\/scan$/);
+    await waitForText(a, 'pending-count', '0');
+    expect(await eventsOf()).toEqual([{ device_id: await deviceIdOf(first.id), user_id: first.id }]);
+    await device.close();
+  }, 60_000);
+
   it('biller builds a bill of 3 parents by typing and by wedge scan, sees the server’s weights, completes, reopens and completes short', async () => {
     const db = env.app.deps.db;
     const biller = await createUser(db, { role: 'biller' });
