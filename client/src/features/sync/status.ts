@@ -15,10 +15,8 @@ interface Pending {
 }
 
 async function pendingFor(userId: number | null): Promise<Pending> {
-  const total = await localDb.outbox.count();
-  if (userId === null) return { own: 0, others: total, oldestCreatedAt: null };
-  const own = await pendingOf(userId).count();
-  const oldest = await pendingOf(userId).first();
+  if (userId === null) return { own: 0, others: await localDb.outbox.count(), oldestCreatedAt: null };
+  const [total, own, oldest] = await Promise.all([localDb.outbox.count(), pendingOf(userId).count(), pendingOf(userId).first()]);
   return { own, others: total - own, oldestCreatedAt: oldest?.createdAt ?? null };
 }
 
