@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
+import { trpcHttp } from '../helpers/http';
 import { blurEverything, CLIENT_DIST, launchChromium, newDevice, signInThroughUi, textOf, waitForText, wedgeScan } from './browser';
 import { appliedLinksByDevice, type E2eServer, linkedChildren, otherDevice, startE2eServer } from './server';
 
@@ -116,8 +117,10 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     // Undo last child is a child.unlink through the same outbox.
     await page.getByRole('button', { name: 'Undo last child (K70C30)' }).click();
     await waitForText(page, 'parent-progress', '29/30');
+    // The scan screen counts the unlink from the outbox, possibly before the status bar's count
+    // has caught up with the queued row: wait for the server, not for a "0" that may be stale.
+    await expect.poll(() => linkedChildren(env.app.deps.db, 'SB70001'), { timeout: 30_000 }).toHaveLength(29);
     await waitForText(page, 'pending-count', '0');
-    expect(await linkedChildren(env.app.deps.db, 'SB70001')).toHaveLength(29);
 
     // Online round trip: each scan waits for the server's answer on screen before the next.
     await wedgeScan(page, 'SB70002');
@@ -264,7 +267,7 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await device.close();
   }, 60_000);
 
-  it('shared handheld: each user syncs under their own device id; a signed-out user’s waiting scans wait for them, never sent as the next user', async () => {
+  it('shared handheld: each user syncs, counts and resumes only their own scans; an offline sign-out sticks through reloads and ends the server session once back online', async () => {
     const db = env.app.deps.db;
     const first = await createUser(db, { role: 'dispatcher', area: 'hisar' });
     const second = await createUser(db, { role: 'dispatcher', area: 'hisar' });
@@ -294,18 +297,34 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     const devicesOf = async (userId: number) => (await db.selectFrom('devices').where('user_id', '=', userId).select('id').execute()).map((r) => r.id);
     const eventsOf = (parent: string) => db.selectFrom('scan_events').where(sql<boolean>`args->>'code' = ${parent} or args->>'parentCode' = ${parent}`)
       .select(['device_id', 'user_id', 'seq', 'status']).orderBy('seq').execute();
-    const signOutAnyway = async () => {
+    const signOut = async (waitingScans: number) => {
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('button', { name: 'Sign out anyway' }).click();
+      if (waitingScans > 0) {
+        await page.getByRole('alertdialog').getByText(`${waitingScans} scans are not synced yet`).waitFor();
+        await page.getByRole('button', { name: 'Sign out anyway' }).click();
+      }
       await page.waitForURL(/\/login$/);
     };
+    /** Where the app lands when opened at `/`: the sign-in screen, or the signed-in user's home. */
+    const openApp = async () => {
+      await page.goto('/');
+      await page.waitForURL(/\/(login|scan)$/);
+      await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).or(page.getByTestId('connection')).waitFor();
+      return new URL(page.url()).pathname;
+    };
+    const sessionStatus = async (cookie: string) => (await trpcHttp(fetch, env.url, cookie).query('sync.pull', { limit: 1 })).status;
 
     // The handheld's old id is someone else's: `first` is given a new one, registered to them.
     await signInThroughUi(page, first.username, TEST_PASSWORD, /\/scan$/);
     await page.getByText('to start').waitFor();
+    await waitForServiceWorker(page);
     await expect.poll(() => devicesOf(first.id), { timeout: 30_000 }).toHaveLength(1);
     const [firstDevice] = await devicesOf(first.id);
     expect(firstDevice).not.toBe(legacyId);
+    const session = (await device.cookies()).find((c) => c.name === 'tt_session');
+    expect(session).toBeDefined();
+    const firstCookie = `${session!.name}=${session!.value}`;
+    expect(await sessionStatus(firstCookie)).toBe(200);
 
     await device.setOffline(true);
     await waitForText(page, 'connection', 'Offline');
@@ -314,35 +333,59 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await wedgeScan(page, 'K75A01');
     await wedgeScan(page, 'K75A02');
     await waitForText(page, 'pending-count', '3');
-    await signOutAnyway();
+    await signOut(3);
 
-    // The next user signs in on the same handheld (on the sign-in screen sign-out left open: a
-    // reload would restore the first user, whose server session an offline sign-out cannot end).
-    // Their scans go under their own id; the first user's stay waiting.
+    // Signed out with no network: the server session could not be ended, but the sign-out sticks.
+    // Offline, a reload opens the sign-in screen from the service worker…
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
+    // …and online too while the server cannot be told (its logout refused here): auth.me would
+    // still answer with `first`, and is not trusted.
+    let refusedLogouts = 0;
+    await device.route(/\/trpc\/[^?]*auth\.logout/, (route) => {
+      refusedLogouts += 1;
+      return route.abort('connectionrefused');
+    });
     await device.setOffline(false);
-    await page.getByLabel('Username').fill(second.username);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/scan$/);
-    // The scan screen may resume the parent the handheld was filling (kept per device, not per user).
-    await page.getByText('to start').or(page.getByTestId('parent-code')).waitFor();
+    expect(await openApp()).toBe('/login');
+    await expect.poll(() => refusedLogouts, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await sessionStatus(firstCookie)).toBe(200);
+    // Once the server answers, the stale session is ended: its cookie is refused.
+    await device.unroute(/\/trpc\/[^?]*auth\.logout/);
+    await expect.poll(() => sessionStatus(firstCookie), { timeout: 30_000 }).toBe(401);
+    expect(await openApp()).toBe('/login');
+
+    // The next user signs in on the same handheld. They start with no parent (the first user's is
+    // theirs), and the counters are their own; the first user's waiting scans are shown apart.
+    await signInThroughUi(page, second.username, TEST_PASSWORD, /\/scan$/);
+    await page.getByText('to start').waitFor();
+    await waitForText(page, 'pending-count', '0');
+    await waitForText(page, 'others-pending', '3');
+    expect(await page.getByTestId('oldest-pending').count()).toBe(0);
+    expect(await page.getByTestId('parent-code').count()).toBe(0);
     await blurEverything(page);
     await wedgeScan(page, 'SB75002');
     await waitForText(page, 'parent-code', 'SB75002');
     await waitForText(page, 'parent-progress', '0/30');
     await wedgeScan(page, 'K75B01');
     await expect.poll(() => linkedChildren(db, 'SB75002'), { timeout: 30_000 }).toEqual(['K75B01']);
-    await waitForText(page, 'pending-count', '3');
+    await waitForText(page, 'pending-count', '0');
+    await waitForText(page, 'others-pending', '3');
     const [secondDevice] = await devicesOf(second.id);
     expect(secondDevice).toBeDefined();
     expect([legacyId, firstDevice]).not.toContain(secondDevice);
     expect((await eventsOf('SB75002')).map((e) => [e.device_id, e.user_id, e.seq])).toEqual([[secondDevice, second.id, 1], [secondDevice, second.id, 2]]);
     expect(await eventsOf('SB75001')).toEqual([]);
-    await signOutAnyway();
+    // Nothing of theirs is waiting, so no warning (the first user's 3 are not theirs to send).
+    await signOut(0);
 
-    // Back on the handheld, the first user's scans go out under their id, in their seq order, no gaps.
+    // Back on the handheld, the first user resumes their parent, and their scans go out under
+    // their id, in their seq order, no gaps.
     await signInThroughUi(page, first.username, TEST_PASSWORD, /\/scan$/);
+    await waitForText(page, 'parent-code', 'SB75001');
     await waitForText(page, 'pending-count', '0');
+    await waitForText(page, 'parent-progress', '2/30');
+    expect(await page.getByTestId('others-pending').count()).toBe(0);
     expect(await linkedChildren(db, 'SB75001')).toEqual(['K75A01', 'K75A02']);
     expect((await eventsOf('SB75001')).map((e) => [e.device_id, e.user_id, e.seq, e.status])).toEqual(
       [1, 2, 3].map((seq) => [firstDevice, first.id, seq, 'applied']),
@@ -350,6 +393,41 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     expect(await db.selectFrom('device_seq_gaps').where('device_id', 'in', [firstDevice!, secondDevice!]).select('id').execute()).toEqual([]);
     await device.close();
   }, 120_000);
+
+  it('two tabs, one signs out and in as another user: the other tab’s waiting scan is never sent under the new session', async () => {
+    const db = env.app.deps.db;
+    const first = await createUser(db, { role: 'dispatcher', area: 'hisar' });
+    const second = await createUser(db, { role: 'dispatcher', area: 'hisar' });
+    const device = await newDevice(browser, env.url);
+    const a = await device.newPage();
+    await signInThroughUi(a, first.username, TEST_PASSWORD, /\/scan$/);
+    await a.getByText('to start').waitFor();
+    const b = await device.newPage();
+    await b.goto('/scan');
+    await b.getByText('to start').waitFor();
+    await b.getByRole('button', { name: 'Sign out' }).click();
+    await b.waitForURL(/\/login$/);
+    await signInThroughUi(b, second.username, TEST_PASSWORD, /\/scan$/);
+    await b.getByText('to start').waitFor();
+
+    // Tab a still shows `first`, but the handheld's cookie is now `second`'s.
+    await blurEverything(a);
+    await wedgeScan(a, 'SB76001');
+    await a.getByRole('link', { name: 'Sign in again to send waiting scans' }).waitFor();
+    await waitForText(a, 'pending-count', '1');
+    const eventsOf = () => db.selectFrom('scan_events').where(sql<boolean>`args->>'code' = 'SB76001'`).select(['device_id', 'user_id']).execute();
+    expect(await eventsOf()).toEqual([]);
+
+    // Signed in again as `first`, tab a sends it under their own device id.
+    await a.getByRole('link', { name: 'Sign in again to send waiting scans' }).click();
+    await a.getByLabel('Username').fill(first.username);
+    await a.getByLabel('Password').fill(TEST_PASSWORD);
+    await a.getByRole('button', { name: 'Sign in' }).click();
+    await a.waitForURL(/\/scan$/);
+    await waitForText(a, 'pending-count', '0');
+    expect(await eventsOf()).toEqual([{ device_id: await deviceIdOf(first.id), user_id: first.id }]);
+    await device.close();
+  }, 60_000);
 
   it('biller builds a bill of 3 parents by typing and by wedge scan, sees the server’s weights, completes, reopens and completes short', async () => {
     const db = env.app.deps.db;

@@ -2,7 +2,7 @@ import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { formatAge, syncNow, useSyncCounters } from '../features/sync/status';
 
-/** Always visible: connection, scans waiting (and the oldest one's age), refused scans. */
+/** Always visible: connection, the user's scans waiting (and the oldest one's age), other users' waiting, refused scans. */
 export function StatusBar() {
   const counters = useSyncCounters();
   const isOnline = () => counters.status().isOnline && counters.status().isServerReachable;
@@ -17,6 +17,11 @@ export function StatusBar() {
           <span class="muted" data-testid="oldest-pending"> · oldest {formatAge(counters.oldestAgeMs() ?? 0)}</span>
         </Show>
       </span>
+      <Show when={counters.othersPendingCount() > 0}>
+        <span class="status-item muted">
+          + <span data-testid="others-pending">{counters.othersPendingCount()}</span> of other users, sent when they sign in
+        </span>
+      </Show>
       <Show when={counters.status().isPushing}>
         <span class="muted">syncing…</span>
       </Show>

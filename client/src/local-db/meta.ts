@@ -11,11 +11,22 @@ export interface MetaValues {
   registeredUserId: number;
   /** The last signed-in user, so the app opens offline. Cleared on sign-out. */
   me: Me | null;
+  /**
+   * Someone signed out here and auth.logout has not ended their server session yet (signed out
+   * offline; the cookie is HttpOnly): nobody is signed in, whatever auth.me answers, until it has
+   * or someone signs in (features/auth/session.ts).
+   */
+  isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
   scannerSettings: ScannerSettings;
-  /** The parent the scan screen is filling, kept across reloads. */
-  currentParent: string | null;
+  /**
+   * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it
+   * was per user, one `currentParent` key held the handheld's, whoever had scanned it; not read.)
+   */
+  [userParent: `currentParent:${number}`]: string | null;
 }
+
+export const currentParentKeyOf = (userId: number) => `currentParent:${userId}` as const;
 
 export interface DeviceIdentity {
   deviceId: string;

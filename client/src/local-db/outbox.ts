@@ -23,6 +23,11 @@ export async function enqueueMutation<N extends MutationName>(userId: number, na
   });
 }
 
+/** One user's waiting scans, in their seq order (the order they are sent in). */
+export function pendingOf(userId: number) {
+  return localDb.outbox.where('[userId+seq]').between([userId, 0], [userId, Number.MAX_SAFE_INTEGER], true, true);
+}
+
 export async function oldestPendingFor(userId: number, limit: number): Promise<OutboxRow[]> {
-  return localDb.outbox.where('[userId+seq]').between([userId, 0], [userId, Number.MAX_SAFE_INTEGER], true, true).limit(limit).toArray();
+  return pendingOf(userId).limit(limit).toArray();
 }

@@ -1,6 +1,6 @@
 import type { SyncChange, SyncPullOutput } from '@tracetrack/shared';
 import { localDb, type ParentRow } from './db';
-import { getMeta, setMeta } from './meta';
+import { currentParentKeyOf, getMeta, setMeta } from './meta';
 
 type PulledParent = Extract<SyncChange, { kind: 'parent' }>;
 
@@ -14,11 +14,12 @@ const parentRowOf = (c: PulledParent, hasLeftFeed: boolean): ParentRow => ({
  * the two re-pulls the page (applying it twice changes nothing). The local parents and bills are
  * the feed: `reset` empties them first, and a row the feed drops is deleted. One exception: the
  * parent on the scan screen stays with its last state when the feed drops it for being full or
- * old (the operator is looking at "30/30"), until the screen moves on.
+ * old (the operator is looking at "30/30"), until the screen moves on (the pulling user's screen:
+ * the feed is theirs).
  */
 export async function storePulledPage(page: SyncPullOutput, userId: number): Promise<void> {
   await localDb.transaction('rw', [localDb.parents, localDb.bills, localDb.meta], async () => {
-    const onScreen = (await getMeta('currentParent')) ?? null;
+    const onScreen = (await getMeta(currentParentKeyOf(userId))) ?? null;
     if (page.reset) await clearPulled(onScreen);
     for (const c of page.changes) {
       if (c.kind === 'parent') {

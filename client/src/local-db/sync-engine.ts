@@ -32,6 +32,9 @@ export interface SyncStatus {
 
 type OutcomeListener = (outcomes: OutcomeRow[]) => void;
 
+/** A round's user is no longer the one signed in on this handheld; the round ends quietly. */
+class UserChanged extends Error {}
+
 /**
  * The one sync engine. Every scan is written to the outbox first; this pushes the outbox in seq
  * order (at start, after each scan, on reconnect and on an interval, with exponential backoff after
@@ -64,6 +67,17 @@ function createSyncEngine() {
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
 
+  /**
+   * Every request of a round goes out only while its user is still the one signed in, here and in
+   * the other tabs (`me` is shared): after a sign-out the cookie may soon be the next user's, and
+   * one of this user's pushes, or a registration of their device id, must never be sent under it.
+   * The user is re-checked after the read, as stop() may have run meanwhile.
+   */
+  async function assertStillSignedIn(uid: number): Promise<void> {
+    const me = await getMeta('me');
+    if (me?.id !== uid || userId !== uid) throw new UserChanged();
+  }
+
   /** This user's device id, registered; an id the server holds for someone else is replaced. */
   async function registeredIdentity(uid: number): Promise<DeviceIdentity> {
     const identity = await deviceIdentityOf(uid);
@@ -77,6 +91,7 @@ function createSyncEngine() {
   }
 
   async function register(uid: number, deviceId: string): Promise<DeviceIdentity> {
+    await assertStillSignedIn(uid);
     const device = await api.device.register.mutate({ deviceId, label: navigator.userAgent.slice(0, 100) });
     return setRegistered(uid, deviceId, device.lastSeq);
   }
@@ -100,6 +115,7 @@ function createSyncEngine() {
       }
       if (rows.length === 0) return;
       let res;
+      await assertStillSignedIn(uid);
       try {
         res = await api.sync.push.mutate({ deviceId, mutations: rows.map(toPushMutation) });
       } catch (e) {
@@ -130,6 +146,7 @@ function createSyncEngine() {
     const saved = await getMeta('pullCursor');
     let cursor = saved?.userId === uid ? saved.cursor : undefined;
     for (let page = 0; page < MAX_PULL_PAGES; page++) {
+      await assertStillSignedIn(uid);
       const res = await api.sync.pull.query(cursor ? { cursor, limit: 200 } : { limit: 200 });
       await storePulledPage(res, uid);
       cursor = res.cursor;
@@ -145,6 +162,11 @@ function createSyncEngine() {
       backoffMs = 0;
       patch({ isServerReachable: true, lastError: null, lastSyncAt: Date.now() });
     } catch (e) {
+      if (e instanceof UserChanged) {
+        // Still this tab's user: someone signed out (or in) in another tab, with the shared cookie.
+        if (userId === uid) patch({ needsSignIn: true, lastError: 'Signed out in another tab: sign in again to send the waiting scans.' });
+        return;
+      }
       const f = describeFailure(e);
       if (f.code === 'UNAUTHENTICATED') {
         patch({ needsSignIn: true, lastError: 'Signed out: sign in again to send the waiting scans.' });

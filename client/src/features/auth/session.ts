@@ -8,17 +8,75 @@ const [currentUser, setCurrentUser] = createSignal<Me | null>(null);
 const [isSessionChecked, setSessionChecked] = createSignal(false);
 export { currentUser, isSessionChecked };
 
+const AUTH_LOCK = 'tracetrack-auth';
+const LOGOUT_TIMEOUT_MS = 10_000;
+const RETRY_START_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
 function startAs(me: Me) {
   setCurrentUser(me);
   syncEngine.start(me.id);
 }
 
+let authQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Signing in and ending a stale session run one at a time, across tabs too (Web Locks): a logout
+ * answered after a sign-in would clear the new session's cookie.
+ */
+function serialized<T>(task: () => Promise<T>): Promise<T> {
+  const run = () => (navigator.locks ? navigator.locks.request(AUTH_LOCK, task) : task());
+  const result = authQueue.then(run, run);
+  authQueue = result.catch(() => undefined);
+  return result;
+}
+
+/** auth.logout with this handheld's cookie; true once the server answered (its session is gone). */
+async function endServerSession(): Promise<boolean> {
+  try {
+    await api.auth.logout.mutate(undefined, { signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS) });
+    await setMeta('isLogoutPending', false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let retryMs = 0;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Ends the server session a sign-out left behind: the cookie is HttpOnly, so only auth.logout can,
+ * and an offline sign-out could not. Tried at start-up, when the network returns and with backoff
+ * until it succeeds or someone signs in; until then `isLogoutPending` keeps auth.me from
+ * signing the previous user back in.
+ */
+function endStaleSession(): Promise<void> {
+  clearTimeout(retryTimer);
+  return serialized(async () => {
+    if (!(await getMeta('isLogoutPending')) || (await endServerSession())) {
+      retryMs = 0;
+      return;
+    }
+    retryMs = Math.min(RETRY_MAX_MS, retryMs ? retryMs * 2 : RETRY_START_MS);
+    retryTimer = setTimeout(() => void endStaleSession(), retryMs);
+  });
+}
+window.addEventListener('online', () => void endStaleSession());
+
 /**
  * Restores the signed-in user. Offline (or the server unreachable), the last user remembered on
- * this device is used, so a handheld opens and keeps scanning with no network.
+ * this device is used, so a handheld opens and keeps scanning with no network. After a sign-out
+ * here nobody is signed in, whatever auth.me says: the server session it would answer with may be
+ * the previous user's, never ended (signed out offline).
  */
 export async function restoreSession(): Promise<void> {
   try {
+    if (await getMeta('isLogoutPending')) {
+      setCurrentUser(null);
+      void endStaleSession();
+      return;
+    }
     const me = await api.auth.me.query();
     await setMeta('me', me);
     if (me) startAs(me);
@@ -32,27 +90,33 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function signIn(username: string, password: string): Promise<{ ok: true } | { ok: false; message: string }> {
-  try {
-    const { user } = await api.auth.login.mutate({ username, password });
-    await setMeta('me', user);
-    startAs(user);
-    return { ok: true };
-  } catch (e) {
-    const f = describeFailure(e);
-    if (f.code === null) return { ok: false, message: 'No connection to the server. Signing in needs the network once.' };
-    return { ok: false, message: f.message };
-  }
+  return serialized(async () => {
+    // A stale session is ended first where possible; if not, the new cookie replaces it anyway.
+    if (await getMeta('isLogoutPending')) await endServerSession();
+    try {
+      const { user } = await api.auth.login.mutate({ username, password });
+      await setMeta('isLogoutPending', false);
+      await setMeta('me', user);
+      startAs(user);
+      return { ok: true } as const;
+    } catch (e) {
+      const f = describeFailure(e);
+      if (f.code === null) return { ok: false, message: 'No connection to the server. Signing in needs the network once.' } as const;
+      return { ok: false, message: f.message } as const;
+    }
+  });
 }
 
+/**
+ * Signs out on this handheld at once, network or not; the server session is ended in the
+ * background (endStaleSession). The user's waiting scans stay queued under their own device id.
+ */
 export async function signOut(): Promise<void> {
   syncEngine.stop();
-  try {
-    await api.auth.logout.mutate();
-  } catch {
-    // Offline: the cookie expires on its own; the device forgets the user either way.
-  }
+  await setMeta('isLogoutPending', true);
   await setMeta('me', null);
   setCurrentUser(null);
+  void endStaleSession();
 }
 
 /** What each role may use (DOMAIN §6); the server enforces the same rules. */

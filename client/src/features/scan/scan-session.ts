@@ -1,7 +1,7 @@
 import { ACCEPTED_FORMATS_TEXT, parseBagCode } from '@tracetrack/shared/codes';
 import { createSignal, onCleanup } from 'solid-js';
 import type { OutcomeRow } from '../../local-db/db';
-import { getMeta, setMeta } from '../../local-db/meta';
+import { currentParentKeyOf, getMeta, setMeta } from '../../local-db/meta';
 import { enqueueMutation } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
 import { signal } from '../../scanner/feedback';
@@ -29,13 +29,18 @@ export function createScanSession() {
   let serial = 0;
   let newestSeq = 0;
 
-  void getMeta('currentParent').then((code) => {
-    if (code && currentParent() === null) setCurrentParentSignal(code);
-  });
+  // Per user: on a shared handheld the next user starts with no parent, not the previous user's.
+  // The screen only exists while someone is signed in (sign-out leaves it for /login).
+  const userId = currentUser()?.id;
+  if (userId !== undefined) {
+    void getMeta(currentParentKeyOf(userId)).then((code) => {
+      if (code && currentParent() === null) setCurrentParentSignal(code);
+    });
+  }
 
   const setCurrentParent = (code: string | null) => {
     setCurrentParentSignal(code);
-    void setMeta('currentParent', code);
+    if (userId !== undefined) void setMeta(currentParentKeyOf(userId), code);
   };
 
   const show = (kind: FeedbackKind, code: string, text: string) => setFeedback({ kind, code, text, serial: ++serial });

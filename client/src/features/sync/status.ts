@@ -1,12 +1,34 @@
 import { createSignal, onCleanup } from 'solid-js';
 import { localDb } from '../../local-db/db';
 import { createLiveQuery } from '../../local-db/live-query';
+import { pendingOf } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
+import { currentUser } from '../auth/session';
 
-/** Pending scans, the oldest one's age and refused scans awaiting attention: what the status bar shows. */
+interface Pending {
+  /** The signed-in user's waiting scans: what signing in as them sends. */
+  own: number;
+  /** Other users' on this handheld, sent when they sign in again. */
+  others: number;
+  /** When the user's first waiting scan was made (first in seq order, the next one sent). */
+  oldestCreatedAt: number | null;
+}
+
+async function pendingFor(userId: number | null): Promise<Pending> {
+  if (userId === null) return { own: 0, others: await localDb.outbox.count(), oldestCreatedAt: null };
+  const [total, own, oldest] = await Promise.all([localDb.outbox.count(), pendingOf(userId).count(), pendingOf(userId).first()]);
+  return { own, others: total - own, oldestCreatedAt: oldest?.createdAt ?? null };
+}
+
+/**
+ * The signed-in user's pending scans and the oldest one's age, other users' pending scans, and
+ * refused scans awaiting attention: what the status bar and the sign-out warning show.
+ */
 export function useSyncCounters() {
-  const pendingCount = createLiveQuery(() => localDb.outbox.count(), 0);
-  const oldestCreatedAt = createLiveQuery(async () => (await localDb.outbox.orderBy('createdAt').first())?.createdAt ?? null, null as number | null);
+  const pending = createLiveQuery(pendingFor, { own: 0, others: 0, oldestCreatedAt: null }, () => currentUser()?.id ?? null);
+  const pendingCount = () => pending().own;
+  const othersPendingCount = () => pending().others;
+  const oldestCreatedAt = () => pending().oldestCreatedAt;
   const inboxCount = createLiveQuery(() => localDb.inbox.count(), 0);
   const [now, setNow] = createSignal(Date.now());
   const clock = setInterval(() => setNow(Date.now()), 5_000);
@@ -15,7 +37,7 @@ export function useSyncCounters() {
     const at = oldestCreatedAt();
     return at === null ? null : Math.max(0, now() - at);
   };
-  return { pendingCount, oldestAgeMs, inboxCount, status: syncEngine.status };
+  return { pendingCount, othersPendingCount, oldestAgeMs, inboxCount, status: syncEngine.status };
 }
 
 export function formatAge(ms: number): string {
