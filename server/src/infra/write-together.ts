@@ -2,10 +2,10 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from './transaction';
 
 /**
- * Runs independent writes (INSERT/UPSERT statements on different tables) as one statement of
- * data-modifying CTEs: one round trip instead of one each. They see the same snapshot and none
- * reads what another writes, which is what makes them independent; they run in the given order.
- * Empty parts (null) are left out.
+ * Runs independent writes (INSERT/UPSERT/UPDATE statements on different tables) as one statement
+ * of data-modifying CTEs: one round trip instead of one each. They see the same snapshot, none
+ * reads what another writes, and Postgres promises no order among them, so only writes that do
+ * not depend on each other belong here. Empty parts (null) are left out.
  */
 export async function writeTogether(db: Executor, parts: (RawBuilder<unknown> | null)[]): Promise<void> {
   const writes = parts.filter((p): p is RawBuilder<unknown> => p !== null);

@@ -104,7 +104,7 @@ export async function applyScanBatch(
       }
     }
     const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
-    // One round trip; the counters go last, as their rows stay locked until commit.
+    // One round trip, at the end of the transaction: the counter rows stay locked only until commit.
     await writeTogether(tx, [
       scanEventsInsert(events),
       rejectedCountsUpdate(rejectedByDevice(events)),
