@@ -1,6 +1,5 @@
 import type { Deps } from '../../server/src/deps';
 import { SESSION_COOKIE } from '../../server/src/trpc/http-context';
-import { findActorById } from '../../server/src/modules/users/queries';
 
 type Fetcher = (url: string, init?: RequestInit) => Response | Promise<Response>;
 
@@ -15,10 +14,9 @@ export interface HttpResult<T> {
   headers: Headers;
 }
 
-/** A signed-in session cookie for a user, as auth.login would set it (with the user as it is now). */
+/** A signed-in session cookie for a user, as auth.login would set it. */
 export async function sessionCookieFor(deps: Deps, userId: number): Promise<string> {
-  const actor = await findActorById(deps.db, userId);
-  return `${SESSION_COOKIE}=${await deps.sessions.create(userId, actor ?? undefined)}`;
+  return `${SESSION_COOKIE}=${await deps.sessions.create(userId)}`;
 }
 
 /** Plain JSON tRPC over HTTP, the way any client (curl, a handheld) calls it. */

@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Sets the value only if the key still exists (a deleted key stays deleted). */
+  replace(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;
   /** Increments a counter, setting its expiry when it is created; returns the new value and ms to expiry. */
   incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
@@ -51,6 +53,9 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
     set: async (key, value, ttlMs) => {
       await redis.set(prefix + key, value, 'PX', ttlMs);
     },
+    replace: async (key, value, ttlMs) => {
+      await redis.set(prefix + key, value, 'PX', ttlMs, 'XX');
+    },
     del: async (key) => {
       await redis.del(prefix + key);
     },
@@ -69,6 +74,7 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
   return {
     get: unavailable(store.get),
     set: unavailable(store.set),
+    replace: unavailable(store.replace),
     del: unavailable(store.del),
     incr: unavailable(store.incr),
     addToSet: unavailable(store.addToSet),
@@ -99,6 +105,9 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
     get: async (key) => live(values, key)?.value ?? null,
     set: async (key, value, ttlMs) => {
       values.set(key, { value, expiresAt: now() + ttlMs });
+    },
+    replace: async (key, value, ttlMs) => {
+      if (live(values, key)) values.set(key, { value, expiresAt: now() + ttlMs });
     },
     del: async (key) => {
       values.delete(key);

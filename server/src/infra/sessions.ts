@@ -1,24 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Role } from '@tracetrack/shared';
 import type { KeyValueStore } from './kv';
-
-/**
- * Who the session acts as, fixed at sign-in. Every change that would alter it (role, area, lock,
- * password) ends the user's sessions, so requests need not read the user row each time.
- */
-export interface SessionActor {
-  id: number;
-  username: string;
-  role: Role;
-  area: string | null;
-}
 
 export interface SessionData {
   userId: number;
   createdAt: number;
   lastSeenAt: number;
-  /** Absent in sessions made without a snapshot: the request then reads the user. */
-  actor?: SessionActor;
 }
 
 export interface SessionPolicy {
@@ -27,7 +13,7 @@ export interface SessionPolicy {
 }
 
 export interface SessionStore {
-  create(userId: number, actor?: SessionActor): Promise<string>;
+  create(userId: number): Promise<string>;
   /** Returns the live session and extends its idle window, or null when expired or unknown. */
   touch(token: string): Promise<SessionData | null>;
   destroy(token: string): Promise<void>;
@@ -43,10 +29,10 @@ const TOUCH_GRANULARITY_MS = 60_000;
 export function createSessionStore(kv: KeyValueStore, policy: SessionPolicy, now: () => number = Date.now): SessionStore {
   const ttlFor = (s: SessionData, t: number) => Math.max(1, Math.min(policy.idleMs, s.createdAt + policy.absoluteMs - t));
   return {
-    async create(userId, actor) {
+    async create(userId) {
       const token = randomBytes(32).toString('base64url');
       const t = now();
-      const data: SessionData = { userId, createdAt: t, lastSeenAt: t, ...(actor ? { actor } : {}) };
+      const data: SessionData = { userId, createdAt: t, lastSeenAt: t };
       await kv.set(keyOf(token), JSON.stringify(data), ttlFor(data, t));
       await kv.addToSet(userKey(userId), keyOf(token), policy.absoluteMs);
       return token;
@@ -62,7 +48,8 @@ export function createSessionStore(kv: KeyValueStore, policy: SessionPolicy, now
       }
       if (t - data.lastSeenAt >= TOUCH_GRANULARITY_MS) {
         data.lastSeenAt = t;
-        await kv.set(keyOf(token), JSON.stringify(data), ttlFor(data, t));
+        // Only if it still exists: a sign-out or an admin's change may have ended it since the read.
+        await kv.replace(keyOf(token), JSON.stringify(data), ttlFor(data, t));
       }
       return data;
     },

@@ -51,7 +51,9 @@ export async function createHttpContext(
     try {
       if (lookup?.status === 'rejected') throw lookup.reason;
       const session = lookup ? lookup.value : await deps.sessions.touch(token);
-      if (session) actor = session.actor ?? (await findActorById(deps.db, session.userId));
+      // The user row is read on every request, so a lock or a role or area change applies at once,
+      // whatever happened to the sessions in the store.
+      if (session) actor = await findActorById(deps.db, session.userId);
     } catch (e) {
       // The session store or the database is down: the caller may be signed in, so neither treat
       // them as anonymous (which would clear their cookie) nor fail with a 500.

@@ -1,10 +1,10 @@
-import { AppError, isAppError, type LoginInput, type Me } from '@tracetrack/shared';
+import { type AppError, isAppError, type LoginInput, type Me } from '@tracetrack/shared';
 import { RATE_LIMITS } from '../../infra/rate-limit';
 import { inTransaction } from '../../infra/transaction';
 import type { Context } from '../../trpc/context';
 import { insertAudit } from '../audit/queries';
 import { toMe } from '../users/mappers';
-import { findActorById, findUserById } from '../users/queries';
+import { findUserById } from '../users/queries';
 import { afterFailure, invalidCredentials, isLockedAt, lockedByAdmin, lockedOut } from './lockout';
 import { dummyPasswordHash, verifyPassword } from './passwords';
 import { findUserForLogin, lockLoginState, saveLoginState } from './queries';
@@ -91,27 +91,9 @@ export async function login(ctx: LoginContext, input: LoginInput): Promise<{ use
   if (refusal === 'gone') throw await refuseUnknownUser(ctx, input.username, now);
   if (refusal) throw refusal;
 
-  const token = await startSession(deps, found.id);
+  const token = await deps.sessions.create(found.id);
   ctx.setSessionCookie(token);
   return { user: toMe(found) };
-}
-
-/**
- * Creates the session with the user as it is now. An admin's change that commits while this runs
- * ends the user's sessions after its commit; the session is checked against a fresh read once it
- * is stored, so it either predates that cleanup (and is ended by it) or carries the new values.
- */
-async function startSession(deps: SessionContext['deps'], userId: number): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    const actor = await findActorById(deps.db, userId);
-    if (!actor) throw lockedByAdmin();
-    const token = await deps.sessions.create(userId, actor);
-    const after = await findActorById(deps.db, userId);
-    if (after && after.role === actor.role && after.area === actor.area && after.username === actor.username) return token;
-    await deps.sessions.destroy(token);
-    if (!after) throw lockedByAdmin();
-    if (attempt >= 2) throw new AppError('TRANSIENT', 'Your account changed while signing in; sign in again.');
-  }
 }
 
 export async function logout(ctx: SessionContext): Promise<{ ok: true }> {
