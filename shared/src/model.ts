@@ -53,7 +53,7 @@ function childSlot(raw: unknown): string | ModelOutcome {
 /**
  * `now` is the server's time (links are stamped with it); `clientTime` is when a synced scan was
  * captured on the device, null for online calls. A dispatcher's unlink is judged at the capture
- * time held within [link time, now].
+ * time, at most now; a capture time before the link is a wrong clock and counts as now.
  */
 export function applyToModel(
   state: ModelState,
@@ -97,7 +97,8 @@ export function applyToModel(
       if (!state.bags.has(child)) return refuse('BAG_NOT_FOUND');
       const link = state.parentOf.get(child);
       if (!link) return refuse('CHILD_NOT_LINKED');
-      const judgedAt = Math.min(now, Math.max(link.at, clientTime ?? now));
+      const claimed = clientTime ?? now;
+      const judgedAt = claimed < link.at ? now : Math.min(now, claimed);
       if (actor.role === 'dispatcher' && (link.by !== actor.id || judgedAt - link.at > UNLINK_WINDOW_MS)) return refuse('UNLINK_NOT_ALLOWED');
       state.parentOf.delete(child);
       state.countOf.set(link.parent, (state.countOf.get(link.parent) ?? 1) - 1);

@@ -214,12 +214,14 @@ function linkChild(s: BatchState, actor: Actor, args: { parentCode: string; chil
 
 /**
  * The moment a dispatcher's unlink counts as made: a synced scan's device time, so an unlink scanned
- * offline within the window is not refused for syncing late, clamped to [link time, server now]: a
- * device cannot claim to be earlier than the link it undoes, nor later than now.
+ * offline within the window is not refused for syncing late, but never later than server now. A
+ * device time before the link it undoes is a wrong clock (a handheld reset to 1970), not a reason
+ * to allow the unlink: the unlink then counts at server now.
  */
 function unlinkTimeOf(link: BatchLink, clock: ScanClock): Date {
   const claimed = clock.clientTime?.getTime() ?? clock.now.getTime();
-  return new Date(Math.min(clock.now.getTime(), Math.max(link.linkedAt.getTime(), claimed)));
+  if (claimed < link.linkedAt.getTime()) return clock.now;
+  return new Date(Math.min(clock.now.getTime(), claimed));
 }
 
 /** Removes only the link: both bags and all history stay. */
