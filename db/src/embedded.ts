@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,7 +25,8 @@ export interface RunningPostgres {
  * `beforeExit` one calls process.exit(0), which would turn any process's failing exit code (a
  * failed test run, seed or bench) into success, and the `exit` one throws after the last output.
  * Those two are removed; the signal hooks, which stop the cluster when the process is
- * interrupted, stay. Whoever starts a cluster stops it (server shutdown, test teardown).
+ * interrupted, stay. Whoever starts a cluster stops it (server shutdown, test teardown), and an
+ * exit without that stops the postmaster (see startEmbeddedPostgres).
  */
 async function loadEmbeddedPostgres() {
   const listeners = () => [...process.listeners('beforeExit'), ...process.listeners('exit')];
@@ -63,10 +65,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
     await server.initialise();
   }
   await server.start();
+  // If this process ends without stop() (a failed start-up, a crash, process.exit), Postgres must
+  // not outlive it and hold the port and the data directory: an `exit` handler can only do
+  // synchronous work, and sending the postmaster SIGINT (fast shutdown) is that.
+  const postmaster = (server as unknown as { process?: ChildProcess }).process;
+  const stopOnExit = () => void postmaster?.kill('SIGINT');
+  process.once('exit', stopOnExit);
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, database);
-  return { adminUrl, url: `${base}/${database}`, stop: () => server.stop() };
+  return {
+    adminUrl,
+    url: `${base}/${database}`,
+    stop: async () => {
+      process.off('exit', stopOnExit);
+      await server.stop();
+    },
+  };
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -29,8 +29,18 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
   const stopMaintenance = startMaintenance(deps);
 
   const app = createApp(deps, { remoteAddress: (c) => getConnInfo(c).remote.address ?? null });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+  // A port already taken fails the start with a message (main logs it and exits), not a crash.
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException) => {
+      stopMaintenance();
+      void deps.close();
+      reject(new Error(e.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use (set PORT)` : e.message));
+    };
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => {
+      s.off('error', failed);
+      resolve(s);
+    });
+    s.once('error', failed);
   });
   return {
     close: async () => {
