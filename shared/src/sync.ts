@@ -39,7 +39,8 @@ export const clientTimeSchema = isoInstantSchema(1900, 9999);
  * on its own and never blocks the queue.
  */
 export const mutationSchema = z.object({
-  id: z.uuid(),
+  // UUIDs are case-insensitive: stored, compared and answered in lower case.
+  id: z.uuid().toLowerCase(),
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   name: z.string().min(1).max(50),
   args: z.unknown(),
@@ -47,12 +48,12 @@ export const mutationSchema = z.object({
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
-export const deviceRegisterInput = z.object({ deviceId: z.uuid(), label: storableTextSchema.trim().max(100).optional() });
+export const deviceRegisterInput = z.object({ deviceId: z.uuid().toLowerCase(), label: storableTextSchema.trim().max(100).optional() });
 export const deviceRegisterOutput = z.object({ deviceId: z.string(), label: z.string().nullable(), lastSeq: z.number().int() });
 
 export const deviceListInput = z.object({
   limit: z.number().int().min(1).max(200).default(100),
-  cursor: z.uuid().optional(),
+  cursor: z.uuid().toLowerCase().optional(),
 });
 export const deviceHealthSchema = z.object({
   deviceId: z.string(),
@@ -70,7 +71,7 @@ export type DeviceHealth = z.infer<typeof deviceHealthSchema>;
 export const deviceListOutput = z.object({ items: z.array(deviceHealthSchema), nextCursor: z.string().nullable() });
 
 export const syncPushInput = z.object({
-  deviceId: z.uuid(),
+  deviceId: z.uuid().toLowerCase(),
   mutations: z.array(mutationSchema).min(1).max(MAX_MUTATIONS_PER_PUSH),
 });
 export type SyncPushInput = z.infer<typeof syncPushInput>;

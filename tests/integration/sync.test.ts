@@ -318,6 +318,17 @@ describe('sync.push over HTTP', () => {
     expect(await count(sql<{ n: number }>`select count(*)::int as n from bags where code = 'SB60006'`)).toBe(0);
   });
 
+  it('treats ids case-insensitively: an upper-case mutation and device id replay as themselves', async () => {
+    const { http, deviceId, queue } = await deviceFor(dispatcher);
+    const m = { ...queue.next('parent.scan', { code: 'SB60032' }), id: randomUUID().toUpperCase() };
+    const first = await http.mutate('sync.push', { deviceId: deviceId.toUpperCase(), mutations: [m] });
+    expect(first.status).toBe(200);
+    expect(first.data.results[0]).toMatchObject({ id: m.id.toLowerCase(), status: 'applied', replay: false });
+    const again = await http.mutate('sync.push', { deviceId, mutations: [m] });
+    expect(again.status).toBe(200);
+    expect(again.data.results).toEqual([{ ...first.data.results[0], replay: true }]);
+  });
+
   it('replays a mutation stored before args were stored parsed (raw args) as a replay, not ID_REUSED', async () => {
     const { http, deviceId, queue } = await deviceFor(dispatcher);
     const m = queue.next('parent.scan', { code: ' sb60020 ' });

@@ -1,6 +1,6 @@
 import { AppError, type Mutation, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
-import { inTransaction, pgCodeOf, type Tx } from '../../infra/transaction';
+import { inTransaction, isUniqueViolation, pgCodeOf, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { deviceOfOtherUser } from '../devices/service';
 import { findDeviceForPush, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
@@ -77,6 +77,11 @@ export async function pushMutations(
     return await withDeviceLock(deps.db, input.deviceId, DEVICE_LOCK_WAIT_MS, (conn) => pushLocked({ ...deps, db: conn as Deps['db'] }, actor, meta, input));
   } catch (e) {
     if (pgCodeOf(e) === '55P03') throw new AppError('PUSH_IN_PROGRESS', 'This device is already syncing; retry in a moment.');
+    // Another device stored the same mutation id at the same moment: the resend finds it and is
+    // answered ID_REUSED (or as a replay).
+    if (isUniqueViolation(e, 'scan_events_mutation_unique')) {
+      throw new AppError('TRANSIENT', 'A scan with the same id was being saved by another push; send again.');
+    }
     throw e;
   }
 }
