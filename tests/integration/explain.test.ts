@@ -3,6 +3,8 @@ import { seedDatabase } from '@tracetrack/db/seed/index';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTogether } from '../../server/src/infra/write-together';
+import { auditsInsert } from '../../server/src/modules/audit/queries';
 import * as bags from '../../server/src/modules/bags/queries';
 import * as batch from '../../server/src/modules/bags/batch-queries';
 import * as bills from '../../server/src/modules/bills/queries';
@@ -151,7 +153,6 @@ const cases: Case[] = [
     await sync.findStoredSeqsIn(recorder.db, sample.deviceId, [{ fromSeq: 3, toSeq: 9 }, { fromSeq: 11, toSeq: Number.MAX_SAFE_INTEGER }]);
     await devices.recordPush(recorder.db, sample.deviceId, 10, new Date());
     await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);
-    await devices.rejectedCountsUpdate(new Map([[sample.deviceId, 2]]))?.execute(recorder.db);
   }],
   ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100)],
   ['scan batch: insert, lock, links, bills', () => inTx(async (tx) => {
@@ -166,12 +167,18 @@ const cases: Case[] = [
     await batch.updateBagStates(tx, sample.parentIds.map((id) => ({ id, childCount: 1, area: sample.area })));
     await batch.insertLinks(tx, [{ childId: sample.childId, parentId: sample.parentId, linkedBy: sample.userId, linkedAt: new Date() }]);
     await batch.deleteBagsById(tx, sample.childIds);
-    await scans.insertScanEvents(tx, [{
-      envelope: { mutationId: crypto.randomUUID(), deviceId: null, seq: null, clientTime: null, name: 'child.link', args: {} },
-      userId: sample.userId, status: 'applied', errorCode: null, message: 'm', result: null, refs: { childId: sample.childId },
-    }]);
     await counters.bumpCounters(tx, [{ name: 'children', scope: sample.area, delta: 1 }]);
-    await counters.bumpDailyScans(tx, '2026-01-01', [sample.area]);
+    // A batch's closing statement, as applyScanBatch sends it.
+    await writeTogether(tx, [
+      scans.scanEventsInsert([{
+        envelope: { mutationId: crypto.randomUUID(), deviceId: sample.deviceId, seq: 1, clientTime: null, name: 'child.link', args: {} },
+        userId: sample.userId, status: 'rejected', errorCode: 'PARENT_FULL', message: 'm', result: null, refs: { childId: sample.childId },
+      }]),
+      devices.rejectedCountsUpdate(new Map([[sample.deviceId, 1]])),
+      auditsInsert({ actor: { id: sample.userId, username: 'u' }, meta: { requestId: 'r', ip: null } }, [{ action: 'bag.link', entityType: 'bag', entityId: sample.childId }]),
+      counters.dailyScansUpsert('2026-01-01', [sample.area]),
+      counters.countersUpsert([{ name: 'children', scope: sample.area, delta: 1 }]),
+    ]);
   })],
 ];
 

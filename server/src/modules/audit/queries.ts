@@ -34,42 +34,14 @@ export function maskEmail(email: string): string {
 }
 
 export async function insertAudit(db: Executor, source: AuditSource, entry: AuditEntry): Promise<void> {
-  await insertAudits(db, source, [entry]);
-}
-
-export async function insertAudits(db: Executor, source: AuditSource, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  if (entries.length > 1) return insertAuditBatch(db, source, entries);
-  await db
-    .insertInto('audit_log')
-    .values(
-      entries.map((entry) => ({
-        actor_id: source.actor?.id ?? null,
-        actor_username: source.actor?.username ?? null,
-        action: entry.action,
-        entity_type: entry.entityType,
-        entity_id: entry.entityId === null ? null : String(entry.entityId),
-        before: entry.before === undefined ? null : JSON.stringify(entry.before),
-        after: entry.after === undefined ? null : JSON.stringify(entry.after),
-        request_id: source.meta.requestId,
-        ip: source.meta.ip,
-        device_id: entry.deviceId ?? null,
-        seq: entry.seq ?? null,
-        is_permanent: entry.isPermanent ?? false,
-      })),
-    )
-    .execute();
+  await auditsInsert(source, [entry])?.execute(db);
 }
 
 /**
- * A scan batch audits up to 200 changes at once: one array parameter per column (the actor and
- * request are the same for every row) instead of 2,600 parameters to compile, parse and plan.
+ * Audit rows as one statement (to run alone or with other writes, see writeTogether): one array
+ * parameter per column, the actor and request being the same for every row, so a scan batch's
+ * 200 changes are not 2,600 parameters to compile, parse and plan.
  */
-async function insertAuditBatch(db: Executor, source: AuditSource, entries: AuditEntry[]): Promise<void> {
-  await auditsInsert(source, entries)?.execute(db);
-}
-
-/** The batch insert as a statement to run with other writes (see writeTogether). */
 export function auditsInsert(source: AuditSource, entries: AuditEntry[]): RawBuilder<unknown> | null {
   if (entries.length === 0) return null;
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));

@@ -54,12 +54,7 @@ export function countersUpsert(deltas: CounterDelta[]): RawBuilder<unknown> | nu
     on conflict (name, scope, shard) do update set value = counters.value + excluded.value`;
 }
 
-/** Counts scans per scope for the day's chart; one statement for a whole batch. */
-export async function bumpDailyScans(db: Executor, day: string, scopes: string[]): Promise<void> {
-  await dailyScansUpsert(day, scopes)?.execute(db);
-}
-
-/** bumpDailyScans as a statement to run with other writes (see writeTogether). */
+/** Counts scans per scope for the day's chart, one statement for a whole batch (see writeTogether). */
 export function dailyScansUpsert(day: string, scopes: string[]): RawBuilder<unknown> | null {
   if (scopes.length === 0) return null;
   const perScope = new Map<string, number>();

@@ -1,5 +1,4 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Executor } from '../../infra/transaction';
 import type { ScanEnvelope } from './service';
 
 export interface ScanRefs {
@@ -34,8 +33,4 @@ export function scanEventsInsert(rows: ScanEventRow[]): RawBuilder<unknown> | nu
       ${col((r) => r.envelope.clientTime)}::timestamptz[], ${col((r) => r.status)}::event_status[], ${col((r) => r.errorCode)}::text[],
       ${col((r) => r.message)}::text[], ${col((r) => json(r.result))}::jsonb[], ${col((r) => r.refs.parentId ?? null)}::bigint[],
       ${col((r) => r.refs.childId ?? null)}::bigint[], ${col((r) => r.refs.billId ?? null)}::bigint[])`;
-}
-
-export async function insertScanEvents(db: Executor, rows: ScanEventRow[]): Promise<void> {
-  await scanEventsInsert(rows)?.execute(db);
 }
