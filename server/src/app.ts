@@ -13,7 +13,8 @@ import { anonymizeIp } from './modules/audit/queries';
 import { createHttpContext, readCookie, SESSION_COOKIE, type SessionLookup } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
-type Env = { Variables: { requestId: string; ip: string | null; session?: SessionLookup } };
+// `session` is set by the /trpc middleware below, before any tRPC request runs.
+type Env = { Variables: { requestId: string; ip: string | null; session: SessionLookup } };
 
 /**
  * Behind our proxy, the client is the entry the proxy appended: the rightmost. Entries to its

@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 
 /**
  * The small key-value surface that sessions and rate limits need. Backed by Redis when
- * REDIS_URL is set (shared by every server process), by process memory otherwise.
+ * REDIS_URL is set (shared by every server process), by process memory otherwise. A store that
+ * cannot answer fails with a retryable TRANSIENT AppError (the store's error as `cause`).
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
@@ -40,7 +41,7 @@ function unavailable<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (.
     try {
       return await fn(...args);
     } catch (e) {
-      throw Object.assign(new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.'), { cause: e });
+      throw Object.assign(new AppError('TRANSIENT', 'Sessions and limits are unavailable right now. Try again in a moment.'), { cause: e });
     }
   };
 }

@@ -29,13 +29,8 @@ export interface RateLimiter {
 export function createRateLimiter(kv: KeyValueStore): RateLimiter {
   return {
     async hit(rule, subject) {
-      let counted: { count: number; ttlMs: number };
-      try {
-        counted = await kv.incr(`rl:${rule.name}:${subject.toLowerCase()}`, rule.windowMs);
-      } catch (e) {
-        throw Object.assign(new AppError('TRANSIENT', 'Limits cannot be checked right now. Try again in a moment.'), { cause: e });
-      }
-      const { count, ttlMs } = counted;
+      // A store that cannot count fails TRANSIENT itself (see KeyValueStore).
+      const { count, ttlMs } = await kv.incr(`rl:${rule.name}:${subject.toLowerCase()}`, rule.windowMs);
       if (count > rule.limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
         throw new AppError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });

@@ -31,26 +31,26 @@ export function sessionCookie(deps: Deps, token: string | null): string {
   return `${SESSION_COOKIE}=${token}; Max-Age=${Math.floor(deps.config.sessionAbsoluteMs / 1000)}; ${attrs.join('; ')}`;
 }
 
-/** The session cookie's store lookup, when the HTTP layer already started it. */
+/** The store's answer for the request's session cookie, looked up by the HTTP layer. */
 export type SessionLookup = PromiseSettledResult<SessionData | null>;
 
 /**
  * Resolves the session cookie to a live, unlocked user; anything else is anonymous. `lookup` is
- * the store's answer for this request's cookie when the caller already asked for it.
+ * the store's answer for this request's cookie (app.ts asks for it beside the rate limit).
  */
 export async function createHttpContext(
   deps: Deps,
   req: Request,
   resHeaders: Headers,
   meta: Context['meta'],
-  lookup?: SessionLookup,
+  lookup: SessionLookup,
 ): Promise<Context> {
   const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
   let actor: Context['actor'] = null;
   if (token) {
     try {
-      if (lookup?.status === 'rejected') throw lookup.reason;
-      const session = lookup ? lookup.value : await deps.sessions.touch(token);
+      if (lookup.status === 'rejected') throw lookup.reason;
+      const session = lookup.value;
       // The user row is read on every request, so a lock or a role or area change applies at once,
       // whatever happened to the sessions in the store.
       if (session) actor = await findActorById(deps.db, session.userId);

@@ -4,13 +4,17 @@ import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
 import type { OpenGap } from '../sync/seq-gaps';
 
-export async function findDevice(db: Executor, id: string) {
+/** A device with the username of the user it is bound to. */
+function deviceWithOwner(db: Executor, id: string) {
   return db
     .selectFrom('devices as d')
     .innerJoin('users as u', 'u.id', 'd.user_id')
     .select(['d.id', 'd.user_id', 'u.username as owner_username', 'd.label', 'd.last_seq'])
-    .where('d.id', '=', id)
-    .executeTakeFirst();
+    .where('d.id', '=', id);
+}
+
+export async function findDevice(db: Executor, id: string) {
+  return deviceWithOwner(db, id).executeTakeFirst();
 }
 
 /**
@@ -19,11 +23,8 @@ export async function findDevice(db: Executor, id: string) {
  * mutation id alone: an id stored by another device must come back as ID_REUSED).
  */
 export async function findDeviceForPush(db: Executor, id: string, mutationIds: readonly string[]) {
-  const row = await db
-    .selectFrom('devices as d')
-    .innerJoin('users as u', 'u.id', 'd.user_id')
+  const row = await deviceWithOwner(db, id)
     .select((eb) => [
-      'd.id', 'd.user_id', 'u.username as owner_username', 'd.label', 'd.last_seq',
       jsonArrayFrom(
         eb.selectFrom('device_seq_gaps as g')
           .select(['g.id', 'g.from_seq', 'g.to_seq', 'g.detected_at'])
@@ -37,7 +38,6 @@ export async function findDeviceForPush(db: Executor, id: string, mutationIds: r
           .where(anyOf('e.mutation_id', mutationIds, 'uuid')),
       ).as('stored_events'),
     ])
-    .where('d.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
   const { open_gaps: gaps, stored_events: events, ...device } = row;
@@ -97,7 +97,6 @@ export async function replaceSeqGaps(db: Executor, deviceId: string, removeIds: 
     .execute();
 }
 
-/** Adds the refusals a scan batch stored to each device's count, in the batch's transaction. */
 /** Adds each device's new refusals to its counter; a statement to run with other writes (see writeTogether). */
 export function rejectedCountsUpdate(counts: Map<string, number>): RawBuilder<unknown> | null {
   if (counts.size === 0) return null;
