@@ -10,7 +10,7 @@ import {
   refusalOf,
   toStorableText,
 } from '@tracetrack/shared';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 import { billScanWork } from '../bills/scan-work';
 import * as bills from '../bills/service';
 import type { ScanWork } from '../scans/service';
