@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 
 export interface AuditEntry {
   action: string;

@@ -10,7 +10,7 @@ import {
   type UnlinkChildOutput,
 } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
-import { adminProcedure, authedProcedure } from '../../trpc/procedures';
+import { authedProcedure } from '../../trpc/procedures';
 import { runOnlineScan } from '../scans/service';
 import * as bags from './service';
 
@@ -32,5 +32,5 @@ export const bagRouter = router({
     ),
   get: authedProcedure.input(bagGetInput).query(({ ctx, input }) => bags.getBag(ctx.deps, input)),
   list: authedProcedure.input(bagListInput).query(({ ctx, input }) => bags.listBags(ctx.deps, ctx.actor, input)),
-  delete: adminProcedure.input(bagDeleteInput).mutation(({ ctx, input }) => bags.deleteBag(ctx.deps, ctx.actor, ctx.meta, input)),
+  delete: authedProcedure.input(bagDeleteInput).mutation(({ ctx, input }) => bags.deleteBag(ctx.deps, ctx.actor, ctx.meta, input)),
 });

@@ -1,5 +1,5 @@
 import { ACCEPTED_FORMATS_TEXT, AppError, PARENT_FORMATS, parseBagCode, type ParsedCode } from '@tracetrack/shared';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 import type { AuditEntry } from '../audit/queries';
 import { type CounterDelta, scopeOf } from '../counters/queries';
 import type { ScanRefs } from '../scans/queries';

@@ -1,7 +1,7 @@
 import { AppError, isFinalRefusal, parseBagCode } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Tx } from '../../infra/transaction';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 import type { CounterDelta } from '../counters/queries';
 import type { ScanRefs } from '../scans/queries';
 import * as bq from './batch-queries';

@@ -1,8 +1,8 @@
-import { AppError, type BagDetail, type BagListInput } from '@tracetrack/shared';
+import { AppError, type BagDetail, type BagListInput, listAreaOf, OTHER_AREA_REFUSAL } from '@tracetrack/shared';
 import { z } from 'zod';
 import type { Deps } from '../../deps';
 import { inTransaction } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
 import { bumpCounters, scopeOf } from '../counters/queries';
 import { toBag, toScanEvent } from './mappers';
@@ -41,12 +41,11 @@ export function decodeCursor(cursor: string | undefined): number | null {
   }
 }
 
-/** Dispatchers see their own area only, enforced in the query's WHERE. */
+/** The area rule (listAreaOf): a dispatcher sees their own area only, enforced in the query's WHERE. */
 export async function listBags(deps: Pick<Deps, 'db'>, actor: Actor, input: BagListInput) {
-  if (actor.role === 'dispatcher' && input.area && input.area !== actor.area) {
-    throw new AppError('FORBIDDEN', 'Dispatchers can only list bags of their own area.');
-  }
-  const area = actor.role === 'dispatcher' ? (actor.area ?? undefined) : input.area;
+  const ownArea = listAreaOf(actor);
+  if (ownArea !== null && input.area && input.area !== ownArea) throw new AppError('FORBIDDEN', OTHER_AREA_REFUSAL);
+  const area = ownArea ?? input.area;
   const rows = await q.listBags(deps.db, { ...input, area, afterId: decodeCursor(input.cursor) });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);

@@ -1,6 +1,6 @@
 import { type BillMutationOutput, billCompleteInput, billCreateInput, billListInput, billParentInput, billRefInput, billUpdateInput } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
-import { adminProcedure, authedProcedure, staffProcedure } from '../../trpc/procedures';
+import { authedProcedure } from '../../trpc/procedures';
 import { runOnlineScan } from '../scans/service';
 import { billScanWork } from './scan-work';
 import * as bills from './service';
@@ -10,33 +10,33 @@ import * as bills from './service';
  * also queue offline (create, add, remove, complete) run as scans, so they share sync's path.
  */
 export const billRouter = router({
-  create: staffProcedure
+  create: authedProcedure
     .input(billCreateInput)
     .mutation(({ ctx, input }) =>
       runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.create', input, billScanWork(ctx.actor, bills.createBill, input)),
     ),
-  update: staffProcedure
+  update: authedProcedure
     .input(billUpdateInput)
     .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.updateBill, input)),
-  addParent: staffProcedure
+  addParent: authedProcedure
     .input(billParentInput)
     .mutation(({ ctx, input }) =>
       runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.addParent', input, billScanWork(ctx.actor, bills.addParentToBill, input)),
     ),
-  removeParent: staffProcedure
+  removeParent: authedProcedure
     .input(billParentInput)
     .mutation(({ ctx, input }) =>
       runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.removeParent', input, billScanWork(ctx.actor, bills.removeParentFromBill, input)),
     ),
-  complete: staffProcedure
+  complete: authedProcedure
     .input(billCompleteInput)
     .mutation(({ ctx, input }) =>
       runOnlineScan<BillMutationOutput>(ctx.deps, ctx.actor, ctx.meta, 'bill.complete', input, billScanWork(ctx.actor, bills.completeBill, input)),
     ),
-  reopen: staffProcedure
+  reopen: authedProcedure
     .input(billRefInput)
     .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.reopenBill, input)),
-  delete: adminProcedure
+  delete: authedProcedure
     .input(billRefInput)
     .mutation(({ ctx, input }) => bills.applyBillWrite(ctx.deps, ctx.actor, ctx.meta, bills.deleteBill, input)),
   get: authedProcedure.input(billRefInput).query(({ ctx, input }) => bills.getBill(ctx.deps, input)),

@@ -1,4 +1,4 @@
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 import { NO_AREA_SCOPE } from '../counters/queries';
 import type { ScanWork } from '../scans/service';
 import type { BillWrite } from './service';

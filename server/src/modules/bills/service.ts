@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import type { Deps } from '../../deps';
 import { type Executor, inTransaction, type Tx } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, insertAudit } from '../audit/queries';
 import { bumpCounters, type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/queries';
 import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';

@@ -1,7 +1,7 @@
 import { AppError, type DeviceHealth } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import { inTransaction } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
 import { findDevice, insertDevice, listDevices, touchDevice } from './queries';
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, type Tx } from '../../infra/transaction';
 import { writeTogether } from '../../infra/write-together';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, auditsInsert } from '../audit/queries';
 import { countersUpsert, type CounterDelta, dailyScansUpsert } from '../counters/queries';
 import { rejectedCountsUpdate } from '../devices/queries';

@@ -5,27 +5,15 @@ import {
   MAX_MUTATION_ARGS_BYTES,
   MUTATION_ARGS,
   type Mutation,
+  MUTATION_PROCEDURES,
   type MutationName,
-  type Role,
+  refusalOf,
   toStorableText,
 } from '@tracetrack/shared';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 import { billScanWork } from '../bills/scan-work';
 import * as bills from '../bills/service';
 import type { ScanWork } from '../scans/service';
-
-const EVERYONE: readonly Role[] = ['admin', 'biller', 'dispatcher'];
-
-/** Who may send each mutation: the same rule the online procedure's builder applies. */
-const ROLES: Record<MutationName, readonly Role[]> = {
-  'parent.scan': EVERYONE,
-  'child.link': EVERYONE,
-  'child.unlink': EVERYONE,
-  'bill.create': ['admin', 'biller'],
-  'bill.addParent': ['admin', 'biller'],
-  'bill.removeParent': ['admin', 'biller'],
-  'bill.complete': ['admin', 'biller'],
-};
 
 /**
  * A queued mutation as it is applied, stored and compared on replay: the parsed (normalised)
@@ -64,7 +52,8 @@ export function readMutation(m: Mutation): ReadMutation {
     args: isSmall && isStorableJson(m.args) ? (m.args ?? null) : null,
   });
 
-  const schema = (MUTATION_ARGS as Record<string, (typeof MUTATION_ARGS)[MutationName] | undefined>)[m.name];
+  // Own keys only: a name such as `constructor` or `__proto__` is an unknown mutation, not a crash.
+  const schema = Object.hasOwn(MUTATION_ARGS, m.name) ? MUTATION_ARGS[m.name as MutationName] : undefined;
   if (!schema) return invalid(`Unknown mutation "${name}".`);
   if (!isSmall) return invalid(`Invalid ${name}: args must be at most ${MAX_MUTATION_ARGS_BYTES} bytes of JSON.`);
   const args = schema.safeParse(m.args);
@@ -84,9 +73,9 @@ export function readMutation(m: Mutation): ReadMutation {
 export function toScanWork(actor: Actor, read: ReadMutation): ScanWork {
   if (!read.isValid) return { kind: 'refused', error: read.error };
   const mutation = read.name;
-  if (!ROLES[mutation].includes(actor.role)) {
-    return { kind: 'refused', error: new AppError('FORBIDDEN', `Only ${ROLES[mutation].join(' or ')} users can do ${mutation}.`) };
-  }
+  // The row of the procedure the mutation stands for: the same gate and message as online.
+  const refusal = refusalOf(MUTATION_PROCEDURES[mutation], actor);
+  if (refusal) return { kind: 'refused', error: refusal };
   switch (mutation) {
     case 'parent.scan':
     case 'child.link':

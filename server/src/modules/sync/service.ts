@@ -1,7 +1,7 @@
 import { AppError, type Mutation, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import { inTransaction, isUniqueViolation, pgCodeOf, type Tx } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 import { deviceOfOtherUser } from '../devices/service';
 import { findDeviceForPush, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
 import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';

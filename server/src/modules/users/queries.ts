@@ -2,7 +2,7 @@ import type { UsersTable } from '@tracetrack/db';
 import type { Role } from '@tracetrack/shared';
 import { sql, type Updateable } from 'kysely';
 import type { Executor, Tx } from '../../infra/transaction';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 
 /** What the API may see of a user; never the password hash or the failure counter. */
 const userColumns = ['id', 'username', 'email', 'role', 'area', 'is_locked', 'locked_until', 'created_at'] as const;

@@ -11,7 +11,7 @@ import {
 import type { Updateable } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
-import type { Actor, RequestMeta } from '../../trpc/context';
+import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
 import { hashPassword } from '../auth/passwords';
 import { toAuditSnapshot, toUser } from './mappers';
