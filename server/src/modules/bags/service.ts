@@ -7,11 +7,11 @@ import { insertAudit } from '../audit/queries';
 import { bumpCounters, scopeOf } from '../counters/queries';
 import { toBag, toScanEvent } from './mappers';
 import * as q from './queries';
-import { parseOrRefuse } from './rules';
+import { classifyOrRefuse } from './code-slots';
 
 /** Exact-code lookup works for every role: scanners must see conflicts in any area. */
 export async function getBag(deps: Pick<Deps, 'db'>, input: { code: string }): Promise<BagDetail> {
-  const code = parseOrRefuse(input.code).code;
+  const code = classifyOrRefuse(input.code).code;
   const row = await q.findBagViewByCode(deps.db, code);
   if (!row) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);
   const [parent, children, events] = await Promise.all([
@@ -54,7 +54,7 @@ export async function listBags(deps: Pick<Deps, 'db'>, actor: Actor, input: BagL
 
 /** Admin only; a bag that holds or sits in anything, or is billed, must be freed first. */
 export async function deleteBag(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, input: { code: string }) {
-  const code = parseOrRefuse(input.code).code;
+  const code = classifyOrRefuse(input.code).code;
   return inTransaction(deps.db, async (tx) => {
     const bag = await q.lockBagByCode(tx, code);
     if (!bag) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);

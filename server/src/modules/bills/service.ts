@@ -17,7 +17,7 @@ import { type AuditEntry, insertAudit } from '../audit/queries';
 import { bumpCounters, type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/queries';
 import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';
 import { lockBagByCode } from '../bags/queries';
-import { parentSlotCode, refuseNonParentCode } from '../bags/rules';
+import { classifyOrRefuse, refuseNonParentCode } from '../bags/code-slots';
 import * as q from './queries';
 
 /** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
@@ -52,16 +52,16 @@ const counterOf = (status: string) => `bills_${status}` as 'bills_open' | 'bills
 const blankToNull = (s: string | null | undefined) => (s ? s : null);
 const progress = (bill: { parent_count: number; capacity: number }) => `${bill.parent_count}/${bill.capacity}`;
 
-/** Normalises and classifies a code in a bill's parent slot, by the same rule as bag scans. */
-async function parentCodeOf(db: Executor, raw: string): Promise<string> {
-  const { code, isParentFormat } = parentSlotCode(raw);
-  if (!isParentFormat) refuseNonParentCode(code, (await q.findBagTypeByCode(db, code)) !== undefined);
-  return code;
+/** A (normalised) code in a bill's parent slot, classified by the same rule as bag scans. */
+async function parentCodeOf(db: Executor, code: string): Promise<string> {
+  const parsed = classifyOrRefuse(code);
+  if (parsed.kind !== 'parent') refuseNonParentCode(parsed.code, (await q.findBagTypeByCode(db, parsed.code)) !== undefined);
+  return parsed.code;
 }
 
 /** Lock order, shared with bag linking: the parent bag row first, then the bill row. */
-async function lockParentThenBill(tx: Tx, rawCode: string, billNumber: string) {
-  const code = await parentCodeOf(tx, rawCode);
+async function lockParentThenBill(tx: Tx, parentCode: string, billNumber: string) {
+  const code = await parentCodeOf(tx, parentCode);
   const parent = await lockBagByCode(tx, code);
   if (!parent) throw new AppError('BAG_NOT_FOUND', `Parent ${code} is not registered. Scan it as a parent first.`, { parentCode: code });
   if (parent.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag, not a parent.`, { parentCode: code });
