@@ -1,6 +1,6 @@
 import { AppError, classifyCode, type ParsedCode } from '@tracetrack/shared';
 import type { Actor } from '../actor';
-import { type CounterDelta, scopeOf } from '../counters/queries';
+import { type CounterDelta, scopeOf } from '../counters/deltas';
 import type { BagCommand } from '../scans/commands';
 import type { ScanEffect, ScanRefs } from '../scans/types';
 import { childCodeOrRefuse, knownCodeOrRefuse, refuseNonParentCode } from './code-slots';

@@ -2,7 +2,7 @@ import { AppError, isFinalRefusal } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Tx } from '../../infra/transaction';
 import type { Actor } from '../actor';
-import type { CounterDelta } from '../counters/queries';
+import type { CounterDelta } from '../counters/deltas';
 import type { BagCommand } from '../scans/commands';
 import type { ScanRefs } from '../scans/types';
 import * as bq from './batch-queries';

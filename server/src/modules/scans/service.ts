@@ -6,25 +6,15 @@ import { inTransaction, type Tx } from '../../infra/transaction';
 import { writeTogether } from '../../infra/write-together';
 import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, auditsInsert } from '../audit/queries';
-import { countersUpsert, type CounterDelta, dailyScansUpsert } from '../counters/queries';
+import type { CounterDelta } from '../counters/deltas';
+import { countersUpsert, dailyScansUpsert } from '../counters/queries';
+import { timeZoneDay } from '../counters/time-zone-day';
 import { rejectedCountsUpdate } from '../devices/queries';
 import { type BagScan, runBagCommands } from '../bags/scan-batch';
 import type { ScanOutputs } from './commands';
 import { type ScanEventRow, scanEventsInsert } from './queries';
 import type { ScanEffect, ScanEnvelope, ScanItem, ScanOutcome, ScanRefs } from './types';
 import { commandWork } from './work';
-
-// Building an Intl.DateTimeFormat costs ~1 ms (it loads time-zone data); formatting with one is cheap.
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-export function timeZoneDay(date: Date, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(date);
-}
 
 type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | AppError;
 

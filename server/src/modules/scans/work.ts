@@ -1,7 +1,7 @@
 import { MUTATION_PROCEDURES, type MutationName, type ParsedMutationArgs, refusalOf } from '@tracetrack/shared';
 import type { Actor } from '../actor';
 import * as bills from '../bills/service';
-import { NO_AREA_SCOPE } from '../counters/queries';
+import { NO_AREA_SCOPE } from '../counters/deltas';
 import type { ReadMutation } from './commands';
 import type { ScanWork } from './types';
 

@@ -8,6 +8,7 @@ import { type ReadMutation, readMutation, storedFormOf } from '../scans/commands
 import { applyScanBatch } from '../scans/service';
 import type { ScanItem, ScanOutcome } from '../scans/types';
 import { toScanWork } from '../scans/work';
+import { canonicalJson } from './canonical-json';
 import { findStoredSeqsIn, withDeviceLock } from './queries';
 import { planSeqGaps, type SeqPlan } from './seq-gaps';
 
@@ -17,16 +18,6 @@ type StoredEvent = NonNullable<Awaited<ReturnType<typeof findDeviceForPush>>>['s
 const DEVICE_LOCK_WAIT_MS = 10_000;
 /** Mutations per transaction: large enough to amortise commits, small enough to keep locks short. */
 const CHUNK_SIZE = 200;
-
-/** Stable JSON (sorted keys) so the same args compare equal whatever order they were sent in. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
 
 /** The same scan sent again: same device, seq, name and (parsed) args as the one stored under its id. */
 function isSameMutation(stored: StoredEvent, deviceId: string, m: Mutation, read: ReadMutation): boolean {
