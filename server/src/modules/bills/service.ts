@@ -9,8 +9,8 @@ import {
   type BillUpdateInput,
   normalizeCode,
 } from '@tracetrack/shared';
-import { z } from 'zod';
 import type { Deps } from '../../deps';
+import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { type Executor, inTransaction, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, insertAudit } from '../audit/queries';
@@ -257,17 +257,6 @@ export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: strin
   return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
 }
 
-const cursorShape = z.object({ id: z.number().int().positive() });
-const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url');
-function decodeCursor(cursor: string | undefined): number | null {
-  if (!cursor) return null;
-  try {
-    return cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).id;
-  } catch {
-    throw new AppError('VALIDATION', 'The page cursor is invalid; start from the first page.');
-  }
-}
-
 /** Newest first, keyset by id. The page's totals come from one grouped query over its bill ids. */
 export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
   const rows = await q.listBills(deps.db, {
@@ -276,14 +265,10 @@ export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
     createdBy: input.createdBy,
     from: input.from,
     to: input.to,
-    beforeId: decodeCursor(input.cursor),
+    beforeId: decodeIdCursor(input.cursor),
     limit: input.limit,
   });
-  const page = rows.slice(0, input.limit);
+  const { page, nextCursor } = idKeysetPage(rows, input.limit);
   const tallies = talliesByBill(await q.tallyBills(deps.db, page.map((r) => r.id)));
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null,
-  };
+  return { items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])), nextCursor };
 }
