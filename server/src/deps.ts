@@ -17,6 +17,8 @@ export interface AppConfig {
   timeZone: string;
   /** Where users reach the app, for links in mail; null: unknown (links are relative). */
   publicUrl: string | null;
+  /** Where uploaded import files are kept until they are committed (a resume reads them again). */
+  uploadDir: string;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */

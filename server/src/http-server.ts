@@ -26,6 +26,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       clientDist: path.resolve(env.CLIENT_DIST),
       timeZone: env.TIME_ZONE,
       publicUrl: env.PUBLIC_URL ?? null,
+      uploadDir: path.resolve(env.UPLOAD_DIR ?? path.join(env.DATA_DIR, 'uploads')),
     },
   });
   if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);

@@ -8,5 +8,6 @@ export * from './schemas/bags';
 export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
+export * from './schemas/imports';
 export * from './sync';
 export * from './model';

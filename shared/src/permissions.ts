@@ -53,7 +53,25 @@ export const PROCEDURE_PERMISSIONS = {
   'sync.push': SIGNED_IN,
   /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
   'sync.pull': SIGNED_IN,
+  /** Imports: an admin's own uploads and every other admin's, with their reports. */
+  'import.list': ADMIN,
+  'import.get': ADMIN,
+  'import.commit': ADMIN,
+  'import.resume': ADMIN,
 } as const satisfies Record<string, Permission>;
+
+/**
+ * The plain HTTP routes beside tRPC (uploads, downloads), by name; `server/src/http/` gates each
+ * one by its row with the same session and the same refusal sentences as the procedures.
+ */
+export const ROUTE_PERMISSIONS = {
+  /** POST /api/imports: multipart upload of a label sheet, bags or bills file */
+  'import.upload': ADMIN,
+  /** GET /api/imports/:id/report.<csv|xlsx> */
+  'import.report': ADMIN,
+} as const satisfies Record<string, Permission>;
+
+export type RouteName = keyof typeof ROUTE_PERMISSIONS;
 
 export type ProcedureName = keyof typeof PROCEDURE_PERMISSIONS;
 
@@ -84,8 +102,21 @@ export function isAllowed(procedure: string, role: Role): boolean {
  * INTERNAL refusal for everyone: a forgotten row fails closed.
  */
 export function refusalOf(procedure: string, caller: { role: Role } | null): AppError | null {
-  const permission = permissionOf(procedure);
-  if (!permission) return new AppError('INTERNAL', `${procedure} has no row in the permission table.`);
+  return refusalBy(permissionOf(procedure), procedure, caller);
+}
+
+/** The same for an HTTP route's row in ROUTE_PERMISSIONS. */
+export function routeRefusalOf(route: string, caller: { role: Role } | null): AppError | null {
+  return refusalBy(Object.hasOwn(ROUTE_PERMISSIONS, route) ? ROUTE_PERMISSIONS[route as RouteName] : undefined, route, caller);
+}
+
+/** Whether a signed-in user of this role may use the HTTP route. */
+export function isRouteAllowed(route: string, role: Role): boolean {
+  return routeRefusalOf(route, { role }) === null;
+}
+
+function refusalBy(permission: Permission | undefined, name: string, caller: { role: Role } | null): AppError | null {
+  if (!permission) return new AppError('INTERNAL', `${name} has no row in the permission table.`);
   if (permission.roles === 'anyone') return null;
   if (!caller) return new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
   return permission.roles.includes(caller.role) ? null : new AppError('FORBIDDEN', permission.refusal);

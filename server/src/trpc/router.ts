@@ -2,6 +2,7 @@ import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
 import { deviceRouter } from '../modules/devices/router';
+import { importRouter } from '../modules/imports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
 import { userRouter } from '../modules/users/router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   stats: statsRouter,
   device: deviceRouter,
   sync: syncRouter,
+  import: importRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -29,8 +29,11 @@ export async function applyScanBatch(
   actor: Actor,
   meta: RequestMeta,
   items: ScanItem[],
-  /** More writes that must commit with these scans (a sync push records its progress here). */
-  beforeCommit?: (tx: Tx) => Promise<void>,
+  /**
+   * More writes that must commit with these scans, given their outcomes (a sync push records its
+   * progress here; an import its rows' results, or throws to roll a dry run back).
+   */
+  beforeCommit?: (tx: Tx, outcomes: ScanOutcome[]) => Promise<void>,
 ): Promise<ScanOutcome[]> {
   return inTransaction(deps.db, async (tx) => {
     const now = deps.clock();
@@ -67,7 +70,7 @@ export async function applyScanBatch(
       dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
       countersUpsert(counters),
     ]);
-    if (beforeCommit) await beforeCommit(tx);
+    if (beforeCommit) await beforeCommit(tx, outcomes);
     return outcomes;
   });
 }
