@@ -55,7 +55,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       message text,
       primary key (import_id, seq)
     );
-    create index import_rows_unit on import_rows (import_id, unit, seq) where not is_blocked;
+    create index import_rows_unit on import_rows (import_id, unit, seq);
     create index import_rows_code on import_rows (import_id, code);
   `.execute(db);
 }

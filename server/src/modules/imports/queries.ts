@@ -97,9 +97,12 @@ const place = (alias: string) => sql.raw(`coalesce(${alias}.sheet || ' row ', 'r
 /** Label-sheet children name the parent row that closed their batch. */
 export async function linkLabelChildrenToParents(db: Executor, importId: string) {
   await sql`
-    update import_rows c set parent_code = p.code
-    from import_rows p
-    where c.import_id = ${importId} and p.import_id = ${importId} and c.unit = p.unit and c.op = 'child' and p.op = 'parent'`.execute(db);
+    update import_rows c set parent_code = p.parent
+    from (
+      select seq, op, max(code) filter (where op = 'parent') over (partition by unit) as parent
+      from import_rows where import_id = ${importId}
+    ) p
+    where c.import_id = ${importId} and c.seq = p.seq and p.op = 'child' and p.parent is not null`.execute(db);
 }
 
 /** Children of a batch no parent row closed. */
@@ -132,7 +135,7 @@ export async function groupBagUnits(db: Executor, importId: string, defaultArea:
   await sql`
     with caps(pattern, max_children, format) as (values ${sql.join(formats)}),
     over as (
-      select c.parent_code, count(*) as n, min(caps.max_children) as max_children, min(caps.format) as format
+      select c.parent_code, count(*) as n, min(c.seq) as first_seq, min(caps.max_children) as max_children, min(caps.format) as format
       from import_rows c join caps on c.parent_code ~ caps.pattern
       where c.import_id = ${importId} and c.op = 'child'
       group by c.parent_code having count(*) > min(caps.max_children)
@@ -140,8 +143,7 @@ export async function groupBagUnits(db: Executor, importId: string, defaultArea:
     update import_rows r set is_blocked = true, status = 'error', error_code = 'BATCH_OVER_CAPACITY',
       message = 'The file puts ' || over.n || ' children in ' || over.parent_code || '; a ' || over.format || ' parent holds at most ' || over.max_children || '.'
     from over
-    where r.import_id = ${importId} and r.error_code is null and r.seq = (
-      select min(seq) from import_rows x where x.import_id = ${importId} and x.parent_code = over.parent_code and x.op = 'child')`.execute(db);
+    where r.import_id = ${importId} and r.seq = over.first_seq and r.error_code is null`.execute(db);
 }
 
 /** Bills: every row is its own unit. */
