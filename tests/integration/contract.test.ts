@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppErrorCode, isAllowed, isAppError, refusalOf, type Role } from '@tracetrack/shared';
+import { type AppErrorCode, isAllowed, isAppError, isRouteAllowed, refusalOf, type Role, ROUTE_PERMISSIONS } from '@tracetrack/shared';
 import { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,31 @@ const MATRIX: Record<string, Probe> = {
     },
   },
   'sync.pull': { call: (c) => c.sync.pull({}) },
+  'import.list': { call: (c) => c.import.list({}) },
+  'import.get': { call: (c) => c.import.get({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
+  'import.commit': { call: (c) => c.import.commit({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
+  'import.resume': { call: (c) => c.import.resume({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
+};
+
+/**
+ * Every plain HTTP route (uploads, downloads) with a well-formed request; who may use it comes
+ * from ROUTE_PERMISSIONS, and a route missing here fails the completeness test.
+ */
+const ROUTE_MATRIX: Record<string, { request: (cookie: string | null) => Promise<Response>; okStatus: number }> = {
+  'import.upload': {
+    request: (cookie) => {
+      const form = new FormData();
+      form.set('kind', 'bags');
+      form.set('area', 'lucknow');
+      form.set('file', new Blob(['code,type\nSB90001,parent\n']), 'bags.csv');
+      return createApp(t.deps).request('/api/imports', { method: 'POST', body: form, headers: cookie ? { cookie } : {} });
+    },
+    okStatus: 200,
+  },
+  'import.report': {
+    request: (cookie) => createApp(t.deps).request(`/api/imports/${randomUUID()}/report.csv`, { headers: cookie ? { cookie } : {} }),
+    okStatus: 404,
+  },
 };
 
 /** 'ok', or the shared code the call was refused with (the tRPC code when it carried none). */
@@ -100,6 +125,20 @@ describe('role matrix', () => {
   it.each(Object.entries(MATRIX).filter(([name]) => refusalOf(name, null) !== null))('%s refuses anonymous callers', async (_name, probe) => {
     const r = await refusal(probe.call(t.anonymous()));
     expect(r).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' });
+  });
+
+  it('covers every HTTP route of the permission table', () => {
+    expect(Object.keys(ROUTE_MATRIX).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).sort());
+  });
+
+  const routeRows = Object.entries(ROUTE_MATRIX).flatMap(([name, probe]) => [...ALL, null].map((role) => [name, role ?? 'anonymous', probe] as const));
+  it.each(routeRows)('route %s as %s', async (name, role, probe) => {
+    const cookie = role === 'anonymous' ? null : await sessionCookieFor(t.deps, staff[role].id);
+    const res = await probe.request(cookie);
+    const body = (await res.json()) as { error?: { data: { appCode: string } } };
+    if (role === 'anonymous') expect([res.status, body.error?.data.appCode]).toEqual([401, 'UNAUTHENTICATED']);
+    else if (isRouteAllowed(name, role)) expect(res.status).toBe(probe.okStatus);
+    else expect([res.status, body.error?.data.appCode]).toEqual([403, 'FORBIDDEN']);
   });
 
   it('refuses bill mutations queued by a dispatcher, one by one, without blocking the rest', async () => {

@@ -43,7 +43,7 @@ describe('the permission table', () => {
     const whoMay = (name: string) => ALL.filter((role) => isAllowed(name, role));
     const everyone = ['bag.scanParent', 'bag.linkChild', 'bag.unlinkChild', 'bag.get', 'bag.list', 'bill.get', 'bill.list', 'stats.dashboard', 'device.register', 'sync.push', 'sync.pull'];
     const staff = ['bill.create', 'bill.update', 'bill.addParent', 'bill.removeParent', 'bill.complete', 'bill.reopen'];
-    const admins = ['user.create', 'user.list', 'user.update', 'bag.delete', 'bill.delete', 'device.list'];
+    const admins = ['user.create', 'user.list', 'user.update', 'bag.delete', 'bill.delete', 'device.list', 'import.list', 'import.get', 'import.commit', 'import.resume'];
     for (const name of everyone) expect([name, whoMay(name)]).toEqual([name, ALL]);
     for (const name of staff) expect([name, whoMay(name)]).toEqual([name, ['admin', 'biller']]);
     for (const name of admins) expect([name, whoMay(name)]).toEqual([name, ['admin']]);
