@@ -80,7 +80,7 @@ const MATRIX: Record<string, Probe> = {
  * Every plain HTTP route (uploads, downloads) with a well-formed request; who may use it comes
  * from ROUTE_PERMISSIONS, and a route missing here fails the completeness test.
  */
-const ROUTE_MATRIX: Record<string, { request: (cookie: string | null) => Promise<Response>; okStatus: number }> = {
+const ROUTE_MATRIX: Record<string, { request: (cookie: string | null) => Response | Promise<Response>; okStatus: number }> = {
   'import.upload': {
     request: (cookie) => {
       const form = new FormData();

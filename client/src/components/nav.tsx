@@ -10,6 +10,7 @@ const LINKS = [
   { href: '/search', label: 'Search', capability: 'lists' },
   { href: '/bags', label: 'Bags', capability: 'lists' },
   { href: '/dashboard', label: 'Dashboard', capability: 'lists' },
+  { href: '/imports', label: 'Imports', capability: 'imports' },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan' },
 ] as const;
 

@@ -1,28 +1,11 @@
 import { z } from 'zod';
 import { APP_ERROR_CODES } from '../errors';
 import { areaCodeSchema } from './common';
+import { IMPORT_KINDS, IMPORT_STATUSES } from '../imports';
 
-/**
- * What an import file holds: a printer's label sheet ("Sr. No." / "QR Code" batches closed by a
- * parent row), a plain bags list, or a bills list (RULES.md, Imports).
- */
-export const IMPORT_KINDS = ['label-sheet', 'bags', 'bills'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
+export * from '../imports';
+
 export const importKindSchema = z.enum(IMPORT_KINDS);
-
-export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
-  'label-sheet': 'Label sheet',
-  bags: 'Bags list',
-  bills: 'Bills list',
-};
-
-/**
- * reading: the file is being read into rows; checking: the dry run is judging them; checked: the
- * dry run is done (nothing written); committing / committed: the rows are being written / were;
- * failed: the file could not be read (its reason in `failure`).
- */
-export const IMPORT_STATUSES = ['reading', 'checking', 'checked', 'committing', 'committed', 'failed'] as const;
-export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 /** Columns of the plain imports (header names, case-insensitive). */
 export const BAG_IMPORT_COLUMNS = ['code', 'type', 'parent_code', 'area'] as const;
@@ -102,7 +85,3 @@ export const importListInput = z.object({
 });
 export type ImportListInput = z.infer<typeof importListInput>;
 export const importListOutput = z.object({ items: z.array(importSummarySchema), nextCursor: z.string().nullable() });
-
-export function importReportHref(id: string, format: 'csv' | 'xlsx'): string {
-  return `/api/imports/${encodeURIComponent(id)}/report.${format}`;
-}

@@ -120,7 +120,7 @@ export async function signOut(): Promise<void> {
   void endStaleSession();
 }
 
-export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin';
+export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'imports';
 
 /** The procedure whose row in the shared permission table decides each capability of the UI. */
 const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
@@ -129,6 +129,7 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
   viewBills: 'bill.list',
   lists: 'bag.list',
   admin: 'user.list',
+  imports: 'import.list',
 };
 
 /** What a role may use: the server enforces the same table, the UI hides what a role cannot use. */
