@@ -17,7 +17,7 @@ export interface AppConfig {
   timeZone: string;
   /** Where users reach the app, for links in mail; null: unknown (links are relative). */
   publicUrl: string | null;
-  /** Where uploaded import files are kept until they are committed (a resume reads them again). */
+  /** Where uploaded import files are kept until their rows are read (a resume of the read reads them again). */
   uploadDir: string;
 }
 

@@ -26,7 +26,7 @@ const envSchema = z.object({
   /** smtp://user:pass@host:587 or smtps://…; unset: mail is logged, not sent. */
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('TraceTrack <tracetrack@localhost>'),
-  /** Where uploaded import files are kept until committed; unset: DATA_DIR/uploads. */
+  /** Where uploaded import files are kept until their rows are read; unset: DATA_DIR/uploads. */
   UPLOAD_DIR: z.string().optional(),
 });
 

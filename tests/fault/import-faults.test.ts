@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,10 @@ describe('import faults', () => {
     await writeLabelSheetXlsx(file, gen.sheets);
     const id = randomUUID();
 
-    let server = await startServerProcess(env);
+    // The bundle `npm start` runs: it starts in a second or two where tsx takes many under load.
+    execFileSync(process.execPath, ['server/build.mjs'], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: 'pipe' });
+    const start = () => startServerProcess(env, undefined, [], { bundle: true });
+    let server = await start();
     try {
       const first = await login(server.url);
       const posting = postImport(fetch, server.url, first.cookie, { kind: 'label-sheet', file, fileName: 'labels-50k.xlsx', area: 'raipur', dryRun: false, id })
@@ -59,7 +63,7 @@ describe('import faults', () => {
       expect(linkedAtCut).toBeGreaterThan(0);
       expect(linkedAtCut).toBeLessThan(gen.children.length);
 
-      server = await startServerProcess(env);
+      server = await start();
       const second = await login(server.url);
       const interrupted = await second.http.query('import.get', { id });
       expect(interrupted.data).toMatchObject({ status: 'committing', isRunning: false });

@@ -20,7 +20,7 @@ export function lockKeyOf(importId: string): number {
   return createHash('sha1').update(importId).digest().readUInt32BE(0) & 0x7fffffff;
 }
 
-/** Where an import's upload is kept until it is committed. */
+/** Where an import's upload is kept until its rows are read. */
 export function uploadPathOf(deps: Pick<Deps, 'config'>, importId: string): string {
   return path.join(deps.config.uploadDir, `${importId}.upload`);
 }
@@ -98,6 +98,8 @@ async function runJob(deps: JobDeps, importId: string, actor: Actor, meta: Reque
     const { total } = await q.countRows(deps.db, importId);
     if (total === 0) return finishUnreadable(deps, importId, 'The file holds no rows to import.');
     await q.patchImport(deps.db, importId, { rows_total: total, status: imp.is_dry_run ? 'checking' : 'committing', committed_through: 0 });
+    // The rows are the import's copy of the file from here on: checks, commits and resumes read them.
+    await rm(uploadPathOf(deps, importId), { force: true });
     imp = (await q.findImport(deps.db, importId))!;
   }
   if (imp.status !== 'checking' && imp.status !== 'committing') return;
@@ -117,5 +119,4 @@ async function runJob(deps: JobDeps, importId: string, actor: Actor, meta: Reque
     entityId: importId,
     after: { fileName: imp.file_name, kind, area: imp.area, isDryRun: mode === 'dry-run', counts, reportId: importId },
   });
-  if (mode === 'commit') await rm(uploadPathOf(deps, importId), { force: true });
 }

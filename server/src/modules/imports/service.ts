@@ -124,7 +124,7 @@ export async function startImport(deps: ServiceDeps, actor: Actor, meta: Request
   return { id, done };
 }
 
-/** Commits a checked dry run: the rows are judged again, now for real. Returns once the job is under way. */
+/** Commits a checked dry run: its rows are judged again, now for real. Returns once the job is under way. */
 export async function commitImport(deps: ServiceDeps, actor: Actor, meta: RequestMeta, id: string): Promise<ImportSummary> {
   await mustFind(deps, id);
   await launchJob(deps, id, actor, meta, async () => {
