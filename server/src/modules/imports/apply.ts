@@ -52,8 +52,14 @@ export async function applyUnits(deps: Pick<Deps, 'db' | 'clock' | 'config'>, ru
       if (units.length > 1) units = units.slice(0, -1);
       else units = unitsOf(run.kind, run.importId, run.area, run.actor, await q.rowsOfUnit(deps.db, run.importId, units[0]!.unit));
     }
+    // One area a chunk (its new parents take the actor's area), and about a chunk's worth of
+    // scans: a bills row may carry up to 500 of them.
     const area = units[0]!.area;
-    const end = units.findIndex((u) => u.area !== area);
+    let scans = 0;
+    const end = units.findIndex((u, i) => {
+      scans += u.ops.length;
+      return i > 0 && (u.area !== area || scans > IMPORT_CHUNK_ROWS);
+    });
     if (end > 0) units = units.slice(0, end);
     await applyChunk(deps, run, units);
     after = units.at(-1)!.unit;
@@ -80,9 +86,10 @@ async function applyChunk(deps: Pick<Deps, 'db' | 'clock' | 'config'>, run: Appl
         const judged = judgeUnits(run.kind, live, outcomes);
         const refused = new Set(judged.filter((j) => j.isRefused).map((j) => j.unit));
         if (run.mode === 'commit' && refused.size > 0) throw new UnitsRefused(refused, judged.filter((j) => j.isRefused).flatMap((j) => j.results));
-        const codes = live.flatMap((u) => u.rows.filter((r) => r.op !== 'bill' && r.code).map((r) => r.code!));
-        const created = await q.codesCreatedNow(tx, codes);
-        const results = [...settled, ...judged.flatMap((j) => j.results.map((r) => ({ ...r, isNew: r.isNew || (r.status === 'created' && created.has(codeOf(live, r.seq))) })))];
+        const bagCodeOf = new Map(live.flatMap((u) => u.rows.filter((r) => r.op !== 'bill' && r.code).map((r) => [r.seq, r.code!] as const)));
+        const created = await q.codesCreatedNow(tx, [...bagCodeOf.values()]);
+        const isCreated = (r: q.RowResult) => r.status === 'created' && created.has(bagCodeOf.get(r.seq) ?? '');
+        const results = [...settled, ...judged.flatMap((j) => j.results.map((r) => ({ ...r, isNew: r.isNew || isCreated(r) })))];
         if (run.mode === 'dry-run') throw new DryRunDone(results);
         await q.saveRowResults(tx, run.importId, results);
         await q.advanceImport(tx, run.importId, lastUnit, rowCount);
@@ -101,11 +108,6 @@ async function applyChunk(deps: Pick<Deps, 'db' | 'clock' | 'config'>, run: Appl
       live = live.filter((u) => !e.refused.has(u.unit));
     }
   }
-}
-
-function codeOf(units: Unit[], seq: number): string {
-  for (const u of units) for (const r of u.rows) if (r.seq === seq) return r.code ?? '';
-  return '';
 }
 
 /**
