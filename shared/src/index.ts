@@ -9,4 +9,3 @@ export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
 export * from './sync';
-export * from './model';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { applyToModel, emptyModel, type Mutation, modelLinks, type ModelOutcome } from '@tracetrack/shared';
+import type { Mutation } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyToModel, emptyModel, modelLinks, type ModelOutcome } from '../helpers/bag-model';
 import { createApp } from '../../server/src/app';
 import { mutationQueue } from '../factories/mutations';
 import { createUser, TEST_PASSWORD } from '../factories/users';

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { fetchBag } from '../features/bags/bags';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 
 /** A parent's children, fetched when first opened. */
 export function ParentChildren(props: { parentCode: string; childCount: number }) {

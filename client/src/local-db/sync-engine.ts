@@ -1,6 +1,6 @@
 import type { MAX_MUTATIONS_PER_PUSH } from '@tracetrack/shared';
 import { createSignal } from 'solid-js';
-import { api, describeFailure, isRetryable } from '../features/trpc-client';
+import { api, describeFailure, isRetryable } from '../api/trpc';
 import { type OutcomeRow } from './db';
 import { deviceIdentityOf, replaceDeviceId, setRegistered } from './device-identity';
 import { type DeviceIdentity, getMeta, setMeta } from './meta';

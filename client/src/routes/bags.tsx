@@ -3,7 +3,7 @@ import type { Bag, BagListInput } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
 import { currentUser } from '../features/auth/session';
 import { fetchBags } from '../features/bags/bags';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 
 const AREAS = ['lucknow', 'indore', 'jaipur', 'hisar', 'sri_ganganagar', 'sangaria', 'bathinda', 'raipur', 'ranchi', 'akola'];
 

@@ -5,7 +5,7 @@ import { ManualEntry } from '../components/manual-entry';
 import { ParentChildren } from '../components/parent-children';
 import { canUse, currentUser } from '../features/auth/session';
 import { addParentToBill, type BillWriteResult, completeBill, fetchBill, removeParentFromBill, reopenBill } from '../features/bills/bills';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
 

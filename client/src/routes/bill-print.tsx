@@ -2,7 +2,7 @@ import { useParams } from '@solidjs/router';
 import type { BillDetail } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
 import { fetchBill } from '../features/bills/bills';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 
 /** A plain page for the printer: the bill, its totals and every parent. */
 export default function BillPrint() {

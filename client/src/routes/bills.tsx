@@ -3,7 +3,7 @@ import type { BillStatus, BillSummary } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
 import { canUse, currentUser } from '../features/auth/session';
 import { createBill, fetchBills } from '../features/bills/bills';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 
 export default function Bills() {
   const navigate = useNavigate();

@@ -1,7 +1,7 @@
 import type { Dashboard as DashboardData } from '@tracetrack/shared';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { fetchDashboard } from '../features/stats/dashboard';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 
 const REFRESH_MS = 10_000;
 

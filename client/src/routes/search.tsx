@@ -2,7 +2,7 @@ import { A, useSearchParams } from '@solidjs/router';
 import type { BagDetail } from '@tracetrack/shared';
 import { createEffect, createSignal, For, Show } from 'solid-js';
 import { fetchBag } from '../features/bags/bags';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { useWedgeScanner } from '../scanner/use-wedge';
 
 export default function Search() {

@@ -3,7 +3,7 @@ import { awaitOutcome } from '../../local-db/await-outcome';
 import { enqueueMutation } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
-import { api, describeFailure } from '../trpc-client';
+import { api, describeFailure } from '../../api/trpc';
 
 export type BillWriteResult =
   | { state: 'done'; outcome: 'applied' | 'unchanged'; message: string; bill: BillSummary }

@@ -1,4 +1,4 @@
-import type { UsersTable } from '@tracetrack/db';
+import { hashPassword, type UsersTable } from '@tracetrack/db';
 import {
   AppError,
   passwordProblems,
@@ -14,7 +14,6 @@ import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
-import { hashPassword } from '../auth/passwords';
 import { toAuditSnapshot, toUser } from './mappers';
 import * as q from './queries';
 

@@ -1,9 +1,13 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { AppErrorCode } from '@tracetrack/shared';
-// Type-only: the router's types describe the API; no server code reaches the bundle.
-import type { AppRouter } from '../../../server/src/trpc/router';
+// Type-only, through the server package's export: the router's types describe the API; no server
+// code reaches the bundle.
+import type { AppRouter } from '@tracetrack/server/router';
 
-/** The one tRPC client. Only modules under features/ import it. */
+/**
+ * The one tRPC client. Features and the sync engine call it; components and routes only read
+ * failures through describeFailure.
+ */
 export const api = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
