@@ -5,10 +5,6 @@ import { localDb } from './db';
 export interface MetaValues {
   /** Each user's device id on this handheld (device-identity.ts). */
   [userDevice: `device:${number}`]: DeviceIdentity;
-  /** Before device ids were per user: the handheld's one id, its last seq and the user it was registered to. */
-  deviceId: string;
-  lastSeq: number;
-  registeredUserId: number;
   /** The last signed-in user, so the app opens offline. Cleared on sign-out. */
   me: Me | null;
   /**
@@ -19,10 +15,7 @@ export interface MetaValues {
   isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
   scannerSettings: ScannerSettings;
-  /**
-   * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it
-   * was per user, one `currentParent` key held the handheld's, whoever had scanned it; not read.)
-   */
+  /** The parent each user's scan screen is filling, kept across reloads and sign-outs. */
   [userParent: `currentParent:${number}`]: string | null;
 }
 

@@ -34,7 +34,7 @@ export function toStorableText(text: string): string {
 export const storableTextSchema = z.string().refine(isStorableText, 'Remove the NUL or broken (unpaired surrogate) character');
 
 /**
- * A scanned code, normalised (DOMAIN §1), so what is stored and echoed is the code, not the
+ * A scanned code, normalised (RULES.md, codes), so what is stored and echoed is the code, not the
  * scanner's noise. Characters no code can hold (quotes, spaces, markup) are a field error here;
  * the format itself (SB00001, M444-00001, child codes) is classified by the service (INVALID_CODE).
  */

@@ -17,7 +17,7 @@ import { insertAudit } from '../audit/queries';
 import { toAuditSnapshot, toUser } from './mappers';
 import * as q from './queries';
 
-/** DOMAIN §6: at most this many dispatchers per dispatch area. */
+/** At most this many dispatchers per dispatch area (RULES.md, roles). */
 export const MAX_DISPATCHERS_PER_AREA = 10;
 
 /** The schema checks strength too; this keeps the rule for callers that skip the schema (imports, scripts). */
