@@ -53,6 +53,8 @@ export const billNumberSchema = z
   .transform(normalizeCode)
   .pipe(z.string().regex(BILL_NUMBER_PATTERN, 'Bill number must be 3–50 letters, digits or - _ / .'));
 
+export const usernameSchema = z.string().regex(/^[A-Za-z0-9_]{3,20}$/, 'Username must be 3–20 letters, digits or _');
+
 export const areaCodeSchema = z.string().regex(/^[a-z_]{2,40}$/, 'Unknown area');
 
 export const pageLimitSchema = z.number().int().min(1).max(200).default(50);
