@@ -3,7 +3,7 @@ import { createSignal } from 'solid-js';
 import { api, describeFailure, isRetryable } from '../api/trpc';
 import { type OutcomeRow } from './db';
 import { deviceIdentityOf, replaceDeviceId, setRegistered } from './device-identity';
-import { type DeviceIdentity, getMeta, setMeta } from './meta';
+import { type DeviceIdentity, getMeta } from './meta';
 import { oldestPendingFor } from './outbox';
 import { pruneOldOutcomes, storeResults } from './apply-results';
 import { storePulledPage } from './pull-store';
