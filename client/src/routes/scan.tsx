@@ -65,7 +65,7 @@ export default function Scan() {
                 {v().count}/{v().capacity}
               </div>
               <progress max={v().capacity} value={Math.min(v().count, v().capacity)} aria-label="Children in this parent" />
-              <p class="muted parent-pending">{v().pendingCount > 0 ? `${v().pendingCount} waiting to sync` : 'All sent'}</p>
+              <p class="muted parent-pending">Waiting to sync: {v().pendingCount}</p>
             </>
           )}
         </Show>
@@ -87,7 +87,7 @@ export default function Scan() {
       </div>
 
       <div class="scan-actions">
-        <button type="button" class="button button-big button-warn" disabled={!undoable()} onClick={() => undoable() && void session.undoChild(undoable()!)}>
+        <button type="button" class="button button-big button-warn undo-button" disabled={!undoable()} onClick={() => undoable() && void session.undoChild(undoable()!)}>
           {undoable() ? `Undo last child (${undoable()})` : 'Undo last child'}
         </button>
         <CameraButton onCode={(code) => void session.handleCode(code)} />

@@ -132,7 +132,7 @@ export async function foreseeLinkRefusal(userId: number, parentCode: string, chi
   const other = await otherParentOf(childCode, parentCode, own);
   if (other) return `${childCode} is already in ${other}: this scan will be refused unless ${childCode} is taken out of ${other} first.`;
   if (parent.count >= parent.capacity) {
-    return `Over capacity: ${parentCode} already holds ${parent.count} of ${parent.capacity}. This scan will be refused unless a child is taken out of ${parentCode} first.`;
+    return `Over capacity: ${parentCode} already holds ${parent.count} of ${parent.capacity}, so ${childCode} will be refused unless a child is taken out of ${parentCode} first.`;
   }
   return null;
 }
