@@ -29,6 +29,17 @@ export interface Refusal {
   message: string;
 }
 
+/**
+ * Resolves once the frame showing a scan's feedback is painted (at most 50 ms, also in a hidden
+ * tab that paints nothing). Queueing waits for it: the outbox write and the screens re-reading
+ * the store would otherwise delay that frame by several on a slow handheld, and the operator
+ * scans by the beep and the flash. The scan is in memory only for that frame.
+ */
+const afterPaint = () => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, 50);
+  requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve()), 0));
+});
+
 const PARTIAL_TEXT = 'Partial scan — scan again. Nothing was saved.';
 
 const toRefusal = (o: OutcomeRow): Refusal => ({
@@ -152,6 +163,7 @@ export function createScanSession(settings: () => ScannerSettings) {
     const text = `${parsed.code} → ${parent} (${where})`;
     show('pending', parsed.code, text);
     signal('queued');
+    await afterPaint();
     const warning = await queueLink(parent, parsed.code);
     if (warning) {
       show('warning', parsed.code, text, warning);
