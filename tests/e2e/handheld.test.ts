@@ -304,21 +304,25 @@ describe('the handheld in the field (real Chromium, real server and Postgres)', 
   it('wedge Enter to on-screen feedback with the CPU slowed 4× (reported, checked by the numbers in the closing note)', async () => {
     const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'sangaria' });
     const { device, page } = await openHandheld(browser, env.url, user);
-    await wedgeScan(page, 'SB87001');
-    await feedbackOk(page, 'SB87001');
     await installLatencyProbe(page);
     await throttleCpu(page, 4);
-    for (let i = 1; i <= 20; i++) {
-      const code = `K87C${pad(i)}`;
-      await setProbeExpectation(page, code);
-      await wedgeScan(page, code);
-      await feedbackOk(page, code);
+    // Two parents of 20 children: 40 scans, so the 95th percentile is not just the slowest one.
+    for (const parent of ['SB87001', 'SB87002']) {
+      await wedgeScan(page, parent);
+      await feedbackOk(page, parent);
+      for (let i = 1; i <= 20; i++) {
+        const code = `K${parent.slice(2)}C${pad(i)}`;
+        await setProbeExpectation(page, code);
+        await wedgeScan(page, code);
+        await feedbackOk(page, code);
+      }
     }
     await throttleCpu(page, 1);
     const probe = await readLatencyProbe(page);
+    // Children only: the probe records a scan once its code is expected.
     console.log(`[e2e measurements] ${JSON.stringify({ cpuThrottle: 4, enterToFeedbackDomMs: latencyStats(probe.first), enterToFeedbackFrameMs: latencyStats(probe.frame) })}`);
-    expect(probe.first).toHaveLength(20);
+    expect(probe.first).toHaveLength(40);
     expect(await textOf(page, 'parent-progress')).toBe('20/30');
     await device.close();
-  }, 120_000);
+  }, 180_000);
 });

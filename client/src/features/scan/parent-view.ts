@@ -75,9 +75,13 @@ async function localParent(code: string, userId: number, own: OutboxRow[]): Prom
 
 /** What the scan screen shows for one parent, from local data only, so it works offline. */
 export async function loadParentView(code: string, userId: number): Promise<ParentView> {
+  let scanned = 0;
   const [own, recent] = await Promise.all([
     pendingOf(userId).toArray(),
-    localDb.outcomes.orderBy('receivedAt').reverse().limit(RECENT_OUTCOMES).toArray(),
+    // The newest few of this parent among the recent outcomes: read one by one and stop early,
+    // since this runs again after every scan and every sync.
+    localDb.outcomes.orderBy('receivedAt').reverse().until(() => ++scanned >= RECENT_OUTCOMES, true)
+      .filter((o) => isForParent(o, code)).limit(SHOWN_LINES).toArray(),
   ]);
   const parent = await localParent(code, userId, own);
   const lines: ScanLine[] = parent.pending.map((r) => {
@@ -86,7 +90,6 @@ export async function loadParentView(code: string, userId: number): Promise<Pare
     return { id: r.id, seq: r.seq, kind: isLink ? 'link' : 'unlink', childCode: child, state: 'pending', message: isLink ? `${child} waiting to sync` : `Taking out ${child}`, isOwn: true, scannedAt: r.createdAt };
   });
   for (const o of recent) {
-    if (!isForParent(o, code)) continue;
     lines.push({
       id: o.id, seq: o.seq, kind: o.name === 'child.link' ? 'link' : 'unlink', childCode: childOf(o.args), state: o.status, message: o.message, isOwn: o.userId === userId,
       scannedAt: Date.parse(o.clientTime) || o.receivedAt,
