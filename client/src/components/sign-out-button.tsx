@@ -44,7 +44,7 @@ export function SignOutButton() {
           onKeyDown={(e) => e.key === 'Escape' && close()}
           ref={(el) => queueMicrotask(() => el.querySelector('button')?.focus())}
         >
-          <h2 id="signout-title">{counters.pendingCount()} scans are not synced yet</h2>
+          <h2 id="signout-title">{counters.pendingCount() === 1 ? '1 scan is not synced yet' : `${counters.pendingCount()} scans are not synced yet`}</h2>
           <p id="signout-text">They are kept on this device and sent when you sign in again, but nobody else sees them until then.</p>
           <Show when={note()}>
             <p class="muted" role="status">{note()}</p>

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { Match, Show, Switch } from 'solid-js';
 import { formatAge, syncNow, useSyncCounters } from '../features/sync/status';
-import { IconInbox, IconOffline, IconOnline, IconSyncing } from './icons';
+import { IconClock, IconInbox, IconOffline, IconOnline, IconSyncing } from './icons';
 
 /**
  * Always visible, one line of fixed height whatever it says (scanning must not move the screen):
@@ -33,9 +33,9 @@ export function StatusBar() {
           <span class="visually-hidden">{isPushing() ? ', sending now' : ', send waiting scans now'}</span>
         </button>
         <span class="status-pending" title="Scans waiting to be sent">
-          Waiting <strong data-testid="pending-count">{counters.pendingCount()}</strong>
+          <IconClock /> <span class="status-word">Waiting</span> <strong data-testid="pending-count">{counters.pendingCount()}</strong>
           <Show when={counters.oldestAgeMs() !== null}>
-            <span class="muted" data-testid="oldest-pending"> · oldest {formatAge(counters.oldestAgeMs() ?? 0)}</span>
+            <span class="muted" data-testid="oldest-pending"> · <span class="status-word">oldest </span>{formatAge(counters.oldestAgeMs() ?? 0)}</span>
           </Show>
           <Show when={counters.othersPendingCount() > 0}>
             <span class="muted" title="Other users’ scans, sent when they sign in again">
