@@ -1,4 +1,5 @@
 import { ACCEPTED_FORMATS_TEXT, parseBagCode } from '@tracetrack/shared/codes';
+import type { MutationArgs } from '@tracetrack/shared';
 import { createSignal, onCleanup } from 'solid-js';
 import { localDb, type OutcomeRow } from '../../local-db/db';
 import { currentParentKeyOf, getMeta, type ScannerSettings, setMeta } from '../../local-db/meta';
@@ -113,10 +114,10 @@ export function createScanSession(settings: () => ScannerSettings) {
     syncEngine.kick();
   }
 
-  async function queue(name: 'parent.scan' | 'child.unlink', args: Record<string, string>) {
+  async function queue<N extends 'parent.scan' | 'child.unlink'>(name: N, args: MutationArgs<N>) {
     const user = currentUser();
     if (!user) return;
-    track(await enqueueMutation(user.id, name, args as never));
+    track(await enqueueMutation(user.id, name, args));
   }
 
   /** Judges and queues a link in one transaction, so two quick scans never judge the same count. */
