@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { launchChromium, newDevice, signInThroughUi } from './browser';
+import { launchChromium, localParentCodes, newDevice, signInThroughUi } from './browser';
 import { type E2eServer, startE2eServer } from './server';
 
 let env: E2eServer;
@@ -18,28 +18,6 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** The codes in the device's Dexie `parents` store, read straight from IndexedDB. */
-async function localParents(page: Page): Promise<string[]> {
-  return page.evaluate(() => new Promise<string[]>((resolve, reject) => {
-    const open = indexedDB.open('tracetrack');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('parents')) {
-        db.close();
-        resolve([]);
-        return;
-      }
-      const req = db.transaction('parents').objectStore('parents').getAllKeys();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        db.close();
-        resolve((req.result as string[]).sort());
-      };
-    };
-  }));
-}
-
 /**
  * Wakes the sync engine (it runs on 'online') until the device holds exactly these parents. A pull
  * withholds transactions newer than the oldest running one, so the change may take a few rounds.
@@ -47,7 +25,7 @@ async function localParents(page: Page): Promise<string[]> {
 async function syncUntilParents(page: Page, expected: string[]): Promise<void> {
   await expect.poll(async () => {
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
-    return localParents(page);
+    return localParentCodes(page);
   }, { timeout: 30_000, interval: 200 }).toEqual(expected);
 }
 

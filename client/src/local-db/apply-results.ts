@@ -30,7 +30,7 @@ export async function storeResults(sent: OutboxRow[], results: MutationResult[])
       if (!row) continue;
       const outcome: OutcomeRow = {
         id: row.id, seq: row.seq, name: row.name, args: row.args, status: result.status, code: result.code ?? null,
-        message: result.message, data: result.data ?? null, clientTime: row.clientTime, receivedAt: Date.now(),
+        message: result.message, data: result.data ?? null, clientTime: row.clientTime, receivedAt: Date.now(), userId: row.userId,
       };
       await localDb.outcomes.put(outcome);
       if (outcome.status === 'rejected') await localDb.inbox.put(outcome);

@@ -25,6 +25,8 @@ export interface OutcomeRow {
   data: unknown;
   clientTime: string;
   receivedAt: number;
+  /** Who scanned it (absent on outcomes stored before it was kept: treated as someone else's). */
+  userId?: number;
 }
 
 /** A refused scan the user has not dealt with yet (a copy of its outcome). */

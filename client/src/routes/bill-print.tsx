@@ -27,7 +27,7 @@ export default function BillPrint() {
               Parents {d().bill.parentCount}/{d().bill.capacity} · actual {d().bill.actualWeightKg} kg · expected {d().bill.expectedWeightKg} kg · variance{' '}
               {d().bill.varianceKg} kg
             </p>
-            <table class="table">
+            <table class="table" tabindex="0" aria-label="Parents on this bill">
               <thead>
                 <tr>
                   <th>#</th>

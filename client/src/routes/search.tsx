@@ -67,7 +67,7 @@ export default function Search() {
               </ul>
             </Show>
             <h3>History</h3>
-            <table class="table">
+            <table class="table" tabindex="0" aria-label="History">
               <thead>
                 <tr>
                   <th>When</th>
