@@ -6,5 +6,6 @@ export * from './schemas/bags';
 export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
+export * from './schemas/areas';
 export * from './sync';
 export * from './model';

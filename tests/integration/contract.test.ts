@@ -57,6 +57,7 @@ const MATRIX: Record<string, { allowed: Role[] | typeof PUBLIC; call: (c: Caller
   'bill.reopen': { allowed: STAFF, call: (c) => c.bill.reopen({ billNumber: 'CONTRACT-1' }) },
   'bill.delete': { allowed: ADMIN, call: (c) => c.bill.delete({ billNumber: 'NO-SUCH-BILL' }) },
   'stats.dashboard': { allowed: ALL, call: (c) => c.stats.dashboard() },
+  'area.list': { allowed: ALL, call: (c) => c.area.list() },
   'device.list': { allowed: ADMIN, call: (c) => c.device.list({}) },
   'device.register': { allowed: ALL, call: (c) => c.device.register({ deviceId: randomUUID() }) },
   'sync.push': {

@@ -5,7 +5,7 @@ import { inTransaction } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../../trpc/context';
 import { insertAudit } from '../audit/queries';
 import { bumpCounters, scopeOf } from '../counters/queries';
-import { toBag, toScanEvent } from './mappers';
+import { toBag, toLinkedChild, toScanEvent } from './mappers';
 import * as q from './queries';
 import { parseOrRefuse } from './rules';
 
@@ -22,7 +22,7 @@ export async function getBag(deps: Pick<Deps, 'db'>, input: { code: string }): P
   return {
     bag: toBag(row),
     parent: parent ? toBag(parent) : null,
-    children: children.map(toBag),
+    children: children.map(toLinkedChild),
     bill: row.bill_number && row.bill_status ? { billNumber: row.bill_number, status: row.bill_status } : null,
     events: events.map(toScanEvent),
   };
