@@ -1,6 +1,7 @@
 export * from './codes';
 export * from './errors';
 export * from './weights';
+export * from './unlink-rule';
 export * from './schemas/common';
 export * from './schemas/bags';
 export * from './schemas/bills';

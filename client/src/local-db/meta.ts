@@ -1,4 +1,4 @@
-import type { Me } from '@tracetrack/shared';
+import type { Area, Me } from '@tracetrack/shared';
 import { localDb } from './db';
 
 /** Typed keys of the meta table: one place that says what the device remembers. */
@@ -18,6 +18,8 @@ export interface MetaValues {
    */
   isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
+  /** The dispatch areas and their display names as the server last listed them (features/areas). */
+  areas: Area[];
   scannerSettings: ScannerSettings;
   /**
    * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it

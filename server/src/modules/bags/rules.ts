@@ -1,12 +1,9 @@
-import { ACCEPTED_FORMATS_TEXT, AppError, PARENT_FORMATS, parseBagCode, type ParsedCode } from '@tracetrack/shared';
+import { ACCEPTED_FORMATS_TEXT, AppError, DISPATCHER_UNLINK_WINDOW_MS, PARENT_FORMATS, parseBagCode, type ParsedCode } from '@tracetrack/shared';
 import type { Actor } from '../../trpc/context';
 import type { AuditEntry } from '../audit/queries';
 import { type CounterDelta, scopeOf } from '../counters/queries';
 import type { ScanRefs } from '../scans/queries';
 import { toParentState } from './mappers';
-
-/** Dispatchers may undo their own links for this long; billers and admins any time. */
-export const DISPATCHER_UNLINK_WINDOW_MS = 60 * 60 * 1000;
 
 /** When a scan is judged: the transaction's server time, and the device's capture time of a synced scan. */
 export interface ScanClock {
