@@ -118,3 +118,36 @@ export async function waitForText(page: Page, testId: string, expected: string |
     { timeout, polling: 'raf' },
   );
 }
+
+/** Resolves once a service worker controls the page (it then answers navigations offline). */
+export async function waitForControllingWorker(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** Every row of one store of the PWA's IndexedDB database (Dexie `tracetrack`), read straight from the browser. */
+export async function localRows<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+  return page.evaluate((name) => new Promise<T[]>((resolve, reject) => {
+    const open = indexedDB.open('tracetrack');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains(name)) {
+        db.close();
+        resolve([]);
+        return;
+      }
+      const req = db.transaction(name).objectStore(name).getAll();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        db.close();
+        resolve(req.result as T[]);
+      };
+    };
+  }), store);
+}
+
+/** The number of pages of a PDF that Chromium printed (each page object is `/Type /Page`). */
+export function pdfPageCount(pdf: Buffer): number {
+  return pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0;
+}

@@ -1,6 +1,6 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { normalizeCode } from '@tracetrack/shared/codes';
-import { createSignal, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { type BillEdit, BillEditForm } from '../components/bill-edit-form';
 import { BillParentsTable } from '../components/bill-parents-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -8,10 +8,10 @@ import { ManualEntry } from '../components/manual-entry';
 import { OutcomeLines } from '../components/outcome-lines';
 import { canUse, currentUser } from '../features/auth/session';
 import { canUnlink, queueUnlink } from '../features/bags/bags';
-import { type BillView, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
+import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
 import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
 import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
-import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
+import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
 import { describeFailure } from '../features/trpc-client';
 import { formatDateTime, formatKg, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
@@ -77,24 +77,39 @@ export default function BillDetailPage() {
     void load();
   });
 
+  // Writes of this bill still queued from an earlier visit (made offline, then the page was left)
+  // are followed here too, so their outcomes show where the bill is.
+  createEffect(() => {
+    for (const row of pending().rows) {
+      const { subject, what } = describeBillWrite(row);
+      tracker.track(row, subject, savedMessage(what));
+    }
+  });
+
+  const queue = async (queued: Promise<QueueResult>, subject: string) => {
+    const res = await queued;
+    if (!res.ok) return tracker.refuse(subject, res.message);
+    const { what } = describeBillWrite(res.row);
+    tracker.track(res.row, subject, savedMessage(what));
+  };
   const addParent = async (raw: string) => {
     const code = normalizeCode(raw);
     if (!canEdit() || isLocked() || !code) return;
     signal('queued');
-    trackQueued(tracker, await addParentToBill(billNumber(), code), code, `adding ${code} to ${billNumber()}`);
+    await queue(addParentToBill(billNumber(), code), code);
   };
   useWedgeScanner((scan) => void addParent(scan.code));
 
   const removeParent = async (code: string) => {
     setAsking(null);
-    trackQueued(tracker, await removeParentFromBill(billNumber(), code), code, `removing ${code} from ${billNumber()}`);
+    await queue(removeParentFromBill(billNumber(), code), code);
   };
   const complete = async (allowShort: boolean) => {
     const v = view();
     if (!v) return;
     if (!allowShort && v.parentCount < v.capacity) return setAsking({ kind: 'short' });
     setAsking(null);
-    trackQueued(tracker, await completeBill(v.billNumber, allowShort), v.billNumber, `completing ${v.billNumber}`);
+    await queue(completeBill(v.billNumber, allowShort), v.billNumber);
   };
   const unlink = async (childCode: string, parentCode: string) =>
     trackQueued(tracker, await queueUnlink(childCode), childCode, `unlinking ${childCode} from ${parentCode}`);

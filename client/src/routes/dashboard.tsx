@@ -29,7 +29,7 @@ export default function Dashboard() {
         {(d) => (
           <>
             <p class="muted">
-              {d().scope === 'all' ? 'All areas' : areaName(d().scope)} · refreshed every {REFRESH_MS / 1000}s
+              <span data-testid="dashboard-scope">{d().scope === 'all' ? 'All areas' : areaName(d().scope)}</span> · refreshed every {REFRESH_MS / 1000}s
             </p>
             <div class="tiles">
               <Tile label="Parents" value={formatNumber(d().parents)} />

@@ -75,6 +75,16 @@ function parentOf(code: string, format: string, childCount: number | null, waiti
   };
 }
 
+/** What a queued bill write is about and what it does, for the page that follows it. */
+export function describeBillWrite(row: OutboxRow): { subject: string; what: string } {
+  const bill = normalizeCode(String(row.args.billNumber ?? ''));
+  const parent = normalizeCode(String(row.args.parentCode ?? ''));
+  if (row.name === 'bill.addParent') return { subject: parent, what: `adding ${parent} to ${bill}` };
+  if (row.name === 'bill.removeParent') return { subject: parent, what: `removing ${parent} from ${bill}` };
+  if (row.name === 'bill.complete') return { subject: bill, what: `completing ${bill}` };
+  return { subject: bill, what: `bill ${bill} is created` };
+}
+
 /** Queued bill writes of this bill, in the order they will be sent. */
 export function pendingForBill(rows: OutboxRow[], billNumber: string): OutboxRow[] {
   return rows

@@ -1,5 +1,5 @@
 import type { AppErrorCode, MutationName } from '@tracetrack/shared';
-import { createSignal, onCleanup } from 'solid-js';
+import { createSignal, onCleanup, untrack } from 'solid-js';
 import type { OutboxRow, OutcomeRow } from '../../local-db/db';
 import { watchOutcome } from '../../local-db/watch-outcome';
 import { syncEngine } from '../../local-db/sync-engine';
@@ -44,8 +44,9 @@ export function createOutcomeTracker(onOutcome?: (outcome: OutcomeRow) => void) 
 
   const push = (t: TrackedWrite) => setItems((list) => [t, ...list].slice(0, SHOWN));
 
-  /** Shows a queued write as saved and follows it to its outcome. */
+  /** Shows a queued write as saved and follows it to its outcome (once: a second call is ignored). */
   function track(row: OutboxRow, subject: string, message: string) {
+    if (stops.has(row.id) || untrack(items).some((t) => t.id === row.id)) return;
     push({ id: row.id, name: row.name, subject, state: 'saved', message, code: null });
     stops.set(row.id, watchOutcome(row.id, (o) => {
       stops.delete(row.id);
