@@ -257,4 +257,85 @@ describe('bills in the PWA (real Chromium, real server and Postgres)', () => {
     expect(await shown?.text()).toBe('User-agent: *\nDisallow: /\n');
     await device.close();
   }, 120_000);
+
+  it('on a bill page a biller edits the bill, confirms before removing a parent and unlinks a child; an admin deletes the bill and an unlinked bag', async () => {
+    const db = env.app.deps.db;
+    const biller = await createUser(db, { role: 'biller' });
+    const admin = await createUser(db, { role: 'admin' });
+    const loader = await createUser(db, { role: 'dispatcher', area: 'akola' });
+    const as = env.app.as(loader);
+    for (const code of ['SB78001', 'SB78002']) {
+      await as.bag.scanParent({ code });
+      for (let i = 1; i <= 3; i++) await as.bag.linkChild({ parentCode: code, childCode: `F${code.slice(2)}C${i}` });
+    }
+    await as.bag.scanParent({ code: 'SB78009' });
+    await env.app.as(biller).bill.create({ billNumber: 'FIX-78', capacity: 4 });
+    for (const code of ['SB78001', 'SB78002']) await env.app.as(biller).bill.addParent({ billNumber: 'FIX-78', parentCode: code });
+
+    const device = await newDevice(browser, env.url, 'desktop');
+    const page = await device.newPage();
+    await signInThroughUi(page, biller.username, TEST_PASSWORD, /\/bills$/);
+    await page.goto('/bills/FIX-78');
+    await waitForText(page, 'bill-progress', '2/4');
+
+    await page.getByRole('button', { name: 'Edit bill' }).click();
+    // Below the parents already loaded the form itself refuses (the server would too).
+    const capacity = page.getByLabel('Capacity (parent bags)');
+    await capacity.fill('1');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    expect(await capacity.evaluate((e) => (e as HTMLInputElement).validity.rangeUnderflow)).toBe(true);
+    expect((await billOnServer('FIX-78', biller)).bill.capacity).toBe(4);
+    await capacity.fill('3');
+    await page.getByLabel('Destination').fill('Akola depot');
+    await page.getByLabel('Vehicle number').fill('MH30 AK 7801');
+    await page.getByLabel('Description').fill('Moong, second lot');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await waitForText(page, 'bill-progress', '2/3');
+    expect((await billOnServer('FIX-78', biller)).bill).toMatchObject({ capacity: 3, destination: 'Akola depot', vehicleNumber: 'MH30 AK 7801', description: 'Moong, second lot' });
+    expect(await page.getByText('Akola depot').count()).toBeGreaterThan(0);
+
+    // Removing asks first; Cancel keeps the parent.
+    await page.getByRole('button', { name: 'Remove SB78002' }).click();
+    const dialog = page.getByRole('alertdialog');
+    expect(await dialog.getByRole('heading').textContent()).toBe('Remove SB78002 from bill FIX-78?');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await dialog.count()).toBe(0);
+    expect((await billOnServer('FIX-78', biller)).bill.parentCount).toBe(2);
+    await page.getByRole('button', { name: 'Remove SB78002' }).click();
+    await page.getByRole('button', { name: 'Remove from bill' }).click();
+    await waitForText(page, 'bill-progress', '1/3');
+    expect((await billOnServer('FIX-78', biller)).parents.map((p) => p.code)).toEqual(['SB78001']);
+
+    // A biller unlinks any child, here from the bill page's parent row.
+    await page.getByText('3 children').click();
+    await page.getByRole('button', { name: 'Unlink F78001C1' }).click();
+    await expect.poll(() => linkedChildren(db, 'SB78001'), { timeout: 30_000 }).toEqual(['F78001C2', 'F78001C3']);
+    await waitForText(page, 'bill-feedback', 'F78001C1 removed from SB78001 (2/30)');
+    await waitForText(page, 'bill-actual-weight', '2 kg');
+    expect(await page.getByTestId('children-SB78001').getByRole('link').allTextContents()).toEqual(['F78001C2', 'F78001C3']);
+    await device.close();
+
+    const adminDevice = await newDevice(browser, env.url, 'desktop');
+    const adminPage = await adminDevice.newPage();
+    await signInThroughUi(adminPage, admin.username, TEST_PASSWORD, /\/bills$/);
+    await adminPage.goto('/bills/FIX-78');
+    await waitForText(adminPage, 'bill-progress', '1/3');
+    await adminPage.getByRole('button', { name: 'Delete bill' }).click();
+    await adminPage.getByRole('alertdialog').getByRole('button', { name: 'Delete bill' }).click();
+    await adminPage.waitForURL(/\/bills$/);
+    await waitForText(adminPage, 'bills-notice', 'Deleted bill FIX-78; 1 parent freed.');
+    expect(await db.selectFrom('bills').select('id').where('bill_number', '=', 'FIX-78').executeTakeFirst()).toBeUndefined();
+
+    // An admin deletes a bag that holds nothing and is on no bill; one that holds children offers no delete.
+    await adminPage.goto('/search?code=SB78001');
+    await adminPage.getByTestId('bag-detail').waitFor();
+    expect(await adminPage.getByRole('button', { name: /^Delete bag/ }).count()).toBe(0);
+    await adminPage.goto('/search?code=SB78009');
+    await adminPage.getByRole('button', { name: 'Delete bag SB78009' }).click();
+    await adminPage.getByRole('button', { name: 'Delete bag', exact: true }).click();
+    await waitForText(adminPage, 'search-notice', 'Deleted SB78009.');
+    expect(await db.selectFrom('bags').select('id').where('code', '=', 'SB78009').executeTakeFirst()).toBeUndefined();
+    await adminDevice.close();
+  }, 120_000);
 });

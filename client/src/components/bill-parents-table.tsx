@@ -1,6 +1,7 @@
 import { A } from '@solidjs/router';
 import type { LinkedChild } from '@tracetrack/shared';
-import { For, Show } from 'solid-js';
+import { createEffect, For, Show } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
 import type { BillViewParent } from '../features/bills/bill-view';
 import { formatDateTime, formatNumber } from '../locale/format';
 import { ParentChildren } from './parent-children';
@@ -18,6 +19,9 @@ export function BillParentsTable(props: {
   isUnlinking: (childCode: string) => boolean;
   onUnlink: (childCode: string, parentCode: string) => void;
 }) {
+  // Rows keep their identity by parent code across refreshes, so an opened children list stays open.
+  const [rows, setRows] = createStore<BillViewParent[]>([]);
+  createEffect(() => setRows(reconcile(props.parents, { key: 'code' })));
   return (
     <table class="table" data-testid="bill-parents">
       <thead>
@@ -34,7 +38,7 @@ export function BillParentsTable(props: {
         </tr>
       </thead>
       <tbody>
-        <For each={props.parents}>
+        <For each={rows}>
           {(p) => (
             <tr classList={{ 'row-waiting': p.waiting !== null }} data-testid="bill-parent-row">
               <td>
