@@ -336,6 +336,18 @@ describe('bills in the PWA (real Chromium, real server and Postgres)', () => {
     await adminPage.getByRole('button', { name: 'Delete bag', exact: true }).click();
     await waitForText(adminPage, 'search-notice', 'Deleted SB78009.');
     expect(await db.selectFrom('bags').select('id').where('code', '=', 'SB78009').executeTakeFirst()).toBeUndefined();
+
+    // Area names come from the server (area.list) and stay on the device for offline use.
+    await adminPage.goto('/bags');
+    await adminPage.getByRole('option', { name: 'Sri Ganganagar' }).waitFor({ state: 'attached' });
+    const expected = await db.selectFrom('dispatch_areas').select('name').orderBy('sort_order').execute();
+    expect(await adminPage.locator('#bags-area option').allTextContents()).toEqual(['All areas', ...expected.map((a) => a.name)]);
+    await adminPage.locator('#bags-area').selectOption({ label: 'Akola' });
+    await adminPage.getByRole('button', { name: 'Apply' }).click();
+    await adminPage.getByRole('link', { name: 'SB78001' }).waitFor();
+    expect(await adminPage.getByTestId('bags-table').locator('tbody tr').first().locator('td').nth(4).textContent()).toBe('Akola');
+    const meta = await localRows<{ key: string; value: unknown }>(adminPage, 'meta');
+    expect(meta.find((m) => m.key === 'areas')?.value).toEqual(await db.selectFrom('dispatch_areas').select(['code', 'name']).orderBy('sort_order').execute());
     await adminDevice.close();
   }, 120_000);
 });
