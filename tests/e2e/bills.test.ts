@@ -99,6 +99,7 @@ describe('bills in the PWA (real Chromium, real server and Postgres)', () => {
     expect(await page.getByText('RJ14 GB 7601').count()).toBe(1);
 
     const savedMs = await timeToSaved(page, 'SB76003');
+    console.info(`"Saved on this device" shown ${savedMs.toFixed(1)} ms after Enter`);
     expect(savedMs).toBeLessThan(1000);
     await waitForText(page, 'bill-feedback', /^Saved on this device: adding SB76003 to OFF-76; it is sent when the connection returns\.$/);
     expect(await rows.count()).toBe(3);

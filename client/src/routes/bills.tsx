@@ -34,7 +34,7 @@ export default function Bills() {
       ...(text('vehicleNumber') ? { vehicleNumber: text('vehicleNumber') } : {}),
       ...(text('description') ? { description: text('description') } : {}),
     });
-    trackQueued(tracker, queued, billNumber, `bill ${billNumber} is created`);
+    trackQueued(tracker, queued, billNumber, `creating bill ${billNumber}`);
     if (queued.ok) formEl.reset();
   };
 

@@ -82,7 +82,7 @@ export function describeBillWrite(row: OutboxRow): { subject: string; what: stri
   if (row.name === 'bill.addParent') return { subject: parent, what: `adding ${parent} to ${bill}` };
   if (row.name === 'bill.removeParent') return { subject: parent, what: `removing ${parent} from ${bill}` };
   if (row.name === 'bill.complete') return { subject: bill, what: `completing ${bill}` };
-  return { subject: bill, what: `bill ${bill} is created` };
+  return { subject: bill, what: `creating bill ${bill}` };
 }
 
 /** Queued bill writes of this bill, in the order they will be sent. */
