@@ -1,5 +1,7 @@
 export * from './codes';
 export * from './errors';
+export * from './roles';
+export * from './permissions';
 export * from './weights';
 export * from './unlink-rule';
 export * from './schemas/common';

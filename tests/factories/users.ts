@@ -1,7 +1,7 @@
 import type { Db } from '@tracetrack/db';
 import type { Role } from '@tracetrack/shared';
 import { hashPassword } from '../../server/src/modules/auth/passwords';
-import type { Actor } from '../../server/src/trpc/context';
+import type { Actor } from '../../server/src/modules/actor';
 
 export const TEST_PASSWORD = 'Str0ng!Passw0rd';
 let counter = 0;

@@ -11,7 +11,7 @@ import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { countersAndRecount } from '../helpers/recount';
 import { startServerProcess, waitFor } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import type { Actor } from '../../server/src/trpc/context';
+import type { Actor } from '../../server/src/modules/actor';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import type { Actor } from '../../server/src/trpc/context';
+import type { Actor } from '../../server/src/modules/actor';
 
 let t: TestApp;
 let dispatcher: Actor;

@@ -7,7 +7,7 @@ import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDatabase } from '../helpers/test-db';
-import type { Actor } from '../../server/src/trpc/context';
+import type { Actor } from '../../server/src/modules/actor';
 
 let t: TestApp;
 beforeAll(async () => {

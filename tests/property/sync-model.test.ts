@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../factories/users';
 import { countersAndRecount } from '../helpers/recount';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import type { Actor } from '../../server/src/trpc/context';
+import type { Actor } from '../../server/src/modules/actor';
 
 let t: TestApp;
 let devices: { actor: Actor; deviceId: string }[];

@@ -6,7 +6,7 @@ import { BillParentsTable } from '../components/bill-parents-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ManualEntry } from '../components/manual-entry';
 import { OutcomeLines } from '../components/outcome-lines';
-import { canUse, currentUser } from '../features/auth/session';
+import { canUse, currentUser, isAllowedFor } from '../features/auth/session';
 import { canUnlink, queueUnlink } from '../features/bags/bags';
 import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
 import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
@@ -35,7 +35,7 @@ export default function BillDetailPage() {
   const stored = useStoredBill(billNumber);
   const pending = usePendingBillWrites(billNumber);
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
-  const isAdmin = () => canUse(currentUser()?.role, 'admin');
+  const canDelete = () => isAllowedFor('bill.delete');
 
   // Offline the page is the device's pulled copy (the open and loading bills); online the server's.
   const base = () => (isOffline() ? (stored() ? viewFromDevice(stored()!) : fromServer()) : fromServer());
@@ -232,7 +232,7 @@ export default function BillDetailPage() {
                 </Show>
               </Show>
             </Show>
-            <Show when={isAdmin()}>
+            <Show when={canDelete()}>
               <button type="button" class="button button-danger" onClick={() => setAsking({ kind: 'delete' })}>
                 Delete bill
               </button>

@@ -5,7 +5,8 @@ import { createSignal, Show } from 'solid-js';
 import { OutcomeLines } from '../components/outcome-lines';
 import { PagedList } from '../components/paged-list';
 import { canUse, currentUser } from '../features/auth/session';
-import { type BillListRow, createBill, fetchBillPage } from '../features/bills/bills';
+import type { BillListRow } from '../features/bills/bill-view';
+import { createBill, fetchBillPage } from '../features/bills/bills';
 import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
 import { formatNumber } from '../locale/format';
 

@@ -5,7 +5,7 @@ import { ChildrenList } from '../components/children-list';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { OutcomeLines } from '../components/outcome-lines';
 import { areaName } from '../features/areas/areas';
-import { canUse, currentUser } from '../features/auth/session';
+import { isAllowedFor } from '../features/auth/session';
 import { canUnlink, deleteBag, fetchBag, queueUnlink } from '../features/bags/bags';
 import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
 import { describeFailure } from '../features/trpc-client';
@@ -22,7 +22,7 @@ export default function Search() {
   const [error, setError] = createSignal<string | null>(null);
   const [notice, setNotice] = createSignal<{ ok: boolean; text: string } | null>(null);
   const [isAskingDelete, setAskingDelete] = createSignal(false);
-  const isAdmin = () => canUse(currentUser()?.role, 'admin');
+  const canDelete = () => isAllowedFor('bag.delete');
 
   const load = (code: string) =>
     fetchBag(code).then(
@@ -111,7 +111,7 @@ export default function Search() {
                 onUnlink={(code) => void unlink(code, d().bag.code)}
               />
             </Show>
-            <Show when={isAdmin() && isDeletable(d())}>
+            <Show when={canDelete() && isDeletable(d())}>
               <button type="button" class="button button-danger" onClick={() => setAskingDelete(true)}>
                 Delete bag {d().bag.code}
               </button>

@@ -1,22 +1,5 @@
-import type { Role } from '@tracetrack/shared';
 import type { Deps } from '../deps';
-
-export interface Actor {
-  id: number;
-  username: string;
-  role: Role;
-  area: string | null;
-}
-
-/** Who did it and from where: written into audit rows and scan events. */
-export interface RequestMeta {
-  requestId: string;
-  /** As stored in the audit log (anonymised unless configured otherwise). */
-  ip: string | null;
-  /** The client's address as seen, for rate limits only; never stored. */
-  remoteIp: string | null;
-  userAgent: string | null;
-}
+import type { Actor, RequestMeta } from '../modules/actor';
 
 export interface Context {
   deps: Deps;

@@ -1,24 +1,24 @@
-import { AppError, type Role } from '@tracetrack/shared';
+import { AppError, refusalOf, SIGN_IN_REFUSAL } from '@tracetrack/shared';
 import { baseProcedure, middleware } from './init';
 
-export const publicProcedure = baseProcedure;
+/**
+ * Every procedure's gate is its row in the shared permission table, looked up by its path; the
+ * builders only say whether the body needs a signed-in actor. A path without a row is refused to
+ * everyone (and fails the permission-table test).
+ */
+const gate = middleware(({ ctx, path, next }) => {
+  const refusal = refusalOf(path, ctx.actor);
+  if (refusal) throw refusal;
+  return next();
+});
+
+/** For rows anyone may call (sign-in, sign-out, who am I): the actor may be null. */
+export const publicProcedure = baseProcedure.use(gate);
 
 const requireActor = middleware(({ ctx, next }) => {
-  if (!ctx.actor) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  if (!ctx.actor) throw new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
-export const authedProcedure = baseProcedure.use(requireActor);
-
-const requireRole = (...roles: Role[]) =>
-  middleware(({ ctx, next }) => {
-    const actor = (ctx as { actor: { role: Role } | null }).actor;
-    if (!actor || !roles.includes(actor.role)) {
-      throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} users can do this.`);
-    }
-    return next();
-  });
-
-/** Billers and admins: bills and unrestricted bag lists. */
-export const staffProcedure = authedProcedure.use(requireRole('admin', 'biller'));
-export const adminProcedure = authedProcedure.use(requireRole('admin'));
+/** For every other row: the body gets the signed-in actor, of a role its row allows. */
+export const authedProcedure = publicProcedure.use(requireActor);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { MAX_RAW_CODE_LENGTH, normalizeCode } from '../codes';
+import { ROLES } from '../roles';
 
-export const ROLES = ['admin', 'biller', 'dispatcher'] as const;
 export const roleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof roleSchema>;
 
 /**
  * Whether Postgres can store this text: it refuses NUL (in text and in jsonb), and an unpaired

@@ -1,4 +1,5 @@
 import type { Me, Role } from '@tracetrack/shared';
+import { isAllowed, type ProcedureName } from '@tracetrack/shared/permissions';
 import { createSignal } from 'solid-js';
 import { getMeta, setMeta } from '../../local-db/meta';
 import { syncEngine } from '../../local-db/sync-engine';
@@ -119,17 +120,24 @@ export async function signOut(): Promise<void> {
   void endStaleSession();
 }
 
-/** What each role may use (DOMAIN §6); the server enforces the same rules. */
-export function canUse(role: Role | undefined, capability: 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin'): boolean {
-  if (!role) return false;
-  switch (capability) {
-    case 'scan':
-    case 'viewBills':
-    case 'lists':
-      return true;
-    case 'editBills':
-      return role === 'admin' || role === 'biller';
-    case 'admin':
-      return role === 'admin';
-  }
+export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin';
+
+/** The procedure whose row in the shared permission table decides each capability of the UI. */
+const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
+  scan: 'bag.linkChild',
+  editBills: 'bill.create',
+  viewBills: 'bill.list',
+  lists: 'bag.list',
+  admin: 'user.list',
+};
+
+/** What a role may use: the server enforces the same table, the UI hides what a role cannot use. */
+export function canUse(role: Role | undefined, capability: Capability): boolean {
+  return role !== undefined && isAllowed(CAPABILITY_PROCEDURE[capability], role);
+}
+
+/** Whether the signed-in user may call this one procedure: for a button that does just that (delete a bill). */
+export function isAllowedFor(procedure: ProcedureName): boolean {
+  const role = currentUser()?.role;
+  return role !== undefined && isAllowed(procedure, role);
 }

@@ -1,7 +1,17 @@
-import type { BillDetail, BillStatus } from '@tracetrack/shared';
+import type { BillDetail, BillStatus, BillSummary } from '@tracetrack/shared';
 import { formatSpec, normalizeCode, parseBagCode } from '@tracetrack/shared/codes';
 import { computeBillWeights } from '@tracetrack/shared/weights';
 import type { BillRow, OutboxRow } from '../../local-db/db';
+
+/** The row a bill list shows: what the server sends, or what the device stored for offline use. */
+export type BillListRow = Pick<BillSummary, 'billNumber' | 'status' | 'isShort' | 'parentCount' | 'capacity' | 'actualWeightKg' | 'expectedWeightKg' | 'destination'>;
+
+export interface BillListPage {
+  items: BillListRow[];
+  nextCursor: string | null;
+  /** Set when the page comes from the device, not the server. */
+  note?: string;
+}
 
 export interface BillViewParent {
   code: string;

@@ -4,6 +4,7 @@ import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
 import type { QueueResult } from '../sync/outcome-tracker';
 import { api, describeFailure } from '../trpc-client';
+import type { BillListPage } from './bill-view';
 import { storedBillPage } from './stored-bills';
 
 /**
@@ -45,16 +46,6 @@ export const deleteBill = (billNumber: string) => online(() => api.bill.delete.m
 
 export async function fetchBill(billNumber: string): Promise<BillDetail> {
   return api.bill.get.query({ billNumber });
-}
-
-/** The row a bill list shows: what the server sends, or what the device stored for offline use. */
-export type BillListRow = Pick<BillSummary, 'billNumber' | 'status' | 'isShort' | 'parentCount' | 'capacity' | 'actualWeightKg' | 'expectedWeightKg' | 'destination'>;
-
-export interface BillListPage {
-  items: BillListRow[];
-  nextCursor: string | null;
-  /** Set when the page comes from the device, not the server. */
-  note?: string;
 }
 
 /** A page of bills from the server; without a connection, the open and loading bills stored on the device. */

@@ -4,8 +4,7 @@ import { localDb, type OutboxRow } from '../../local-db/db';
 import { createLiveQuery } from '../../local-db/live-query';
 import { pendingOf } from '../../local-db/outbox';
 import { currentUser } from '../auth/session';
-import { type BillListPage } from './bills';
-import { pendingForBill, viewFromDevice } from './bill-view';
+import { type BillListPage, pendingForBill, viewFromDevice } from './bill-view';
 
 /**
  * The open and loading bills the billers' feed stored on this device, as a list page: what a

@@ -1,7 +1,8 @@
 import { type AppError, isAppError, type LoginInput, type Me } from '@tracetrack/shared';
 import { RATE_LIMITS } from '../../infra/rate-limit';
 import { inTransaction } from '../../infra/transaction';
-import type { Context } from '../../trpc/context';
+import type { Deps } from '../../deps';
+import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
 import { toMe } from '../users/mappers';
 import { findUserById } from '../users/queries';
@@ -10,8 +11,15 @@ import { dummyPasswordHash, verifyPassword } from './passwords';
 import { findUserForLogin, lockLoginState, saveLoginState } from './queries';
 import { recordUnknownUserFailure, unknownUserFailures } from './unknown-user-failures';
 
-type LoginContext = Pick<Context, 'deps' | 'meta' | 'setSessionCookie'>;
-type SessionContext = Pick<Context, 'deps' | 'meta' | 'actor' | 'sessionToken' | 'setSessionCookie'>;
+/** What signing in and out needs of a request: the session cookie is set (token) or cleared (null). */
+interface SessionRequest {
+  deps: Deps;
+  meta: RequestMeta;
+  actor: Actor | null;
+  sessionToken: string | null;
+  setSessionCookie: (token: string | null) => void;
+}
+type LoginContext = Pick<SessionRequest, 'deps' | 'meta' | 'setSessionCookie'>;
 
 async function hitLoginLimits(ctx: LoginContext, username: string) {
   try {
@@ -96,7 +104,7 @@ export async function login(ctx: LoginContext, input: LoginInput): Promise<{ use
   return { user: toMe(found) };
 }
 
-export async function logout(ctx: SessionContext): Promise<{ ok: true }> {
+export async function logout(ctx: SessionRequest): Promise<{ ok: true }> {
   if (ctx.sessionToken) await ctx.deps.sessions.destroy(ctx.sessionToken);
   ctx.setSessionCookie(null);
   if (ctx.actor) {
@@ -105,7 +113,7 @@ export async function logout(ctx: SessionContext): Promise<{ ok: true }> {
   return { ok: true };
 }
 
-export async function me(ctx: Pick<Context, 'deps' | 'actor'>): Promise<Me | null> {
+export async function me(ctx: Pick<SessionRequest, 'deps' | 'actor'>): Promise<Me | null> {
   if (!ctx.actor) return null;
   const row = await findUserById(ctx.deps.db, ctx.actor.id);
   return row && !row.is_locked ? toMe(row) : null;

@@ -1,17 +1,19 @@
-import type { Dashboard } from '@tracetrack/shared';
+import { type Dashboard, listAreaOf } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
-import type { Actor } from '../../trpc/context';
-import { NO_AREA_SCOPE, readCounters, readDailyScans } from '../counters/queries';
-import { timeZoneDay } from '../scans/service';
+import type { Actor } from '../actor';
+import { NO_AREA_SCOPE } from '../counters/deltas';
+import { readCounters, readDailyScans } from '../counters/queries';
+import { timeZoneDay } from '../counters/time-zone-day';
 
 export const CHART_DAYS = 14;
 
 /**
  * Totals come from counters kept in the same transactions as the changes, never count(*).
- * Dispatchers see their own area; bills have no area, so everyone sees the bill totals.
+ * The area rule (listAreaOf) limits a dispatcher to their own area; bills have no area, so everyone
+ * sees the bill totals.
  */
 export async function getDashboard(deps: Pick<Deps, 'db' | 'clock' | 'config'>, actor: Actor): Promise<Dashboard> {
-  const scope = actor.role === 'dispatcher' ? actor.area : null;
+  const scope = listAreaOf(actor);
   const today = deps.clock();
   const days = Array.from({ length: CHART_DAYS }, (_, i) =>
     timeZoneDay(new Date(today.getTime() - (CHART_DAYS - 1 - i) * 86_400_000), deps.config.timeZone),

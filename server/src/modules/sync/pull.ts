@@ -1,8 +1,8 @@
-import { AppError, parentStatus, type SyncChange, type SyncPullOutput } from '@tracetrack/shared';
+import { AppError, listAreaOf, parentStatus, type SyncChange, type SyncPullOutput } from '@tracetrack/shared';
 import { z } from 'zod';
 import type { Deps } from '../../deps';
 import type { Executor } from '../../infra/transaction';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 import * as q from './queries';
 import { TOMBSTONE_RETENTION_DAYS } from './tombstone-retention';
 
@@ -15,7 +15,7 @@ const ACTIVE_WINDOW_MS = 48 * 3_600_000;
 const CURSOR_MAX_IDLE_MS = (TOMBSTONE_RETENTION_DAYS - 1) * 86_400_000;
 const LAST_ID = Number.MAX_SAFE_INTEGER;
 
-/** Dispatchers follow their area's parents; billers and admins follow bills. */
+/** A caller whose lists are limited to their area (a dispatcher) follows its parents; others follow bills. */
 type Feed = 'parents' | 'bills';
 interface Scope {
   feed: Feed;
@@ -24,9 +24,8 @@ interface Scope {
   key: string;
 }
 function scopeOf(actor: Actor): Scope {
-  return actor.role === 'dispatcher'
-    ? { feed: 'parents', area: actor.area, key: `parents:${actor.area ?? ''}` }
-    : { feed: 'bills', area: null, key: 'bills' };
+  const area = listAreaOf(actor);
+  return area !== null ? { feed: 'parents', area, key: `parents:${area}` } : { feed: 'bills', area: null, key: 'bills' };
 }
 
 const xidText = z.string().regex(/^\d{1,20}$/);

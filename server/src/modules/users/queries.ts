@@ -2,7 +2,7 @@ import type { UsersTable } from '@tracetrack/db';
 import type { Role } from '@tracetrack/shared';
 import { sql, type Updateable } from 'kysely';
 import type { Executor, Tx } from '../../infra/transaction';
-import type { Actor } from '../../trpc/context';
+import type { Actor } from '../actor';
 
 /** What the API may see of a user; never the password hash or the failure counter. */
 const userColumns = ['id', 'username', 'email', 'role', 'area', 'is_locked', 'locked_until', 'created_at'] as const;
@@ -37,6 +37,15 @@ export async function lockActiveAdminIds(tx: Tx): Promise<number[]> {
     .forUpdate()
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** Serialises the first-start bootstrap across server processes starting at once (until the transaction ends). */
+export async function lockFirstAdminBootstrap(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('tracetrack:first-admin'))`.execute(tx);
+}
+
+export async function hasAnyAdmin(db: Executor): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst()) !== undefined;
 }
 
 /** Serialises dispatcher changes per area, so the per-area cap holds under concurrency. */

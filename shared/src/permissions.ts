@@ -1,0 +1,115 @@
+/**
+ * Who may do what: the one permission table. The tRPC procedure builders gate every procedure by
+ * its row (looked up by its path), the sync push gates every queued mutation by the row of the
+ * procedure it stands for, and the PWA shows a screen or a button only to the roles its row
+ * allows. Zod-free, so the handheld's bundle can import it (`@tracetrack/shared/permissions`).
+ */
+import { AppError } from './errors';
+import { type Role, ROLES } from './roles';
+import type { MutationName } from './sync';
+
+export interface Permission {
+  /** `anyone`: no sign-in needed. Otherwise the signed-in roles allowed. */
+  roles: 'anyone' | readonly Role[];
+  /** The sentence a signed-in user of another role is shown, online and through sync alike. */
+  refusal: string;
+}
+
+const ANYONE: Permission = { roles: 'anyone', refusal: '' };
+const SIGNED_IN: Permission = { roles: ROLES, refusal: '' };
+const STAFF: Permission = { roles: ['admin', 'biller'], refusal: 'Only billers and admins can do this.' };
+const ADMIN: Permission = { roles: ['admin'], refusal: 'Only admins can do this.' };
+
+export const SIGN_IN_REFUSAL = 'Sign in to continue.';
+
+/** Every tRPC procedure, by its path. A procedure without a row is refused to everyone. */
+export const PROCEDURE_PERMISSIONS = {
+  'auth.login': ANYONE,
+  'auth.logout': ANYONE,
+  'auth.me': ANYONE,
+  'user.create': ADMIN,
+  'user.list': ADMIN,
+  'user.update': ADMIN,
+  'bag.scanParent': SIGNED_IN,
+  'bag.linkChild': SIGNED_IN,
+  'bag.unlinkChild': SIGNED_IN,
+  'bag.get': SIGNED_IN,
+  /** Area rule: a dispatcher's list is their own area (listAreaOf). */
+  'bag.list': SIGNED_IN,
+  'bag.delete': ADMIN,
+  'bill.create': STAFF,
+  'bill.update': STAFF,
+  'bill.addParent': STAFF,
+  'bill.removeParent': STAFF,
+  'bill.complete': STAFF,
+  'bill.reopen': STAFF,
+  'bill.delete': ADMIN,
+  'bill.get': SIGNED_IN,
+  'bill.list': SIGNED_IN,
+  /** Area rule: a dispatcher's dashboard is their own area (listAreaOf). */
+  'stats.dashboard': SIGNED_IN,
+  /** The dispatch areas and their names: not secret, every screen that shows an area needs them. */
+  'area.list': SIGNED_IN,
+  'device.list': ADMIN,
+  'device.register': SIGNED_IN,
+  'sync.push': SIGNED_IN,
+  /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
+  'sync.pull': SIGNED_IN,
+} as const satisfies Record<string, Permission>;
+
+export type ProcedureName = keyof typeof PROCEDURE_PERMISSIONS;
+
+/** A queued mutation is the offline form of one procedure, allowed to whoever may call it. */
+export const MUTATION_PROCEDURES: Record<MutationName, ProcedureName> = {
+  'parent.scan': 'bag.scanParent',
+  'child.link': 'bag.linkChild',
+  'child.unlink': 'bag.unlinkChild',
+  'bill.create': 'bill.create',
+  'bill.addParent': 'bill.addParent',
+  'bill.removeParent': 'bill.removeParent',
+  'bill.complete': 'bill.complete',
+};
+
+/** The row of a procedure path; undefined for a path the table does not list (own keys only). */
+export function permissionOf(procedure: string): Permission | undefined {
+  return Object.hasOwn(PROCEDURE_PERMISSIONS, procedure) ? PROCEDURE_PERMISSIONS[procedure as ProcedureName] : undefined;
+}
+
+/** Whether a signed-in user of this role may call the procedure (or send its mutation). */
+export function isAllowed(procedure: string, role: Role): boolean {
+  const permission = permissionOf(procedure);
+  return permission !== undefined && (permission.roles === 'anyone' || permission.roles.includes(role));
+}
+
+/**
+ * Why this caller may not call the procedure, or null when they may. A path without a row is an
+ * INTERNAL refusal for everyone: a forgotten row fails closed.
+ */
+export function refusalOf(procedure: string, caller: { role: Role } | null): AppError | null {
+  const permission = permissionOf(procedure);
+  if (!permission) return new AppError('INTERNAL', `${procedure} has no row in the permission table.`);
+  if (permission.roles === 'anyone') return null;
+  if (!caller) return new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
+  return permission.roles.includes(caller.role) ? null : new AppError('FORBIDDEN', permission.refusal);
+}
+
+/** The procedure and mutation names the table does not list: the completeness check. */
+export function unlistedNames(procedures: readonly string[], mutations: readonly string[]): string[] {
+  return [
+    ...procedures.filter((p) => !permissionOf(p)),
+    ...mutations.filter((m) => !Object.hasOwn(MUTATION_PROCEDURES, m)).map((m) => `mutation ${m}`),
+  ];
+}
+
+/** Roles whose lists, searches, dashboard and sync feed show their own dispatch area only. */
+const OWN_AREA_ROLES: readonly Role[] = ['dispatcher'];
+export const OTHER_AREA_REFUSAL = 'Dispatchers can only see their own area.';
+
+/**
+ * The area rule: the area a caller's lists are limited to (their own, for a dispatcher), or null
+ * for every area. Looking up one bag by its exact code is not a list: scanners must see conflicts
+ * in any area.
+ */
+export function listAreaOf(caller: { role: Role; area: string | null }): string | null {
+  return OWN_AREA_ROLES.includes(caller.role) ? caller.area : null;
+}

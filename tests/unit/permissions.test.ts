@@ -1,0 +1,92 @@
+import {
+  isAllowed,
+  listAreaOf,
+  MUTATION_NAMES,
+  MUTATION_PROCEDURES,
+  PROCEDURE_PERMISSIONS,
+  refusalOf,
+  type Role,
+  unlistedNames,
+} from '@tracetrack/shared';
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import type { Deps } from '../../server/src/deps';
+import { createContextInner } from '../../server/src/trpc/context';
+import { createCallerFactory, router } from '../../server/src/trpc/init';
+import { authedProcedure, publicProcedure } from '../../server/src/trpc/procedures';
+import { appRouter } from '../../server/src/trpc/router';
+
+const procedureNames = (r: { _def: { procedures: object } }) => Object.keys(r._def.procedures);
+const ALL: Role[] = ['admin', 'biller', 'dispatcher'];
+
+describe('the permission table', () => {
+  it('has a row for every procedure of the router and every sync mutation', () => {
+    expect(unlistedNames(procedureNames(appRouter), MUTATION_NAMES)).toEqual([]);
+  });
+
+  it('lists nothing the router or sync does not have', () => {
+    expect(Object.keys(PROCEDURE_PERMISSIONS).sort()).toEqual(procedureNames(appRouter).sort());
+    expect(Object.keys(MUTATION_PROCEDURES).sort()).toEqual([...MUTATION_NAMES].sort());
+  });
+
+  it('fails the check for a procedure or a mutation added without a row, and refuses that procedure to everyone', async () => {
+    const grown = router({ ...appRouter._def.record, extra: router({ fake: authedProcedure.query(() => 'ran') }) });
+    expect(unlistedNames(procedureNames(grown), [...MUTATION_NAMES, 'bag.explode'])).toEqual(['extra.fake', 'mutation bag.explode']);
+
+    const caller = createCallerFactory(grown)(createContextInner({ deps: {} as Deps, actor: { id: 1, username: 'root', role: 'admin', area: null } }));
+    const error = await caller.extra.fake().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe('INTERNAL_SERVER_ERROR');
+  });
+
+  it('says what the role matrix of the product says', () => {
+    const whoMay = (name: string) => ALL.filter((role) => isAllowed(name, role));
+    const everyone = ['bag.scanParent', 'bag.linkChild', 'bag.unlinkChild', 'bag.get', 'bag.list', 'bill.get', 'bill.list', 'stats.dashboard', 'device.register', 'sync.push', 'sync.pull'];
+    const staff = ['bill.create', 'bill.update', 'bill.addParent', 'bill.removeParent', 'bill.complete', 'bill.reopen'];
+    const admins = ['user.create', 'user.list', 'user.update', 'bag.delete', 'bill.delete', 'device.list'];
+    for (const name of everyone) expect([name, whoMay(name)]).toEqual([name, ALL]);
+    for (const name of staff) expect([name, whoMay(name)]).toEqual([name, ['admin', 'biller']]);
+    for (const name of admins) expect([name, whoMay(name)]).toEqual([name, ['admin']]);
+    for (const name of ['auth.login', 'auth.logout', 'auth.me']) expect(refusalOf(name, null)).toBeNull();
+  });
+
+  it('gives each queued mutation the gate of the procedure it stands for', () => {
+    expect(MUTATION_PROCEDURES).toEqual({
+      'parent.scan': 'bag.scanParent',
+      'child.link': 'bag.linkChild',
+      'child.unlink': 'bag.unlinkChild',
+      'bill.create': 'bill.create',
+      'bill.addParent': 'bill.addParent',
+      'bill.removeParent': 'bill.removeParent',
+      'bill.complete': 'bill.complete',
+    });
+  });
+
+  it('refuses with one plain sentence per rule', () => {
+    expect(refusalOf('bill.create', { role: 'dispatcher' })).toMatchObject({ code: 'FORBIDDEN', message: 'Only billers and admins can do this.' });
+    expect(refusalOf('user.list', { role: 'biller' })).toMatchObject({ code: 'FORBIDDEN', message: 'Only admins can do this.' });
+    expect(refusalOf('bag.list', null)).toMatchObject({ code: 'UNAUTHENTICATED', message: 'Sign in to continue.' });
+    expect(refusalOf('bag.list', { role: 'dispatcher' })).toBeNull();
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', ''])('knows no procedure called %j', (name) => {
+    expect(refusalOf(name, { role: 'admin' })).toMatchObject({ code: 'INTERNAL' });
+    expect(isAllowed(name, 'admin')).toBe(false);
+    expect(unlistedNames([name], [name])).toEqual([name, `mutation ${name}`]);
+  });
+
+  it('limits a dispatcher\'s lists to their own area and nobody else\'s', () => {
+    expect(listAreaOf({ role: 'dispatcher', area: 'hisar' })).toBe('hisar');
+    expect(listAreaOf({ role: 'biller', area: null })).toBeNull();
+    expect(listAreaOf({ role: 'admin', area: null })).toBeNull();
+  });
+});
+
+describe('the procedure builders', () => {
+  const probe = router({ auth: router({ me: publicProcedure.query(({ ctx }) => ctx.actor?.username ?? null) }) });
+  it('let anyone call a public row, signed in or not', async () => {
+    const caller = (actor: Parameters<typeof createContextInner>[0]['actor']) => createCallerFactory(probe)(createContextInner({ deps: {} as Deps, actor }));
+    expect(await caller(null).auth.me()).toBeNull();
+    expect(await caller({ id: 2, username: 'dee', role: 'dispatcher', area: 'hisar' }).auth.me()).toBe('dee');
+  });
+});
