@@ -314,7 +314,8 @@ describe('bills in the PWA (real Chromium, real server and Postgres)', () => {
     await expect.poll(() => linkedChildren(db, 'SB78001'), { timeout: 30_000 }).toEqual(['F78001C2', 'F78001C3']);
     await waitForText(page, 'bill-feedback', 'F78001C1 removed from SB78001 (2/30)');
     await waitForText(page, 'bill-actual-weight', '2 kg');
-    expect(await page.getByTestId('children-SB78001').getByRole('link').allTextContents()).toEqual(['F78001C2', 'F78001C3']);
+    // The opened children list reloads after the outcome, beside the bill itself.
+    await expect.poll(() => page.getByTestId('children-SB78001').getByRole('link').allTextContents()).toEqual(['F78001C2', 'F78001C3']);
     await device.close();
 
     const adminDevice = await newDevice(browser, env.url, 'desktop');

@@ -1,6 +1,6 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { normalizeCode } from '@tracetrack/shared/codes';
-import { createEffect, createSignal, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, onCleanup, onMount, Show, untrack } from 'solid-js';
 import { type BillEdit, BillEditForm } from '../components/bill-edit-form';
 import { BillParentsTable } from '../components/bill-parents-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -80,10 +80,13 @@ export default function BillDetailPage() {
   // Writes of this bill still queued from an earlier visit (made offline, then the page was left)
   // are followed here too, so their outcomes show where the bill is.
   createEffect(() => {
-    for (const row of pending().rows) {
-      const { subject, what } = describeBillWrite(row);
-      tracker.track(row, subject, savedMessage(what));
-    }
+    const rows = pending().rows;
+    untrack(() => {
+      for (const row of rows) {
+        const { subject, what } = describeBillWrite(row);
+        tracker.track(row, subject, savedMessage(what));
+      }
+    });
   });
 
   const queue = async (queued: Promise<QueueResult>, subject: string) => {
