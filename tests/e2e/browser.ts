@@ -115,26 +115,9 @@ export async function openFromNav(page: Page, label: string): Promise<void> {
   await direct.click();
 }
 
-/** The codes in the device's Dexie `parents` store, read straight from IndexedDB. */
+/** The codes in the device's Dexie `parents` store, sorted. */
 export async function localParentCodes(page: Page): Promise<string[]> {
-  return page.evaluate(() => new Promise<string[]>((resolve, reject) => {
-    const open = indexedDB.open('tracetrack');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('parents')) {
-        db.close();
-        resolve([]);
-        return;
-      }
-      const req = db.transaction('parents').objectStore('parents').getAllKeys();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        db.close();
-        resolve((req.result as string[]).sort());
-      };
-    };
-  }));
+  return (await localRows<{ code: string }>(page, 'parents')).map((p) => p.code).sort();
 }
 
 const cdpSessions = new WeakMap<Page, CDPSession>();
@@ -203,4 +186,37 @@ export async function waitForText(page: Page, testId: string, expected: string |
       : { id: testId, source: expected.source, flags: expected.flags, isRegex: true },
     { timeout, polling: 'raf' },
   );
+}
+
+/** Resolves once a service worker controls the page (it then answers navigations offline). */
+export async function waitForControllingWorker(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** Every row of one store of the PWA's IndexedDB database (Dexie `tracetrack`), read straight from the browser. */
+export async function localRows<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+  return page.evaluate((name) => new Promise<T[]>((resolve, reject) => {
+    const open = indexedDB.open('tracetrack');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains(name)) {
+        db.close();
+        resolve([]);
+        return;
+      }
+      const req = db.transaction(name).objectStore(name).getAll();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        db.close();
+        resolve(req.result as T[]);
+      };
+    };
+  }), store);
+}
+
+/** The number of pages of a PDF that Chromium printed (each page object is `/Type /Page`). */
+export function pdfPageCount(pdf: Buffer): number {
+  return pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0;
 }

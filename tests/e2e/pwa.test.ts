@@ -426,6 +426,7 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await page.getByRole('button', { name: 'Reopen bill' }).click();
     await waitForText(page, 'bill-status', 'loading');
     await page.getByRole('button', { name: 'Remove SB73003' }).click();
+    await page.getByRole('button', { name: 'Remove from bill' }).click();
     await waitForText(page, 'bill-progress', '2/3');
     await page.getByRole('button', { name: 'Complete bill' }).click();
     await page.getByRole('button', { name: 'Complete short' }).click();

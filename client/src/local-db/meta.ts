@@ -1,4 +1,4 @@
-import type { Me } from '@tracetrack/shared';
+import type { Area, Me } from '@tracetrack/shared';
 import { type AcceptedPatterns, DEFAULT_ACCEPTED_PATTERNS } from '../scanner/accepted-codes';
 import type { WedgeTiming } from '../scanner/wedge-detector';
 import { localDb } from './db';
@@ -20,6 +20,8 @@ export interface MetaValues {
    */
   isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
+  /** The dispatch areas and their display names as the server last listed them (features/areas). */
+  areas: Area[];
   scannerSettings: ScannerSettings;
   /**
    * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it
