@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { AppConfig, Deps } from './deps';
 import { createMemoryStore, createRedisStore } from './infra/kv';
 import type { Logger } from './infra/logger';
+import { createMailer, type Mailer } from './infra/mailer';
 import { createRateLimiter } from './infra/rate-limit';
 import { createSessionStore } from './infra/sessions';
 
@@ -14,6 +15,10 @@ export interface BuildDepsOptions {
   logger: Logger;
   config: AppConfig;
   clock?: () => Date;
+  /** Defaults to SMTP when smtpUrl is set, else to logging the message. */
+  mailer?: Mailer;
+  smtpUrl?: string | undefined;
+  mailFrom?: string;
 }
 
 /** Wires the real dependencies; used by main.ts, the tests and the benchmarks alike. */
@@ -24,6 +29,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));
   const kv = redis ? createRedisStore(redis, opts.redisPrefix ?? 'tt:') : createMemoryStore();
   const clock = opts.clock ?? (() => new Date());
+  const mailer = opts.mailer ?? createMailer({ smtpUrl: opts.smtpUrl, from: opts.mailFrom ?? 'TraceTrack <tracetrack@localhost>', logger: opts.logger });
   return {
     db: db as Db,
     redis,
@@ -32,8 +38,10 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     kv,
     sessions: createSessionStore(kv, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, () => clock().getTime()),
     rateLimiter: createRateLimiter(kv),
+    mailer,
     config: opts.config,
     close: async () => {
+      mailer.close();
       await db.destroy();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

@@ -2,6 +2,7 @@ import type { Db } from '@tracetrack/db';
 import type { Redis } from 'ioredis';
 import type { KeyValueStore } from './infra/kv';
 import type { Logger } from './infra/logger';
+import type { Mailer } from './infra/mailer';
 import type { RateLimiter } from './infra/rate-limit';
 import type { SessionStore } from './infra/sessions';
 
@@ -14,6 +15,8 @@ export interface AppConfig {
   clientDist: string | null;
   /** Day boundaries for the daily scan chart (the warehouses' local time). */
   timeZone: string;
+  /** Where users reach the app, for links in mail; null: unknown (links are relative). */
+  publicUrl: string | null;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */
@@ -26,5 +29,6 @@ export interface Deps {
   kv: KeyValueStore;
   sessions: SessionStore;
   rateLimiter: RateLimiter;
+  mailer: Mailer;
   config: AppConfig;
 }

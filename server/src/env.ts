@@ -19,6 +19,11 @@ const envSchema = z.object({
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CLIENT_DIST: z.string().default('client/dist'),
+  /** Where users reach the app (e.g. https://tracetrack.example.com): links in mail, the Origin check. */
+  PUBLIC_URL: z.url().optional(),
+  /** smtp://user:pass@host:587 or smtps://…; unset: mail is logged, not sent. */
+  SMTP_URL: z.url().optional(),
+  MAIL_FROM: z.string().default('TraceTrack <tracetrack@localhost>'),
 });
 
 export type Env = z.infer<typeof envSchema>;

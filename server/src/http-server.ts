@@ -15,6 +15,8 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     redisUrl: env.REDIS_URL,
     poolSize: env.DB_POOL_SIZE,
     logger,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
     config: {
       isProduction: env.NODE_ENV === 'production',
       anonymizeIps: env.ANONYMIZE_IPS,
@@ -23,6 +25,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
       clientDist: path.resolve(env.CLIENT_DIST),
       timeZone: env.TIME_ZONE,
+      publicUrl: env.PUBLIC_URL ?? null,
     },
   });
   if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);

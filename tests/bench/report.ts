@@ -54,12 +54,15 @@ export function summaryTable(phases: PhaseReport[], pgbench: PgbenchResult[]): s
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
-/** Replaces the table between the markers in the README's Benchmarks section (appending the section once). */
-export function updateReadme(path: string, block: string): void {
+/**
+ * Replaces the report between the markers in tests/bench/README.md, or appends a "Latest report"
+ * section holding them when the file has none.
+ */
+export function writeReport(path: string, block: string): void {
   const text = readFileSync(path, 'utf8');
   const body = `${START}\n${block}\n${END}`;
   const next = text.includes(START) && text.includes(END)
     ? text.slice(0, text.indexOf(START)) + body + text.slice(text.indexOf(END) + END.length)
-    : `${text.trimEnd()}\n\n## Benchmarks\n\n${body}\n`;
+    : `${text.trimEnd()}\n\n## Latest report\n\n${body}\n`;
   writeFileSync(path, next);
 }

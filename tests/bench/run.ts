@@ -2,7 +2,7 @@
  * `npm run bench [-- --bags N] [--quick] [--workers 1,2] [--threads 2] [--password P]`
  * Builds and starts the real server (server/dist/main.js, what `npm start` runs) against DATABASE_URL or the embedded Postgres,
  * drives it over loopback HTTP from worker threads, measures pgbench on the same Postgres, and
- * writes tests/bench/results/<timestamp>.json plus a table (also into README.md).
+ * writes tests/bench/results/<timestamp>.json plus a table (also into tests/bench/README.md).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import * as fx from './fixtures';
 import { loopbackAddress } from './http-client';
 import { runPhase } from './load-pool';
 import { runPgbench } from './pgbench';
-import { type PhaseReport, percentiles, summaryTable, updateReadme } from './report';
+import { type PhaseReport, percentiles, summaryTable, writeReport } from './report';
 import { sampleResources } from './proc-stats';
 import type { ClientSpec } from './scripts';
 
@@ -242,10 +242,10 @@ try {
   writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases }, null, 2));
   console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
-    updateReadme(path.join(root, 'README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +
+    writeReport(path.join(root, 'tests/bench/README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +
       `(\`npm run seed -- --bags ${bags}\`), Redis ${redisUrl ? 'on' : 'off'}, 1-minute load average ${loadBefore} before the run (the load generator, the server, Postgres and Redis share the two cores). Latencies are per HTTP request over loopback; "vs pgbench" compares ` +
       `mutations/s (writes) or req/s (reads) with pgbench simple-update (-N) or select-only (-S) TPS on the same Postgres in the same run.\n\n${table}`);
-    log('README.md Benchmarks section updated.');
+    log('tests/bench/README.md report updated.');
   }
 } finally {
   await client.end().catch(() => {});

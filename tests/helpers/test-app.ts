@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 /** Real Postgres (own database per file) and real Redis when REDIS_URL is set (own key prefix). */
-export async function createTestApp(opts: { clock?: () => Date } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { clock?: () => Date; smtpUrl?: string; publicUrl?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const deps = await buildDeps({
     databaseUrl: database.url,
@@ -31,6 +31,7 @@ export async function createTestApp(opts: { clock?: () => Date } = {}): Promise<
     poolSize: 50,
     logger: createLogger('silent'),
     clock: opts.clock,
+    smtpUrl: opts.smtpUrl,
     config: {
       isProduction: false,
       anonymizeIps: true,
@@ -39,6 +40,7 @@ export async function createTestApp(opts: { clock?: () => Date } = {}): Promise<
       sessionAbsoluteMs: 12 * 3_600_000,
       clientDist: null,
       timeZone: 'Asia/Kolkata',
+      publicUrl: opts.publicUrl ?? null,
     },
   });
   return {
