@@ -11,4 +11,3 @@ export * from './schemas/users';
 export * from './schemas/stats';
 export * from './schemas/areas';
 export * from './sync';
-export * from './model';

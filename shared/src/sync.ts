@@ -4,7 +4,7 @@ import { isoInstantSchema, storableTextSchema } from './schemas/common';
 import { linkChildInput, scanParentInput, unlinkChildInput } from './schemas/bags';
 import { billCompleteInput, billCreateInput, billParentInput } from './schemas/bills';
 
-/** The offline sync protocol (DOMAIN §4). Names and shapes are a public contract. */
+/** The offline sync protocol (shared/PROTOCOL.md). Names and shapes are a public contract. */
 export const MUTATION_ARGS = {
   'parent.scan': scanParentInput,
   'child.link': linkChildInput,

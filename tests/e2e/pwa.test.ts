@@ -223,28 +223,10 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     const db = env.app.deps.db;
     const first = await createUser(db, { role: 'dispatcher', area: 'hisar' });
     const second = await createUser(db, { role: 'dispatcher', area: 'hisar' });
-    const stranger = await createUser(db, { role: 'dispatcher', area: 'akola' });
     const device = await newDevice(browser, env.url);
     const page = await device.newPage();
     await page.goto('/login');
     await page.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
-
-    // Left from before device ids were per user: one id for the handheld, which this app believes
-    // is registered to `first`, while the server has it bound to someone else.
-    const legacyId = crypto.randomUUID();
-    expect((await (await otherDevice(env.url, stranger.username, TEST_PASSWORD)).mutate('device.register', { deviceId: legacyId })).status).toBe(200);
-    await page.evaluate(({ id, userId }) => new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open('tracetrack');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const tx = open.result.transaction('meta', 'readwrite');
-        tx.objectStore('meta').put({ key: 'deviceId', value: id });
-        tx.objectStore('meta').put({ key: 'lastSeq', value: 7 });
-        tx.objectStore('meta').put({ key: 'registeredUserId', value: userId });
-        tx.oncomplete = () => (open.result.close(), resolve());
-        tx.onerror = () => reject(tx.error);
-      };
-    }), { id: legacyId, userId: first.id });
 
     const devicesOf = async (userId: number) => (await db.selectFrom('devices').where('user_id', '=', userId).select('id').execute()).map((r) => r.id);
     const eventsOf = (parent: string) => db.selectFrom('scan_events').where(sql<boolean>`args->>'code' = ${parent} or args->>'parentCode' = ${parent}`)
@@ -266,13 +248,12 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     };
     const sessionStatus = async (cookie: string) => (await trpcHttp(fetch, env.url, cookie).query('sync.pull', { limit: 1 })).status;
 
-    // The handheld's old id is someone else's: `first` is given a new one, registered to them.
+    // Each user of the handheld gets a device id of their own, registered to them.
     await signInThroughUi(page, first.username, TEST_PASSWORD, /\/scan$/);
     await page.getByText('to start').waitFor();
     await waitForServiceWorker(page);
     await expect.poll(() => devicesOf(first.id), { timeout: 30_000 }).toHaveLength(1);
     const [firstDevice] = await devicesOf(first.id);
-    expect(firstDevice).not.toBe(legacyId);
     const session = (await device.cookies()).find((c) => c.name === 'tt_session');
     expect(session).toBeDefined();
     const firstCookie = `${session!.name}=${session!.value}`;
@@ -324,7 +305,7 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await waitForText(page, 'others-pending', '3');
     const [secondDevice] = await devicesOf(second.id);
     expect(secondDevice).toBeDefined();
-    expect([legacyId, firstDevice]).not.toContain(secondDevice);
+    expect(secondDevice).not.toBe(firstDevice);
     expect((await eventsOf('SB75002')).map((e) => [e.device_id, e.user_id, e.seq])).toEqual([[secondDevice, second.id, 1], [secondDevice, second.id, 2]]);
     expect(await eventsOf('SB75001')).toEqual([]);
     // Nothing of theirs is waiting, so no warning (the first user's 3 are not theirs to send).

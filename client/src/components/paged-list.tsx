@@ -1,5 +1,5 @@
 import { type Accessor, createEffect, createSignal, For, type JSX, on, Show } from 'solid-js';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 
 export interface ListPage<T> {
   items: T[];

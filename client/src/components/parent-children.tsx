@@ -1,7 +1,7 @@
 import type { LinkedChild } from '@tracetrack/shared';
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { fetchBag } from '../features/bags/bags';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { ChildrenList } from './children-list';
 
 /** A parent's children on a bill page, fetched when first opened and again after each change. */

@@ -7,10 +7,6 @@ import { localDb } from './db';
 export interface MetaValues {
   /** Each user's device id on this handheld (device-identity.ts). */
   [userDevice: `device:${number}`]: DeviceIdentity;
-  /** Before device ids were per user: the handheld's one id, its last seq and the user it was registered to. */
-  deviceId: string;
-  lastSeq: number;
-  registeredUserId: number;
   /** The last signed-in user, so the app opens offline. Cleared on sign-out. */
   me: Me | null;
   /**
@@ -23,10 +19,7 @@ export interface MetaValues {
   /** The dispatch areas and their display names as the server last listed them (features/areas). */
   areas: Area[];
   scannerSettings: ScannerSettings;
-  /**
-   * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it
-   * was per user, one `currentParent` key held the handheld's, whoever had scanned it; not read.)
-   */
+  /** The parent each user's scan screen is filling, kept across reloads and sign-outs. */
   [userParent: `currentParent:${number}`]: string | null;
 }
 

@@ -12,7 +12,7 @@ import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withP
 import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
 import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
 import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatKg, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';

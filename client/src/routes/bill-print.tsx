@@ -2,7 +2,7 @@ import { A, useParams } from '@solidjs/router';
 import type { BillDetail, BillParent } from '@tracetrack/shared';
 import { createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import { fetchBill } from '../features/bills/bills';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatKg, formatNumber, formatSignedKg } from '../locale/format';
 
 /** Parents per A4 sheet: two columns of 30 rows leave room for the header, totals and signatures. */

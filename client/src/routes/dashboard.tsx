@@ -2,7 +2,7 @@ import type { Dashboard as DashboardData } from '@tracetrack/shared';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { areaName } from '../features/areas/areas';
 import { fetchDashboard } from '../features/stats/dashboard';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { APP_LOCALE, formatNumber } from '../locale/format';
 
 const REFRESH_MS = 10_000;

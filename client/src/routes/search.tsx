@@ -8,7 +8,7 @@ import { areaName } from '../features/areas/areas';
 import { isAllowedFor } from '../features/auth/session';
 import { canUnlink, deleteBag, fetchBag, queueUnlink } from '../features/bags/bags';
 import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatNumber } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';

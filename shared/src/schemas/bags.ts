@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { areaCodeSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema } from './common';
+import { areaCodeSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, usernameSchema } from './common';
 
 export const bagTypeSchema = z.enum(['parent', 'child']);
 export type BagType = z.infer<typeof bagTypeSchema>;
@@ -20,7 +20,7 @@ export const bagListInput = z.object({
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),
   area: areaCodeSchema.optional(),
-  scannedBy: z.string().regex(/^[A-Za-z0-9_]{3,20}$/).optional(),
+  scannedBy: usernameSchema.optional(),
   limit: pageLimitSchema,
   cursor: cursorSchema,
 });

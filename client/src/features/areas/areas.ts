@@ -1,7 +1,7 @@
 import type { Area } from '@tracetrack/shared';
 import { type Accessor, createSignal } from 'solid-js';
 import { getMeta, setMeta } from '../../local-db/meta';
-import { api } from '../trpc-client';
+import { api } from '../../api/trpc';
 
 const [areas, setAreas] = createSignal<Area[]>([]);
 let loading: Promise<void> | null = null;

@@ -3,7 +3,7 @@ import { isAllowed, type ProcedureName } from '@tracetrack/shared/permissions';
 import { createSignal } from 'solid-js';
 import { getMeta, setMeta } from '../../local-db/meta';
 import { syncEngine } from '../../local-db/sync-engine';
-import { api, describeFailure, isRetryable } from '../trpc-client';
+import { api, describeFailure, isRetryable } from '../../api/trpc';
 
 const [currentUser, setCurrentUser] = createSignal<Me | null>(null);
 const [isSessionChecked, setSessionChecked] = createSignal(false);

@@ -4,7 +4,7 @@ import { enqueueMutation } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
 import type { QueueResult } from '../sync/outcome-tracker';
-import { api, describeFailure } from '../trpc-client';
+import { api, describeFailure } from '../../api/trpc';
 
 export const fetchBag = (code: string) => api.bag.get.query({ code });
 

@@ -3,7 +3,7 @@ import { enqueueMutation } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
 import type { QueueResult } from '../sync/outcome-tracker';
-import { api, describeFailure } from '../trpc-client';
+import { api, describeFailure } from '../../api/trpc';
 import type { BillListPage } from './bill-view';
 import { storedBillPage } from './stored-bills';
 

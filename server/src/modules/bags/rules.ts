@@ -137,7 +137,7 @@ function scanParent(s: BatchState, actor: Actor, parsed: ParsedCode): RuleResult
   };
 }
 
-/** Links a child into a parent: exclusivity, capacity and the completed-bill lock (DOMAIN §2). */
+/** Links a child into a parent: exclusivity, capacity and the completed-bill lock (RULES.md, linking). */
 function linkChild(s: BatchState, actor: Actor, cmd: { parent: ParsedCode; child: ParsedCode }, now: Date): RuleResult {
   const parentCode = parentSlot(s, cmd.parent);
   const childCode = childCodeOrRefuse(cmd.child);

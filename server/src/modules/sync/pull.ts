@@ -47,11 +47,9 @@ const cursorSchema = z.object({
   s: z.boolean(),
 });
 type Cursor = z.infer<typeof cursorSchema>;
-/** Issued before tombstones existed: its device never heard of a deletion, so it restarts. */
-const legacyCursorSchema = z.object({ f: z.enum(['parents', 'bills']), x: xidText, i: rowId, s: z.boolean() });
 
 const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decode(raw: string): Cursor | null {
+function decode(raw: string): Cursor {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -60,7 +58,6 @@ function decode(raw: string): Cursor | null {
   }
   const current = cursorSchema.safeParse(json);
   if (current.success) return current.data;
-  if (legacyCursorSchema.safeParse(json).success) return null;
   throw new AppError('VALIDATION', 'The sync cursor is invalid; pull again without a cursor.');
 }
 
