@@ -3,15 +3,14 @@
  * Loads a realistic, deterministic dataset into an empty database (DATABASE_URL, or the embedded
  * Postgres the server uses: same DATA_DIR and EMBEDDED_PG_PORT).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { passwordProblems } from '@tracetrack/shared';
 import pg from 'pg';
-import { hashPassword } from '../../server/src/modules/auth/passwords';
-import { loadEnv } from '../../server/src/env';
 import { createDb } from './connection';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded';
+import { loadDatabaseEnv } from './env';
 import { migrateToLatest } from './migrator';
+import { openDatabase } from './open-database';
+import { hashPassword } from './passwords';
 import { seedDatabase } from './seed/index';
 
 /** The documented development password of every seeded user (override with --password). */
@@ -34,15 +33,11 @@ if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
 const problems = passwordProblems(values.password);
 if (problems.length) throw new Error(`--password needs ${problems.join(', ')}`);
 
-const env = loadEnv();
-let embedded: RunningPostgres | null = null;
-let url = values['database-url'] ?? env.DATABASE_URL;
-if (!url) {
-  const dataDir = path.join(env.DATA_DIR, 'pg');
-  console.log(`DATABASE_URL is unset: using the embedded Postgres in ${dataDir} (port ${env.EMBEDDED_PG_PORT})`);
-  embedded = await startEmbeddedPostgres({ dataDir, port: env.EMBEDDED_PG_PORT });
-  url = embedded.url;
-}
+const env = loadDatabaseEnv();
+const database = await openDatabase({ ...env, DATABASE_URL: values['database-url'] ?? env.DATABASE_URL }, (message, fields) =>
+  console.log(message, fields ?? ''),
+);
+const url = database.url;
 
 try {
   const { db } = createDb({ url, poolSize: 1 });
@@ -64,5 +59,5 @@ try {
     await client.end();
   }
 } finally {
-  if (embedded) await embedded.stop();
+  await database.stop();
 }

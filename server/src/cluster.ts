@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { createDb, migrateToLatest, startEmbeddedPostgres } from '@tracetrack/db';
+import { createDb, migrateToLatest, openDatabase } from '@tracetrack/db';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
 import { startHttpServer } from './http-server';
@@ -35,15 +34,9 @@ export async function runServer(env: Env, logger: Logger): Promise<void> {
   if (cluster.isWorker) return runWorker(env, logger);
   const workers = workerCount(env);
 
-  let stopPostgres = async () => {};
-  let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) {
-    const dataDir = path.join(env.DATA_DIR, 'pg');
-    logger.info('DATABASE_URL is unset: starting embedded Postgres', { dataDir, port: env.EMBEDDED_PG_PORT });
-    const embedded = await startEmbeddedPostgres({ dataDir, port: env.EMBEDDED_PG_PORT, log: (l) => logger.debug(l) });
-    databaseUrl = embedded.url;
-    stopPostgres = () => embedded.stop();
-  }
+  const database = await openDatabase(env, (message, fields) => logger.info(message, fields), (line) => logger.debug(line));
+  const databaseUrl = database.url;
+  const stopPostgres = database.stop;
   if (!env.REDIS_URL) logger.info('REDIS_URL is unset: sessions and rate limits are kept in this process');
 
   if (workers === 1) {

@@ -1,30 +1,28 @@
+import { databaseEnvShape, parseEnv } from '@tracetrack/db';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const envSchema = z.object({
+  ...databaseEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: z.string().url().optional(),
-  DATA_DIR: z.string().default('./.data'),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5488),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Server processes (node:cluster); unset → 1 without Redis, the core count with it. */
   WORKERS: z.coerce.number().int().min(1).max(64).optional(),
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z.url().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   TRUST_PROXY: bool.default(false),
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  TIME_ZONE: z.string().default('Asia/Kolkata'),
   CLIENT_DIST: z.string().default('client/dist'),
   /** Where users reach the app (e.g. https://tracetrack.example.com): links in mail, the Origin check. */
-  PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_URL: z.url().optional(),
   /** smtp://user:pass@host:587 or smtps://…; unset: mail is logged, not sent. */
-  SMTP_URL: z.string().url().optional(),
+  SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('TraceTrack <tracetrack@localhost>'),
   /** Where uploaded import files are kept until their rows are read; unset: DATA_DIR/uploads. */
   UPLOAD_DIR: z.string().optional(),
@@ -32,12 +30,7 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-/** The only place that reads process.env. */
+/** The only place the server reads process.env. A variable set to the empty string is unset. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnv(envSchema, source);
 }

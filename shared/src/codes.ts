@@ -1,5 +1,5 @@
 /**
- * Bag codes: normalisation and classification (DOMAIN §1).
+ * Bag codes: normalisation and classification (RULES.md, codes).
  * Every write path (scans, sync, imports, admin edits) goes through `parseBagCode`.
  */
 

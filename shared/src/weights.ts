@@ -15,7 +15,7 @@ export interface BillWeights {
   varianceKg: number;
 }
 
-/** The one formula for bill weights (DOMAIN §3): actual = children × 1 kg, expected = Σ format full weight. */
+/** The one formula for bill weights (RULES.md, bills): actual = children × 1 kg, expected = Σ format full weight. */
 export function computeBillWeights(tallies: readonly FormatTally[]): BillWeights {
   let parentCount = 0;
   let childCount = 0;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ClientResult, ClientSpec } from './scripts';
+import { type ClientResult, type ClientSpec, mergeClientResults } from './scripts';
 
 export interface PhaseRun {
   result: ClientResult;
@@ -30,16 +30,7 @@ export async function runPhase(base: string, clients: ClientSpec[], opts: { thre
     })));
     const elapsedMs = performance.now() - t0;
     stopSampling?.();
-    const result: ClientResult = { latencies: [], ok: 0, errors: 0, applied: 0, rejected: 0, errorSamples: [] };
-    for (const r of results) {
-      for (const l of r.latencies) result.latencies.push(l);
-      result.ok += r.ok;
-      result.errors += r.errors;
-      result.applied += r.applied;
-      result.rejected += r.rejected;
-      result.errorSamples.push(...r.errorSamples.slice(0, 3));
-    }
-    return { result, elapsedMs };
+    return { result: mergeClientResults(results, 3), elapsedMs };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -14,7 +14,7 @@ import { seedDatabase } from '@tracetrack/db/seed/index';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadEnv } from '../../server/src/env';
-import { hashPassword } from '../../server/src/modules/auth/passwords';
+import { hashPassword } from '@tracetrack/db';
 import { startServerProcess } from '../helpers/server-process';
 import * as fx from './fixtures';
 import { loopbackAddress } from './http-client';

@@ -18,6 +18,20 @@ export interface ClientResult {
   errorSamples: string[];
 }
 
+/** Several clients' results as one, keeping the first `samplesEach` error samples of each. */
+export function mergeClientResults(results: readonly ClientResult[], samplesEach: number): ClientResult {
+  const merged: ClientResult = { latencies: [], ok: 0, errors: 0, applied: 0, rejected: 0, errorSamples: [] };
+  for (const r of results) {
+    for (const l of r.latencies) merged.latencies.push(l);
+    merged.ok += r.ok;
+    merged.errors += r.errors;
+    merged.applied += r.applied;
+    merged.rejected += r.rejected;
+    merged.errorSamples.push(...r.errorSamples.slice(0, samplesEach));
+  }
+  return merged;
+}
+
 const capacityOf = (code: string) => {
   const p = parseBagCode(code);
   return p.kind === 'parent' ? p.spec.maxChildren : PARENT_FORMATS[0].maxChildren;

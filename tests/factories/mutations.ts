@@ -15,3 +15,14 @@ export function mutationQueue(startSeq = 1) {
     },
   };
 }
+
+/**
+ * A handheld's busy shift: `parents` SB parents (`SB<prefix>000`…), then `links` children spread
+ * over them round-robin (`<childPrefix>0`…), all in one queue.
+ */
+export function fillingWorkload(queue: ReturnType<typeof mutationQueue>, opts: { prefix: string; parents: number; links: number; childPrefix: string }): Mutation[] {
+  const parentCode = (p: number) => `SB${opts.prefix}${String(p).padStart(3, '0')}`;
+  const mutations = Array.from({ length: opts.parents }, (_, p) => queue.next('parent.scan', { code: parentCode(p) }));
+  for (let i = 0; i < opts.links; i++) mutations.push(queue.next('child.link', { parentCode: parentCode(i % opts.parents), childCode: `${opts.childPrefix}${i}` }));
+  return mutations;
+}

@@ -1,6 +1,6 @@
 import type { Db } from '@tracetrack/db';
 import type { Role } from '@tracetrack/shared';
-import { hashPassword } from '../../server/src/modules/auth/passwords';
+import { hashPassword } from '@tracetrack/db';
 import type { Actor } from '../../server/src/modules/actor';
 
 export const TEST_PASSWORD = 'Str0ng!Passw0rd';

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { applyToModel, emptyModel, type Mutation, modelLinks, type ModelOutcome } from '@tracetrack/shared';
+import type { Mutation } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyToModel, emptyModel, modelLinks, type ModelOutcome } from '../helpers/bag-model';
 import { createApp } from '../../server/src/app';
-import { mutationQueue } from '../factories/mutations';
+import { fillingWorkload, mutationQueue } from '../factories/mutations';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { countersAndRecount } from '../helpers/recount';
@@ -58,9 +59,7 @@ describe('fault injection', () => {
       const deviceId = randomUUID();
       await http.mutate('device.register', { deviceId });
       const q = mutationQueue();
-      const mutations = [];
-      for (let p = 0; p < 16; p++) mutations.push(q.next('parent.scan', { code: `SB80${String(p).padStart(3, '0')}` }));
-      for (let i = 0; i < 480; i++) mutations.push(q.next('child.link', { parentCode: `SB80${String(i % 16).padStart(3, '0')}`, childCode: `L80001C${i}` }));
+      const mutations = fillingWorkload(q, { prefix: '80', parents: 16, links: 480, childPrefix: 'L80001C' });
 
       // The connection drops while the server is still applying (after its first committed chunk):
       // the client never sees a response.
@@ -143,9 +142,7 @@ describe('fault injection', () => {
     const deviceId = randomUUID();
     await http.mutate('device.register', { deviceId });
     const q = mutationQueue();
-    const mutations = [];
-    for (let p = 0; p < 20; p++) mutations.push(q.next('parent.scan', { code: `SB82${String(p).padStart(3, '0')}` }));
-    for (let i = 0; i < 480; i++) mutations.push(q.next('child.link', { parentCode: `SB82${String(i % 20).padStart(3, '0')}`, childCode: `T82C${i}` }));
+    const mutations = fillingWorkload(q, { prefix: '82', parents: 20, links: 480, childPrefix: 'T82C' });
 
     // Another transaction inserts a child of the push's second chunk (T82C300) and holds it
     // uncommitted: the push commits its first chunk of 200, then waits on that row. The connections

@@ -60,6 +60,7 @@ const MATRIX: Record<string, Probe> = {
   'bill.reopen': { call: (c) => c.bill.reopen({ billNumber: 'CONTRACT-1' }) },
   'bill.delete': { call: (c) => c.bill.delete({ billNumber: 'NO-SUCH-BILL' }), mayRefuse: ['BILL_NOT_FOUND'] },
   'stats.dashboard': { call: (c) => c.stats.dashboard() },
+  'area.list': { call: (c) => c.area.list() },
   'device.list': { call: (c) => c.device.list({}) },
   'device.register': { call: (c) => c.device.register({ deviceId: randomUUID() }) },
   'sync.push': {
@@ -255,8 +256,26 @@ describe('malformed input over HTTP', () => {
     const garbage = await app.request('/trpc/bag.scanParent', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{"code":' });
     expect(garbage.status).toBeGreaterThanOrEqual(400);
     expect(garbage.status).toBeLessThan(500);
-    const unknown = await app.request('/trpc/bag.explode', { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
-    expect(unknown.status).toBe(404);
+    for (const path of ['bag.explode', 'constructor', '__proto__', 'bag.constructor', 'toString']) {
+      const unknown = await app.request(`/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+      expect([path, unknown.status]).toEqual([path, 404]);
+    }
+  });
+
+  it('refuses a queued mutation named after an object property on its own, as an unknown mutation', async () => {
+    const deviceId = randomUUID();
+    await http.mutate('device.register', { deviceId });
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+    const before = await worldState();
+    const res = await http.mutate('sync.push', { deviceId, mutations: names.map((name, i) => m({ id: randomUUID(), seq: i + 1, name })) });
+    expect(res.status).toBe(200);
+    expect(res.data.results.map((r: { status: string; code: string; message: string }) => [r.status, r.code, r.message])).toEqual(
+      names.map((name) => ['rejected', 'VALIDATION', `Unknown mutation "${name}".`]),
+    );
+    // Only their refusals are stored (so a replay finds them); nothing else changes.
+    const after = await worldState();
+    expect(after?.events).toBe((before?.events ?? 0) + names.length);
+    expect({ ...after, events: 0 }).toEqual({ ...before, events: 0 });
   });
 });
 

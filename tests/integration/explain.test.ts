@@ -18,7 +18,7 @@ import { countersAndRecount } from '../helpers/recount';
 import { createTestDatabase } from '../helpers/test-db';
 
 /**
- * DOMAIN §9: no request path scans a whole table. Every request-path query function runs against a
+ * RULES.md, scale: no request path scans a whole table. Every request-path query function runs against a
  * recorder (so the SQL is the real Kysely output), then EXPLAIN (FORMAT JSON) runs it, with realistic
  * parameters, on a database seeded with the bench generator (200k bags).
  */

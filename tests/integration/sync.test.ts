@@ -545,9 +545,6 @@ describe('sync.pull', () => {
     expect(fresh.reset).toBe(false);
     const monthLater = { db: t.deps.db, clock: () => new Date(Date.now() + 30 * 86_400_000) };
     expect((await pullChanges(monthLater, indore, { cursor: fresh.cursor, limit: 50 })).reset).toBe(true);
-    // A cursor from before tombstones existed (no removals ever reached its device) restarts too.
-    const legacy = Buffer.from(JSON.stringify({ f: 'parents', x: '0', i: 0, s: false })).toString('base64url');
-    expect((await pullAs(indore)(legacy)).reset).toBe(true);
   });
 
   it('restarts from a snapshot (reset) when the user’s area or role changed since the cursor was issued', async () => {

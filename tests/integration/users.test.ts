@@ -304,29 +304,34 @@ describe('listing users', () => {
 });
 
 describe('who may manage users', () => {
-  const calls = {
-    create: (c: ReturnType<TestApp['anonymous']>) =>
-      c.user.create({ username: uniq('rm_'), email: `${uniq('rm')}@x.test`, password: PASSWORD, role: 'biller' }),
-    list: (c: ReturnType<TestApp['anonymous']>) => c.user.list({}),
-    update: (c: ReturnType<TestApp['anonymous']>) => c.user.update({ id: staff.biller.id, role: 'admin' }),
+  type Call = (c: ReturnType<TestApp['anonymous']>, target: { id: number }) => Promise<unknown>;
+  const calls: Record<'create' | 'list' | 'update', Call> = {
+    create: (c) => c.user.create({ username: uniq('rm_'), email: `${uniq('rm')}@x.test`, password: PASSWORD, role: 'biller' }),
+    list: (c) => c.user.list({}),
+    update: (c, target) => c.user.update({ id: target.id, role: 'admin' }),
   };
   const procedures = Object.keys(calls) as (keyof typeof calls)[];
+  // Each case promotes (or fails to promote) a biller of its own, so no case depends on another.
+  const freshBiller = () => createUser(t.deps.db, { role: 'biller' });
+  const roleOf = async (id: number) => (await t.deps.db.selectFrom('users').select('role').where('id', '=', id).executeTakeFirstOrThrow()).role;
 
   it.each(procedures)('user.%s: admin allowed', async (name) => {
-    await expect(calls[name](admin())).resolves.toBeDefined();
-    if (name === 'update') await admin().user.update({ id: staff.biller.id, role: 'biller' });
+    const target = await freshBiller();
+    await expect(calls[name](admin(), target)).resolves.toBeDefined();
+    expect(await roleOf(target.id)).toBe(name === 'update' ? 'admin' : 'biller');
   });
   it.each(procedures.flatMap((p) => (['biller', 'dispatcher'] as const).map((role) => [p, role] as const)))(
     'user.%s: %s is FORBIDDEN and nothing changes',
     async (name, role) => {
+      const target = await freshBiller();
       const [users, audits] = [await userCount(), await auditCount()];
-      expect(await refusal(calls[name](t.as(staff[role])))).toMatchObject({ code: 'FORBIDDEN', appCode: 'FORBIDDEN' });
+      expect(await refusal(calls[name](t.as(staff[role]), target))).toMatchObject({ code: 'FORBIDDEN', appCode: 'FORBIDDEN' });
       expect([await userCount(), await auditCount()]).toEqual([users, audits]);
-      expect((await t.deps.db.selectFrom('users').select('role').where('id', '=', staff.biller.id).executeTakeFirstOrThrow()).role).toBe('biller');
+      expect(await roleOf(target.id)).toBe('biller');
     },
   );
   it.each(procedures)('user.%s: anonymous is UNAUTHORIZED', async (name) => {
-    expect(await refusal(calls[name](t.anonymous()))).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' });
+    expect(await refusal(calls[name](t.anonymous(), await freshBiller()))).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' });
   });
 });
 

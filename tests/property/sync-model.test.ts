@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { applyToModel, emptyModel, type Mutation, modelLinks, type ModelOutcome } from '@tracetrack/shared';
+import type { Mutation } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyToModel, emptyModel, modelLinks, type ModelOutcome } from '../helpers/bag-model';
 import { createUser } from '../factories/users';
 import { countersAndRecount } from '../helpers/recount';
 import { createTestApp, type TestApp } from '../helpers/test-app';

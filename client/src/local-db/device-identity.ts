@@ -10,17 +10,7 @@ const keyOf = (userId: number) => `device:${userId}` as const;
  */
 export async function deviceIdentityOf(userId: number): Promise<DeviceIdentity> {
   return localDb.transaction('rw', localDb.meta, localDb.outbox, async () => {
-    const existing = await getMeta(keyOf(userId));
-    if (existing) return existing;
-    // Before ids were per user the handheld had one; it stays with the user it was registered to.
-    const legacyId = await getMeta('deviceId');
-    if (legacyId && (await getMeta('registeredUserId')) === userId) {
-      const adopted: DeviceIdentity = { deviceId: legacyId, lastSeq: (await getMeta('lastSeq')) ?? 0, isRegistered: false };
-      await localDb.meta.bulkDelete(['deviceId', 'lastSeq', 'registeredUserId']);
-      await setMeta(keyOf(userId), adopted);
-      return adopted;
-    }
-    return replaceDeviceId(userId);
+    return (await getMeta(keyOf(userId))) ?? replaceDeviceId(userId);
   });
 }
 

@@ -1,9 +1,9 @@
 import type { MAX_MUTATIONS_PER_PUSH } from '@tracetrack/shared';
 import { createSignal } from 'solid-js';
-import { api, describeFailure, isRetryable } from '../features/trpc-client';
+import { api, describeFailure, isRetryable } from '../api/trpc';
 import { type OutcomeRow } from './db';
 import { deviceIdentityOf, replaceDeviceId, setRegistered } from './device-identity';
-import { type DeviceIdentity, getMeta, setMeta } from './meta';
+import { type DeviceIdentity, getMeta } from './meta';
 import { oldestPendingFor } from './outbox';
 import { pruneOldOutcomes, storeResults } from './apply-results';
 import { storePulledPage } from './pull-store';
@@ -120,8 +120,8 @@ function createSyncEngine() {
         res = await api.sync.push.mutate({ deviceId, mutations: rows.map(toPushMutation) });
       } catch (e) {
         const code = describeFailure(e).code;
-        // Forgotten by the server: register again. Bound to another user (an id from before ids
-        // were per user): take a new one. Once; a second refusal is a real one.
+        // Forgotten by the server: register again. Bound to another user: take a new one. Once; a
+        // second refusal is a real one.
         if ((code === 'DEVICE_NOT_REGISTERED' || code === 'DEVICE_OTHER_USER') && !hasRecovered) {
           hasRecovered = true;
           if (code === 'DEVICE_OTHER_USER') await replaceDeviceId(uid);

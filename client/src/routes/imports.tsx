@@ -10,13 +10,9 @@ import {
   resumeImport,
   uploadImport,
 } from '../features/imports/imports';
-import { describeFailure } from '../features/trpc-client';
+import { describeFailure } from '../api/trpc';
+import { areaName, useAreas } from '../features/areas/areas';
 
-// The ten dispatch areas (RULES.md, Dispatch areas); the shared area list replaces this when it lands.
-const AREAS: [string, string][] = [
-  ['lucknow', 'Lucknow'], ['indore', 'Indore'], ['jaipur', 'Jaipur'], ['hisar', 'Hisar'], ['sri_ganganagar', 'Sri Ganganagar'],
-  ['sangaria', 'Sangaria'], ['bathinda', 'Bathinda'], ['raipur', 'Raipur'], ['ranchi', 'Ranchi'], ['akola', 'Akola'],
-];
 const KINDS = Object.entries(IMPORT_KIND_LABELS) as [ImportKind, string][];
 const HINTS: Record<ImportKind, string> = {
   'label-sheet': 'The printer\'s XLSX: column A "Sr. No.", column B "QR Code", a header row on each sheet; a parent row closes each batch of children.',
@@ -59,6 +55,7 @@ export default function Imports() {
   const [error, setError] = createSignal<string | null>(null);
   const [history, setHistory] = createSignal<ImportSummary[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
+  const areas = useAreas();
   let stopFollowing: (() => void) | null = null;
 
   const loadHistory = async (more = false) => {
@@ -130,7 +127,7 @@ export default function Imports() {
         <label for="import-area">Dispatch area</label>
         <select id="import-area" name="area">
           <option value="">{kind() === 'label-sheet' ? 'Choose an area' : 'From the file'}</option>
-          <For each={AREAS}>{([code, name]) => <option value={code}>{name}</option>}</For>
+          <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
         </select>
         <label for="import-file">File (CSV or XLSX, up to 16 MB)</label>
         <input id="import-file" name="file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
@@ -213,7 +210,7 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
       </h2>
       <p data-testid="import-status">
         <strong>{statusText(props.report)}</strong>
-        <Show when={props.report.area}>{(a) => <> · area {AREAS.find(([code]) => code === a())?.[1] ?? a()}</>}</Show>
+        <Show when={props.report.area}>{(a) => <> · area {areaName(a())}</>}</Show>
       </p>
       <Show when={props.report.failure}>
         <p class="error">{props.report.failure}</p>

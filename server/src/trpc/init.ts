@@ -44,12 +44,13 @@ interface IssueLike {
 function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
   const issues = (cause as { issues?: unknown } | undefined)?.issues;
   if (!Array.isArray(issues)) return null;
-  const out: Record<string, string[]> = {};
+  // A Map, not an object: the path comes from the caller's input and may be `__proto__`.
+  const out = new Map<string, string[]>();
   for (const issue of issues as IssueLike[]) {
     const key = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '_';
-    (out[key] ??= []).push(issue.message);
+    out.set(key, [...(out.get(key) ?? []), issue.message]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 const t = initTRPC.context<Context>().create({

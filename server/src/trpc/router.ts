@@ -1,3 +1,4 @@
+import { areaRouter } from '../modules/areas/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
@@ -14,6 +15,7 @@ export const appRouter = router({
   bag: bagRouter,
   bill: billRouter,
   stats: statsRouter,
+  area: areaRouter,
   device: deviceRouter,
   sync: syncRouter,
   import: importRouter,

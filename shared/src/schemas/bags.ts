@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { areaCodeSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema } from './common';
+import { areaCodeSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, usernameSchema } from './common';
 
 export const bagTypeSchema = z.enum(['parent', 'child']);
 export type BagType = z.infer<typeof bagTypeSchema>;
@@ -20,7 +20,7 @@ export const bagListInput = z.object({
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),
   area: areaCodeSchema.optional(),
-  scannedBy: z.string().regex(/^[A-Za-z0-9_]{3,20}$/).optional(),
+  scannedBy: usernameSchema.optional(),
   limit: pageLimitSchema,
   cursor: cursorSchema,
 });
@@ -67,10 +67,17 @@ export const scanEventSchema = z.object({
 });
 export type ScanEvent = z.infer<typeof scanEventSchema>;
 
+/** A child as its parent's view lists it: who linked it and when decide who may unlink it. */
+export const linkedChildSchema = bagSchema.extend({
+  linkedBy: z.string().nullable(),
+  linkedAt: z.string(),
+});
+export type LinkedChild = z.infer<typeof linkedChildSchema>;
+
 export const bagDetailSchema = z.object({
   bag: bagSchema,
   parent: bagSchema.nullable(),
-  children: z.array(bagSchema),
+  children: z.array(linkedChildSchema),
   bill: z.object({ billNumber: z.string(), status: z.string() }).nullable(),
   events: z.array(scanEventSchema),
 });

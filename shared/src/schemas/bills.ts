@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { billNumberSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, storableTextSchema } from './common';
-import { parentStatusSchema } from './bags';
+import { billNumberSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, storableTextSchema, usernameSchema } from './common';
+import { parentStateSchema } from './bags';
 
 export const billStatusSchema = z.enum(['open', 'loading', 'completed']);
 export type BillStatus = z.infer<typeof billStatusSchema>;
@@ -37,7 +37,7 @@ export type BillCompleteInput = z.infer<typeof billCompleteInput>;
 export const billListInput = z.object({
   status: billStatusSchema.optional(),
   search: storableTextSchema.max(50).optional(),
-  createdBy: z.string().regex(/^[A-Za-z0-9_]{3,20}$/).optional(),
+  createdBy: usernameSchema.optional(),
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),
   limit: pageLimitSchema,
@@ -60,18 +60,16 @@ export const billSummarySchema = z.object({
   expectedWeightKg: z.number(),
   varianceKg: z.number(),
   createdBy: z.string().nullable(),
+  /** Who completed it; null while it is not completed. */
+  completedBy: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
 });
 export type BillSummary = z.infer<typeof billSummarySchema>;
 
-export const billParentSchema = z.object({
-  code: z.string(),
-  format: z.string(),
-  childCount: z.number().int(),
-  capacity: z.number().int(),
-  status: parentStatusSchema,
+/** A parent as a bill shows it: its state, with its own share of the bill's weights. */
+export const billParentSchema = parentStateSchema.omit({ weightKg: true }).extend({
   actualWeightKg: z.number(),
   expectedWeightKg: z.number(),
   addedAt: z.string(),

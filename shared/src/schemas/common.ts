@@ -34,7 +34,7 @@ export function toStorableText(text: string): string {
 export const storableTextSchema = z.string().refine(isStorableText, 'Remove the NUL or broken (unpaired surrogate) character');
 
 /**
- * A scanned code, normalised (DOMAIN §1), so what is stored and echoed is the code, not the
+ * A scanned code, normalised (RULES.md, codes), so what is stored and echoed is the code, not the
  * scanner's noise. Characters no code can hold (quotes, spaces, markup) are a field error here;
  * the format itself (SB00001, M444-00001, child codes) is classified by the service (INVALID_CODE).
  */
@@ -52,6 +52,8 @@ export const billNumberSchema = z
   .max(200, 'Bill number is too long')
   .transform(normalizeCode)
   .pipe(z.string().regex(BILL_NUMBER_PATTERN, 'Bill number must be 3–50 letters, digits or - _ / .'));
+
+export const usernameSchema = z.string().regex(/^[A-Za-z0-9_]{3,20}$/, 'Username must be 3–20 letters, digits or _');
 
 export const areaCodeSchema = z.string().regex(/^[a-z_]{2,40}$/, 'Unknown area');
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { areaCodeSchema, cursorSchema, pageLimitSchema, pageOf, roleSchema, storableTextSchema } from './common';
+import { areaCodeSchema, cursorSchema, pageLimitSchema, pageOf, roleSchema, storableTextSchema, usernameSchema } from './common';
 
-export const usernameSchema = z.string().regex(/^[A-Za-z0-9_]{3,20}$/, 'Username must be 3–20 letters, digits or _');
 export const emailSchema = z.email('Enter a valid email').max(254).transform((e) => e.toLowerCase());
 
 export const PASSWORD_RULES_TEXT = 'at least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol';
@@ -76,4 +75,3 @@ export const userListInput = z.object({
 export type UserListInput = z.infer<typeof userListInput>;
 export const userListOutput = pageOf(userSchema);
 
-export const areaSchema = z.object({ code: z.string(), name: z.string() });

@@ -3,7 +3,7 @@ import { isAllowed, type ProcedureName } from '@tracetrack/shared/permissions';
 import { createSignal } from 'solid-js';
 import { getMeta, setMeta } from '../../local-db/meta';
 import { syncEngine } from '../../local-db/sync-engine';
-import { api, describeFailure, isRetryable } from '../trpc-client';
+import { api, describeFailure, isRetryable } from '../../api/trpc';
 
 const [currentUser, setCurrentUser] = createSignal<Me | null>(null);
 const [isSessionChecked, setSessionChecked] = createSignal(false);
@@ -135,4 +135,10 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
 /** What a role may use: the server enforces the same table, the UI hides what a role cannot use. */
 export function canUse(role: Role | undefined, capability: Capability): boolean {
   return role !== undefined && isAllowed(CAPABILITY_PROCEDURE[capability], role);
+}
+
+/** Whether the signed-in user may call this one procedure: for a button that does just that (delete a bill). */
+export function isAllowedFor(procedure: ProcedureName): boolean {
+  const role = currentUser()?.role;
+  return role !== undefined && isAllowed(procedure, role);
 }

@@ -1,5 +1,5 @@
 import type { ImportKind, ImportReport, ImportSummary } from '@tracetrack/shared';
-import { api, describeFailure } from '../trpc-client';
+import { api, describeFailure } from '../../api/trpc';
 
 export interface UploadRequest {
   file: File;

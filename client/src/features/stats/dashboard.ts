@@ -1,3 +1,3 @@
-import { api } from '../trpc-client';
+import { api } from '../../api/trpc';
 
 export const fetchDashboard = () => api.stats.dashboard.query();

@@ -1,6 +1,6 @@
 import { AppError } from '@tracetrack/shared';
 
-/** DOMAIN §7: five consecutive failures lock the account for 15 minutes. */
+/** RULES.md, sign-in: five consecutive failures lock the account for 15 minutes. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 const LOCKOUT_MINUTES = LOCKOUT_MS / 60_000;

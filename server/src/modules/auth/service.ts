@@ -1,3 +1,4 @@
+import { dummyPasswordHash, verifyPassword } from '@tracetrack/db';
 import { type AppError, isAppError, type LoginInput, type Me } from '@tracetrack/shared';
 import { RATE_LIMITS } from '../../infra/rate-limit';
 import { inTransaction } from '../../infra/transaction';
@@ -7,7 +8,6 @@ import { insertAudit } from '../audit/queries';
 import { toMe } from '../users/mappers';
 import { findUserById } from '../users/queries';
 import { afterFailure, invalidCredentials, isLockedAt, lockedByAdmin, lockedOut } from './lockout';
-import { dummyPasswordHash, verifyPassword } from './passwords';
 import { findUserForLogin, lockLoginState, saveLoginState } from './queries';
 import { recordUnknownUserFailure, unknownUserFailures } from './unknown-user-failures';
 

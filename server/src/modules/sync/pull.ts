@@ -47,11 +47,9 @@ const cursorSchema = z.object({
   s: z.boolean(),
 });
 type Cursor = z.infer<typeof cursorSchema>;
-/** Issued before tombstones existed: its device never heard of a deletion, so it restarts. */
-const legacyCursorSchema = z.object({ f: z.enum(['parents', 'bills']), x: xidText, i: rowId, s: z.boolean() });
 
 const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decode(raw: string): Cursor | null {
+function decode(raw: string): Cursor {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -60,7 +58,6 @@ function decode(raw: string): Cursor | null {
   }
   const current = cursorSchema.safeParse(json);
   if (current.success) return current.data;
-  if (legacyCursorSchema.safeParse(json).success) return null;
   throw new AppError('VALIDATION', 'The sync cursor is invalid; pull again without a cursor.');
 }
 
@@ -186,6 +183,7 @@ async function pullBills(db: Executor, cursor: Cursor, limit: number, horizon: s
     const r = e.row;
     return {
       kind: 'bill', billNumber: r.bill_number, capacity: r.capacity, status: r.status, parentCount: r.parent_count,
+      destination: r.destination, vehicleNumber: r.vehicle_number, description: r.description,
       parents: (parents.get(r.id) ?? []).map((p) => ({ code: p.code, format: p.format ?? '', childCount: p.child_count })),
       updatedAt: r.updated_at.toISOString(), isActive: r.status !== 'completed', isRemoved: false,
     };
@@ -207,7 +205,8 @@ const BILL_STATUSES = ['open', 'loading', 'completed'] as const;
 function billRemoval(t: q.TombstoneRow): SyncChange {
   const status = BILL_STATUSES.find((s) => s === t.status) ?? 'open';
   return {
-    kind: 'bill', billNumber: t.key, capacity: t.capacity ?? 0, status, parentCount: t.parent_count ?? 0, parents: [],
+    kind: 'bill', billNumber: t.key, capacity: t.capacity ?? 0, status, parentCount: t.parent_count ?? 0,
+    destination: null, vehicleNumber: null, description: null, parents: [],
     updatedAt: t.removed_at.toISOString(), isActive: false, isRemoved: true,
   };
 }

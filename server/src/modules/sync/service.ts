@@ -54,13 +54,15 @@ function idReused(id: string): MutationResult {
   };
 }
 
+type PushDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>;
+
 /**
  * Applies a device's queued mutations exactly once each, in seq order. Each mutation's effect and
  * stored outcome commit in one transaction; a replayed id returns the stored outcome; a refusal is
  * a final, stored outcome so the queue never jams; only infrastructure failures fail the call.
  */
 export async function pushMutations(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
+  deps: PushDeps,
   actor: Actor,
   meta: RequestMeta,
   input: SyncPushInput,
@@ -78,12 +80,7 @@ export async function pushMutations(
   }
 }
 
-async function pushLocked(
-  deps: Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>,
-  actor: Actor,
-  meta: RequestMeta,
-  input: SyncPushInput,
-): Promise<SyncPushOutput> {
+async function pushLocked(deps: PushDeps, actor: Actor, meta: RequestMeta, input: SyncPushInput): Promise<SyncPushOutput> {
   const device = await findDeviceForPush(deps.db, input.deviceId, input.mutations.map((m) => m.id));
   if (!device) throw new AppError('DEVICE_NOT_REGISTERED', 'Register this device (device.register) before syncing.');
   if (device.user_id !== actor.id) throw deviceOfOtherUser(device.owner_username);

@@ -1,7 +1,7 @@
+import { generateStrongPassword, hashPassword } from '@tracetrack/db';
 import { passwordProblems } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import { insertAudit } from '../audit/queries';
-import { generateStrongPassword, hashPassword } from '../auth/passwords';
 import { hasAnyAdmin, insertUser, lockFirstAdminBootstrap } from './queries';
 
 /**

@@ -25,7 +25,7 @@ export function toUser(row: UserLike): User {
   };
 }
 
-/** Before/after snapshot for the audit log: no secrets, email masked (DOMAIN §7). */
+/** Before/after snapshot for the audit log: no secrets, email masked (RULES.md, audit log). */
 export function toAuditSnapshot(row: UserLike) {
   return { username: row.username, email: maskEmail(row.email), role: row.role, area: row.area, isLocked: row.is_locked };
 }

@@ -1,4 +1,4 @@
-import type { UsersTable } from '@tracetrack/db';
+import { hashPassword, type UsersTable } from '@tracetrack/db';
 import {
   AppError,
   passwordProblems,
@@ -14,11 +14,10 @@ import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
-import { hashPassword } from '../auth/passwords';
 import { toAuditSnapshot, toUser } from './mappers';
 import * as q from './queries';
 
-/** DOMAIN §6: at most this many dispatchers per dispatch area. */
+/** At most this many dispatchers per dispatch area (RULES.md, roles). */
 export const MAX_DISPATCHERS_PER_AREA = 10;
 
 /** The schema checks strength too; this keeps the rule for callers that skip the schema (imports, scripts). */

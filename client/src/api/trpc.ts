@@ -1,9 +1,14 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
-import type { AppErrorCode } from '@tracetrack/shared';
-// Type-only: the router's types describe the API; no server code reaches the bundle.
-import type { AppRouter } from '../../../server/src/trpc/router';
+// Zod-free module: the handheld's bundle stays without the schemas.
+import { type AppErrorCode, RETRYABLE_ERROR_CODES } from '@tracetrack/shared/errors';
+// Type-only, through the server package's export: the router's types describe the API; no server
+// code reaches the bundle.
+import type { AppRouter } from '@tracetrack/server/router';
 
-/** The one tRPC client. Only modules under features/ import it. */
+/**
+ * The one tRPC client. Features and the sync engine call it; components and routes only read
+ * failures through describeFailure.
+ */
 export const api = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
@@ -39,6 +44,6 @@ export function describeFailure(e: unknown): ApiFailure {
 /** Failures worth trying again: no answer, the server busy or down, this device already pushing. */
 export function isRetryable(f: ApiFailure): boolean {
   if (f.code === null) return true;
-  if (f.code === 'TRANSIENT' || f.code === 'PUSH_IN_PROGRESS' || f.code === 'RATE_LIMITED' || f.code === 'INTERNAL') return true;
+  if (RETRYABLE_ERROR_CODES.includes(f.code)) return true;
   return f.httpStatus === 503 || f.httpStatus === 502 || f.httpStatus === 504;
 }

@@ -1,8 +1,7 @@
-import { parseBagCode } from './codes';
-import type { AppErrorCode } from './errors';
+import { type AppErrorCode, parseBagCode } from '@tracetrack/shared';
 
 /**
- * A pure, in-memory model of the bag rules (DOMAIN §1–2) used as a test oracle: the server's
+ * A pure, in-memory model of the bag rules (codes, linking, unlinking) used as a test oracle: the server's
  * database must end in the same state as this model after the same mutations. It is written
  * independently of the server code on purpose.
  */
