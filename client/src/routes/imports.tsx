@@ -157,7 +157,8 @@ export default function Imports() {
 
       <Show when={current()}>{(imp) => <ImportPanel report={imp()} onCommit={() => act(commitImport)} onResume={() => act(resumeImport)} />}</Show>
 
-      <h2 class="section-title">History</h2>
+      <h2 class="section-title" id="imports-history-title">History</h2>
+      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="imports-history-title">
       <table class="table" data-testid="imports-history">
         <thead>
           <tr>
@@ -167,7 +168,7 @@ export default function Imports() {
             <th>Status</th>
             <th>Rows</th>
             <th>By</th>
-            <th><span class="visually-hidden">Open</span></th>
+            <th>Details</th>
           </tr>
         </thead>
         <tbody>
@@ -190,6 +191,7 @@ export default function Imports() {
           </For>
         </tbody>
       </table>
+      </div>
       <Show when={cursor()}>
         <button type="button" class="button button-quiet" onClick={() => void loadHistory(true)}>
           Older imports
@@ -246,12 +248,13 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
       </Show>
 
       <Show when={props.report.errors.length > 0}>
-        <h3 class="section-title">Errors</h3>
+        <h3 class="section-title" id="import-errors-title">Errors</h3>
         <Show when={props.report.errorCount > props.report.errors.length}>
           <p class="muted">
             The first {num(props.report.errors.length)} of {num(props.report.errorCount)} errors; the report lists every row.
           </p>
         </Show>
+        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="import-errors-title">
         <table class="table" data-testid="import-errors">
           <thead>
             <tr>
@@ -274,6 +277,7 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
             </For>
           </tbody>
         </table>
+        </div>
       </Show>
 
       <div class="row">
