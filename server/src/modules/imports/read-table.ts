@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { AppError, stripInvisible } from '@tracetrack/shared';
 import { CsvError, parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
 
 /** One row of an uploaded table: its sheet (null for CSV), its 1-based row number there, and its cells as text. */
 export interface TableRow {
@@ -42,6 +41,8 @@ async function* readCsv(filePath: string): AsyncGenerator<TableRow> {
 }
 
 async function* readXlsx(filePath: string): AsyncGenerator<TableRow> {
+  // Loaded when first needed: exceljs takes over a second to load, which every server start would pay.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(filePath, {
     sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore',
   });

@@ -1,7 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { IMPORT_KIND_LABELS, type ImportCounts, type ImportKind } from '@tracetrack/shared';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import type { Deps } from '../../deps';
 import * as q from './queries';
 
@@ -81,13 +80,15 @@ export function reportCsv(deps: Pick<Deps, 'db'>, src: ReportSource): Readable {
 /** The report as XLSX through exceljs's streaming WorkbookWriter: a Summary sheet and a Rows sheet. */
 export function reportXlsx(deps: Pick<Deps, 'db'>, src: ReportSource): Readable {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const drained = () => new Promise<void>((resolve) => {
     if (!out.writableNeedDrain || out.destroyed) return resolve();
     out.once('drain', () => resolve());
     out.once('close', () => resolve());
   });
   void (async () => {
+    // Loaded when first needed: exceljs takes over a second to load, which every server start would pay.
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     const summary = workbook.addWorksheet('Summary');
     summary.columns = [{ width: 34 }, { width: 40 }];
     for (const line of summaryLines(src)) summary.addRow(line.map(neutralise)).commit();
