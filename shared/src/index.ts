@@ -8,5 +8,7 @@ export * from './schemas/bags';
 export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
+export * from './schemas/promotions';
+export * from './schemas/audit';
 export * from './sync';
 export * from './model';
