@@ -1,8 +1,8 @@
 import { passwordProblems } from '@tracetrack/shared';
-import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { insertAudit } from '../audit/queries';
 import { generateStrongPassword, hashPassword } from '../auth/passwords';
+import { hasAnyAdmin, insertUser, lockFirstAdminBootstrap } from './queries';
 
 /**
  * First start: when no admin exists, create `admin` with ADMIN_PASSWORD, or with a generated
@@ -14,15 +14,10 @@ export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, adminP
     if (problems.length) throw new Error(`ADMIN_PASSWORD is too weak: it needs ${problems.join(', ')}.`);
   }
   await deps.db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('tracetrack:first-admin'))`.execute(tx);
-    const existing = await tx.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst();
-    if (existing) return;
+    await lockFirstAdminBootstrap(tx);
+    if (await hasAnyAdmin(tx)) return;
     const password = adminPassword ?? generateStrongPassword();
-    const created = await tx
-      .insertInto('users')
-      .values({ username: 'admin', email: 'admin@localhost', password_hash: await hashPassword(password), role: 'admin', area: null })
-      .returning(['id', 'username'])
-      .executeTakeFirstOrThrow();
+    const created = await insertUser(tx, { username: 'admin', email: 'admin@localhost', passwordHash: await hashPassword(password), role: 'admin', area: null });
     await insertAudit(tx, { actor: null, meta: { requestId: 'bootstrap', ip: null } }, {
       action: 'user.bootstrap_admin', entityType: 'user', entityId: created.id, after: { username: 'admin', role: 'admin' }, isPermanent: true,
     });

@@ -1,5 +1,5 @@
 import type { Me, Role, User } from '@tracetrack/shared';
-import { maskEmail } from '../audit/queries';
+import { maskEmail } from '../audit/anonymize';
 
 interface UserLike {
   id: number;

@@ -10,6 +10,7 @@ import {
 } from '@tracetrack/shared';
 import type { Updateable } from 'kysely';
 import type { Deps } from '../../deps';
+import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
@@ -156,22 +157,14 @@ export async function updateUserInTransaction(
   return { user: toUser(after), endsSessions: isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null };
 }
 
-const encodeCursor = (id: number) => Buffer.from(`u:${id}`).toString('base64url');
-function decodeCursor(cursor: string): number {
-  const match = /^u:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match?.[1]) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', { field: 'cursor' });
-  return Number(match[1]);
-}
-
 export async function listUsers(deps: Deps, input: UserListInput): Promise<{ items: User[]; nextCursor: string | null }> {
   const rows = await q.listUsers(deps.db, {
     role: input.role,
     area: input.area,
     search: input.search,
-    afterId: input.cursor === undefined ? null : decodeCursor(input.cursor),
+    afterId: decodeIdCursor(input.cursor),
     limit: input.limit,
   });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return { items: page.map(toUser), nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
+  const { page, nextCursor } = idKeysetPage(rows, input.limit);
+  return { items: page.map(toUser), nextCursor };
 }
