@@ -126,7 +126,7 @@ describe('linking children', () => {
   it('gives linked children their parent area', async () => {
     const indore = await createUser(t.deps.db, { role: 'dispatcher', area: 'indore' });
     await t.as(indore).bag.scanParent({ code: 'SB20030' });
-    // A biller may link into any area's parent (a dispatcher only into their own: areas.test.ts).
+    // A biller may link into any area's parent (a dispatcher only into their own: area-rule.test.ts).
     const biller = await createUser(t.deps.db, { role: 'biller' });
     await t.as(biller).bag.linkChild({ parentCode: 'SB20030', childCode: 'C20030A' });
     expect((await t.as(staff.admin).bag.get({ code: 'C20030A' })).bag.area).toBe('indore');
@@ -156,6 +156,13 @@ describe('unlinking', () => {
 
     await d.bag.linkChild({ parentCode: 'SB30002', childCode: 'C30002B' });
     await d.bag.linkChild({ parentCode: 'SB30002', childCode: 'C30002C' });
+    // The parent's view carries who linked each child and when: what the unlink rule looks at.
+    const view = await d.bag.get({ code: 'SB30002' });
+    expect(view.children.map((c) => [c.code, c.linkedBy, c.linkedAt])).toEqual([
+      ['C30002A', other.username, now.toISOString()],
+      ['C30002B', staff.dispatcher.username, now.toISOString()],
+      ['C30002C', staff.dispatcher.username, now.toISOString()],
+    ]);
     const start = now;
     try {
       now = new Date(start.getTime() + 59 * 60_000);

@@ -1,3 +1,4 @@
+import { areaRouter } from '../modules/areas/router';
 import { auditRouter } from '../modules/audit/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   bag: bagRouter,
   bill: billRouter,
   stats: statsRouter,
+  area: areaRouter,
   device: deviceRouter,
   sync: syncRouter,
   promotion: promotionRouter,

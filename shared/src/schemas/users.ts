@@ -76,4 +76,3 @@ export const userListInput = z.object({
 export type UserListInput = z.infer<typeof userListInput>;
 export const userListOutput = pageOf(userSchema);
 
-export const areaSchema = z.object({ code: z.string(), name: z.string() });
