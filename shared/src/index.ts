@@ -10,4 +10,6 @@ export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
 export * from './schemas/areas';
+export * from './schemas/promotions';
+export * from './schemas/audit';
 export * from './sync';

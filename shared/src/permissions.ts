@@ -19,6 +19,7 @@ const ANYONE: Permission = { roles: 'anyone', refusal: '' };
 const SIGNED_IN: Permission = { roles: ROLES, refusal: '' };
 const STAFF: Permission = { roles: ['admin', 'biller'], refusal: 'Only billers and admins can do this.' };
 const ADMIN: Permission = { roles: ['admin'], refusal: 'Only admins can do this.' };
+const ASKS_FOR_ROLES: Permission = { roles: ['biller', 'dispatcher'], refusal: 'Only billers and dispatchers can ask for another role.' };
 
 export const SIGN_IN_REFUSAL = 'Sign in to continue.';
 
@@ -37,6 +38,8 @@ export const PROCEDURE_PERMISSIONS = {
   /** Area rule: a dispatcher's list is their own area (listAreaOf). */
   'bag.list': SIGNED_IN,
   'bag.delete': ADMIN,
+  /** Moves a parent and its children to another dispatch area (audited). */
+  'bag.setArea': ADMIN,
   'bill.create': STAFF,
   'bill.update': STAFF,
   'bill.addParent': STAFF,
@@ -55,6 +58,12 @@ export const PROCEDURE_PERMISSIONS = {
   'sync.push': SIGNED_IN,
   /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
   'sync.pull': SIGNED_IN,
+  'promotion.request': ASKS_FOR_ROLES,
+  /** The caller's own latest request: whoever may ask may see it; admins have none. */
+  'promotion.mine': SIGNED_IN,
+  'promotion.list': ADMIN,
+  'promotion.decide': ADMIN,
+  'audit.list': ADMIN,
 } as const satisfies Record<string, Permission>;
 
 export type ProcedureName = keyof typeof PROCEDURE_PERMISSIONS;
@@ -112,4 +121,19 @@ export const OTHER_AREA_REFUSAL = 'Dispatchers can only see their own area.';
  */
 export function listAreaOf(caller: { role: Role; area: string | null }): string | null {
   return OWN_AREA_ROLES.includes(caller.role) ? caller.area : null;
+}
+
+/**
+ * The area rule for scans: the area whose parents a caller may link into and unlink from (their
+ * own, for a dispatcher), or null for every area. A parent with no area (registered by a biller
+ * or admin) takes scans from everyone.
+ */
+export function scanAreaOf(caller: { role: Role; area: string | null }): string | null {
+  return OWN_AREA_ROLES.includes(caller.role) ? caller.area : null;
+}
+
+/** Whether the area rule lets this caller link into or unlink from a parent of `parentArea`. */
+export function canScanIntoArea(caller: { role: Role; area: string | null }, parentArea: string | null): boolean {
+  const own = scanAreaOf(caller);
+  return own === null || parentArea === null || parentArea === own;
 }

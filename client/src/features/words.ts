@@ -47,7 +47,7 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   LAST_ADMIN: { says: 'This is the last admin.', todo: 'Make someone else an admin first.' },
   OWN_ROLE: { says: 'Nobody changes their own role.', todo: 'Ask another admin.' },
   AREA_REQUIRED: { says: 'A dispatcher needs a dispatch area.', todo: 'Choose an area.' },
-  AREA_NOT_ALLOWED: { says: 'This bag belongs to another dispatch area.', todo: 'Scan it into a parent of your own area, or ask a biller.' },
+  AREA_NOT_ALLOWED: { says: 'Only dispatchers have a dispatch area.', todo: 'Leave the area empty for billers and admins.' },
   AREA_NOT_FOUND: { says: 'There is no such dispatch area.', todo: 'Choose one of the listed areas.' },
   AREA_FULL: { says: 'This area already has its maximum of dispatchers.', todo: 'Choose another area, or move a dispatcher out first.' },
   DEVICE_NOT_REGISTERED: { says: 'This handheld is not registered yet.', todo: 'It registers by itself; keep it online for a moment.' },
@@ -56,6 +56,11 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   PUSH_IN_PROGRESS: { says: 'This handheld is already sending.', todo: 'Nothing to do: it tries again by itself.' },
   TRANSIENT: { says: 'The server is busy for a moment.', todo: 'Nothing to do: it tries again by itself.' },
   INTERNAL: { says: 'Something went wrong on the server.', todo: 'Try again; tell an admin if it keeps happening.' },
+  PARENT_IN_OTHER_AREA: { says: 'This parent bag belongs to another dispatch area.', todo: 'Scan into a parent of your own area, or ask a biller.' },
+  PROMOTION_PENDING: { says: 'You already asked for a role, and an admin has not decided yet.', todo: 'Wait for the decision.' },
+  PROMOTION_NOT_FOUND: { says: 'There is no such role request.', todo: 'Reload the list.' },
+  PROMOTION_DECIDED: { says: 'This role request was already decided.', todo: 'Reload the list to see the decision.' },
+  PROMOTION_SAME_ROLE: { says: 'This role is already held.', todo: 'Choose another role, or decline the request.' },
 };
 
 /** What each kind of queued write is called on screen. */
