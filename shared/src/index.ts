@@ -8,5 +8,8 @@ export * from './schemas/bags';
 export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
+export * from './schemas/exports';
+export * from './schemas/reports';
+export * from './schemas/labels';
 export * from './sync';
 export * from './model';

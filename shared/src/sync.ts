@@ -24,6 +24,8 @@ export const MAX_MUTATIONS_PER_PUSH = 500;
 export const MAX_MUTATION_ARGS_BYTES = 4096;
 /** Any /trpc request body (bytes); the server answers 413 past it, so a device sizes its pushes under it. */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
+/** The largest file an upload (an import) may send. */
+export const MAX_UPLOAD_BYTES = 16 * 1_048_576;
 
 /**
  * The device's clock when the scan was made. A handheld whose clock reset (1970, 1980) is still

@@ -2,6 +2,9 @@ import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
 import { deviceRouter } from '../modules/devices/router';
+import { exportRouter } from '../modules/exports/router';
+import { labelRouter } from '../modules/labels/router';
+import { reportRouter } from '../modules/reports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
 import { userRouter } from '../modules/users/router';
@@ -15,6 +18,9 @@ export const appRouter = router({
   stats: statsRouter,
   device: deviceRouter,
   sync: syncRouter,
+  export: exportRouter,
+  report: reportRouter,
+  label: labelRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import {
   type BillCompleteInput,
   type BillCreateInput,
   type BillDetail,
+  type BillFilter,
   type BillListInput,
   type BillMutationOutput,
   type BillParentInput,
@@ -268,21 +269,27 @@ function decodeCursor(cursor: string | undefined): number | null {
 }
 
 /** Newest first, keyset by id. The page's totals come from one grouped query over its bill ids. */
-export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
-  const rows = await q.listBills(deps.db, {
+/** The list's filter as the queries take it (the same for the list, its count and its export). */
+export function billFiltersOf(input: BillFilter): q.BillFilters {
+  return {
     status: input.status,
     numberPrefix: input.search ? normalizeCode(input.search) : undefined,
     createdBy: input.createdBy,
     from: input.from,
     to: input.to,
-    beforeId: decodeCursor(input.cursor),
-    limit: input.limit,
-  });
-  const page = rows.slice(0, input.limit);
-  const tallies = talliesByBill(await q.tallyBills(deps.db, page.map((r) => r.id)));
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null,
   };
+}
+
+/** One keyset page of bills with their weights, newest first; `beforeId` null for the first. */
+export async function billPage(db: Executor, filter: BillFilter, beforeId: number | null, limit: number) {
+  const rows = await q.listBills(db, { ...billFiltersOf(filter), beforeId, limit });
+  const page = rows.slice(0, limit);
+  const tallies = talliesByBill(await q.tallyBills(db, page.map((r) => r.id)));
+  return { items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])), hasMore: rows.length > limit };
+}
+
+export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
+  const { items, hasMore } = await billPage(deps.db, input, decodeCursor(input.cursor), input.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: hasMore && last ? encodeCursor(last.id) : null };
 }
