@@ -6,7 +6,7 @@ const MAX_FILTER_TEXT = 80;
 function valueText(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   const text = String(value);
-  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) return text.slice(0, 10).replaceAll('-', '');
+  if (/^\d{4}-\d{2}-\d{2}(T|$)/.test(text)) return text.slice(0, 10).replaceAll('-', '');
   return text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
