@@ -90,18 +90,25 @@ function filteredBags(db: Executor, filters: BagFilter) {
   return q;
 }
 
-/** Newest first, keyset on id; fetches one extra row to know whether another page exists. */
+/**
+ * Newest first, keyset on id; fetches one extra row to know whether another page exists.
+ * With a code search the matches come from the trigram index and are then sorted: ordering by an
+ * expression keeps the planner from walking the primary key backwards until a page of matches
+ * turns up, which reads most of the table when the matches are old bags (codes and ids rise
+ * together). A 3-character search matches at most a few thousand of 2M codes.
+ */
 export async function listBags(db: Executor, filters: BagListFilters) {
   let q = filteredBags(db, filters);
   if (filters.afterId !== null) q = q.where('b.id', '<', filters.afterId);
-  return q.orderBy('b.id', 'desc').limit(filters.limit + 1).execute();
+  const order = filters.code ? sql`b.id + 0` : sql`b.id`;
+  return q.orderBy(order, 'desc').limit(filters.limit + 1).execute();
 }
 
 /** How many bags match, counting at most `cap + 1` (the caller says "more than cap"). */
 export async function countBags(db: Executor, filters: BagFilter, cap: number): Promise<number> {
   const matching = filteredBags(db, filters).clearSelect().select('b.id').limit(cap + 1);
-  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50) {

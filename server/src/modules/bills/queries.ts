@@ -192,8 +192,8 @@ export async function listBills(db: Executor, f: BillListFilters) {
 /** How many bills match, counting at most `cap + 1` (the caller says "more than cap"). */
 export async function countBills(db: Executor, f: BillFilters, cap: number): Promise<number> {
   const matching = filteredBills(db, f).clearSelect().select('bl.id').limit(cap + 1);
-  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /** Children of some of a bill's parents, by parent then link order. */

@@ -74,7 +74,7 @@ async function childCodes(tx: Tx, input: Extract<ReserveInput, { kind: 'child' }
   }
   await q.lockReservations(tx, 'child');
   const [bags, reserved] = await Promise.all([q.existingBagCodes(tx, codes, NAMED_CODES), q.reservedCodes(tx, codes, NAMED_CODES)]);
-  if (bags.length) throw new AppError('LABEL_CODES_TAKEN', `${bags.join(', ')} ${bags.length === 1 ? 'is' : 'are'} already registered as bags; choose another range.`, { codes: bags });
+  if (bags.length) throw new AppError('LABEL_CODES_TAKEN', `${bags.join(', ')} ${bags.length === 1 ? 'is already a bag' : 'are already bags'}; choose another range.`, { codes: bags });
   if (reserved.length) throw new AppError('LABEL_CODES_TAKEN', `${reserved.join(', ')} ${reserved.length === 1 ? 'was' : 'were'} reserved before; choose another range.`, { codes: reserved });
   return codes;
 }

@@ -98,6 +98,6 @@ export async function listUsers(db: Executor, filter: UserFilters & { afterId: n
 /** How many users match, counting at most `cap + 1`. */
 export async function countUsers(db: Executor, filter: UserFilters, cap: number): Promise<number> {
   const matching = filteredUsers(db, filter).clearSelect().select('id').limit(cap + 1);
-  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
