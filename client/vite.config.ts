@@ -35,7 +35,7 @@ export default defineConfig({
         // needed by phones without BarcodeDetector, so it is cached on first use instead.
         globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/],
+        navigateFallbackDenylist: [/^\/trpc/, /^\/api\//, /^\/health/, /^\/ready/],
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         runtimeCaching: [
@@ -55,6 +55,7 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/trpc': { target: apiTarget, changeOrigin: false },
+      '/api': { target: apiTarget, changeOrigin: false },
       '/health': { target: apiTarget, changeOrigin: false },
       '/ready': { target: apiTarget, changeOrigin: false },
     },

@@ -8,6 +8,7 @@ export * from './schemas/bags';
 export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/stats';
+export * from './export-links';
 export * from './schemas/exports';
 export * from './schemas/reports';
 export * from './schemas/labels';

@@ -10,6 +10,8 @@ const LINKS = [
   { href: '/search', label: 'Search', capability: 'lists' },
   { href: '/bags', label: 'Bags', capability: 'lists' },
   { href: '/dashboard', label: 'Dashboard', capability: 'lists' },
+  { href: '/reports/end-of-day', label: 'End of day', capability: 'admin' },
+  { href: '/labels', label: 'Labels', capability: 'admin' },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan' },
 ] as const;
 

@@ -1,8 +1,10 @@
 import { A } from '@solidjs/router';
 import type { Bag, BagListInput } from '@tracetrack/shared';
-import { createSignal, For, onMount, Show } from 'solid-js';
-import { currentUser } from '../features/auth/session';
+import { createResource, createSignal, For, onMount, Show } from 'solid-js';
+import { ExportButton } from '../components/export-button';
+import { canUse, currentUser } from '../features/auth/session';
 import { fetchBags } from '../features/bags/bags';
+import { countExport, exportHref } from '../features/exports/exports';
 import { describeFailure } from '../features/trpc-client';
 
 const AREAS = ['lucknow', 'indore', 'jaipur', 'hisar', 'sri_ganganagar', 'sangaria', 'bathinda', 'raipur', 'ranchi', 'akola'];
@@ -15,6 +17,12 @@ export default function Bags() {
   const [filters, setFilters] = createSignal<Partial<BagListInput>>({});
   const [error, setError] = createSignal<string | null>(null);
   const isDispatcher = () => currentUser()?.role === 'dispatcher';
+  const canExport = () => canUse(currentUser()?.role, 'admin');
+  const exportFilter = () => {
+    const { limit: _limit, cursor: _cursor, ...filter } = filters();
+    return filter;
+  };
+  const [exportCount] = createResource(() => (canExport() ? exportFilter() : false), (filter) => countExport({ kind: 'bags', filter }));
 
   const load = async (more: boolean) => {
     setError(null);
@@ -34,6 +42,10 @@ export default function Bags() {
     const f = new FormData(e.currentTarget as HTMLFormElement);
     const text = (k: string) => String(f.get(k) ?? '').trim();
     const next: Partial<BagListInput> = {};
+    if (text('code')) {
+      next.code = text('code');
+      next.codeMatch = text('codeMatch') === 'prefix' ? 'prefix' : 'contains';
+    }
     if (text('type')) next.type = text('type') as 'parent' | 'child';
     const linked = yesNo(f.get('linked'));
     if (linked !== undefined) next.linked = linked;
@@ -51,6 +63,13 @@ export default function Bags() {
     <main class="page">
       <h1>Bags</h1>
       <form class="filters" onSubmit={onSubmit}>
+        <label for="bags-code">Code</label>
+        <input id="bags-code" name="code" autocomplete="off" autocapitalize="characters" minlength={3} maxlength={20} placeholder="3 or more characters" />
+        <label for="bags-code-match">Match</label>
+        <select id="bags-code-match" name="codeMatch">
+          <option value="contains">Contains</option>
+          <option value="prefix">Starts with</option>
+        </select>
         <label for="bags-type">Type</label>
         <select id="bags-type" name="type">
           <option value="">All</option>
@@ -86,6 +105,9 @@ export default function Bags() {
       </form>
       <Show when={error()}>
         <p class="error">{error()}</p>
+      </Show>
+      <Show when={canExport()}>
+        <ExportButton what="bags" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('bags', format, exportFilter())} />
       </Show>
       <table class="table" data-testid="bags-table">
         <thead>

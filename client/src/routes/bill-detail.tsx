@@ -3,7 +3,9 @@ import type { BillDetail, BillSummary } from '@tracetrack/shared';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ManualEntry } from '../components/manual-entry';
 import { ParentChildren } from '../components/parent-children';
+import { ExportButton } from '../components/export-button';
 import { canUse, currentUser } from '../features/auth/session';
+import { billManifestHref } from '../features/exports/exports';
 import { addParentToBill, type BillWriteResult, completeBill, fetchBill, removeParentFromBill, reopenBill } from '../features/bills/bills';
 import { describeFailure } from '../features/trpc-client';
 import { signal } from '../scanner/feedback';
@@ -82,6 +84,9 @@ export default function BillDetailPage() {
                 Print view
               </A>
             </div>
+            <Show when={canUse(currentUser()?.role, 'admin')}>
+              <ExportButton what={`the manifest of bill ${b().billNumber}`} hasCount={false} hrefOf={(format) => billManifestHref(b().billNumber, format)} />
+            </Show>
             <p>
               Status <strong data-testid="bill-status">{b().status}</strong>
               {b().isShort ? ' (completed short)' : ''} · {b().destination ?? 'no destination'} · {b().vehicleNumber ?? 'no vehicle'}

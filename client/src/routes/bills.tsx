@@ -1,8 +1,10 @@
 import { A, useNavigate } from '@solidjs/router';
-import type { BillStatus, BillSummary } from '@tracetrack/shared';
-import { createSignal, For, onMount, Show } from 'solid-js';
+import type { BillFilter, BillStatus, BillSummary } from '@tracetrack/shared';
+import { createResource, createSignal, For, onMount, Show } from 'solid-js';
+import { ExportButton } from '../components/export-button';
 import { canUse, currentUser } from '../features/auth/session';
 import { createBill, fetchBills } from '../features/bills/bills';
+import { countExport, exportHref } from '../features/exports/exports';
 import { describeFailure } from '../features/trpc-client';
 
 export default function Bills() {
@@ -18,18 +20,23 @@ export default function Bills() {
   const [to, setTo] = createSignal('');
   const [isCreating, setCreating] = createSignal(false);
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
+  const canExport = () => canUse(currentUser()?.role, 'admin');
+  /** The filter of the rows on screen: what the export and its count use. */
+  const [applied, setApplied] = createSignal<BillFilter>({});
+  const [exportCount] = createResource(() => (canExport() ? applied() : false), (filter) => countExport({ kind: 'bills', filter }));
 
   const load = async (more = false) => {
     setError(null);
+    const filter: BillFilter = {
+      ...(status() ? { status: status() as BillStatus } : {}),
+      ...(search().trim() ? { search: search().trim() } : {}),
+      ...(createdBy().trim() ? { createdBy: createdBy().trim() } : {}),
+      ...(from() ? { from: new Date(`${from()}T00:00:00`).toISOString() } : {}),
+      ...(to() ? { to: new Date(`${to()}T23:59:59`).toISOString() } : {}),
+    };
     try {
-      const page = await fetchBills({
-        ...(status() ? { status: status() as BillStatus } : {}),
-        ...(search().trim() ? { search: search().trim() } : {}),
-        ...(createdBy().trim() ? { createdBy: createdBy().trim() } : {}),
-        ...(from() ? { from: new Date(`${from()}T00:00:00`).toISOString() } : {}),
-        ...(to() ? { to: new Date(`${to()}T23:59:59`).toISOString() } : {}),
-        ...(more && cursor() ? { cursor: cursor()! } : {}),
-      });
+      const page = await fetchBills({ ...filter, ...(more && cursor() ? { cursor: cursor()! } : {}) });
+      if (!more) setApplied(filter);
       setItems(more ? [...items(), ...page.items] : page.items);
       setCursor(page.nextCursor);
     } catch (e) {
@@ -104,6 +111,9 @@ export default function Bills() {
 
       <Show when={error()}>
         <p class="error">{error()}</p>
+      </Show>
+      <Show when={canExport()}>
+        <ExportButton what="bills" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('bills', format, applied())} />
       </Show>
       <table class="table">
         <thead>

@@ -1,22 +1,33 @@
 import { A, useSearchParams } from '@solidjs/router';
-import type { BagDetail } from '@tracetrack/shared';
+import type { Bag, BagDetail } from '@tracetrack/shared';
 import { createEffect, createSignal, For, Show } from 'solid-js';
-import { fetchBag } from '../features/bags/bags';
+import { fetchBag, fetchBags } from '../features/bags/bags';
 import { describeFailure } from '../features/trpc-client';
 import { useWedgeScanner } from '../scanner/use-wedge';
+
+const PARTIAL_LIMIT = 50;
 
 export default function Search() {
   const [params, setParams] = useSearchParams<{ code?: string }>();
   const [detail, setDetail] = createSignal<BagDetail | null>(null);
   const [error, setError] = createSignal<string | null>(null);
+  const [matches, setMatches] = createSignal<{ text: string; bags: Bag[]; hasMore: boolean } | null>(null);
 
+  // The exact code first (any area: scanners must see conflicts); with 3 or more characters, also
+  // every code that contains them (the list's area rule applies).
   createEffect(() => {
     const code = params.code;
     if (!code) return;
     setError(null);
-    fetchBag(code).then(setDetail, (e) => {
-      setDetail(null);
-      setError(describeFailure(e).message);
+    setMatches(null);
+    const text = code.trim().toUpperCase();
+    const isPartial = /^[A-Z0-9-]{3,20}$/.test(text);
+    void Promise.allSettled([fetchBag(code), isPartial ? fetchBags({ code: text, codeMatch: 'contains', limit: PARTIAL_LIMIT }) : null]).then(([exact, partial]) => {
+      if (params.code !== code) return;
+      setDetail(exact.status === 'fulfilled' ? exact.value : null);
+      const others = partial.status === 'fulfilled' && partial.value ? partial.value.items.filter((b) => b.code !== text) : [];
+      if (partial.status === 'fulfilled' && partial.value) setMatches({ text, bags: others, hasMore: partial.value.nextCursor !== null });
+      if (exact.status === 'rejected' && others.length === 0) setError(describeFailure(exact.reason).message);
     });
   });
   useWedgeScanner((scan) => setParams({ code: scan.code }));
@@ -29,14 +40,32 @@ export default function Search() {
 
   return (
     <main class="page">
-      <h1>Search a bag</h1>
+      <h1>Search bags</h1>
       <form class="row" onSubmit={onSubmit}>
-        <label for="search-code">Bag code</label>
+        <label for="search-code">Bag code, or 3+ characters of it</label>
         <input id="search-code" name="code" value={params.code ?? ''} autocomplete="off" autocapitalize="characters" />
         <button type="submit" class="button">Search</button>
       </form>
       <Show when={error()}>
         <p class="error">{error()}</p>
+      </Show>
+      <Show when={matches() && matches()!.bags.length > 0 ? matches() : null}>
+        {(m) => (
+          <section data-testid="bag-matches">
+            <h2>
+              Codes containing {m().text} {m().hasMore ? `(first ${PARTIAL_LIMIT})` : `(${m().bags.length})`}
+            </h2>
+            <ul class="chips">
+              <For each={m().bags}>
+                {(b) => (
+                  <li>
+                    <A href={`/search?code=${b.code}`}>{b.code}</A> <span class="muted">{b.type}{b.parentCode ? ` in ${b.parentCode}` : ''}</span>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </section>
+        )}
       </Show>
       <Show when={detail()}>
         {(d) => (
