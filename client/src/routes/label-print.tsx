@@ -50,10 +50,11 @@ export default function LabelPrint() {
   };
   const barcodeStyle = () => {
     const l = layout();
-    const height = l.labelHeightMm - 7;
-    return l.symbology === 'qrcode'
-      ? { width: `${Math.min(height, l.labelWidthMm - 4)}mm`, height: `${Math.min(height, l.labelWidthMm - 4)}mm` }
-      : { width: `${l.labelWidthMm - 6}mm`, height: `${height}mm` };
+    // Room for the code's text below, and a white margin (the img's padding) all round: scanners
+    // need a quiet zone, and bwip-js draws none.
+    const height = l.labelHeightMm - 9;
+    const side = Math.max(4, Math.min(height, l.labelWidthMm - 6));
+    return l.symbology === 'qrcode' ? { width: `${side}mm`, height: `${side}mm` } : { width: `${Math.max(4, l.labelWidthMm - 8)}mm`, height: `${Math.max(4, height)}mm` };
   };
 
   return (

@@ -42,7 +42,7 @@ export interface LabelLayout {
 
 /** 3 × 8 labels of 63.5 × 33.9 mm (the common 24-up A4 sheet). */
 export const DEFAULT_LAYOUT: LabelLayout = {
-  columns: 3, rows: 8, marginTopMm: 13, marginLeftMm: 7, gapMm: 2.5, labelWidthMm: 63.5, labelHeightMm: 33.9, symbology: 'qrcode',
+  columns: 3, rows: 8, marginTopMm: 12.9, marginLeftMm: 7.2, gapMm: 0, labelWidthMm: 63.5, labelHeightMm: 33.9, symbology: 'qrcode',
 };
 
 const A4 = { widthMm: 210, heightMm: 297 };
