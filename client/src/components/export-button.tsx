@@ -13,14 +13,15 @@ export function ExportButton(props: {
   what: string;
   hrefOf: (format: ExportFormat) => string;
   count?: ExportCount | { error: string } | undefined;
-  /** Without a count (a single bill's manifest), no row count is shown. */
+  /** Without a count (a bill's manifest, a day's summary): what the file holds, in words, if known. */
   hasCount?: boolean;
+  summary?: string;
 }) {
   return (
     <div class="export-button no-print" role="group" aria-label={`Export ${props.what}`}>
       <span class="muted" data-testid="export-count">
         <Switch>
-          <Match when={props.hasCount === false}>Export {props.what}:</Match>
+          <Match when={props.hasCount === false}>Export {props.summary ?? props.what}:</Match>
           <Match when={props.count === undefined}>Counting rows…</Match>
           <Match when={props.count && 'error' in props.count ? props.count : null}>{(c) => c().error}</Match>
           <Match when={props.count && !('error' in props.count) ? props.count : null}>{(c) => `Export ${rowCountText(c())}:`}</Match>

@@ -85,7 +85,12 @@ export default function BillDetailPage() {
               </A>
             </div>
             <Show when={canUse(currentUser()?.role, 'admin')}>
-              <ExportButton what={`the manifest of bill ${b().billNumber}`} hasCount={false} hrefOf={(format) => billManifestHref(b().billNumber, format)} />
+              <ExportButton
+                what={`the manifest of bill ${b().billNumber}`}
+                hasCount={false}
+                summary={`the manifest: ${b().parentCount.toLocaleString('en-IN')} parents, ${b().childCount.toLocaleString('en-IN')} children`}
+                hrefOf={(format) => billManifestHref(b().billNumber, format)}
+              />
             </Show>
             <p>
               Status <strong data-testid="bill-status">{b().status}</strong>
