@@ -74,7 +74,7 @@ function Summary(props: { report: EndOfDay }) {
         <div class="tile"><span class="tile-value" classList={{ negative: t().varianceKg < 0 }}>{kg(t().varianceKg)}</span><span class="tile-label">variance</span></div>
       </div>
 
-      <h2>By status</h2>
+      <h2 class="section-title">By status</h2>
       <table class="table">
         <thead><tr><th>Status</th><th class="num">Bills</th><For each={WEIGHT_HEADERS}>{(h) => <th class="num">{h}</th>}</For></tr></thead>
         <tbody>
@@ -84,7 +84,7 @@ function Summary(props: { report: EndOfDay }) {
         </tbody>
       </table>
 
-      <h2>By user</h2>
+      <h2 class="section-title">By user</h2>
       <Show when={props.report.byUser.length > 0} fallback={<p class="muted">Nobody created or completed a bill that day.</p>}>
         <table class="table">
           <thead><tr><th>User</th><th class="num">Created</th><th class="num">Completed</th><For each={WEIGHT_HEADERS}>{(h) => <th class="num">{h} (completed)</th>}</For></tr></thead>
@@ -96,7 +96,7 @@ function Summary(props: { report: EndOfDay }) {
         </table>
       </Show>
 
-      <h2>Bills ({n(props.report.bills.length)})</h2>
+      <h2 class="section-title">Bills ({n(props.report.bills.length)})</h2>
       <Show when={props.report.bills.length > 0} fallback={<p class="muted">No bill was created or completed that day.</p>}>
         <table class="table" data-testid="eod-bills">
           <thead><tr><th>Bill</th><th>Status</th><th>That day</th><th>By</th><For each={WEIGHT_HEADERS}>{(h) => <th class="num">{h}</th>}</For><th>Destination</th></tr></thead>

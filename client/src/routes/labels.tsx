@@ -42,7 +42,7 @@ export default function Labels() {
     <main class="page">
       <h1>Labels</h1>
       <section class="card">
-        <h2>Reserve codes to print</h2>
+        <h2 class="section-title">Reserve codes to print</h2>
         <form class="grid-form" onSubmit={(e) => void onReserve(e)}>
           <label for="label-kind">Codes</label>
           <select id="label-kind" name="kind" value={kind()} onChange={(e) => setKind(e.currentTarget.value === 'child' ? 'child' : 'parent')}>
@@ -75,7 +75,7 @@ export default function Labels() {
         </form>
       </section>
 
-      <h2>Reserved before</h2>
+      <h2 class="section-title">Reserved before</h2>
       <Show when={historyError()}>
         <p class="error">{historyError()}</p>
       </Show>
