@@ -92,6 +92,14 @@ describe('bill exports', () => {
     expect(sheets[1]!.rows.slice(1).map((r) => [r[2], r[5], r[6], r[7]])).toEqual(expect.arrayContaining([[30, 30, 30, 0], [7, 7, 15, -8]]));
     expect(sheets[2]!.rows).toHaveLength(38);
 
+    // Bill numbers may hold / and . (encoded in the link).
+    const odd = 'ODD/2026.1';
+    await t.as(staff.admin).bill.create({ billNumber: odd, capacity: 1 });
+    const oddRes = await get(`/api/exports/bill/${encodeURIComponent(odd)}.csv`);
+    expect(oddRes.status).toBe(200);
+    expect(oddRes.headers.get('content-disposition')).toContain('bill_bill-ODD-2026-1_');
+    expect((await parseCsv(oddRes.body!))[2]![0]).toBe(odd);
+
     const missing = await get('/api/exports/bill/NO-SUCH-BILL.csv');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { data: { appCode: 'BILL_NOT_FOUND' } } });
