@@ -35,8 +35,8 @@ export default defineConfig({
         // needed by phones without BarcodeDetector, so it is cached on first use instead.
         globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
         navigateFallback: '/index.html',
-        // Server files, not app screens: a navigation to them must reach the server.
-        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/, /^\/robots\.txt$/],
+        // Server files and routes, not app screens: a navigation to them must reach the server.
+        navigateFallbackDenylist: [/^\/trpc/, /^\/api\//, /^\/health/, /^\/ready/, /^\/robots\.txt$/],
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         runtimeCaching: [
@@ -56,6 +56,7 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/trpc': { target: apiTarget, changeOrigin: false },
+      '/api': { target: apiTarget, changeOrigin: false },
       '/health': { target: apiTarget, changeOrigin: false },
       '/ready': { target: apiTarget, changeOrigin: false },
     },

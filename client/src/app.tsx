@@ -19,6 +19,9 @@ const Search = lazy(() => import('./routes/search'));
 const Bags = lazy(() => import('./routes/bags'));
 const Dashboard = lazy(() => import('./routes/dashboard'));
 const ScannerTest = lazy(() => import('./routes/scanner-test'));
+const EndOfDay = lazy(() => import('./routes/end-of-day'));
+const Labels = lazy(() => import('./routes/labels'));
+const LabelPrint = lazy(() => import('./routes/label-print'));
 
 function Shell(props: RouteSectionProps) {
   const location = useLocation();
@@ -73,6 +76,9 @@ export function App() {
       <Route path="/bags" component={requires('lists', Bags)} />
       <Route path="/dashboard" component={requires('lists', Dashboard)} />
       <Route path="/scanner-test" component={ScannerTest} />
+      <Route path="/reports/end-of-day" component={requires('admin', EndOfDay)} />
+      <Route path="/labels" component={requires('admin', Labels)} />
+      <Route path="/labels/:id/print" component={requires('admin', LabelPrint)} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

@@ -180,6 +180,38 @@ export interface SyncTombstoneHorizonTable {
   pruned_through: string;
 }
 
+/** One end-of-day mail per day (migration 0009): the row is the claim across processes. */
+export interface EodRunsTable {
+  day: ColumnType<string, string, string>;
+  status: 'sending' | 'sent' | 'failed' | 'skipped';
+  attempts: Generated<number>;
+  recipients: Generated<number>;
+  bills: Generated<number>;
+  detail: string | null;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+/** A block of label codes handed out for printing (migration 0009). */
+export interface LabelReservationsTable {
+  id: Generated<number>;
+  kind: 'parent' | 'child';
+  format: string | null;
+  first_number: number | null;
+  last_number: number | null;
+  first_code: string;
+  last_code: string;
+  code_count: number;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface LabelCodesTable {
+  code: string;
+  reservation_id: number;
+  position: number;
+}
+
 export interface Database {
   dispatch_areas: DispatchAreasTable;
   users: UsersTable;
@@ -196,6 +228,9 @@ export interface Database {
   sync_tombstones: SyncTombstonesTable;
   sync_tombstone_horizon: SyncTombstoneHorizonTable;
   promotion_requests: PromotionRequestsTable;
+  eod_runs: EodRunsTable;
+  label_reservations: LabelReservationsTable;
+  label_codes: LabelCodesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

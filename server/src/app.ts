@@ -3,18 +3,18 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { databaseIsReachable } from '@tracetrack/db';
-import { isAppError, MAX_BATCH_CALLS, MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
-import { Hono } from 'hono';
+import { isAppError, MAX_BATCH_CALLS, MAX_REQUEST_BODY_BYTES, MAX_UPLOAD_BYTES } from '@tracetrack/shared';
+import { type Context as HonoContext, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Deps } from './deps';
+import type { AppEnv } from './http/app-env';
+import { jsonRefusal } from './http/json-error';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
-import { createHttpContext, readCookie, SESSION_COOKIE, type SessionLookup } from './trpc/http-context';
+import { exportRoutes } from './modules/exports/routes';
+import { createHttpContext, readCookie, SESSION_COOKIE } from './trpc/http-context';
 import { appRouter } from './trpc/router';
-
-// `session` is set by the /trpc middleware below, before any tRPC request runs.
-type Env = { Variables: { requestId: string; ip: string | null; session: SessionLookup } };
 
 /**
  * Behind our proxy, the client is the entry the proxy appended: the rightmost. Entries to its
@@ -46,6 +46,12 @@ function allowedOrigins(deps: Deps, req: Request, host: string | undefined): str
   const own = originOf(`${scheme}://${host ?? url.host}`);
   const configured = deps.config.publicUrl ? originOf(deps.config.publicUrl) : null;
   return [own, configured].filter((o): o is string => o !== null);
+}
+
+/** No Origin (not a browser, or a same-origin GET), or one of ours (allowedOrigins). */
+function isAllowedOrigin(deps: Deps, c: HonoContext<AppEnv>): boolean {
+  const origin = c.req.header('origin');
+  return origin === undefined || allowedOrigins(deps, c.req.raw, c.req.header('host')).includes(originOf(origin) ?? '');
 }
 
 /**
@@ -85,7 +91,7 @@ async function withContentLength(res: Response): Promise<Response> {
 }
 
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
-  const app = new Hono<Env>();
+  const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
@@ -120,33 +126,40 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     return c.json({ status: ready ? 'ready' : 'unavailable', database: database ? 'ok' : 'down', redis }, ready ? 200 : 503);
   });
 
-  // API answers hold accounts, emails and bag data: no browser or proxy cache may keep them.
-  app.use('/trpc/*', async (c, next) => {
+  // API answers and downloads hold accounts, emails and bag data: no browser or proxy cache may keep them.
+  const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
     await next();
     c.header('cache-control', 'no-store');
-  });
+  };
+  app.use('/trpc/*', noStore);
+  app.use('/api/*', noStore);
 
   // CSRF-safe by construction: mutations are JSON only and a browser Origin must be our own.
   app.use('/trpc/*', async (c, next) => {
     if (c.req.method === 'POST') {
       const type = c.req.header('content-type') ?? '';
       if (!type.toLowerCase().startsWith('application/json')) {
-        return c.json({ error: { message: 'Requests must be JSON (content-type: application/json).', data: { appCode: 'VALIDATION' } } }, 415);
+        return jsonRefusal(c, 'VALIDATION', 'Requests must be JSON (content-type: application/json).', 415);
       }
-      const origin = c.req.header('origin');
-      if (origin !== undefined && !allowedOrigins(deps, c.req.raw, c.req.header('host')).includes(originOf(origin) ?? '')) {
-        return c.json({ error: { message: 'Cross-origin request refused.', data: { appCode: 'FORBIDDEN' } } }, 403);
-      }
+      if (!isAllowedOrigin(deps, c)) return jsonRefusal(c, 'FORBIDDEN', 'Cross-origin request refused.', 403);
     }
     const calls = callCount(c.req.raw);
     if (calls > MAX_BATCH_CALLS) {
-      return c.json({
-        error: { message: `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds ${calls}. Send them in smaller batches.`, data: { appCode: 'VALIDATION' } },
-      }, 400);
+      return jsonRefusal(c, 'VALIDATION', `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds ${calls}. Send them in smaller batches.`, 400);
     }
-    // Each call of a batch counts against the limit. The rate limit and the session cookie are
-    // looked up together: with Redis, both commands leave in one write (auto-pipelining) and
-    // come back in one read.
+    return next();
+  });
+  // Downloads and uploads beside tRPC: any request a browser marks with a foreign Origin is refused.
+  app.use('/api/*', async (c, next) => {
+    if (!isAllowedOrigin(deps, c)) return jsonRefusal(c, 'FORBIDDEN', 'Cross-origin request refused.', 403);
+    return next();
+  });
+
+  // Each call of a batch counts against the limit. The rate limit and the session cookie are
+  // looked up together: with Redis, both commands leave in one write (auto-pipelining) and come
+  // back in one read.
+  const limitAndSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const calls = c.req.path.startsWith('/trpc/') ? callCount(c.req.raw) : 1;
     const ip = c.get('ip');
     const token = readCookie(c.req.header('cookie') ?? null, SESSION_COOKIE);
     const [limit, session] = await Promise.allSettled([
@@ -163,19 +176,32 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       }
       const retry = (e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60;
       c.header('retry-after', String(retry));
-      return c.json({ error: { message: `Too many requests. Try again in ${retry} s.`, data: { appCode: 'RATE_LIMITED' } } }, 429);
+      return jsonRefusal(c, 'RATE_LIMITED', `Too many requests. Try again in ${retry} s.`, 429);
     }
     return next();
-  });
+  };
+  app.use('/trpc/*', limitAndSession);
+  app.use('/api/*', limitAndSession);
   // A push of 500 scans is ~100 KB; the device sizes its pushes under this (see sync-engine.ts).
   app.use(
     '/trpc/*',
     bodyLimit({
       maxSize: MAX_REQUEST_BODY_BYTES,
       onError: (c) =>
-        c.json({ error: { message: `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`, data: { appCode: 'VALIDATION' } } }, 413),
+        jsonRefusal(c, 'VALIDATION', `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`, 413),
     }),
   );
+  // Uploads (imports) are files of up to 16 MB; the limit is checked as the body streams in.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_UPLOAD_BYTES,
+      onError: (c) => jsonRefusal(c, 'VALIDATION', `The file is larger than ${MAX_UPLOAD_BYTES / 1_048_576} MB.`, 413),
+    }),
+  );
+  app.route('/api/exports', exportRoutes(deps));
+  // Nothing under /api/ or /trpc/ is a page: an unknown path is a 404 in JSON, never the app shell.
+  app.all('/api/*', (c) => jsonRefusal(c, 'ROUTE_NOT_FOUND', `There is no ${c.req.method} ${c.req.path}.`, 404));
 
   app.all('/trpc/*', async (c) => withContentLength(
     await fetchRequestHandler({

@@ -17,6 +17,8 @@ export interface AppConfig {
   timeZone: string;
   /** Where users reach the app, for links in mail; null: unknown (links are relative). */
   publicUrl: string | null;
+  /** `HH:MM` in timeZone when the end-of-day summary is mailed (with a mail transport); null: never. */
+  eodSendAt: string | null;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */

@@ -6,6 +6,7 @@ import { buildDeps } from './build-deps';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
 import { startMaintenance } from './maintenance';
+import { startEodMail } from './modules/reports/eod-mail';
 import { ensureFirstAdmin } from './modules/users/bootstrap';
 
 /** One HTTP server process: its own pool and Redis client, the app, and a clean close. */
@@ -26,16 +27,19 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       clientDist: path.resolve(env.CLIENT_DIST),
       timeZone: env.TIME_ZONE,
       publicUrl: env.PUBLIC_URL ?? null,
+      eodSendAt: env.EOD_SEND_AT ?? null,
     },
   });
   if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);
   const stopMaintenance = startMaintenance(deps);
+  const stopEodMail = startEodMail(deps);
 
   const app = createApp(deps, { remoteAddress: (c) => getConnInfo(c).remote.address ?? null });
   // A port already taken fails the start with a message (main logs it and exits), not a crash.
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) => {
       stopMaintenance();
+      stopEodMail();
       void deps.close();
       reject(new Error(e.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use (set PORT)` : e.message));
     };
@@ -48,6 +52,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
   return {
     close: async () => {
       stopMaintenance();
+      stopEodMail();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },

@@ -51,6 +51,14 @@ export const APP_ERROR_CODES = [
   'PROMOTION_DECIDED',
   /** The role asked for is the one the user already has. */
   'PROMOTION_SAME_ROLE',
+  // Exports, labels and HTTP routes beside tRPC (issue 12)
+  /** No route at this path under /api/ or /trpc/. */
+  'ROUTE_NOT_FOUND',
+  /** A code of the requested label range is a bag already or was reserved before. */
+  'LABEL_CODES_TAKEN',
+  /** The format has fewer unused codes left than requested. */
+  'LABEL_CODES_EXHAUSTED',
+  'RESERVATION_NOT_FOUND',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

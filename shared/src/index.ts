@@ -12,4 +12,8 @@ export * from './schemas/stats';
 export * from './schemas/areas';
 export * from './schemas/promotions';
 export * from './schemas/audit';
+export * from './export-links';
+export * from './schemas/exports';
+export * from './schemas/reports';
+export * from './schemas/labels';
 export * from './sync';

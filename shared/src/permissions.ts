@@ -64,7 +64,34 @@ export const PROCEDURE_PERMISSIONS = {
   'promotion.list': ADMIN,
   'promotion.decide': ADMIN,
   'audit.list': ADMIN,
+  /** Rows an export would hold, before downloading it. */
+  'export.count': ADMIN,
+  'report.endOfDay': ADMIN,
+  'label.reserve': ADMIN,
+  'label.list': ADMIN,
+  'label.sheet': ADMIN,
 } as const satisfies Record<string, Permission>;
+
+/**
+ * The plain HTTP routes beside tRPC (downloads), by name; `server/src/http/` gates each one by its
+ * row with the same session and the same refusal sentences as the procedures.
+ */
+export const ROUTE_PERMISSIONS = {
+  /** GET /api/exports/bags.<csv|xlsx> */
+  'export.bags': ADMIN,
+  /** GET /api/exports/bills.<csv|xlsx> */
+  'export.bills': ADMIN,
+  /** GET /api/exports/users.<csv|xlsx>: users with their scans over N days */
+  'export.users': ADMIN,
+  /** GET /api/exports/audit.<csv|xlsx> */
+  'export.audit': ADMIN,
+  /** GET /api/exports/eod.<csv|xlsx>?date= */
+  'export.eod': ADMIN,
+  /** GET /api/exports/bill/:number.<csv|xlsx>: one bill's manifest */
+  'export.bill': ADMIN,
+} as const satisfies Record<string, Permission>;
+
+export type RouteName = keyof typeof ROUTE_PERMISSIONS;
 
 export type ProcedureName = keyof typeof PROCEDURE_PERMISSIONS;
 
@@ -95,8 +122,21 @@ export function isAllowed(procedure: string, role: Role): boolean {
  * INTERNAL refusal for everyone: a forgotten row fails closed.
  */
 export function refusalOf(procedure: string, caller: { role: Role } | null): AppError | null {
-  const permission = permissionOf(procedure);
-  if (!permission) return new AppError('INTERNAL', `${procedure} has no row in the permission table.`);
+  return refusalBy(permissionOf(procedure), procedure, caller);
+}
+
+/** The same for an HTTP route's row in ROUTE_PERMISSIONS. */
+export function routeRefusalOf(route: string, caller: { role: Role } | null): AppError | null {
+  return refusalBy(Object.hasOwn(ROUTE_PERMISSIONS, route) ? ROUTE_PERMISSIONS[route as RouteName] : undefined, route, caller);
+}
+
+/** Whether a signed-in user of this role may use the HTTP route. */
+export function isRouteAllowed(route: string, role: Role): boolean {
+  return routeRefusalOf(route, { role }) === null;
+}
+
+function refusalBy(permission: Permission | undefined, name: string, caller: { role: Role } | null): AppError | null {
+  if (!permission) return new AppError('INTERNAL', `${name} has no row in the permission table.`);
   if (permission.roles === 'anyone') return null;
   if (!caller) return new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
   return permission.roles.includes(caller.role) ? null : new AppError('FORBIDDEN', permission.refusal);

@@ -34,6 +34,8 @@ export const MAX_MUTATION_ARGS_BYTES = 4096;
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
 /** Calls in one batched /trpc request (`?batch=1`); each counts against the rate limits. */
 export const MAX_BATCH_CALLS = 10;
+/** The largest file an upload (an import) may send. */
+export const MAX_UPLOAD_BYTES = 16 * 1_048_576;
 
 /**
  * The device's clock when the scan was made. A handheld whose clock reset (1970, 1980) is still

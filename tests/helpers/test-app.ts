@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 /** Real Postgres (own database per file) and real Redis when REDIS_URL is set (own key prefix). */
-export async function createTestApp(opts: { clock?: () => Date; smtpUrl?: string; publicUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { clock?: () => Date; smtpUrl?: string; publicUrl?: string; eodSendAt?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const deps = await buildDeps({
     databaseUrl: database.url,
@@ -41,6 +41,7 @@ export async function createTestApp(opts: { clock?: () => Date; smtpUrl?: string
       clientDist: null,
       timeZone: 'Asia/Kolkata',
       publicUrl: opts.publicUrl ?? null,
+      eodSendAt: opts.eodSendAt ?? null,
     },
   });
   return {

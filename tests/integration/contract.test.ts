@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppErrorCode, isAllowed, isAppError, refusalOf, type Role } from '@tracetrack/shared';
+import { type AppErrorCode, isAllowed, isAppError, isRouteAllowed, refusalOf, type Role, ROUTE_PERMISSIONS } from '@tracetrack/shared';
 import { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,11 @@ const MATRIX: Record<string, Probe> = {
   'promotion.list': { call: (c) => c.promotion.list({}) },
   'promotion.decide': { call: (c) => c.promotion.decide({ id: 999_999, approve: false }), mayRefuse: ['PROMOTION_NOT_FOUND'] },
   'audit.list': { call: (c) => c.audit.list({ filters: { action: 'bag.' } }) },
+  'export.count': { call: (c) => c.export.count({ kind: 'bags', filter: { code: 'SB9', codeMatch: 'prefix' } }) },
+  'report.endOfDay': { call: (c) => c.report.endOfDay({ date: '2026-01-05' }) },
+  'label.reserve': { call: (c) => c.label.reserve({ kind: 'child', prefix: `CTL${uniq()}`, firstNumber: 1, digits: 2, count: 2 }) },
+  'label.list': { call: (c) => c.label.list({}) },
+  'label.sheet': { call: (c) => c.label.sheet({ id: 999_999 }), mayRefuse: ['RESERVATION_NOT_FOUND'] },
 };
 
 /** 'ok', or the shared code the call was refused with (the tRPC code when it carried none). */
@@ -128,6 +133,39 @@ describe('role matrix', () => {
   });
 });
 
+describe('route matrix (plain HTTP routes beside tRPC)', () => {
+  /** Every route of ROUTE_PERMISSIONS with a well-formed request; a route missing here fails the first test. */
+  const ROUTES: Record<string, string> = {
+    'export.bags': '/api/exports/bags.csv?type=parent',
+    'export.bills': '/api/exports/bills.xlsx',
+    'export.users': '/api/exports/users.csv?days=7',
+    'export.audit': '/api/exports/audit.csv',
+    'export.eod': '/api/exports/eod.xlsx?date=2026-01-05',
+    'export.bill': '/api/exports/bill/CONTRACT-1.csv',
+  };
+  it('covers every route of the permission table', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).sort());
+  });
+  const rows = Object.entries(ROUTES).flatMap(([name, url]) => [...ALL, null].map((role) => [name, role, url] as const));
+  it.each(rows)('%s as %s', async (name, role, url) => {
+    const app = createApp(t.deps);
+    const headers: Record<string, string> = role ? { cookie: await sessionCookieFor(t.deps, staff[role].id) } : {};
+    const before = await worldState();
+    const res = await app.request(url, { headers });
+    if (role === null) expect(res.status).toBe(401);
+    else if (!isRouteAllowed(name, role)) {
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { message: refusalOf('user.list', staff[role])!.message, data: { appCode: 'FORBIDDEN' } } });
+    } else if (name === 'export.audit') expect(res.status).toBe(404);
+    else {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z]+_[A-Za-z0-9_-]+_\d{8}-\d{4}\.(csv|xlsx)"$/);
+      await res.arrayBuffer();
+    }
+    expect(await worldState()).toEqual(before);
+  });
+});
+
 describe('malformed input over HTTP', () => {
   const LONG = 'Z'.repeat(10_000);
   const SQLI = "'; drop table bags; --";
@@ -167,6 +205,15 @@ describe('malformed input over HTTP', () => {
     ['bag.list', 'query', { scannedBy: XSS }, 'scannedBy'],
     ['bag.list', 'query', { from: 'last week' }, 'from'],
     ['bag.list', 'query', { cursor: LONG }, 'cursor'],
+    ['bag.list', 'query', { code: 'ab' }, 'code'],
+    ['bag.list', 'query', { code: '%25_' }, 'code'],
+    ['bag.list', 'query', { code: 'SB1', codeMatch: 'suffix' }, 'codeMatch'],
+    ['export.count', 'query', { kind: 'sacks', filter: {} }, 'kind'],
+    ['export.count', 'query', { kind: 'users', filter: { days: 365 } }, 'filter.days'],
+    ['report.endOfDay', 'query', { date: '2026-02-30' }, 'date'],
+    ['label.reserve', 'mutation', { kind: 'parent', format: 'SB', count: 0 }, 'count'],
+    ['label.reserve', 'mutation', { kind: 'child', prefix: 'A-B', firstNumber: 1, digits: 4, count: 2 }, 'prefix'],
+    ['label.sheet', 'query', { id: -1 }, 'id'],
     ['device.register', 'mutation', { deviceId: 'not-a-uuid' }, 'deviceId'],
     ['device.register', 'mutation', { deviceId: uuid, label: LONG }, 'label'],
     ['sync.push', 'mutation', { deviceId: uuid }, 'mutations'],

@@ -9,6 +9,8 @@ import { auditsInsert } from '../../server/src/modules/audit/queries';
 import * as bags from '../../server/src/modules/bags/queries';
 import * as batch from '../../server/src/modules/bags/batch-queries';
 import * as bills from '../../server/src/modules/bills/queries';
+import * as labels from '../../server/src/modules/labels/queries';
+import * as activity from '../../server/src/modules/users/activity-queries';
 import * as counters from '../../server/src/modules/counters/queries';
 import * as devices from '../../server/src/modules/devices/queries';
 import * as scans from '../../server/src/modules/scans/queries';
@@ -35,7 +37,14 @@ const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones'];
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Plans?: PlanNode[];
+}
+
+function indexesUsed(node: PlanNode, out: string[] = []): string[] {
+  if (node['Index Name']) out.push(node['Index Name']);
+  for (const child of node.Plans ?? []) indexesUsed(child, out);
+  return out;
 }
 
 function seqScans(node: PlanNode, out: string[] = []): string[] {
@@ -130,6 +139,27 @@ const cases: Case[] = [
   ['bag.list unbilled + cursor', () => bags.listBags(recorder.db, { ...listFilters, billed: false, afterId: sample.midId })],
   ['bag.list date range', () => bags.listBags(recorder.db, { ...listFilters, from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })],
   ['bag.list scanned by + area', () => bags.listBags(recorder.db, { ...listFilters, scannedBy: sample.dispatcher, area: sample.area })],
+  ['bag.list code contains', () => bags.listBags(recorder.db, { ...listFilters, code: sample.childCode.slice(2, 6), codeMatch: 'contains' })],
+  ['bag.list code prefix + type', () => bags.listBags(recorder.db, { ...listFilters, code: sample.parentCode.slice(0, 4), codeMatch: 'prefix', type: 'parent' })],
+  ['export.count bags by code', () => bags.countBags(recorder.db, { code: sample.childCode.slice(1, 5) }, 100_000)],
+  ['export.count bills', () => bills.countBills(recorder.db, { status: 'completed' }, 100_000)],
+  ['export: a bill manifest\'s children', () => bills.listChildCodesOfBillParents(recorder.db, sample.billId, [sample.parentCode])],
+  ['report.endOfDay bills of a day', () => bills.listBillsCreatedOrCompletedBetween(recorder.db, new Date(Date.now() - 86_400_000), new Date())],
+  ['export.users activity', async () => {
+    const from = await activity.firstScanEventIdSince(recorder.db, new Date(Date.now() - 7 * 86_400_000));
+    await activity.countScansOfUsersSince(recorder.db, [sample.userId], from ?? 1);
+  }],
+  ['label.reserve next codes', () => inTx(async (tx) => {
+    await labels.highestParentNumber(tx, 'SB', 'SB00000', 'SB99999', 2);
+    await labels.highestReservedNumber(tx, 'SB');
+    await labels.existingBagCodes(tx, sample.codes, 5);
+    await labels.reservedCodes(tx, sample.codes, 5);
+  })],
+  ['label.list and sheet', async () => {
+    await labels.listReservations(recorder.db, null, 50);
+    await labels.findReservation(recorder.db, 1);
+    await labels.codesOfReservation(recorder.db, 1);
+  }],
   ['bag.delete checks', async () => {
     await bags.findLinkOfChild(recorder.db, sample.childId);
     await bags.isParentBilled(recorder.db, sample.parentId);
@@ -253,6 +283,18 @@ describe(`request-path queries on ${BAGS.toLocaleString('en')} seeded bags`, () 
       from devices d`);
     expect(devices.rows[0]!.total).toBeGreaterThan(0);
     expect(devices.rows[0]!.wrong).toBe(0);
+  });
+
+  it.each([
+    ['contains', () => bags.listBags(recorder.db, { ...listFilters, code: sample.childCode.slice(2, 6), codeMatch: 'contains' })],
+    ['prefix', () => bags.listBags(recorder.db, { ...listFilters, code: sample.childCode.slice(0, 4), codeMatch: 'prefix' })],
+    ['contains, counted for an export', () => bags.countBags(recorder.db, { code: sample.childCode.slice(2, 6) }, 100_000)],
+  ] as const)('partial code search (%s) is an index scan of the code', async (name, run) => {
+    const [q] = await recorder.capture(run);
+    const used = indexesUsed(await explain(q!, false));
+    // A prefix may also be a range of the unique code index (C collation); contains is trigrams only.
+    const codeIndexes = name === 'prefix' ? ['bags_code_trgm', 'bags_code_unique'] : ['bags_code_trgm'];
+    expect(used.filter((i) => codeIndexes.includes(i))).not.toEqual([]);
   });
 
   it.each(cases)('%s: no sequential scan of bags, links, scan_events, bills or bill_parents', async (_name, run, opts) => {

@@ -4,8 +4,11 @@ import {
   MUTATION_NAMES,
   MUTATION_PROCEDURES,
   PROCEDURE_PERMISSIONS,
+  isRouteAllowed,
   refusalOf,
   type Role,
+  ROUTE_PERMISSIONS,
+  routeRefusalOf,
   unlistedNames,
 } from '@tracetrack/shared';
 import { TRPCError } from '@trpc/server';
@@ -43,13 +46,25 @@ describe('the permission table', () => {
     const whoMay = (name: string) => ALL.filter((role) => isAllowed(name, role));
     const everyone = ['bag.scanParent', 'bag.linkChild', 'bag.unlinkChild', 'bag.get', 'bag.list', 'bill.get', 'bill.list', 'stats.dashboard', 'device.register', 'sync.push', 'sync.pull'];
     const staff = ['bill.create', 'bill.update', 'bill.addParent', 'bill.removeParent', 'bill.complete', 'bill.reopen'];
-    const admins = ['user.create', 'user.list', 'user.update', 'bag.delete', 'bag.setArea', 'bill.delete', 'device.list', 'promotion.list', 'promotion.decide', 'audit.list'];
+    const admins = [
+      'user.create', 'user.list', 'user.update', 'bag.delete', 'bag.setArea', 'bill.delete', 'device.list', 'promotion.list', 'promotion.decide',
+      'audit.list', 'export.count', 'report.endOfDay', 'label.reserve', 'label.list', 'label.sheet',
+    ];
     for (const name of everyone) expect([name, whoMay(name)]).toEqual([name, ALL]);
     for (const name of staff) expect([name, whoMay(name)]).toEqual([name, ['admin', 'biller']]);
     for (const name of admins) expect([name, whoMay(name)]).toEqual([name, ['admin']]);
     for (const name of ['auth.login', 'auth.logout', 'auth.me']) expect(refusalOf(name, null)).toBeNull();
     expect(whoMay('promotion.request')).toEqual(['biller', 'dispatcher']);
     expect(whoMay('promotion.mine')).toEqual(ALL);
+    // Exports are admins' (the role matrix of the product): every download route.
+    for (const route of Object.keys(ROUTE_PERMISSIONS)) expect([route, ALL.filter((role) => isRouteAllowed(route, role))]).toEqual([route, ['admin']]);
+  });
+
+  it('refuses a route the table does not list to everyone, and anonymous callers with the sign-in sentence', () => {
+    expect(routeRefusalOf('export.sacks', { role: 'admin' })).toMatchObject({ code: 'INTERNAL' });
+    expect(routeRefusalOf('constructor', { role: 'admin' })).toMatchObject({ code: 'INTERNAL' });
+    expect(routeRefusalOf('export.bags', null)).toMatchObject({ code: 'UNAUTHENTICATED', message: 'Sign in to continue.' });
+    expect(routeRefusalOf('export.bags', { role: 'biller' })).toMatchObject({ code: 'FORBIDDEN', message: 'Only admins can do this.' });
   });
 
   it('gives each queued mutation the gate of the procedure it stands for', () => {

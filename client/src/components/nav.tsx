@@ -21,6 +21,8 @@ const LINKS: readonly NavLink[] = [
   { href: '/search', label: 'Search', capability: 'lists', icon: IconSearch },
   { href: '/bags', label: 'Bags', capability: 'lists', icon: IconBags },
   { href: '/dashboard', label: 'Dashboard', capability: 'lists', icon: IconChart },
+  { href: '/reports/end-of-day', label: 'End of day', capability: 'admin', icon: IconChart },
+  { href: '/labels', label: 'Labels', capability: 'admin', icon: IconBags },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan', icon: IconTest },
 ];
 

@@ -61,6 +61,10 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   PROMOTION_NOT_FOUND: { says: 'There is no such role request.', todo: 'Reload the list.' },
   PROMOTION_DECIDED: { says: 'This role request was already decided.', todo: 'Reload the list to see the decision.' },
   PROMOTION_SAME_ROLE: { says: 'This role is already held.', todo: 'Choose another role, or decline the request.' },
+  ROUTE_NOT_FOUND: { says: 'There is no such page or download on the server.', todo: 'Go back and try again from the menu; the app may need updating.' },
+  LABEL_CODES_TAKEN: { says: 'Some of these label codes are already bags or were reserved before.', todo: 'Choose another range, or reprint the earlier reservation.' },
+  LABEL_CODES_EXHAUSTED: { says: 'There are not that many unused codes left in this format.', todo: 'Reserve fewer codes, or use the other parent format.' },
+  RESERVATION_NOT_FOUND: { says: 'That label reservation does not exist.', todo: 'Open the list of reservations and pick one from there.' },
 };
 
 /** What each kind of queued write is called on screen. */

@@ -6,6 +6,7 @@ import * as m0004 from './0004-device-health';
 import * as m0005 from './0005-pull-tombstones';
 import * as m0006 from './0006-bill-feed-child-counts';
 import * as m0008 from './0008-admin';
+import * as m0009 from './0009-exports';
 
 /** Numbered and append-only: never edit a landed migration, add the next number. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-pull-tombstones': m0005,
   '0006-bill-feed-child-counts': m0006,
   '0008-admin': m0008,
+  '0009-exports': m0009,
 };

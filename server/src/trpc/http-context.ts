@@ -35,9 +35,32 @@ export function sessionCookie(deps: Deps, token: string | null): string {
 export type SessionLookup = PromiseSettledResult<SessionData | null>;
 
 /**
- * Resolves the session cookie to a live, unlocked user; anything else is anonymous. `lookup` is
- * the store's answer for this request's cookie (app.ts asks for it beside the rate limit).
+ * The signed-in, unlocked user behind a session cookie, or null (no cookie, no session, a locked
+ * or deleted user). `lookup` is the store's answer for the cookie (app.ts asks for it beside the
+ * rate limit). A store or database outage is a TRANSIENT refusal: the caller may be signed in, so
+ * they are neither treated as anonymous (which would clear their cookie) nor answered with a 500.
+ * tRPC procedures and the plain HTTP routes (downloads) share it.
  */
+export async function resolveSessionActor(
+  deps: Deps,
+  token: string | null,
+  lookup: SessionLookup,
+  requestId: string,
+): Promise<Context['actor']> {
+  if (!token) return null;
+  try {
+    if (lookup.status === 'rejected') throw lookup.reason;
+    const session = lookup.value;
+    // The user row is read on every request, so a lock or a role or area change applies at once,
+    // whatever happened to the sessions in the store.
+    return session ? await findActorById(deps.db, session.userId) : null;
+  } catch (e) {
+    deps.logger.warn('session lookup failed', { requestId, error: String(e instanceof Error ? (e.cause ?? e) : e) });
+    throw isAppError(e) ? e : new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.');
+  }
+}
+
+/** Resolves the session cookie to a live, unlocked user; anything else is anonymous. */
 export async function createHttpContext(
   deps: Deps,
   req: Request,
@@ -47,22 +70,13 @@ export async function createHttpContext(
 ): Promise<Context> {
   const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
   let actor: Context['actor'] = null;
-  if (token) {
-    try {
-      if (lookup.status === 'rejected') throw lookup.reason;
-      const session = lookup.value;
-      // The user row is read on every request, so a lock or a role or area change applies at once,
-      // whatever happened to the sessions in the store.
-      if (session) actor = await findActorById(deps.db, session.userId);
-    } catch (e) {
-      // The session store or the database is down: the caller may be signed in, so neither treat
-      // them as anonymous (which would clear their cookie) nor fail with a 500.
-      deps.logger.warn('session lookup failed', { requestId: meta.requestId, error: String(e instanceof Error ? (e.cause ?? e) : e) });
-      const cause = isAppError(e) ? e : new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.');
-      throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause });
-    }
-    if (!actor) resHeaders.append('set-cookie', sessionCookie(deps, null));
+  try {
+    actor = await resolveSessionActor(deps, token, lookup, meta.requestId);
+  } catch (e) {
+    const cause = isAppError(e) ? e : new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.');
+    throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause });
   }
+  if (token && !actor) resHeaders.append('set-cookie', sessionCookie(deps, null));
   return {
     deps,
     actor,

@@ -5,6 +5,9 @@ import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
 import { deviceRouter } from '../modules/devices/router';
 import { promotionRouter } from '../modules/promotions/router';
+import { exportRouter } from '../modules/exports/router';
+import { labelRouter } from '../modules/labels/router';
+import { reportRouter } from '../modules/reports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
 import { userRouter } from '../modules/users/router';
@@ -21,6 +24,9 @@ export const appRouter = router({
   sync: syncRouter,
   promotion: promotionRouter,
   audit: auditRouter,
+  export: exportRouter,
+  report: reportRouter,
+  label: labelRouter,
 });
 
 export type AppRouter = typeof appRouter;

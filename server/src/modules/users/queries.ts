@@ -82,15 +82,31 @@ export async function updateUser(tx: Tx, id: number, patch: Updateable<UsersTabl
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Keyset page in id order; fetches one extra row to know whether another page follows. */
-export async function listUsers(
-  db: Executor,
-  filter: { role?: Role | undefined; area?: string | undefined; search?: string | undefined; afterId: number | null; limit: number },
-) {
-  let query = db.selectFrom('users').select(userColumns).orderBy('id').limit(filter.limit + 1);
+export interface UserFilters {
+  role?: Role | undefined;
+  area?: string | undefined;
+  search?: string | undefined;
+}
+
+/** The users narrowed by a filter: the one WHERE behind the list, its count and its export. */
+function filteredUsers(db: Executor, filter: UserFilters) {
+  let query = db.selectFrom('users').select(userColumns);
   if (filter.role) query = query.where('role', '=', filter.role);
   if (filter.area) query = query.where('area', '=', filter.area);
   if (filter.search) query = query.where(sql<string>`lower(username)`, 'like', `${escapeLike(filter.search.toLowerCase())}%`);
+  return query;
+}
+
+/** Keyset page in id order; fetches one extra row to know whether another page follows. */
+export async function listUsers(db: Executor, filter: UserFilters & { afterId: number | null; limit: number }) {
+  let query = filteredUsers(db, filter).orderBy('id').limit(filter.limit + 1);
   if (filter.afterId !== null) query = query.where('id', '>', filter.afterId);
   return query.execute();
+}
+
+/** How many users match, counting at most `cap + 1`. */
+export async function countUsers(db: Executor, filter: UserFilters, cap: number): Promise<number> {
+  const matching = filteredUsers(db, filter).clearSelect().select('id').limit(cap + 1);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
