@@ -220,9 +220,7 @@ export async function listChildCodesOfBillParents(db: Executor, billId: number, 
  */
 export async function listBillsCreatedOrCompletedBetween(db: Executor, start: Date, end: Date) {
   return billView(db)
-    .leftJoin('users as cu', 'cu.id', 'bl.completed_by')
     .select([
-      'cu.username as completed_by_username',
       sql<boolean>`bl.created_at >= ${start} and bl.created_at < ${end}`.as('is_created_in_range'),
       sql<boolean>`coalesce(bl.completed_at >= ${start} and bl.completed_at < ${end}, false)`.as('is_completed_in_range'),
     ])
