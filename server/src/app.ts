@@ -73,7 +73,7 @@ function callCount(req: Request): number {
  * this origin only.
  */
 const PERMISSIONS_POLICY = [
-  'camera=(self)', 'microphone=()', 'geolocation=()', 'payment=()', 'usb=()', 'serial=()', 'bluetooth=()', 'hid=()', 'midi=()',
+  'camera=(self)', 'microphone=()', 'geolocation=()', 'payment=()', 'usb=()', 'serial=()', 'hid=()', 'midi=()',
   'accelerometer=()', 'gyroscope=()', 'magnetometer=()', 'display-capture=()', 'fullscreen=()', 'picture-in-picture=()',
   'publickey-credentials-get=()', 'screen-wake-lock=()', 'xr-spatial-tracking=()', 'browsing-topics=()',
 ].join(', ');

@@ -12,6 +12,8 @@ const envSchema = z.object({
   /** Server processes (node:cluster); unset → 1 without Redis, the core count with it. */
   WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   REDIS_URL: z.url().optional(),
+  /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().max(100).default('tt:'),
   ADMIN_PASSWORD: z.string().optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),

@@ -14,6 +14,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
   const deps = await buildDeps({
     databaseUrl,
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
     poolSize: env.DB_POOL_SIZE,
     logger,
     smtpUrl: env.SMTP_URL,

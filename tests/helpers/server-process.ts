@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,7 +42,9 @@ export async function startServerProcess(
   const entry = opts.bundle ? ['--enable-source-maps', SERVER_BUNDLE] : ['--import', 'tsx', 'server/src/main.ts'];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', ...env },
+    // A key prefix of its own: user ids repeat across test databases, and sessions of an earlier
+    // run's server must not be found by this one in a shared Redis.
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', REDIS_PREFIX: `tt-test:${randomUUID()}:`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
