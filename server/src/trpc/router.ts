@@ -1,3 +1,4 @@
+import { accountRouter } from '../modules/account/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
@@ -9,6 +10,7 @@ import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
+  account: accountRouter,
   user: userRouter,
   bag: bagRouter,
   bill: billRouter,
