@@ -110,7 +110,7 @@ export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, in
       if (area && (isRoleChanged || isAreaChanged)) await reserveDispatcherSlot(tx, area, before.id);
 
       // Unlocking also lifts sign-in lockouts: the account's and every client's.
-      const lockoutsCleared = input.isLocked === false ? await q.clearLoginFailures(tx, before.id) : 0;
+      const failureRunsCleared = input.isLocked === false ? await q.clearLoginFailures(tx, before.id) : 0;
       const patch: Updateable<UsersTable> = {};
       if (email !== undefined && email !== before.email) patch.email = email;
       if (isRoleChanged) patch.role = role;
@@ -120,7 +120,7 @@ export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, in
         patch.password_hash = passwordHash;
         patch.must_change_password = true;
       }
-      if (Object.keys(patch).length === 0 && lockoutsCleared === 0) return false;
+      if (Object.keys(patch).length === 0 && failureRunsCleared === 0) return false;
 
       const isEndingSessions = isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null;
       patch.updated_at = deps.clock();
@@ -131,7 +131,7 @@ export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, in
         entityType: 'user',
         entityId: before.id,
         before: toAuditSnapshot(before),
-        after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}), ...(lockoutsCleared ? { lockoutsCleared } : {}) },
+        after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}), ...(failureRunsCleared ? { failureRunsCleared } : {}) },
         isPermanent: isRoleChanged,
       });
       return isEndingSessions;
