@@ -18,7 +18,7 @@ export async function startE2eServer(): Promise<E2eServer> {
   buildServerBundle();
   const app = await createTestApp();
   const server = await startServerProcess(
-    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd' },
+    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e-Granary-Gatekeeper-7' },
     undefined,
     [],
     { bundle: true },
