@@ -35,7 +35,8 @@ export default defineConfig({
         // needed by phones without BarcodeDetector, so it is cached on first use instead.
         globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/],
+        // Server files, not app screens: a navigation to them must reach the server.
+        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/, /^\/robots\.txt$/],
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         runtimeCaching: [

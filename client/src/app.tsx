@@ -1,6 +1,8 @@
 import { Navigate, Route, Router, type RouteSectionProps, useLocation } from '@solidjs/router';
-import { lazy, Match, Show, Switch } from 'solid-js';
-import { Nav } from './components/nav';
+import { lazy, Match, Show, Suspense, Switch } from 'solid-js';
+import { BottomBar } from './components/bottom-bar';
+import { AccountBar, TopNav } from './components/nav';
+import { ScanNotice } from './components/scan-notice';
 import { StatusBar } from './components/status-bar';
 import { UpdatePrompt } from './components/update-prompt';
 import { canUse, currentUser, isSessionChecked } from './features/auth/session';
@@ -33,11 +35,20 @@ function Shell(props: RouteSectionProps) {
         <Show when={currentUser()}>
           <header class="app-header">
             <StatusBar />
-            <Nav />
+            <div class="header-row">
+              <TopNav />
+              <AccountBar />
+            </div>
           </header>
+          <BottomBar />
         </Show>
         <UpdatePrompt />
-        {props.children}
+        {/* The notice mounts with the screen (after a lazy one has loaded), so scans that came
+            while the app started go to the screen's own handler, not to the notice. */}
+        <Suspense>
+          {props.children}
+          <ScanNotice />
+        </Suspense>
       </Match>
     </Switch>
   );

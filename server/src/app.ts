@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
-import { anonymizeIp } from './modules/audit/queries';
+import { anonymizeIp } from './modules/audit/anonymize';
 import { createHttpContext, readClientId, readCookie, sessionCookieName, type SessionLookup } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 

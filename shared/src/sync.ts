@@ -17,7 +17,15 @@ export const MUTATION_ARGS = {
 
 export type MutationName = keyof typeof MUTATION_ARGS;
 export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
+/** What a device sends for a mutation. */
 export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
+/** The same args once parsed: codes normalised, texts trimmed, defaults filled. */
+export type ParsedMutationArgs<N extends MutationName> = z.output<(typeof MUTATION_ARGS)[N]>;
+
+/** Own keys only: `constructor` or `__proto__` is no mutation. */
+export function isMutationName(name: string): name is MutationName {
+  return Object.hasOwn(MUTATION_ARGS, name);
+}
 
 export const MAX_MUTATIONS_PER_PUSH = 500;
 /** One mutation's args as JSON (UTF-8 bytes); larger ones are refused on their own. */
@@ -132,6 +140,11 @@ export const pulledBillSchema = z.object({
   capacity: z.number().int(),
   status: z.enum(['open', 'loading', 'completed']),
   parentCount: z.number().int(),
+  /** What a bill page shows offline beside its parents; null on a removal. */
+  destination: z.string().nullable(),
+  vehicleNumber: z.string().nullable(),
+  description: z.string().nullable(),
+  /** Each parent's current child count: a link or unlink in a parent moves its bill in the feed. */
   parents: z.array(z.object({ code: z.string(), format: z.string(), childCount: z.number().int() })),
   updatedAt: z.string(),
   isActive: z.boolean(),

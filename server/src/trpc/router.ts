@@ -1,4 +1,5 @@
 import { accountRouter } from '../modules/account/router';
+import { areaRouter } from '../modules/areas/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   bag: bagRouter,
   bill: billRouter,
   stats: statsRouter,
+  area: areaRouter,
   device: deviceRouter,
   sync: syncRouter,
 });

@@ -1,12 +1,10 @@
-import { ACCEPTED_FORMATS_TEXT, AppError, PARENT_FORMATS, parseBagCode, type ParsedCode } from '@tracetrack/shared';
+import { AppError, classifyCode, DISPATCHER_UNLINK_WINDOW_MS, type ParsedCode } from '@tracetrack/shared';
 import type { Actor } from '../actor';
-import type { AuditEntry } from '../audit/queries';
-import { type CounterDelta, scopeOf } from '../counters/queries';
-import type { ScanRefs } from '../scans/queries';
+import { type CounterDelta, scopeOf } from '../counters/deltas';
+import type { BagCommand } from '../scans/commands';
+import type { ScanEffect, ScanRefs } from '../scans/types';
+import { childCodeOrRefuse, knownCodeOrRefuse, refuseNonParentCode } from './code-slots';
 import { toParentState } from './mappers';
-
-/** Dispatchers may undo their own links for this long; billers and admins any time. */
-export const DISPATCHER_UNLINK_WINDOW_MS = 60 * 60 * 1000;
 
 /** When a scan is judged: the transaction's server time, and the device's capture time of a synced scan. */
 export interface ScanClock {
@@ -15,10 +13,22 @@ export interface ScanClock {
   clientTime: Date | null;
 }
 
-export type BagCommand =
-  | { name: 'parent.scan'; args: { code: string } }
-  | { name: 'child.link'; args: { parentCode: string; childCode: string } }
-  | { name: 'child.unlink'; args: { childCode: string } };
+/** A bag command with its (normalised) codes classified, once, before the batch loads anything. */
+export type ClassifiedCommand =
+  | { name: 'parent.scan'; code: ParsedCode }
+  | { name: 'child.link'; parent: ParsedCode; child: ParsedCode }
+  | { name: 'child.unlink'; child: ParsedCode };
+
+export function classifyCommand(cmd: BagCommand): ClassifiedCommand {
+  switch (cmd.name) {
+    case 'parent.scan':
+      return { name: cmd.name, code: classifyCode(cmd.args.code) };
+    case 'child.link':
+      return { name: cmd.name, parent: classifyCode(cmd.args.parentCode), child: classifyCode(cmd.args.childCode) };
+    case 'child.unlink':
+      return { name: cmd.name, child: classifyCode(cmd.args.childCode) };
+  }
+}
 
 /** A bag as the batch sees it, locked for the whole transaction. */
 export interface BatchBag {
@@ -49,75 +59,39 @@ export interface BatchState {
   counters: CounterDelta[];
 }
 
-export interface RuleResult {
-  status: 'applied' | 'unchanged';
-  message: string;
-  data: Record<string, unknown>;
-  refs: ScanRefs;
-  scope: string;
-  audit?: AuditEntry;
+/** What a bag rule reports for one scan (see applyScanBatch). */
+export type RuleResult = ScanEffect<Record<string, unknown>>;
+
+function parentSlot(state: BatchState, parsed: ParsedCode): string {
+  const known = knownCodeOrRefuse(parsed);
+  if (known.kind !== 'parent') refuseNonParentCode(known.code, state.bags.get(known.code)?.exists ?? false);
+  return known.code;
 }
 
-const PARENT_FORMATS_TEXT = PARENT_FORMATS.map((f) => `${f.example} (${f.label})`).join(' or ');
-
-export function parseOrRefuse(raw: string): Exclude<ParsedCode, { kind: 'invalid' }> {
-  const parsed = parseBagCode(raw);
-  if (parsed.kind === 'invalid') {
-    throw new AppError('INVALID_CODE', `"${parsed.code || raw.slice(0, 40)}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
-  }
-  return parsed;
-}
-
-/**
- * A code in a parent slot, normalised. A parent format passes; anything else is refused, and how
- * depends on whether the code is a known bag: a known child is WRONG_BAG_TYPE (a code's type never
- * changes), an unknown code is INVALID_CODE naming the parent formats. Bags and bills share this.
- */
-export function parentSlotCode(raw: string): { code: string; isParentFormat: boolean } {
-  const parsed = parseOrRefuse(raw);
-  return { code: parsed.code, isParentFormat: parsed.kind === 'parent' };
-}
-
-export function refuseNonParentCode(code: string, isKnownBag: boolean): never {
-  if (isKnownBag) throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag; scan a parent bag (e.g. ${PARENT_FORMATS_TEXT}).`);
-  throw new AppError('INVALID_CODE', `${code} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
-}
-
-function parentSlot(state: BatchState, raw: string): string {
-  const { code, isParentFormat } = parentSlotCode(raw);
-  if (!isParentFormat) refuseNonParentCode(code, state.bags.get(code)?.exists ?? false);
-  return code;
-}
-
-function childSlot(raw: string): string {
-  const parsed = parseOrRefuse(raw);
-  if (parsed.kind !== 'child') throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a parent code; scan a child bag here.`);
-  return parsed.code;
-}
+type ParentCode = Extract<ParsedCode, { kind: 'parent' }>;
 
 /**
  * The codes a command may register (inserted ahead as provisional rows so they can be locked)
- * and the codes it only looks up.
+ * and the codes it only looks up. Codes of no known format are left out: the rules refuse them.
  */
-export function codesOf(cmd: BagCommand): { parents: string[]; children: string[]; lookups: string[] } {
-  const out = { parents: [] as string[], children: [] as string[], lookups: [] as string[] };
-  const add = (raw: string, register: 'parent' | 'child' | null) => {
-    const p = parseBagCode(raw);
+export function codesOf(cmd: ClassifiedCommand): { parents: ParentCode[]; children: string[]; lookups: string[] } {
+  const out = { parents: [] as ParentCode[], children: [] as string[], lookups: [] as string[] };
+  const add = (p: ParsedCode, register: 'parent' | 'child' | null) => {
     if (p.kind === 'invalid') return;
-    if (register === 'parent' && p.kind === 'parent') out.parents.push(p.code);
+    if (register === 'parent' && p.kind === 'parent') out.parents.push(p);
     else if (register === 'child' && p.kind === 'child') out.children.push(p.code);
     else out.lookups.push(p.code);
   };
   switch (cmd.name) {
     case 'parent.scan':
-      add(cmd.args.code, 'parent');
+      add(cmd.code, 'parent');
       break;
     case 'child.link':
-      add(cmd.args.parentCode, null);
-      add(cmd.args.childCode, 'child');
+      add(cmd.parent, null);
+      add(cmd.child, 'child');
       break;
     case 'child.unlink':
-      add(cmd.args.childCode, null);
+      add(cmd.child, null);
       break;
   }
   return out;
@@ -141,8 +115,8 @@ function refuseIfOnCompletedBill(parent: BatchBag, refs: ScanRefs) {
 const state = (p: BatchBag) => toParentState(p, p.childCount);
 
 /** Scanning a parent registers it (in the dispatcher's area) or opens the existing one. */
-function scanParent(s: BatchState, actor: Actor, args: { code: string }): RuleResult {
-  const code = parentSlot(s, args.code);
+function scanParent(s: BatchState, actor: Actor, parsed: ParsedCode): RuleResult {
+  const code = parentSlot(s, parsed);
   const bag = s.bags.get(code);
   if (!bag) throw new AppError('TRANSIENT', `Could not register ${code}. Try again.`);
   if (bag.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is registered as a child bag, not a parent.`);
@@ -164,9 +138,9 @@ function scanParent(s: BatchState, actor: Actor, args: { code: string }): RuleRe
 }
 
 /** Links a child into a parent: exclusivity, capacity and the completed-bill lock (DOMAIN §2). */
-function linkChild(s: BatchState, actor: Actor, args: { parentCode: string; childCode: string }, now: Date): RuleResult {
-  const parentCode = parentSlot(s, args.parentCode);
-  const childCode = childSlot(args.childCode);
+function linkChild(s: BatchState, actor: Actor, cmd: { parent: ParsedCode; child: ParsedCode }, now: Date): RuleResult {
+  const parentCode = parentSlot(s, cmd.parent);
+  const childCode = childCodeOrRefuse(cmd.child);
   const parent = existingParent(s, parentCode);
   const child = s.bags.get(childCode);
   if (!child) throw new AppError('TRANSIENT', `Could not register ${childCode}. Try again.`);
@@ -225,8 +199,8 @@ function unlinkTimeOf(link: BatchLink, clock: ScanClock): Date {
 }
 
 /** Removes only the link: both bags and all history stay. */
-function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, clock: ScanClock): RuleResult {
-  const childCode = childSlot(args.childCode);
+function unlinkChild(s: BatchState, actor: Actor, parsed: ParsedCode, clock: ScanClock): RuleResult {
+  const childCode = childCodeOrRefuse(parsed);
   const child = s.bags.get(childCode);
   if (!child?.exists) throw new AppError('BAG_NOT_FOUND', `${childCode} is not registered.`);
   if (child.type !== 'child') throw new AppError('WRONG_BAG_TYPE', `${childCode} is a parent bag, not a child.`);
@@ -257,14 +231,14 @@ function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, c
   };
 }
 
-export function applyBagCommand(s: BatchState, actor: Actor, cmd: BagCommand, clock: ScanClock): RuleResult {
+export function applyBagCommand(s: BatchState, actor: Actor, cmd: ClassifiedCommand, clock: ScanClock): RuleResult {
   switch (cmd.name) {
     case 'parent.scan':
-      return scanParent(s, actor, cmd.args);
+      return scanParent(s, actor, cmd.code);
     case 'child.link':
       // A link is stamped with server time: the window runs from when the server recorded it.
-      return linkChild(s, actor, cmd.args, clock.now);
+      return linkChild(s, actor, cmd, clock.now);
     case 'child.unlink':
-      return unlinkChild(s, actor, cmd.args, clock);
+      return unlinkChild(s, actor, cmd.child, clock);
   }
 }

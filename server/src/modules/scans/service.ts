@@ -1,65 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type AppErrorCode, isFinalRefusal } from '@tracetrack/shared';
+import { AppError, isFinalRefusal, type MutationName, type ParsedMutationArgs } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, type Tx } from '../../infra/transaction';
 import { writeTogether } from '../../infra/write-together';
 import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, auditsInsert } from '../audit/queries';
-import { countersUpsert, type CounterDelta, dailyScansUpsert } from '../counters/queries';
+import type { CounterDelta } from '../counters/deltas';
+import { countersUpsert, dailyScansUpsert } from '../counters/queries';
+import { timeZoneDay } from '../counters/time-zone-day';
 import { rejectedCountsUpdate } from '../devices/queries';
-import type { BagCommand } from '../bags/rules';
 import { type BagScan, runBagCommands } from '../bags/scan-batch';
-import { type ScanEventRow, type ScanRefs, scanEventsInsert } from './queries';
-
-/** What a non-bag scan's effect (bills) reports back, inside the transaction that applied it. */
-export interface ScanEffect<T> {
-  status: 'applied' | 'unchanged';
-  message: string;
-  data: T;
-  refs: ScanRefs;
-  /** Counter scope the scan is counted in for the daily chart. */
-  scope: string;
-  /** Written when the scan changed something and the effect did not audit itself. */
-  audit?: AuditEntry;
-}
-
-/** Where a scan came from: a device's queued mutation, or an online call (no device). */
-export interface ScanEnvelope {
-  mutationId: string;
-  deviceId: string | null;
-  seq: number | null;
-  clientTime: string | null;
-  name: string;
-  args: unknown;
-}
-
-/** What to do for one scan: a bag command (run set-wise), another effect, or a refusal found up front. */
-export type ScanWork =
-  | { kind: 'bag'; command: BagCommand }
-  | { kind: 'effect'; run: (tx: Tx) => Promise<ScanEffect<unknown>> }
-  | { kind: 'refused'; error: AppError };
-
-export interface ScanItem {
-  envelope: ScanEnvelope;
-  work: ScanWork;
-}
-
-export type ScanOutcome =
-  | { status: 'applied' | 'unchanged'; code: null; message: string; data: unknown }
-  | { status: 'rejected'; code: AppErrorCode; message: string; data: Record<string, unknown> | null };
-
-// Building an Intl.DateTimeFormat costs ~1 ms (it loads time-zone data); formatting with one is cheap.
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-export function timeZoneDay(date: Date, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(date);
-}
+import type { ScanOutputs } from './commands';
+import { type ScanEventRow, scanEventsInsert } from './queries';
+import type { ScanEffect, ScanEnvelope, ScanItem, ScanOutcome, ScanRefs } from './types';
+import { commandWork } from './work';
 
 type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | AppError;
 
@@ -170,18 +125,21 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
   return { outcomes, events, audits, dailyScopes };
 }
 
-/** An online call is a scan without a device: same path, same event history; a refusal is thrown. */
-export async function runOnlineScan<T>(
+/**
+ * An online call is a scan without a device: the same path and event history as a synced scan;
+ * a refusal is thrown. The procedure's gate has already admitted the actor.
+ */
+export async function runOnlineScan<N extends MutationName>(
   deps: Pick<Deps, 'db' | 'clock' | 'config'>,
   actor: Actor,
   meta: RequestMeta,
-  name: string,
-  args: unknown,
-  work: ScanWork,
-): Promise<T> {
+  name: N,
+  args: ParsedMutationArgs<N>,
+): Promise<ScanOutputs[N]> {
   const envelope: ScanEnvelope = { mutationId: randomUUID(), deviceId: null, seq: null, clientTime: null, name, args };
-  const [outcome] = await applyScanBatch(deps, actor, meta, [{ envelope, work }]);
+  const [outcome] = await applyScanBatch(deps, actor, meta, [{ envelope, work: commandWork(actor, name, args) }]);
   if (!outcome) throw new AppError('INTERNAL', 'The scan produced no outcome.');
   if (outcome.status === 'rejected') throw new AppError(outcome.code, outcome.message, outcome.data ?? undefined);
-  return outcome.data as T;
+  // The command's own rule built this answer (see ScanOutputs).
+  return outcome.data as ScanOutputs[N];
 }
