@@ -332,7 +332,7 @@ describe('lockout of the account (finding 2)', () => {
     expect(unknown).toEqual(known);
     now = new Date(now.getTime() + 61 * 60_000);
     expect((await visitor(nextIp(), null, deps).auth.login({ username: user.username, password: TEST_PASSWORD })).user.id).toBe(user.id);
-  });
+  }, 180_000); // 41 sign-ins, each a 32 MiB scrypt: slow on a loaded machine, not a timing check
 });
 
 describe('other refusals', () => {
