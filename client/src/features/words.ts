@@ -90,5 +90,5 @@ export function refusalWords(code: AppErrorCode | null | undefined): RefusalWord
 }
 
 export function mutationWords(name: string): string {
-  return MUTATION_WORDS[name as MutationName] ?? 'Scan';
+  return Object.hasOwn(MUTATION_WORDS, name) ? MUTATION_WORDS[name as MutationName] : 'Scan';
 }
