@@ -57,7 +57,7 @@ async function endOthers(ctx: AccountRequest, epoch: number): Promise<void> {
 export async function changePassword(ctx: AccountRequest, input: ChangePasswordInput): Promise<Me> {
   const { deps, actor, meta } = ctx;
   const currentHash = await checkOwnPassword(ctx, input.currentPassword, 'currentPassword');
-  refuseWeakPassword(input.newPassword, actor.username, 'newPassword');
+  await refuseWeakPassword(input.newPassword, actor.username, 'newPassword');
   if (await verifyPassword(input.newPassword, currentHash)) {
     throw new AppError('WEAK_PASSWORD', 'Choose a password different from your current one.', { field: 'newPassword' });
   }

@@ -69,7 +69,7 @@ export async function resetPassword(ctx: { deps: Deps; meta: RequestMeta }, inpu
   const tokenHash = hashToken(input.token);
   const found = await findPasswordReset(deps.db, tokenHash);
   if (!found || found.used_at !== null || found.expires_at <= deps.clock() || found.deactivated_at !== null) throw invalidToken();
-  refuseWeakPassword(input.newPassword, found.username, 'newPassword');
+  await refuseWeakPassword(input.newPassword, found.username, 'newPassword');
   const passwordHash = await hashPassword(input.newPassword);
   const now = deps.clock();
   const userId = await inTransaction(deps.db, async (tx) => {

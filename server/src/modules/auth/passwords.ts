@@ -1,7 +1,6 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AppError } from '@tracetrack/shared';
-import { passwordProblem } from '@tracetrack/shared/common-passwords';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -33,19 +32,25 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
+/** The ~380 KB common-password list loads when a password is first set, not at every start. */
+export async function passwordProblemOf(password: string, username: string | null): Promise<string | null> {
+  const { passwordProblem } = await import('@tracetrack/shared/common-passwords');
+  return passwordProblem(password, username);
+}
+
 /**
  * The password rule, on every path that sets a password (create, update, change, reset, the first
  * admin, the seeder): the schema checks the length early, this checks all of it.
  */
-export function refuseWeakPassword(password: string, username: string | null, field = 'password'): void {
-  const problem = passwordProblem(password, username);
+export async function refuseWeakPassword(password: string, username: string | null, field = 'password'): Promise<void> {
+  const problem = await passwordProblemOf(password, username);
   if (problem) throw new AppError('WEAK_PASSWORD', problem, { field });
 }
 
 /** 24 random base64url characters (144 bits), checked against the rule like any other. */
-export function generateStrongPassword(username: string): string {
+export async function generateStrongPassword(username: string): Promise<string> {
   for (;;) {
     const password = randomBytes(18).toString('base64url');
-    if (!passwordProblem(password, username)) return password;
+    if (!(await passwordProblemOf(password, username))) return password;
   }
 }

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import type { TwoFactorEnrolment } from '@tracetrack/shared';
 
 /*
@@ -22,6 +21,8 @@ export function newTotpSecret(): string {
 
 export async function enrolmentOf(secret: string, username: string): Promise<TwoFactorEnrolment> {
   const otpauthUri = totpOf(secret, username).toString();
+  // Loaded on first enrolment: the QR library is not needed to start or to sign in.
+  const { default: QRCode } = await import('qrcode');
   const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { secret, otpauthUri, qrSvg };
 }

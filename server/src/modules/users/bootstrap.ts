@@ -1,8 +1,7 @@
-import { passwordProblem } from '@tracetrack/shared/common-passwords';
 import type { Deps } from '../../deps';
 import type { Env } from '../../env';
 import { insertAudit } from '../audit/queries';
-import { generateStrongPassword, hashPassword } from '../auth/passwords';
+import { generateStrongPassword, hashPassword, passwordProblemOf } from '../auth/passwords';
 import { hasAnyAdmin, insertUser, lockFirstAdminBootstrap } from './queries';
 
 export interface FirstAdmin {
@@ -25,13 +24,13 @@ export const firstAdminOf = (env: Pick<Env, 'ADMIN_USERNAME' | 'ADMIN_EMAIL' | '
  */
 export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, first: FirstAdmin): Promise<void> {
   if (first.password !== undefined) {
-    const problem = passwordProblem(first.password, first.username);
+    const problem = await passwordProblemOf(first.password, first.username);
     if (problem) throw new Error(`ADMIN_PASSWORD is refused: ${problem}`);
   }
   await deps.db.transaction().execute(async (tx) => {
     await lockFirstAdminBootstrap(tx);
     if (await hasAnyAdmin(tx)) return;
-    const password = first.password ?? generateStrongPassword(first.username);
+    const password = first.password ?? (await generateStrongPassword(first.username));
     const created = await insertUser(tx, {
       username: first.username, email: first.email, passwordHash: await hashPassword(password), role: 'admin', area: null,
       // A printed password has been seen by whoever reads the logs.

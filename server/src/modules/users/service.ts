@@ -52,7 +52,7 @@ export async function userView(deps: Deps, id: number): Promise<User> {
 
 /** The password an admin gives is temporary: the user must choose their own at the next sign-in. */
 export async function createUser(deps: Deps, actor: Actor, meta: RequestMeta, input: UserCreateInput): Promise<User> {
-  refuseWeakPassword(input.password, input.username);
+  await refuseWeakPassword(input.password, input.username);
   const area = input.area ?? null;
   checkAreaForRole(input.role, area);
   const email = input.email?.toLowerCase() ?? null;
@@ -78,7 +78,7 @@ export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, in
   if (input.password !== undefined) {
     const target = await q.findUserById(deps.db, input.id);
     if (!target) throw userNotFound(input.id);
-    refuseWeakPassword(input.password, target.username);
+    await refuseWeakPassword(input.password, target.username);
     passwordHash = await hashPassword(input.password);
   }
   const email = input.email === undefined ? undefined : (input.email?.toLowerCase() ?? null);
