@@ -13,7 +13,7 @@ import { jsonRefusal } from './http/json-error';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
 import { exportRoutes } from './modules/exports/routes';
-import { createHttpContext, readCookie, SESSION_COOKIE } from './trpc/http-context';
+import { createHttpContext, readClientId, readCookie, sessionCookieName } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
 /**
@@ -161,7 +161,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   const limitAndSession: MiddlewareHandler<AppEnv> = async (c, next) => {
     const calls = c.req.path.startsWith('/trpc/') ? callCount(c.req.raw) : 1;
     const ip = c.get('ip');
-    const token = readCookie(c.req.header('cookie') ?? null, SESSION_COOKIE);
+    const token = readCookie(c.req.header('cookie') ?? null, sessionCookieName(deps.config));
     const [limit, session] = await Promise.allSettled([
       ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip, calls) : undefined,
       token ? deps.sessions.touch(token) : null,
@@ -217,6 +217,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
           ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
           remoteIp: c.get('ip'),
           userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
+          clientId: readClientId(deps, c.req.header('cookie') ?? null),
         }, c.get('session')),
       onError: ({ error, path: procedure }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

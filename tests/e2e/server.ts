@@ -18,7 +18,7 @@ export async function startE2eServer(): Promise<E2eServer> {
   buildServerBundle();
   const app = await createTestApp();
   const server = await startServerProcess(
-    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd' },
+    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e-Granary-Gatekeeper-7' },
     undefined,
     [],
     { bundle: true },
@@ -40,7 +40,7 @@ export async function otherDevice(url: string, username: string, password: strin
   const fetcher = (u: string, init?: RequestInit) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } });
   const res = await trpcHttp(fetcher, url).mutate('auth.login', { username, password });
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.error)}`);
-  return trpcHttp(fetcher, url, res.headers.get('set-cookie')!.split(';')[0]);
+  return trpcHttp(fetcher, url, res.headers.getSetCookie().find((c) => c.startsWith('tt_session='))!.split(';')[0]);
 }
 
 /** Children linked into a parent, straight from the database. */

@@ -43,8 +43,12 @@ export async function startServerProcess(
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: root,
     // A key prefix of its own: user ids repeat across test databases, and sessions of an earlier
-    // run's server must not be found by this one in a shared Redis.
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', REDIS_PREFIX: `tt-test:${randomUUID()}:`, ...env },
+    // run's server must not be found by this one in a shared Redis. Admins sign in without a
+    // second factor unless a test sets ADMIN_TWO_FACTOR=required.
+    env: {
+      ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none',
+      REDIS_PREFIX: `tt-test:${randomUUID()}:`, ADMIN_TWO_FACTOR: 'optional', ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -10,9 +10,9 @@ import {
 } from '../../server/src/modules/bags/rules';
 import type { BagCommand } from '../../server/src/modules/scans/commands';
 
-const dispatcher: Actor = { id: 3, username: 'dee', role: 'dispatcher', area: 'hisar' };
-const other: Actor = { id: 4, username: 'dora', role: 'dispatcher', area: 'hisar' };
-const biller: Actor = { id: 2, username: 'bill', role: 'biller', area: null };
+const dispatcher: Actor = { id: 3, username: 'dee', role: 'dispatcher', area: 'hisar', pendingSetup: null };
+const other: Actor = { id: 4, username: 'dora', role: 'dispatcher', area: 'hisar', pendingSetup: null };
+const biller: Actor = { id: 2, username: 'bill', role: 'biller', area: null, pendingSetup: null };
 const now = new Date('2024-05-01T10:00:00Z');
 let nextId = 1;
 

@@ -65,6 +65,18 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   LABEL_CODES_TAKEN: { says: 'Some of these label codes are already bags or were reserved before.', todo: 'Choose another range, or reprint the earlier reservation.' },
   LABEL_CODES_EXHAUSTED: { says: 'There are not that many unused codes left in this format.', todo: 'Reserve fewer codes, or use the other parent format.' },
   RESERVATION_NOT_FOUND: { says: 'That label reservation does not exist.', todo: 'Open the list of reservations and pick one from there.' },
+  CLIENT_LOCKED: { says: 'Too many failed sign-ins from this device.', todo: 'Wait a few minutes, or sign in from another device.' },
+  TWO_FACTOR_REQUIRED: { says: 'This account also needs a code.', todo: 'Enter the 6-digit code from your authenticator app, or a recovery code.' },
+  TWO_FACTOR_INVALID: { says: 'That code is wrong or was already used.', todo: 'Enter the newest code from your app, or an unused recovery code.' },
+  TWO_FACTOR_ENROLMENT_REQUIRED: { says: 'Admins must use two-factor sign-in.', todo: 'Turn it on under My account first.' },
+  TWO_FACTOR_ALREADY_ENABLED: { says: 'Two-factor sign-in is already on.', todo: 'Nothing to do.' },
+  TWO_FACTOR_NOT_ENABLED: { says: 'Two-factor sign-in is off for this account.', todo: 'Nothing to do.' },
+  TWO_FACTOR_NOT_STARTED: { says: 'Setting up two-factor sign-in was not started.', todo: 'Start again and scan the new QR code.' },
+  PASSWORD_CHANGE_REQUIRED: { says: 'Your password was set by an admin.', todo: 'Choose your own password under My account first.' },
+  WRONG_PASSWORD: { says: 'That is not your current password.', todo: 'Type your current password again.' },
+  RESET_TOKEN_INVALID: { says: 'This reset link has expired or was already used.', todo: 'Ask for a new link.' },
+  ACCOUNT_DEACTIVATED: { says: 'This account has been deactivated.', todo: 'Ask an admin if you need access again.' },
+  SESSION_NOT_FOUND: { says: 'That session has already ended.', todo: 'Nothing to do.' },
 };
 
 /** What each kind of queued write is called on screen. */

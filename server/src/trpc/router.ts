@@ -1,3 +1,4 @@
+import { accountRouter } from '../modules/account/router';
 import { areaRouter } from '../modules/areas/router';
 import { auditRouter } from '../modules/audit/router';
 import { authRouter } from '../modules/auth/router';
@@ -15,6 +16,7 @@ import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
+  account: accountRouter,
   user: userRouter,
   bag: bagRouter,
   bill: billRouter,

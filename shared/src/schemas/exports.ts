@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { bagFilterSchema } from './bags';
 import { billFilterSchema } from './bills';
-import { areaCodeSchema, roleSchema, storableTextSchema } from './common';
-
+import { userFilterSchema } from './users';
 
 /** User activity: scans per user over the last N days. */
 export const USER_ACTIVITY_MAX_DAYS = 90;
-export const userExportFilterSchema = z.object({
-  role: roleSchema.optional(),
-  area: areaCodeSchema.optional(),
-  search: storableTextSchema.max(50).optional(),
+export const userExportFilterSchema = userFilterSchema.extend({
   days: z.number().int().min(1).max(USER_ACTIVITY_MAX_DAYS).default(30),
 });
 export type UserExportFilter = z.input<typeof userExportFilterSchema>;

@@ -19,6 +19,7 @@ import { countBills } from '../bills/queries';
 import { billFiltersOf } from '../bills/service';
 import { getEndOfDay } from '../reports/service';
 import { countUsers } from '../users/queries';
+import { userFiltersOf } from '../users/service';
 import { bagSheet } from './bag-sheets';
 import { billManifestSheets, billSheet } from './bill-sheets';
 import { endOfDaySheets } from './eod-sheets';
@@ -84,7 +85,7 @@ export async function planBillManifest(deps: Deps, rawBillNumber: string): Promi
 }
 
 /** Rows an export would hold, counted up to EXPORT_COUNT_CAP. */
-export async function countExport(deps: Pick<Deps, 'db'>, actor: Actor, input: z.infer<typeof exportCountInput>): Promise<ExportCount> {
+export async function countExport(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, input: z.infer<typeof exportCountInput>): Promise<ExportCount> {
   let count: number;
   switch (input.kind) {
     case 'bags':
@@ -94,7 +95,7 @@ export async function countExport(deps: Pick<Deps, 'db'>, actor: Actor, input: z
       count = await countBills(deps.db, billFiltersOf(input.filter), EXPORT_COUNT_CAP);
       break;
     case 'users':
-      count = await countUsers(deps.db, input.filter, EXPORT_COUNT_CAP);
+      count = await countUsers(deps.db, userFiltersOf(input.filter), deps.clock(), EXPORT_COUNT_CAP);
       break;
   }
   return { count: Math.min(count, EXPORT_COUNT_CAP), isCapped: count > EXPORT_COUNT_CAP };

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps';
 import { countScansOfUsersSince, firstScanEventIdSince } from '../users/activity-queries';
 import { toUser } from '../users/mappers';
 import * as users from '../users/queries';
+import { userFiltersOf } from '../users/service';
 import { EXPORT_PAGE_ROWS } from './bag-sheets';
 import { localDateTime } from './local-time';
 import type { Column, Sheet } from './sheet';
@@ -34,7 +35,7 @@ export function userActivitySheet(deps: Pick<Deps, 'db' | 'config' | 'clock'>, f
     const fromId = await firstScanEventIdSince(deps.db, since);
     let afterId: number | null = null;
     for (;;) {
-      const page = await users.listUsers(deps.db, { role: filter.role, area: filter.area, search: filter.search, afterId, limit: EXPORT_PAGE_ROWS });
+      const page = await users.listUsers(deps.db, { ...userFiltersOf(filter), afterId, limit: EXPORT_PAGE_ROWS }, deps.clock());
       const items = page.slice(0, EXPORT_PAGE_ROWS);
       const counts = fromId === null ? [] : await countScansOfUsersSince(deps.db, items.map((u) => u.id), fromId);
       const byUser = new Map(counts.map((c) => [c.user_id, c]));
