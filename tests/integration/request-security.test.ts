@@ -28,7 +28,10 @@ describe('batched calls (finding 5)', () => {
     const res = await app.request(batchPath(900));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
-      error: { message: `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds 900. Send them in smaller batches.`, data: { appCode: 'VALIDATION' } },
+      error: {
+        message: `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds 900. Send them in smaller batches.`,
+        data: { appCode: 'VALIDATION', httpStatus: 400, details: null },
+      },
     });
     expect(await hits()).toBe(0);
     const post = await app.request(`/trpc/${Array.from({ length: 11 }, () => 'auth.logout').join(',')}?batch=1`, { method: 'POST', headers: json, body: '{}' });
