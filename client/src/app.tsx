@@ -17,6 +17,7 @@ const Search = lazy(() => import('./routes/search'));
 const Bags = lazy(() => import('./routes/bags'));
 const Dashboard = lazy(() => import('./routes/dashboard'));
 const ScannerTest = lazy(() => import('./routes/scanner-test'));
+const Users = lazy(() => import('./routes/users'));
 
 function Shell(props: RouteSectionProps) {
   const location = useLocation();
@@ -62,6 +63,7 @@ export function App() {
       <Route path="/bags" component={requires('lists', Bags)} />
       <Route path="/dashboard" component={requires('lists', Dashboard)} />
       <Route path="/scanner-test" component={ScannerTest} />
+      <Route path="/users" component={requires('admin', Users)} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

@@ -11,6 +11,7 @@ const LINKS = [
   { href: '/bags', label: 'Bags', capability: 'lists' },
   { href: '/dashboard', label: 'Dashboard', capability: 'lists' },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan' },
+  { href: '/users', label: 'Users', capability: 'admin' },
 ] as const;
 
 /** Only what the signed-in role may use (DOMAIN §6). */
