@@ -41,6 +41,27 @@ export const APP_ERROR_CODES = [
   'PUSH_IN_PROGRESS',
   'TRANSIENT',
   'INTERNAL',
+  // Accounts and security: sign-in lockouts per client, two-factor sign-in, account setup, resets, sessions.
+  /** This client (browser, else IP) is locked out of this account for a while; others may still sign in. */
+  'CLIENT_LOCKED',
+  /** The password was right; the account has two-factor sign-in on, so a code is needed too. No session. */
+  'TWO_FACTOR_REQUIRED',
+  /** The two-factor or recovery code is wrong, expired or already used. */
+  'TWO_FACTOR_INVALID',
+  /** An admin without two-factor sign-in (ADMIN_TWO_FACTOR=required) may only use auth.* and account.*. */
+  'TWO_FACTOR_ENROLMENT_REQUIRED',
+  'TWO_FACTOR_ALREADY_ENABLED',
+  'TWO_FACTOR_NOT_ENABLED',
+  /** account.twoFactor.confirm without a pending account.twoFactor.begin. */
+  'TWO_FACTOR_NOT_STARTED',
+  /** The password was set by an admin: only auth.* and account.* until the user changes it. */
+  'PASSWORD_CHANGE_REQUIRED',
+  /** The current password given to change a password or turn off two-factor sign-in is wrong. */
+  'WRONG_PASSWORD',
+  /** A reset link that is unknown, used, replaced or older than an hour. */
+  'RESET_TOKEN_INVALID',
+  'ACCOUNT_DEACTIVATED',
+  'SESSION_NOT_FOUND',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

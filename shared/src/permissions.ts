@@ -13,23 +13,55 @@ export interface Permission {
   roles: 'anyone' | readonly Role[];
   /** The sentence a signed-in user of another role is shown, online and through sync alike. */
   refusal: string;
+  /**
+   * Callable while the user's account setup is pending (a password set by an admin not yet
+   * changed, or an admin's two-factor enrolment not yet done): the auth.* and account.* rows.
+   */
+  isAllowedDuringSetup?: true;
 }
 
-const ANYONE: Permission = { roles: 'anyone', refusal: '' };
+const ANYONE: Permission = { roles: 'anyone', refusal: '', isAllowedDuringSetup: true };
 const SIGNED_IN: Permission = { roles: ROLES, refusal: '' };
 const STAFF: Permission = { roles: ['admin', 'biller'], refusal: 'Only billers and admins can do this.' };
 const ADMIN: Permission = { roles: ['admin'], refusal: 'Only admins can do this.' };
+/** Your own account: password, sessions, two-factor sign-in; usable before the setup is done. */
+const OWN_ACCOUNT: Permission = { roles: ROLES, refusal: '', isAllowedDuringSetup: true };
 
 export const SIGN_IN_REFUSAL = 'Sign in to continue.';
+
+/**
+ * What a signed-in user must do before anything but auth.* and account.*: change a password an
+ * admin set (checked first), or, as an admin when ADMIN_TWO_FACTOR=required, turn on two-factor
+ * sign-in. Null when nothing is pending.
+ */
+export type PendingSetup = 'passwordChange' | 'twoFactorEnrolment';
+
+export const PENDING_SETUP_REFUSALS = {
+  passwordChange: { code: 'PASSWORD_CHANGE_REQUIRED', message: 'Choose a new password first: yours was set by an administrator.' },
+  twoFactorEnrolment: { code: 'TWO_FACTOR_ENROLMENT_REQUIRED', message: 'Turn on two-factor sign-in first: admins must use it.' },
+} as const satisfies Record<PendingSetup, { code: string; message: string }>;
 
 /** Every tRPC procedure, by its path. A procedure without a row is refused to everyone. */
 export const PROCEDURE_PERMISSIONS = {
   'auth.login': ANYONE,
   'auth.logout': ANYONE,
   'auth.me': ANYONE,
+  'auth.requestPasswordReset': ANYONE,
+  'auth.resetPassword': ANYONE,
+  'account.changePassword': OWN_ACCOUNT,
+  'account.sessions': OWN_ACCOUNT,
+  'account.endSession': OWN_ACCOUNT,
+  'account.endOtherSessions': OWN_ACCOUNT,
+  'account.twoFactor.begin': OWN_ACCOUNT,
+  'account.twoFactor.confirm': OWN_ACCOUNT,
+  'account.twoFactor.disable': OWN_ACCOUNT,
   'user.create': ADMIN,
   'user.list': ADMIN,
   'user.update': ADMIN,
+  'user.issuePasswordReset': ADMIN,
+  'user.endSessions': ADMIN,
+  'user.resetTwoFactor': ADMIN,
+  'user.deactivate': ADMIN,
   'bag.scanParent': SIGNED_IN,
   'bag.linkChild': SIGNED_IN,
   'bag.unlinkChild': SIGNED_IN,
@@ -79,15 +111,25 @@ export function isAllowed(procedure: string, role: Role): boolean {
   return permission !== undefined && (permission.roles === 'anyone' || permission.roles.includes(role));
 }
 
+/** Whether a user with this setup pending may call the procedure (auth.* and account.* only). */
+export function isAllowedDuringSetup(procedure: string): boolean {
+  return permissionOf(procedure)?.isAllowedDuringSetup === true;
+}
+
 /**
  * Why this caller may not call the procedure, or null when they may. A path without a row is an
- * INTERNAL refusal for everyone: a forgotten row fails closed.
+ * INTERNAL refusal for everyone: a forgotten row fails closed. A pending account setup is
+ * refused before the role, so every screen sends the user to the same place.
  */
-export function refusalOf(procedure: string, caller: { role: Role } | null): AppError | null {
+export function refusalOf(procedure: string, caller: { role: Role; pendingSetup?: PendingSetup | null } | null): AppError | null {
   const permission = permissionOf(procedure);
   if (!permission) return new AppError('INTERNAL', `${procedure} has no row in the permission table.`);
   if (permission.roles === 'anyone') return null;
   if (!caller) return new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
+  if (caller.pendingSetup && !permission.isAllowedDuringSetup) {
+    const pending = PENDING_SETUP_REFUSALS[caller.pendingSetup];
+    return new AppError(pending.code, pending.message);
+  }
   return permission.roles.includes(caller.role) ? null : new AppError('FORBIDDEN', permission.refusal);
 }
 
