@@ -1,9 +1,9 @@
 import { Navigate, Route, Router, type RouteSectionProps, useLocation } from '@solidjs/router';
 import { lazy, Match, Show, Switch } from 'solid-js';
-import { Nav } from './components/nav';
+import { Nav, SetupBar } from './components/nav';
 import { StatusBar } from './components/status-bar';
 import { UpdatePrompt } from './components/update-prompt';
-import { canUse, currentUser, isSessionChecked } from './features/auth/session';
+import { canUse, currentUser, isSessionChecked, pendingSetup } from './features/auth/session';
 import Home from './routes/home';
 import Login from './routes/login';
 import Scan from './routes/scan';
@@ -18,23 +18,39 @@ const Bags = lazy(() => import('./routes/bags'));
 const Dashboard = lazy(() => import('./routes/dashboard'));
 const ScannerTest = lazy(() => import('./routes/scanner-test'));
 const Users = lazy(() => import('./routes/users'));
+const Account = lazy(() => import('./routes/account'));
+const Setup = lazy(() => import('./routes/setup'));
+const ForgotPassword = lazy(() => import('./routes/forgot-password'));
+const ResetPassword = lazy(() => import('./routes/reset-password'));
+
+/** Screens for people who are not signed in. */
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/forgot-password', '/reset-password']);
+const SETUP_PATH = '/setup';
 
 function Shell(props: RouteSectionProps) {
   const location = useLocation();
-  const isLogin = () => location.pathname === '/login';
+  const isPublic = () => PUBLIC_PATHS.has(location.pathname);
+  // A pending setup (a password set by an admin, an admin's two-step sign-in) comes first: the
+  // server refuses everything else until it is done, so no other screen is shown.
+  const isSettingUp = () => pendingSetup(currentUser()) !== null;
   return (
     <Switch>
       <Match when={!isSessionChecked()}>
         <p class="page muted">Loading…</p>
       </Match>
-      <Match when={!currentUser() && !isLogin()}>
+      <Match when={!currentUser() && !isPublic()}>
         <Navigate href="/login" />
+      </Match>
+      <Match when={isSettingUp() && location.pathname !== SETUP_PATH}>
+        <Navigate href={SETUP_PATH} />
       </Match>
       <Match when={true}>
         <Show when={currentUser()}>
           <header class="app-header">
             <StatusBar />
-            <Nav />
+            <Show when={!isSettingUp()} fallback={<SetupBar />}>
+              <Nav />
+            </Show>
           </header>
         </Show>
         <UpdatePrompt />
@@ -64,6 +80,10 @@ export function App() {
       <Route path="/dashboard" component={requires('lists', Dashboard)} />
       <Route path="/scanner-test" component={ScannerTest} />
       <Route path="/users" component={requires('admin', Users)} />
+      <Route path="/account" component={Account} />
+      <Route path={SETUP_PATH} component={Setup} />
+      <Route path="/forgot-password" component={ForgotPassword} />
+      <Route path="/reset-password" component={ResetPassword} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

@@ -12,6 +12,7 @@ const LINKS = [
   { href: '/dashboard', label: 'Dashboard', capability: 'lists' },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan' },
   { href: '/users', label: 'Users', capability: 'admin' },
+  { href: '/account', label: 'My account', capability: 'ownAccount' },
 ] as const;
 
 /** Only what the signed-in role may use (DOMAIN §6). */
@@ -20,6 +21,18 @@ export function Nav() {
   return (
     <nav class="nav" aria-label="Main">
       <For each={links()}>{(l) => <A href={l.href} activeClass="nav-active">{l.label}</A>}</For>
+      <span class="nav-user">
+        {currentUser()?.username} ({currentUser()?.role})
+      </span>
+      <SignOutButton />
+    </nav>
+  );
+}
+
+/** While an account setup is pending: who is signed in and the way out, nothing else to reach. */
+export function SetupBar() {
+  return (
+    <nav class="nav" aria-label="Account">
       <span class="nav-user">
         {currentUser()?.username} ({currentUser()?.role})
       </span>

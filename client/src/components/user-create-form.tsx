@@ -25,7 +25,7 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
     setBusy(true);
     const res = await createUser({
       username: text('username'),
-      email: text('email'),
+      email: text('email') || null,
       password: password(),
       role: role(),
       area: role() === 'dispatcher' ? text('area') || null : null,
@@ -44,8 +44,8 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
       <form class="grid-form" onSubmit={(e) => void onSubmit(e)}>
         <label for="new-username">Username</label>
         <input id="new-username" name="username" required minlength={3} maxlength={20} pattern="[A-Za-z0-9_]+" autocomplete="off" autocapitalize="off" />
-        <label for="new-email">Email</label>
-        <input id="new-email" name="email" type="email" required maxlength={254} autocomplete="off" />
+        <label for="new-email">Email (optional)</label>
+        <input id="new-email" name="email" type="email" maxlength={254} autocomplete="off" />
         <label for="new-role">Role</label>
         <select id="new-role" name="role" value={role()} onChange={(e) => setRole(e.currentTarget.value as Role)}>
           <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value}>{name}</option>}</For>

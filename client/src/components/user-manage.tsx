@@ -31,7 +31,7 @@ export function UserManage(props: { user: User; onChanged: (user: User) => void;
     const res = report(
       await updateUser({
         id: props.user.id,
-        ...(email !== props.user.email ? { email } : {}),
+        ...(email !== (props.user.email ?? '') ? { email: email || null } : {}),
         ...(role() !== props.user.role ? { role: role() } : {}),
         area: role() === 'dispatcher' ? area || null : null,
       }),
@@ -62,7 +62,8 @@ export function UserManage(props: { user: User; onChanged: (user: User) => void;
       </p>
       <form class="grid-form" onSubmit={(e) => void onSave(e)}>
         <label for="edit-email">Email</label>
-        <input id="edit-email" name="email" type="email" required value={props.user.email} />
+        <input id="edit-email" name="email" type="email" value={props.user.email ?? ''} aria-describedby="edit-email-hint" />
+        <p id="edit-email-hint" class="muted span-2">Optional; without one, password reset links can only come from an admin.</p>
         <label for="edit-role">Role</label>
         <select id="edit-role" name="role" disabled={isSelf()} aria-describedby={isSelf() ? 'edit-role-note' : undefined} onChange={(e) => setRole(e.currentTarget.value as Role)}>
           <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value} selected={value === props.user.role}>{name}</option>}</For>
