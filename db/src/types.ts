@@ -134,6 +134,21 @@ export interface AuditLogTable {
   is_permanent: Generated<boolean>;
 }
 
+export type PromotionStatusColumn = 'pending' | 'approved' | 'declined';
+
+/** A request for another role (migration 0008). */
+export interface PromotionRequestsTable {
+  id: Generated<number>;
+  user_id: number;
+  role: UserRole;
+  area: string | null;
+  reason: string;
+  status: Generated<PromotionStatusColumn>;
+  created_at: Generated<Date>;
+  decided_at: Date | null;
+  decided_by: number | null;
+}
+
 export interface CountersTable {
   name: string;
   scope: string;
@@ -180,6 +195,7 @@ export interface Database {
   daily_counters: DailyCountersTable;
   sync_tombstones: SyncTombstonesTable;
   sync_tombstone_horizon: SyncTombstoneHorizonTable;
+  promotion_requests: PromotionRequestsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

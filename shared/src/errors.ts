@@ -62,6 +62,16 @@ export const APP_ERROR_CODES = [
   'RESET_TOKEN_INVALID',
   'ACCOUNT_DEACTIVATED',
   'SESSION_NOT_FOUND',
+  // Areas, promotions and the audit log (admin).
+  /** A dispatcher scanned into (linked or unlinked in) a parent of another dispatch area. */
+  'PARENT_IN_OTHER_AREA',
+  /** The user already has a promotion request waiting for an admin. */
+  'PROMOTION_PENDING',
+  'PROMOTION_NOT_FOUND',
+  /** The request was approved or declined already. */
+  'PROMOTION_DECIDED',
+  /** The role asked for is the one the user already has. */
+  'PROMOTION_SAME_ROLE',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -10,5 +10,7 @@ export * from './schemas/bills';
 export * from './schemas/users';
 export * from './schemas/account';
 export * from './schemas/stats';
+export * from './schemas/promotions';
+export * from './schemas/audit';
 export * from './sync';
 export * from './model';

@@ -26,6 +26,7 @@ const STAFF: Permission = { roles: ['admin', 'biller'], refusal: 'Only billers a
 const ADMIN: Permission = { roles: ['admin'], refusal: 'Only admins can do this.' };
 /** Your own account: password, sessions, two-factor sign-in; usable before the setup is done. */
 const OWN_ACCOUNT: Permission = { roles: ROLES, refusal: '', isAllowedDuringSetup: true };
+const ASKS_FOR_ROLES: Permission = { roles: ['biller', 'dispatcher'], refusal: 'Only billers and dispatchers can ask for another role.' };
 
 export const SIGN_IN_REFUSAL = 'Sign in to continue.';
 
@@ -69,6 +70,8 @@ export const PROCEDURE_PERMISSIONS = {
   /** Area rule: a dispatcher's list is their own area (listAreaOf). */
   'bag.list': SIGNED_IN,
   'bag.delete': ADMIN,
+  /** Moves a parent and its children to another dispatch area (audited). */
+  'bag.setArea': ADMIN,
   'bill.create': STAFF,
   'bill.update': STAFF,
   'bill.addParent': STAFF,
@@ -85,6 +88,12 @@ export const PROCEDURE_PERMISSIONS = {
   'sync.push': SIGNED_IN,
   /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
   'sync.pull': SIGNED_IN,
+  'promotion.request': ASKS_FOR_ROLES,
+  /** The caller's own latest request: whoever may ask may see it; admins have none. */
+  'promotion.mine': SIGNED_IN,
+  'promotion.list': ADMIN,
+  'promotion.decide': ADMIN,
+  'audit.list': ADMIN,
 } as const satisfies Record<string, Permission>;
 
 export type ProcedureName = keyof typeof PROCEDURE_PERMISSIONS;

@@ -19,6 +19,7 @@ beforeAll(async () => {
   t = await createTestApp();
   staff = await createStaff(t.deps.db);
   await t.as(staff.admin).bag.scanParent({ code: 'SB90001' });
+  await t.as(staff.admin).bag.scanParent({ code: 'SB90005' });
   await t.as(staff.admin).bill.create({ billNumber: 'CONTRACT-1', capacity: 5 });
 });
 afterAll(() => t.close());
@@ -50,6 +51,7 @@ const MATRIX: Record<string, Probe> = {
   'bag.get': { call: (c) => c.bag.get({ code: 'SB90001' }) },
   'bag.list': { call: (c) => c.bag.list({}) },
   'bag.delete': { call: (c) => c.bag.delete({ code: 'SB99999' }), mayRefuse: ['BAG_NOT_FOUND'] },
+  'bag.setArea': { call: (c) => c.bag.setArea({ code: 'SB90005', area: 'indore' }) },
   'bill.create': { call: (c) => c.bill.create({ billNumber: `CT-${uniq()}`, capacity: 3 }) },
   'bill.update': { call: (c) => c.bill.update({ billNumber: 'CONTRACT-1', description: 'note' }) },
   'bill.get': { call: (c) => c.bill.get({ billNumber: 'CONTRACT-1' }) },
@@ -70,6 +72,11 @@ const MATRIX: Record<string, Probe> = {
     },
   },
   'sync.pull': { call: (c) => c.sync.pull({}) },
+  'promotion.request': { call: (c) => c.promotion.request({ role: 'admin', reason: 'Covering for the day shift' }) },
+  'promotion.mine': { call: (c) => c.promotion.mine() },
+  'promotion.list': { call: (c) => c.promotion.list({}) },
+  'promotion.decide': { call: (c) => c.promotion.decide({ id: 999_999, approve: false }), mayRefuse: ['PROMOTION_NOT_FOUND'] },
+  'audit.list': { call: (c) => c.audit.list({ filters: { action: 'bag.' } }) },
 };
 
 /** 'ok', or the shared code the call was refused with (the tRPC code when it carried none). */

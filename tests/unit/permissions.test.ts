@@ -43,11 +43,13 @@ describe('the permission table', () => {
     const whoMay = (name: string) => ALL.filter((role) => isAllowed(name, role));
     const everyone = ['bag.scanParent', 'bag.linkChild', 'bag.unlinkChild', 'bag.get', 'bag.list', 'bill.get', 'bill.list', 'stats.dashboard', 'device.register', 'sync.push', 'sync.pull'];
     const staff = ['bill.create', 'bill.update', 'bill.addParent', 'bill.removeParent', 'bill.complete', 'bill.reopen'];
-    const admins = ['user.create', 'user.list', 'user.update', 'bag.delete', 'bill.delete', 'device.list'];
+    const admins = ['user.create', 'user.list', 'user.update', 'bag.delete', 'bag.setArea', 'bill.delete', 'device.list', 'promotion.list', 'promotion.decide', 'audit.list'];
     for (const name of everyone) expect([name, whoMay(name)]).toEqual([name, ALL]);
     for (const name of staff) expect([name, whoMay(name)]).toEqual([name, ['admin', 'biller']]);
     for (const name of admins) expect([name, whoMay(name)]).toEqual([name, ['admin']]);
     for (const name of ['auth.login', 'auth.logout', 'auth.me']) expect(refusalOf(name, null)).toBeNull();
+    expect(whoMay('promotion.request')).toEqual(['biller', 'dispatcher']);
+    expect(whoMay('promotion.mine')).toEqual(ALL);
   });
 
   it('gives each queued mutation the gate of the procedure it stands for', () => {

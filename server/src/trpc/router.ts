@@ -1,7 +1,9 @@
+import { auditRouter } from '../modules/audit/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
 import { deviceRouter } from '../modules/devices/router';
+import { promotionRouter } from '../modules/promotions/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
 import { userRouter } from '../modules/users/router';
@@ -15,6 +17,8 @@ export const appRouter = router({
   stats: statsRouter,
   device: deviceRouter,
   sync: syncRouter,
+  promotion: promotionRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,9 @@ export const linkChildInput = z.object({ parentCode: rawCodeSchema, childCode: r
 export const unlinkChildInput = z.object({ childCode: rawCodeSchema });
 export const bagGetInput = z.object({ code: rawCodeSchema });
 export const bagDeleteInput = z.object({ code: rawCodeSchema });
+/** Admins move a parent (with its children) to another dispatch area. */
+export const bagSetAreaInput = z.object({ code: rawCodeSchema, area: areaCodeSchema });
+export type BagSetAreaInput = z.infer<typeof bagSetAreaInput>;
 
 export const bagListInput = z.object({
   type: bagTypeSchema.optional(),

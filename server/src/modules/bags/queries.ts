@@ -99,3 +99,25 @@ export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50)
   const byId = new Map([...asChild, ...asParent].map((e) => [e.id, e]));
   return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
 }
+
+/** A parent's children, row-locked in id order (an area move rewrites each of them). */
+export async function lockChildrenOf(tx: Tx, parentId: number) {
+  return tx
+    .selectFrom('bags as b')
+    .innerJoin('links as l', 'l.child_id', 'b.id')
+    .select(['b.id', 'b.area'])
+    .where('l.parent_id', '=', parentId)
+    .orderBy('b.id')
+    .forUpdate('b')
+    .execute();
+}
+
+/** Moves bags to an area; the parent's move leaves a tombstone in its old area's sync feed (migration 0005). */
+export async function setAreaOfBags(tx: Tx, ids: number[], area: string) {
+  if (ids.length === 0) return;
+  await tx.updateTable('bags').set({ area, updated_at: sql`now()` }).where('id', 'in', ids).execute();
+}
+
+export async function findAreaName(db: Executor, code: string) {
+  return db.selectFrom('dispatch_areas').select(['code', 'name']).where('code', '=', code).executeTakeFirst();
+}

@@ -2,6 +2,7 @@ import {
   bagDeleteInput,
   bagGetInput,
   bagListInput,
+  bagSetAreaInput,
   type LinkChildOutput,
   linkChildInput,
   scanParentInput,
@@ -33,4 +34,5 @@ export const bagRouter = router({
   get: authedProcedure.input(bagGetInput).query(({ ctx, input }) => bags.getBag(ctx.deps, input)),
   list: authedProcedure.input(bagListInput).query(({ ctx, input }) => bags.listBags(ctx.deps, ctx.actor, input)),
   delete: authedProcedure.input(bagDeleteInput).mutation(({ ctx, input }) => bags.deleteBag(ctx.deps, ctx.actor, ctx.meta, input)),
+  setArea: authedProcedure.input(bagSetAreaInput).mutation(({ ctx, input }) => bags.setBagArea(ctx.deps, ctx.actor, ctx.meta, input)),
 });

@@ -73,67 +73,87 @@ export async function createUser(deps: Deps, actor: Actor, meta: RequestMeta, in
 
 export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, input: UserUpdateInput): Promise<User> {
   if (input.password !== undefined) refuseWeakPassword(input.password);
-  if (input.id === actor.id && input.isLocked === true) throw new AppError('FORBIDDEN', 'You cannot lock your own account.');
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   const email = input.email?.toLowerCase();
-
-  let result: { user: User; endsSessions: boolean };
+  let result: UserUpdateResult;
   try {
-    result = await inTransaction(deps.db, async (tx) => {
-      // Admin rows are locked first, in id order, whenever the change could remove an admin:
-      // two admins demoting each other then serialise instead of both succeeding.
-      const mayRemoveAdmin = input.role !== undefined || input.isLocked === true;
-      const activeAdminIds = mayRemoveAdmin ? await q.lockActiveAdminIds(tx) : [];
-      const before = await q.lockUserById(tx, input.id);
-      if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${input.id}.`);
-
-      const role = input.role ?? before.role;
-      if (input.id === actor.id && role !== before.role) throw new AppError('OWN_ROLE', 'You cannot change your own role.');
-      // Leaving the dispatcher role drops the area unless the caller says otherwise.
-      const area = input.area !== undefined ? input.area : role === 'dispatcher' ? before.area : null;
-      checkAreaForRole(role, area);
-      const isLocked = input.isLocked ?? before.is_locked;
-      const isRoleChanged = role !== before.role;
-      const isAreaChanged = area !== before.area;
-      const isLockChanged = isLocked !== before.is_locked;
-
-      const isActiveAdmin = before.role === 'admin' && !before.is_locked;
-      if (isActiveAdmin && (role !== 'admin' || isLocked) && !activeAdminIds.some((id) => id !== before.id)) {
-        throw new AppError('LAST_ADMIN', `${before.username} is the last active admin; make another admin first.`);
-      }
-      if (area && (isRoleChanged || isAreaChanged)) await reserveDispatcherSlot(tx, area, before.id);
-
-      const patch: Updateable<UsersTable> = {};
-      if (email !== undefined && email !== before.email) patch.email = email;
-      if (isRoleChanged) patch.role = role;
-      if (isAreaChanged) patch.area = area;
-      if (isLockChanged) patch.is_locked = isLocked;
-      // Unlocking also lifts a lockout from failed sign-ins.
-      if (input.isLocked === false && (isLockChanged || before.locked_until !== null)) {
-        patch.locked_until = null;
-        patch.failed_logins = 0;
-      }
-      if (passwordHash !== null) patch.password_hash = passwordHash;
-      if (Object.keys(patch).length === 0) return { user: toUser(before), endsSessions: false };
-
-      patch.updated_at = deps.clock();
-      const after = await q.updateUser(tx, before.id, patch);
-      await insertAudit(tx, { actor, meta }, {
-        action: 'user.update',
-        entityType: 'user',
-        entityId: before.id,
-        before: toAuditSnapshot(before),
-        after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}) },
-        isPermanent: isRoleChanged,
-      });
-      return { user: toUser(after), endsSessions: isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null };
-    });
+    result = await inTransaction(deps.db, (tx) => updateUserInTransaction(tx, deps, actor, meta, input, passwordHash));
   } catch (e) {
     throw asUniqueRefusal(e, null, email ?? null);
   }
   // After the commit: a refused or rolled-back change leaves the user signed in.
   if (result.endsSessions) await deps.sessions.destroyAllForUser(input.id);
   return result.user;
+}
+
+export interface UserUpdateResult {
+  user: User;
+  /** The change (role, area, lock, password) ends the user's sessions; the caller does it after commit. */
+  endsSessions: boolean;
+}
+
+/**
+ * One user change with every guard (own role, own lock, last admin, area for the role, dispatchers
+ * per area), in the caller's transaction, so another write (a promotion's decision) commits with
+ * it. `passwordHash` is the new password, already checked and hashed, or null.
+ */
+export async function updateUserInTransaction(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  actor: Actor,
+  meta: RequestMeta,
+  input: Omit<UserUpdateInput, 'password'>,
+  passwordHash: string | null,
+): Promise<UserUpdateResult> {
+  if (input.id === actor.id && input.isLocked === true) throw new AppError('FORBIDDEN', 'You cannot lock your own account.');
+  const email = input.email?.toLowerCase();
+  // Admin rows are locked first, in id order, whenever the change could remove an admin:
+  // two admins demoting each other then serialise instead of both succeeding.
+  const mayRemoveAdmin = input.role !== undefined || input.isLocked === true;
+  const activeAdminIds = mayRemoveAdmin ? await q.lockActiveAdminIds(tx) : [];
+  const before = await q.lockUserById(tx, input.id);
+  if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${input.id}.`);
+
+  const role = input.role ?? before.role;
+  if (input.id === actor.id && role !== before.role) throw new AppError('OWN_ROLE', 'You cannot change your own role.');
+  // Leaving the dispatcher role drops the area unless the caller says otherwise.
+  const area = input.area !== undefined ? input.area : role === 'dispatcher' ? before.area : null;
+  checkAreaForRole(role, area);
+  const isLocked = input.isLocked ?? before.is_locked;
+  const isRoleChanged = role !== before.role;
+  const isAreaChanged = area !== before.area;
+  const isLockChanged = isLocked !== before.is_locked;
+
+  const isActiveAdmin = before.role === 'admin' && !before.is_locked;
+  if (isActiveAdmin && (role !== 'admin' || isLocked) && !activeAdminIds.some((id) => id !== before.id)) {
+    throw new AppError('LAST_ADMIN', `${before.username} is the last active admin; make another admin first.`);
+  }
+  if (area && (isRoleChanged || isAreaChanged)) await reserveDispatcherSlot(tx, area, before.id);
+
+  const patch: Updateable<UsersTable> = {};
+  if (email !== undefined && email !== before.email) patch.email = email;
+  if (isRoleChanged) patch.role = role;
+  if (isAreaChanged) patch.area = area;
+  if (isLockChanged) patch.is_locked = isLocked;
+  // Unlocking also lifts a lockout from failed sign-ins.
+  if (input.isLocked === false && (isLockChanged || before.locked_until !== null)) {
+    patch.locked_until = null;
+    patch.failed_logins = 0;
+  }
+  if (passwordHash !== null) patch.password_hash = passwordHash;
+  if (Object.keys(patch).length === 0) return { user: toUser(before), endsSessions: false };
+
+  patch.updated_at = deps.clock();
+  const after = await q.updateUser(tx, before.id, patch);
+  await insertAudit(tx, { actor, meta }, {
+    action: 'user.update',
+    entityType: 'user',
+    entityId: before.id,
+    before: toAuditSnapshot(before),
+    after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}) },
+    isPermanent: isRoleChanged,
+  });
+  return { user: toUser(after), endsSessions: isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null };
 }
 
 const encodeCursor = (id: number) => Buffer.from(`u:${id}`).toString('base64url');

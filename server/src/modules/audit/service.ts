@@ -1,0 +1,77 @@
+import { AppError, type AuditListInput, type AuditLogEntry, normalizeCode } from '@tracetrack/shared';
+import type { Deps } from '../../deps';
+import { type AuditLogFilter, type AuditLogRow, type AuditPosition, entityLabels, listAuditLog } from './list-queries';
+
+/** Bag codes and bill numbers are stored normalised; people type them any way. */
+export function toAuditLogFilter(filters: AuditListInput['filters']): AuditLogFilter {
+  const { entityKey, entityType } = filters;
+  const isCodeLike = entityType === 'bag' || entityType === 'bill';
+  return { ...filters, entityKey: entityKey !== undefined && isCodeLike ? normalizeCode(entityKey) : entityKey };
+}
+
+const SECRET_KEY = /password|secret|token|hash|recovery|otp/i;
+
+/**
+ * Snapshots are written without secrets; this drops any key that names one again on the way out,
+ * so a future writer's slip never reaches a screen or an export.
+ */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k, v]) => !SECRET_KEY.test(k) || typeof v === 'boolean' || typeof v === 'number')
+        .map(([k, v]) => [k, withoutSecrets(v)]),
+    );
+  }
+  return value;
+}
+
+/** A deleted bag or bill is no longer there to name it: its last snapshot still does. */
+function labelFromSnapshots(row: AuditLogRow): string | null {
+  for (const snapshot of [row.before, row.after]) {
+    if (!snapshot || typeof snapshot !== 'object') continue;
+    const s = snapshot as Record<string, unknown>;
+    for (const key of ['code', 'billNumber', 'username', 'label']) if (typeof s[key] === 'string') return s[key] as string;
+  }
+  return null;
+}
+
+export function toAuditLogEntry(row: AuditLogRow, labels: Map<string, string>): AuditLogEntry {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    actorId: row.actor_id,
+    actor: row.actor_username,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    entityLabel: (row.entity_id !== null ? labels.get(`${row.entity_type}:${row.entity_id}`) : undefined) ?? labelFromSnapshots(row),
+    before: withoutSecrets(row.before ?? null),
+    after: withoutSecrets(row.after ?? null),
+    requestId: row.request_id,
+    ip: row.ip,
+    deviceId: row.device_id,
+    seq: row.seq,
+  };
+}
+
+const encodeCursor = (p: AuditPosition) => Buffer.from(`a:${p.micros}:${p.id}`).toString('base64url');
+function decodeCursor(cursor: string): AuditPosition {
+  const match = /^a:(-?\d{1,19}):(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match?.[1] || !match[2]) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', { field: 'cursor' });
+  return { micros: match[1], id: Number(match[2]) };
+}
+
+/** Admins: the audit log, newest first, filtered; rows carry a readable name for their entity. */
+export async function listAudit(deps: Pick<Deps, 'db'>, input: AuditListInput): Promise<{ items: AuditLogEntry[]; nextCursor: string | null }> {
+  const after = input.cursor === undefined ? null : decodeCursor(input.cursor);
+  const rows = await listAuditLog(deps.db, toAuditLogFilter(input.filters), after, input.limit);
+  const page = rows.slice(0, input.limit);
+  const labels = await entityLabels(deps.db, page.flatMap((r) => (r.entity_id === null ? [] : [{ type: r.entity_type, id: r.entity_id }])));
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => toAuditLogEntry(r, labels)),
+    nextCursor: rows.length > input.limit && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
+  };
+}
