@@ -19,6 +19,7 @@ const Dashboard = lazy(() => import('./routes/dashboard'));
 const ScannerTest = lazy(() => import('./routes/scanner-test'));
 const Users = lazy(() => import('./routes/users'));
 const Account = lazy(() => import('./routes/account'));
+const Audit = lazy(() => import('./routes/audit'));
 const Setup = lazy(() => import('./routes/setup'));
 const ForgotPassword = lazy(() => import('./routes/forgot-password'));
 const ResetPassword = lazy(() => import('./routes/reset-password'));
@@ -81,6 +82,7 @@ export function App() {
       <Route path="/scanner-test" component={ScannerTest} />
       <Route path="/users" component={requires('admin', Users)} />
       <Route path="/account" component={Account} />
+      <Route path="/audit" component={requires('audit', Audit)} />
       <Route path={SETUP_PATH} component={Setup} />
       <Route path="/forgot-password" component={ForgotPassword} />
       <Route path="/reset-password" component={ResetPassword} />

@@ -12,6 +12,7 @@ const LINKS = [
   { href: '/dashboard', label: 'Dashboard', capability: 'lists' },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan' },
   { href: '/users', label: 'Users', capability: 'admin' },
+  { href: '/audit', label: 'Audit log', capability: 'audit' },
   { href: '/account', label: 'My account', capability: 'ownAccount' },
 ] as const;
 

@@ -4,7 +4,8 @@ import { ChangePasswordForm } from '../components/change-password-form';
 import { TwoFactorStatus } from '../components/two-factor-status';
 import { areaName } from '../features/accounts/areas';
 import { ROLE_NAMES } from '../features/accounts/words';
-import { currentUser } from '../features/auth/session';
+import { canUse, currentUser } from '../features/auth/session';
+import { PromotionAsk } from '../components/promotion-ask';
 
 /** Everyone's own account: password, where you are signed in, two-step sign-in. */
 export default function Account() {
@@ -32,6 +33,12 @@ export default function Account() {
         <h2 id="sessions-title">Where you are signed in</h2>
         <AccountSessions />
       </section>
+      <Show when={canUse(currentUser()?.role, 'askRole')}>
+        <section class="card" aria-labelledby="promotion-title">
+          <h2 id="promotion-title">Another role</h2>
+          <PromotionAsk />
+        </section>
+      </Show>
     </main>
   );
 }

@@ -1,6 +1,7 @@
 import { A, useSearchParams } from '@solidjs/router';
 import type { BagDetail } from '@tracetrack/shared';
 import { createEffect, createSignal, For, Show } from 'solid-js';
+import { BagAdminTools } from '../components/bag-admin-tools';
 import { fetchBag } from '../features/bags/bags';
 import { describeFailure } from '../features/trpc-client';
 import { useWedgeScanner } from '../scanner/use-wedge';
@@ -10,14 +11,16 @@ export default function Search() {
   const [detail, setDetail] = createSignal<BagDetail | null>(null);
   const [error, setError] = createSignal<string | null>(null);
 
-  createEffect(() => {
-    const code = params.code;
-    if (!code) return;
+  const load = (code: string) => {
     setError(null);
     fetchBag(code).then(setDetail, (e) => {
       setDetail(null);
       setError(describeFailure(e).message);
     });
+  };
+  createEffect(() => {
+    const code = params.code;
+    if (code) load(code);
   });
   useWedgeScanner((scan) => setParams({ code: scan.code }));
 
@@ -47,6 +50,7 @@ export default function Search() {
             <p>
               Area {d().bag.area ?? '—'} · {d().bag.weightKg} kg · registered by {d().bag.createdBy ?? '—'} on {new Date(d().bag.createdAt).toLocaleString()}
             </p>
+            <BagAdminTools code={d().bag.code} type={d().bag.type} area={d().bag.area} childCount={d().bag.childCount ?? 0} onMoved={() => load(d().bag.code)} />
             <Show when={d().bag.type === 'parent'}>
               <p>
                 Children {d().bag.childCount}/{d().bag.capacity} ({d().bag.status})

@@ -1,5 +1,6 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
+import { PromotionRequests } from '../components/promotion-requests';
 import { UserCreateForm } from '../components/user-create-form';
 import { UserManage } from '../components/user-manage';
 import { areaName, useAreas } from '../features/accounts/areas';
@@ -49,6 +50,7 @@ export default function Users() {
   return (
     <main class="page">
       <h1>Users</h1>
+      <PromotionRequests onDecided={() => void load()} />
       <UserCreateForm onCreated={(u) => setItems([u, ...items()])} />
 
       <form class="filters" onSubmit={onFilter} aria-label="Filter users">

@@ -154,7 +154,7 @@ export async function signOut(): Promise<void> {
   void endStaleSession();
 }
 
-export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount';
+export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount' | 'askRole' | 'audit' | 'moveParent';
 
 /** The procedure whose row in the shared permission table decides each capability of the UI. */
 const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
@@ -164,6 +164,9 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
   lists: 'bag.list',
   admin: 'user.list',
   ownAccount: 'account.sessions',
+  askRole: 'promotion.request',
+  audit: 'audit.list',
+  moveParent: 'bag.setArea',
 };
 
 /** What a role may use: the server enforces the same table, the UI hides what a role cannot use. */
