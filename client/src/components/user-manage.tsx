@@ -1,8 +1,8 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, Show } from 'solid-js';
 import { useAreas } from '../features/accounts/areas';
-import { formatTime } from '../features/accounts/format';
-import { type Outcome, updateUser } from '../features/accounts/users';
+import { formatCount, formatTime } from '../features/accounts/format';
+import { deactivateUser, endUserSessions, issuePasswordReset, type Outcome, resetUserTwoFactor, updateUser } from '../features/accounts/users';
 import { ROLE_NAMES } from '../features/accounts/words';
 import { currentUser } from '../features/auth/session';
 import { type ConfirmRequest, ConfirmDialog } from './confirm-dialog';
@@ -11,7 +11,7 @@ import { type ConfirmRequest, ConfirmDialog } from './confirm-dialog';
  * One user's edit form and actions. Every refusal (last admin, own role, a full area) comes back
  * from the server as a sentence and is shown here; destructive actions ask first.
  */
-export function UserManage(props: { user: User; onChanged: (user: User) => void; onClose: () => void }) {
+export function UserManage(props: { user: User; onChanged: (user?: User) => void; onClose: () => void }) {
   const areas = useAreas();
   const [role, setRole] = createSignal<Role>(props.user.role);
   const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
@@ -46,6 +46,24 @@ export function UserManage(props: { user: User; onChanged: (user: User) => void;
   };
 
   const isLockedOut = () => props.user.lockedUntil !== null && Date.parse(props.user.lockedUntil) > Date.now();
+  const hasAnyLock = () => props.user.isLocked || isLockedOut() || props.user.lockedClients > 0;
+  const [reset, setReset] = createSignal<{ resetUrl: string; expiresAt: string } | null>(null);
+  const name = () => props.user.username;
+
+  /** An action whose answer is not the user: the screen reads the list again to show what changed. */
+  const act = async <T,>(call: () => Promise<Outcome<T>>, done: string) => {
+    const res = report(await call(), done);
+    if (res.ok) props.onChanged();
+    return res;
+  };
+
+  const ask = (request: ConfirmRequest) => setConfirming({ isDanger: true, ...request });
+
+  const onIssueReset = async () => {
+    const res = await issuePasswordReset(props.user.id);
+    report(res, `A reset link for ${name()} is ready below.`);
+    if (res.ok) setReset(res.value);
+  };
 
   return (
     <section class="card" aria-labelledby="manage-title" data-testid="user-manage">
@@ -55,11 +73,29 @@ export function UserManage(props: { user: User; onChanged: (user: User) => void;
           Close
         </button>
       </div>
-      <p data-testid="user-lock-state">
-        <Show when={props.user.isLocked} fallback={<Show when={isLockedOut()} fallback="Active.">Locked out after failed sign-ins until {formatTime(props.user.lockedUntil)}.</Show>}>
-          Locked by an admin: cannot sign in.
+      <ul class="facts" data-testid="user-lock-state">
+        <Show when={props.user.deactivatedAt}>
+          <li>Deactivated on {formatTime(props.user.deactivatedAt)}: cannot sign in; history kept.</li>
         </Show>
-      </p>
+        <Show when={props.user.isLocked}>
+          <li>Locked by an admin: cannot sign in until unlocked.</li>
+        </Show>
+        <Show when={isLockedOut()}>
+          <li>Account locked after too many failed sign-ins, until {formatTime(props.user.lockedUntil)}.</li>
+        </Show>
+        <Show when={props.user.lockedClients > 0}>
+          <li>
+            {formatCount(props.user.lockedClients)} {props.user.lockedClients === 1 ? 'device is' : 'devices are'} locked out after failed sign-ins (for 15 minutes each); other devices can still sign in.
+          </li>
+        </Show>
+        <Show when={!hasAnyLock() && !props.user.deactivatedAt}>
+          <li>Can sign in.</li>
+        </Show>
+        <li>Two-step sign-in {props.user.twoFactorEnabled ? 'on' : 'off'}; last sign-in {props.user.lastSignInAt ? formatTime(props.user.lastSignInAt) : 'never'}.</li>
+        <Show when={props.user.mustChangePassword}>
+          <li>Must choose a new password at the next sign-in.</li>
+        </Show>
+      </ul>
       <form class="grid-form" onSubmit={(e) => void onSave(e)}>
         <label for="edit-email">Email</label>
         <input id="edit-email" name="email" type="email" value={props.user.email ?? ''} aria-describedby="edit-email-hint" />
@@ -83,18 +119,17 @@ export function UserManage(props: { user: User; onChanged: (user: User) => void;
 
       <div class="row actions">
         <Show
-          when={props.user.isLocked || isLockedOut()}
+          when={hasAnyLock()}
           fallback={
             <button
               type="button"
               class="button button-warn"
               disabled={isSelf()}
               onClick={() =>
-                setConfirming({
-                  title: `Lock ${props.user.username}?`,
+                ask({
+                  title: `Lock ${name()}?`,
                   body: 'They are signed out everywhere and cannot sign in until an admin unlocks the account.',
-                  confirmLabel: `Lock ${props.user.username}`,
-                  isDanger: true,
+                  confirmLabel: `Lock ${name()}`,
                   onConfirm: setLocked(true),
                 })
               }
@@ -107,7 +142,69 @@ export function UserManage(props: { user: User; onChanged: (user: User) => void;
             Unlock account
           </button>
         </Show>
+        <button
+          type="button"
+          class="button button-quiet"
+          onClick={() =>
+            ask({
+              title: `Sign ${name()} out everywhere?`,
+              body: 'Every session of this user ends at once. Scans their handhelds hold stay there until they sign in again.',
+              confirmLabel: 'End all sessions',
+              onConfirm: () => act(() => endUserSessions(props.user.id), `${name()} is signed out everywhere.`),
+            })
+          }
+        >
+          End sessions
+        </button>
+        <Show when={props.user.twoFactorEnabled}>
+          <button
+            type="button"
+            class="button button-quiet"
+            onClick={() =>
+              ask({
+                title: `Reset ${name()}'s two-step sign-in?`,
+                body: 'Their authenticator app and recovery codes stop working; they sign in with the password alone and set it up again.',
+                confirmLabel: 'Reset two-step sign-in',
+                onConfirm: () => act(() => resetUserTwoFactor(props.user.id), `${name()}'s two-step sign-in is reset.`),
+              })
+            }
+          >
+            Reset two-step sign-in
+          </button>
+        </Show>
+        <button type="button" class="button button-quiet" onClick={() => void onIssueReset()}>
+          Issue a password reset link
+        </button>
+        <Show when={!props.user.deactivatedAt}>
+          <button
+            type="button"
+            class="button button-danger"
+            disabled={isSelf()}
+            onClick={() =>
+              ask({
+                title: `Deactivate ${name()}?`,
+                body: 'They are signed out and can never sign in again. Their history stays, and the username is never given to anyone else.',
+                confirmLabel: `Deactivate ${name()}`,
+                onConfirm: () => act(() => deactivateUser(props.user.id), `${name()} is deactivated.`),
+              })
+            }
+          >
+            Deactivate
+          </button>
+        </Show>
       </div>
+      <Show when={reset()}>
+        {(r) => (
+          <div class="notice" data-testid="issued-reset">
+            <p>
+              Hand this link to {name()} (it works once, until {formatTime(r().expiresAt)}):
+            </p>
+            <p>
+              <code class="secret" data-testid="issued-reset-url">{r().resetUrl}</code>
+            </p>
+          </div>
+        )}
+      </Show>
       <Show when={message()}>
         {(m) => (
           <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'} data-testid="user-manage-message">

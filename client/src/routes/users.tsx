@@ -4,25 +4,34 @@ import { PromotionRequests } from '../components/promotion-requests';
 import { UserCreateForm } from '../components/user-create-form';
 import { UserManage } from '../components/user-manage';
 import { areaName, useAreas } from '../features/accounts/areas';
-import { formatTime } from '../features/accounts/format';
+import { formatCount, formatTime } from '../features/accounts/format';
 import { fetchUsers, type UserFilters } from '../features/accounts/users';
 import { ROLE_NAMES } from '../features/accounts/words';
 
 function stateOf(u: User): string {
-  if (u.isLocked) return 'Locked';
-  if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()) return `Locked out until ${formatTime(u.lockedUntil)}`;
+  if (u.deactivatedAt) return 'Deactivated';
+  if (u.isLocked) return 'Locked by an admin';
+  if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()) return `Locked until ${formatTime(u.lockedUntil)}`;
+  if (u.lockedClients > 0) return `${formatCount(u.lockedClients)} ${u.lockedClients === 1 ? 'device' : 'devices'} locked out`;
+  if (u.mustChangePassword) return 'Must change password';
   return 'Active';
 }
 
-/** Admins manage accounts here: find, create, edit, lock and unlock. */
+const yesNo = (v: string): boolean | undefined => (v === 'yes' ? true : v === 'no' ? false : undefined);
+
+/**
+ * Admins manage accounts here: find (name, role, area, locks, two-step sign-in, last sign-in,
+ * deactivated), create, edit, lock and unlock, end sessions, reset two-step sign-in, hand over a
+ * reset link, deactivate; role requests wait at the top.
+ */
 export default function Users() {
   const areas = useAreas();
   const [items, setItems] = createSignal<User[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [filters, setFilters] = createSignal<UserFilters>({});
-  const [selectedId, setSelectedId] = createSignal<number | null>(null);
-  const selected = () => items().find((u) => u.id === selectedId()) ?? null;
+  // Kept apart from the list, so a user who leaves the filtered list (just deactivated) stays open.
+  const [selected, setSelected] = createSignal<User | null>(null);
 
   const load = async (more = false) => {
     setError(null);
@@ -30,6 +39,9 @@ export default function Users() {
     if (!res.ok) return setError(res.message);
     setItems(more ? [...items(), ...res.value.items] : res.value.items);
     setCursor(res.value.nextCursor);
+    const open = selected();
+    const fresh = open && res.value.items.find((u) => u.id === open.id);
+    if (fresh) setSelected(fresh);
   };
   onMount(() => void load());
 
@@ -37,15 +49,27 @@ export default function Users() {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const text = (k: string) => String(form.get(k) ?? '').trim();
+    const signedIn = text('signedIn');
+    const isLocked = yesNo(text('locked'));
+    const hasTwoFactor = yesNo(text('twoFactor'));
     setFilters({
       ...(text('search') ? { search: text('search') } : {}),
       ...(text('role') ? { role: text('role') as Role } : {}),
       ...(text('area') ? { area: text('area') } : {}),
+      ...(isLocked !== undefined ? { isLocked } : {}),
+      ...(hasTwoFactor !== undefined ? { hasTwoFactor } : {}),
+      isDeactivated: text('deactivated') === 'yes',
+      ...(signedIn === 'never' ? { hasSignedIn: false } : {}),
+      ...(signedIn === 'week' ? { lastSignInFrom: new Date(Date.now() - 7 * 86_400_000).toISOString() } : {}),
+      ...(signedIn === 'month-ago' ? { lastSignInTo: new Date(Date.now() - 30 * 86_400_000).toISOString() } : {}),
     });
     void load();
   };
 
-  const replace = (user: User) => setItems(items().map((u) => (u.id === user.id ? user : u)));
+  const replace = (user: User) => {
+    setItems(items().map((u) => (u.id === user.id ? user : u)));
+    setSelected(user);
+  };
 
   return (
     <main class="page">
@@ -66,14 +90,39 @@ export default function Users() {
           <option value="">All areas</option>
           <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
         </select>
+        <label for="user-filter-locked">Locked</label>
+        <select id="user-filter-locked" name="locked">
+          <option value="">Any</option>
+          <option value="yes">Locked or locked out</option>
+          <option value="no">Not locked</option>
+        </select>
+        <label for="user-filter-2fa">Two-step sign-in</label>
+        <select id="user-filter-2fa" name="twoFactor">
+          <option value="">Any</option>
+          <option value="yes">On</option>
+          <option value="no">Off</option>
+        </select>
+        <label for="user-filter-signed-in">Last sign-in</label>
+        <select id="user-filter-signed-in" name="signedIn">
+          <option value="">Any time</option>
+          <option value="week">In the last 7 days</option>
+          <option value="month-ago">Not in the last 30 days</option>
+          <option value="never">Never</option>
+        </select>
+        <label for="user-filter-deactivated">Accounts</label>
+        <select id="user-filter-deactivated" name="deactivated">
+          <option value="">Active accounts</option>
+          <option value="yes">Deactivated accounts</option>
+        </select>
         <button type="submit" class="button">Filter</button>
       </form>
 
       <Show when={error()}>
         <p class="error" role="alert">{error()}</p>
       </Show>
-      <Show when={selected()}>
-        {(u) => <UserManage user={u()} onChanged={replace} onClose={() => setSelectedId(null)} />}
+      {/* Keyed by id: another user gets a fresh form; the same user, refreshed, keeps its messages. */}
+      <Show when={selected()?.id} keyed>
+        {() => <UserManage user={selected()!} onChanged={(changed) => (changed ? replace(changed) : void load())} onClose={() => setSelected(null)} />}
       </Show>
       <table class="table" data-testid="users-table">
         <thead>
@@ -83,6 +132,8 @@ export default function Users() {
             <th scope="col">Role</th>
             <th scope="col">Area</th>
             <th scope="col">State</th>
+            <th scope="col">Two-step</th>
+            <th scope="col">Last sign-in</th>
             <th scope="col"><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
@@ -95,8 +146,10 @@ export default function Users() {
                 <td>{ROLE_NAMES[u.role]}</td>
                 <td>{areaName(u.area)}</td>
                 <td>{stateOf(u)}</td>
+                <td>{u.twoFactorEnabled ? 'On' : 'Off'}</td>
+                <td>{u.lastSignInAt ? formatTime(u.lastSignInAt) : 'Never'}</td>
                 <td>
-                  <button type="button" class="button link-button" onClick={() => setSelectedId(u.id)}>
+                  <button type="button" class="button link-button" onClick={() => setSelected(u)}>
                     Manage {u.username}
                   </button>
                 </td>

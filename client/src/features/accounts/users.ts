@@ -40,3 +40,15 @@ export function suggestTemporaryPassword(): string {
   }
   return out;
 }
+
+export const endUserSessions = (userId: number) => attempt(() => api.user.endSessions.mutate({ userId }));
+export const resetUserTwoFactor = (userId: number) => attempt(() => api.user.resetTwoFactor.mutate({ userId }));
+export const deactivateUser = (userId: number) => attempt(() => api.user.deactivate.mutate({ userId }));
+
+/** A reset link for the admin to hand over (absolute when the server knows its public address). */
+export async function issuePasswordReset(userId: number): Promise<Outcome<{ resetUrl: string; expiresAt: string }>> {
+  const res = await attempt(() => api.user.issuePasswordReset.mutate({ userId }));
+  if (!res.ok) return res;
+  const url = new URL(res.value.resetUrl, window.location.origin).toString();
+  return { ok: true, value: { resetUrl: url, expiresAt: res.value.expiresAt } };
+}
