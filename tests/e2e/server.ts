@@ -16,13 +16,13 @@ export interface E2eServer {
  * The built server (what `npm start` runs) over its own test database, serving the built PWA.
  * `env` adds to or overrides the server's environment (e.g. SMTP_URL for a test's mail server).
  */
-export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
+export async function startE2eServer(env: Record<string, string> = {}, port?: number): Promise<E2eServer> {
   ensureClientBuilt();
   buildServerBundle();
   const app = await createTestApp();
   const server = await startServerProcess(
     { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd', ...env },
-    undefined,
+    port,
     [],
     { bundle: true },
   );
