@@ -2,41 +2,70 @@ import { sql } from 'kysely';
 import type { Executor } from '../../infra/transaction';
 
 /**
- * What the audit log can be filtered by, with keys already normalised by the caller (bag codes and
- * bill numbers upper-case). One filter per kind; any combination may be given.
+ * The audit log's filters as columns: the usernames, bag codes and bill numbers people type are
+ * resolved to ids first (resolveAuditFilter), so the planner sees real values and picks the index
+ * that fits (a rare actor's index, or the time index for a busy one).
  */
 export interface AuditLogFilter {
-  /** Username of who did it (case-insensitive). */
-  actor?: string | undefined;
+  actorId?: number | undefined;
   /** An exact action (`auth.login`) or a group ending in a dot (`auth.`). */
   action?: string | undefined;
   entityType?: string | undefined;
-  /** What people call the entity: bag code, bill number, username; anything else is the row's id. */
-  entityKey?: string | undefined;
   /** The id as the rows store it. */
   entityId?: string | undefined;
   from?: string | Date | undefined;
   to?: string | Date | undefined;
 }
 
+/** The filters as people give them (see auditFiltersSchema), keys already normalised by the caller. */
+export interface AuditFilterInput {
+  actor?: string | undefined;
+  action?: string | undefined;
+  entityType?: string | undefined;
+  /** What people call the entity: bag code, bill number, username; for other types, the stored id. */
+  entityKey?: string | undefined;
+  entityId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/** The id an entity key stands for (each by its unique index); null when there is no such entity. */
+async function entityIdOfKey(db: Executor, type: string, key: string): Promise<string | null> {
+  const row = await (type === 'bag'
+    ? db.selectFrom('bags').select('id').where('code', '=', key).executeTakeFirst()
+    : type === 'bill'
+      ? db.selectFrom('bills').select('id').where('bill_number', '=', key).executeTakeFirst()
+      : type === 'user'
+        ? db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', key.toLowerCase()).executeTakeFirst()
+        : Promise.resolve({ id: key }));
+  return row ? String(row.id) : null;
+}
+
+/**
+ * Turns the filters people give into column filters; null when they name an actor or entity that
+ * does not exist (nothing can match). Both entity key and entity id must agree when both are given.
+ */
+export async function resolveAuditFilter(db: Executor, input: AuditFilterInput): Promise<AuditLogFilter | null> {
+  const filter: AuditLogFilter = { action: input.action, entityType: input.entityType, from: input.from, to: input.to };
+  if (input.actor !== undefined) {
+    const actor = await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', input.actor.toLowerCase()).executeTakeFirst();
+    if (!actor) return null;
+    filter.actorId = actor.id;
+  }
+  if (input.entityType !== undefined && input.entityKey !== undefined) {
+    const id = await entityIdOfKey(db, input.entityType, input.entityKey);
+    if (id === null || (input.entityId !== undefined && input.entityId !== id)) return null;
+    filter.entityId = id;
+  } else if (input.entityType !== undefined) {
+    filter.entityId = input.entityId;
+  }
+  return filter;
+}
+
 /** Where a newest-first walk has got to: the last row's time (µs since epoch) and id. */
 export interface AuditPosition {
   micros: string;
   id: number;
-}
-
-/** The entity id an entity key stands for, as a scalar subquery (each by its unique index). */
-function entityIdOfKey(type: string, key: string) {
-  switch (type) {
-    case 'bag':
-      return sql<string>`(select id::text from bags where code = ${key})`;
-    case 'bill':
-      return sql<string>`(select id::text from bills where bill_number = ${key})`;
-    case 'user':
-      return sql<string>`(select id::text from users where lower(username) = lower(${key}))`;
-    default:
-      return sql<string>`${key}::text`;
-  }
 }
 
 /**
@@ -54,9 +83,7 @@ export function selectAuditLog(db: Executor, filter: AuditLogFilter) {
     ])
     .orderBy('a.at', 'desc')
     .orderBy('a.id', 'desc');
-  if (filter.actor !== undefined) {
-    query = query.where('a.actor_id', '=', sql<number>`(select id from users where lower(username) = lower(${filter.actor}))`);
-  }
+  if (filter.actorId !== undefined) query = query.where('a.actor_id', '=', filter.actorId);
   if (filter.action !== undefined) {
     query = filter.action.endsWith('.')
       ? query.where(sql<boolean>`split_part(a.action, '.', 1) = ${filter.action.slice(0, -1)}`)
@@ -64,7 +91,6 @@ export function selectAuditLog(db: Executor, filter: AuditLogFilter) {
   }
   if (filter.entityType !== undefined) {
     query = query.where('a.entity_type', '=', filter.entityType);
-    if (filter.entityKey !== undefined) query = query.where('a.entity_id', '=', entityIdOfKey(filter.entityType, filter.entityKey));
     if (filter.entityId !== undefined) query = query.where('a.entity_id', '=', filter.entityId);
   }
   if (filter.from !== undefined) query = query.where('a.at', '>=', new Date(filter.from));

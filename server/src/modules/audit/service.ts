@@ -1,9 +1,9 @@
 import { AppError, type AuditListInput, type AuditLogEntry, normalizeCode } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
-import { type AuditLogFilter, type AuditLogRow, type AuditPosition, entityLabels, listAuditLog } from './list-queries';
+import { type AuditFilterInput, type AuditLogRow, type AuditPosition, entityLabels, listAuditLog, resolveAuditFilter } from './list-queries';
 
 /** Bag codes and bill numbers are stored normalised; people type them any way. */
-export function toAuditLogFilter(filters: AuditListInput['filters']): AuditLogFilter {
+export function toAuditFilterInput(filters: AuditListInput['filters']): AuditFilterInput {
   const { entityKey, entityType } = filters;
   const isCodeLike = entityType === 'bag' || entityType === 'bill';
   return { ...filters, entityKey: entityKey !== undefined && isCodeLike ? normalizeCode(entityKey) : entityKey };
@@ -66,7 +66,9 @@ function decodeCursor(cursor: string): AuditPosition {
 /** Admins: the audit log, newest first, filtered; rows carry a readable name for their entity. */
 export async function listAudit(deps: Pick<Deps, 'db'>, input: AuditListInput): Promise<{ items: AuditLogEntry[]; nextCursor: string | null }> {
   const after = input.cursor === undefined ? null : decodeCursor(input.cursor);
-  const rows = await listAuditLog(deps.db, toAuditLogFilter(input.filters), after, input.limit);
+  const filter = await resolveAuditFilter(deps.db, toAuditFilterInput(input.filters));
+  if (!filter) return { items: [], nextCursor: null };
+  const rows = await listAuditLog(deps.db, filter, after, input.limit);
   const page = rows.slice(0, input.limit);
   const labels = await entityLabels(deps.db, page.flatMap((r) => (r.entity_id === null ? [] : [{ type: r.entity_type, id: r.entity_id }])));
   const last = page.at(-1);
