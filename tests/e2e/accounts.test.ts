@@ -2,10 +2,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
+import { trpcHttp } from '../helpers/http';
 import { freePort } from '../helpers/server-process';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 import { changePasswordOnScreen, desktopPage, expectNoSeriousAxeViolations, settled, signOut, submitSignIn } from './account-flows';
-import { launchChromium } from './browser';
+import { deviceIp, launchChromium } from './browser';
 import { type E2eServer, startE2eServer } from './server';
 
 const ADMIN_PASSWORD = 'E2e!Admin-Passw0rd';
@@ -170,5 +171,108 @@ describe('accounts screens (real Chromium)', () => {
     await admin.getByTestId('promotion-requests').getByRole('status').waitFor();
     const row = await env.app.deps.db.selectFrom('users').where('id', '=', user.id).select(['role', 'area']).executeTakeFirstOrThrow();
     expect(row).toEqual({ role: 'biller', area: null });
+  });
+
+  it('lockout: 5 wrong passwords lock client A out, client B still signs in; 20 from several clients lock the account until an admin unlocks it', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'biller' });
+    const clientA = await desktopPage(browser, env.url);
+    for (let i = 1; i <= 5; i++) {
+      await submitSignIn(clientA, user.username, `wrong password number ${i}`);
+      await expect.poll(() => clientA.getByRole('alert').textContent()).toBeTruthy();
+    }
+    expect(await clientA.getByRole('alert').textContent()).toMatch(/15 minutes|locked/i);
+    // The right password from A is refused while A is locked out …
+    await submitSignIn(clientA, user.username, TEST_PASSWORD);
+    await expect.poll(() => clientA.getByRole('alert').textContent()).toMatch(/locked|minutes/i);
+    expect(new URL(clientA.url()).pathname).toBe('/login');
+    // … and signs in from B.
+    const clientB = await desktopPage(browser, env.url);
+    await submitSignIn(clientB, user.username, TEST_PASSWORD);
+    await clientB.waitForURL(/\/bills$/);
+    await signOut(clientB);
+
+    // 15 more failures from three other clients (other addresses, no client cookie) lock the account.
+    // Sign-in is also rate limited per username (10 a minute): a 429 says when to try again.
+    let isAccountLocked = false;
+    for (let client = 0; client < 3 && !isAccountLocked; client++) {
+      const ip = deviceIp();
+      const http = trpcHttp((u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } }), env.url);
+      for (let i = 0; i < 5 && !isAccountLocked; i++) {
+        const res = await http.mutate('auth.login', { username: user.username, password: `bad guess ${client}-${i}` });
+        if (res.error?.data.appCode === 'RATE_LIMITED') {
+          const wait = Number((res.error.data.details as { retryAfterSeconds?: number } | null)?.retryAfterSeconds ?? 1);
+          await new Promise((r) => setTimeout(r, wait * 1000 + 50));
+          i--;
+          continue;
+        }
+        isAccountLocked = res.error?.data.appCode === 'ACCOUNT_LOCKED';
+      }
+    }
+    expect(isAccountLocked).toBe(true);
+    const clientC = await desktopPage(browser, env.url);
+    await submitSignIn(clientC, user.username, TEST_PASSWORD);
+    await expect.poll(() => clientC.getByRole('alert').textContent()).toMatch(/locked/i);
+
+    // The admin sees the lock and the locked-out devices, and unlocks.
+    await manage(user.username);
+    const state = admin.getByTestId('user-lock-state');
+    await expect.poll(() => state.textContent()).toMatch(/Account locked/);
+    expect(await state.textContent()).toMatch(/locked out after failed sign-ins/);
+    await expectNoSeriousAxeViolations(admin);
+    await admin.getByRole('button', { name: 'Unlock account' }).click();
+    await admin.getByTestId('user-manage-message').waitFor();
+    await expect.poll(() => state.textContent()).toMatch(/Can sign in/);
+    await submitSignIn(clientC, user.username, TEST_PASSWORD);
+    await clientC.waitForURL(/\/bills$/);
+  });
+
+  it('the audit screen lists sign-ins, failures, lockouts, role changes and password resets, and its filters narrow the list', async () => {
+    // A role change on the users screen.
+    const user = await createUser(env.app.deps.db, { role: 'biller' });
+    await manage(user.username);
+    const panel = admin.getByTestId('user-manage');
+    await panel.getByLabel('Role').selectOption('dispatcher');
+    await panel.getByLabel('Dispatch area').selectOption('raipur');
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => admin.getByTestId('user-manage-message').textContent()).toMatch(/Saved/);
+
+    await admin.getByRole('link', { name: 'Audit log' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    await admin.getByTestId('audit-entry').first().waitFor();
+    await expectNoSeriousAxeViolations(admin);
+    const actionsShown = async () => admin.getByTestId('audit-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-action') ?? ''));
+    // Newest first, a page of 50: load older pages until every kind has shown up (or there is no more).
+    const wanted = ['auth.login', 'auth.login_failed', 'auth.lockout', 'user.update'];
+    const isEverythingShown = async () => {
+      const shown = await actionsShown();
+      return wanted.every((a) => shown.includes(a)) && shown.some((a) => /password/.test(a));
+    };
+    while (!(await isEverythingShown())) {
+      const older = admin.getByRole('button', { name: 'Load older entries' });
+      if (!(await older.isVisible())) break;
+      const count = (await actionsShown()).length;
+      await older.click();
+      await expect.poll(async () => (await actionsShown()).length).toBeGreaterThan(count);
+    }
+    expect(await actionsShown()).toEqual(expect.arrayContaining(wanted));
+    expect((await actionsShown()).some((a) => /password/.test(a))).toBe(true);
+    // The role change reads as a diff.
+    const roleChange = admin.locator('[data-testid="audit-entry"][data-action="user.update"]').filter({ hasText: user.username }).first();
+    expect(await roleChange.textContent()).toMatch(/role\s*biller\s*→\s*dispatcher/);
+
+    // Filters narrow the list: lockouts only, then one actor.
+    await admin.getByLabel('Action').fill('auth.lockout');
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await admin.waitForURL(/action=auth\.lockout/);
+    await expect.poll(async () => [...new Set(await actionsShown())]).toEqual(['auth.lockout']);
+    await admin.getByRole('button', { name: 'Clear filters' }).click();
+    await admin.getByLabel('By user').fill('admin');
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await admin.waitForURL(/actor=admin/);
+    await expect.poll(async () => (await actionsShown()).length).toBeGreaterThan(0);
+    for (const text of await admin.getByTestId('audit-entry').allTextContents()) expect(text).toContain('by admin');
+    // One entity's history, as a bag's or bill's page links to it.
+    await admin.goto(`/audit?entityType=user&entityKey=${user.username}`);
+    await expect.poll(async () => [...new Set(await actionsShown())]).toEqual(['user.update']);
   });
 });
