@@ -17,15 +17,46 @@ export interface DispatchAreasTable {
 export interface UsersTable {
   id: Generated<number>;
   username: string;
-  email: string;
+  email: string | null;
   password_hash: string;
   role: UserRole;
   area: string | null;
   is_locked: Generated<boolean>;
-  failed_logins: Generated<number>;
-  locked_until: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  must_change_password: Generated<boolean>;
+  session_epoch: Generated<number>;
+  last_sign_in_at: Date | null;
+  deactivated_at: Date | null;
+  two_factor_secret: string | null;
+  two_factor_enabled_at: Date | null;
+  two_factor_pending_secret: string | null;
+  two_factor_last_step: number | null;
+}
+
+/** Sign-in failure runs per subject (account or unknown name) and client (migration 0007). */
+export interface LoginFailuresTable {
+  subject: string;
+  client_key: string;
+  failures: number;
+  first_failure_at: Date;
+  last_failure_at: Date;
+  locked_until: Date | null;
+}
+
+export interface RecoveryCodesTable {
+  user_id: number;
+  code_hash: string;
+  used_at: Date | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  issued_by: number | null;
 }
 
 export interface BagsTable {
@@ -183,6 +214,9 @@ export interface SyncTombstoneHorizonTable {
 export interface Database {
   dispatch_areas: DispatchAreasTable;
   users: UsersTable;
+  login_failures: LoginFailuresTable;
+  recovery_codes: RecoveryCodesTable;
+  password_resets: PasswordResetsTable;
   bags: BagsTable;
   links: LinksTable;
   bills: BillsTable;

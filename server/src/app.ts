@@ -10,7 +10,7 @@ import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/queries';
-import { createHttpContext, readCookie, SESSION_COOKIE, type SessionLookup } from './trpc/http-context';
+import { createHttpContext, readClientId, readCookie, sessionCookieName, type SessionLookup } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
 // `session` is set by the /trpc middleware below, before any tRPC request runs.
@@ -94,7 +94,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     // The rate limit and the session cookie are looked up together: with Redis, both commands
     // leave in one write (auto-pipelining) and come back in one read.
     const ip = c.get('ip');
-    const token = readCookie(c.req.header('cookie') ?? null, SESSION_COOKIE);
+    const token = readCookie(c.req.header('cookie') ?? null, sessionCookieName(deps.config));
     const [limit, session] = await Promise.allSettled([
       ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip) : undefined,
       token ? deps.sessions.touch(token) : null,
@@ -135,6 +135,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
           ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
           remoteIp: c.get('ip'),
           userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
+          clientId: readClientId(deps, c.req.header('cookie') ?? null),
         }, c.get('session')),
       onError: ({ error, path: procedure }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -17,6 +17,10 @@ export interface AppConfig {
   timeZone: string;
   /** Where users reach the app, for links in mail; null: unknown (links are relative). */
   publicUrl: string | null;
+  /** required: admins must turn on two-factor sign-in before using anything but auth.* and account.*. */
+  adminTwoFactor: 'required' | 'optional';
+  /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
+  twoFactorKey: Buffer | null;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */

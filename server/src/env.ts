@@ -1,3 +1,4 @@
+import { emailSchema, usernameSchema } from '@tracetrack/shared';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -14,8 +15,19 @@ const envSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   REDIS_URL: z.string().url().optional(),
   ADMIN_PASSWORD: z.string().optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  /** The first admin's username and (optional) email, when no admin exists at start. */
+  ADMIN_USERNAME: usernameSchema.default('admin'),
+  ADMIN_EMAIL: emailSchema.optional(),
+  /** required: an admin without two-factor sign-in can only use auth.* and account.* until enrolled. */
+  ADMIN_TWO_FACTOR: z.enum(['required', 'optional']).default('required'),
+  /**
+   * 32 bytes as 64 hex digits: TOTP secrets are stored encrypted with it (AES-256-GCM); unset:
+   * stored as they are. Losing or changing it turns off every user's two-factor sign-in.
+   */
+  TWO_FACTOR_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32 bytes)').optional(),
+  // Bounded so a typo cannot make sessions live for months: a day idle, a week in all.
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   TRUST_PROXY: bool.default(false),
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

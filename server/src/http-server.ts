@@ -6,7 +6,7 @@ import { buildDeps } from './build-deps';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
 import { startMaintenance } from './maintenance';
-import { ensureFirstAdmin } from './modules/users/bootstrap';
+import { ensureFirstAdmin, firstAdminOf } from './modules/users/bootstrap';
 
 /** One HTTP server process: its own pool and Redis client, the app, and a clean close. */
 export async function startHttpServer(env: Env, logger: Logger, databaseUrl: string, opts: { bootstrap: boolean }) {
@@ -26,9 +26,11 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       clientDist: path.resolve(env.CLIENT_DIST),
       timeZone: env.TIME_ZONE,
       publicUrl: env.PUBLIC_URL ?? null,
+      adminTwoFactor: env.ADMIN_TWO_FACTOR,
+      twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,
     },
   });
-  if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);
+  if (opts.bootstrap) await ensureFirstAdmin(deps, firstAdminOf(env));
   const stopMaintenance = startMaintenance(deps);
 
   const app = createApp(deps, { remoteAddress: (c) => getConnInfo(c).remote.address ?? null });

@@ -8,7 +8,7 @@ import { createApp } from '../../server/src/app';
 import { createContextInner } from '../../server/src/trpc/context';
 import { baseProcedure, createCallerFactory, router } from '../../server/src/trpc/init';
 import { appRouter } from '../../server/src/trpc/router';
-import { createStaff } from '../factories/users';
+import { createStaff, TEST_PASSWORD } from '../factories/users';
 import { refusal } from '../helpers/errors';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { type Caller, createTestApp, type TestApp } from '../helpers/test-app';
@@ -42,9 +42,23 @@ const MATRIX: Record<string, Probe> = {
   'auth.login': { call: (c) => c.auth.login({ username: 'nobody_here', password: 'Wrong!Pass1' }), mayRefuse: ['INVALID_CREDENTIALS'] },
   'auth.logout': { call: (c) => c.auth.logout() },
   'auth.me': { call: (c) => c.auth.me() },
-  'user.create': { call: (c) => c.user.create({ username: `u_${uniq()}`, email: `u${uniq()}@example.test`, password: 'Str0ng!Passw0rd', role: 'biller' }) },
+  'auth.requestPasswordReset': { call: (c) => c.auth.requestPasswordReset({ login: 'nobody_here' }) },
+  'auth.resetPassword': { call: (c) => c.auth.resetPassword({ token: 'x'.repeat(43), newPassword: TEST_PASSWORD }), mayRefuse: ['RESET_TOKEN_INVALID'] },
+  // Own-account calls are allowed to every role; the state (a wrong password, no enrolment) may refuse them.
+  'account.changePassword': { call: (c) => c.account.changePassword({ currentPassword: 'not-the-password', newPassword: 'a-new-long-passphrase' }), mayRefuse: ['WRONG_PASSWORD'] },
+  'account.sessions': { call: (c) => c.account.sessions() },
+  'account.endSession': { call: (c) => c.account.endSession({ sessionId: 'no-such-session' }), mayRefuse: ['SESSION_NOT_FOUND'] },
+  'account.endOtherSessions': { call: (c) => c.account.endOtherSessions() },
+  'account.twoFactor.begin': { call: (c) => c.account.twoFactor.begin() },
+  'account.twoFactor.confirm': { call: (c) => c.account.twoFactor.confirm({ code: '000000' }), mayRefuse: ['TWO_FACTOR_INVALID', 'TWO_FACTOR_NOT_STARTED'] },
+  'account.twoFactor.disable': { call: (c) => c.account.twoFactor.disable({ password: 'not-the-password', code: '000000' }), mayRefuse: ['WRONG_PASSWORD'] },
+  'user.create': { call: (c) => c.user.create({ username: `u_${uniq()}`, email: `u${uniq()}@example.test`, password: TEST_PASSWORD, role: 'biller' }) },
   'user.list': { call: (c) => c.user.list({}) },
   'user.update': { call: (c) => c.user.update({ id: staff.biller.id, email: `b${uniq()}@example.test` }) },
+  'user.issuePasswordReset': { call: (c) => c.user.issuePasswordReset({ userId: staff.biller.id }) },
+  'user.endSessions': { call: (c) => c.user.endSessions({ userId: staff.biller.id }) },
+  'user.resetTwoFactor': { call: (c) => c.user.resetTwoFactor({ userId: staff.biller.id }), mayRefuse: ['TWO_FACTOR_NOT_ENABLED'] },
+  'user.deactivate': { call: (c) => c.user.deactivate({ userId: 999_999 }), mayRefuse: ['USER_NOT_FOUND'] },
   'bag.scanParent': { call: (c) => c.bag.scanParent({ code: `SB9${uniq().slice(-4).padStart(4, '0')}` }) },
   'bag.linkChild': { call: (c) => c.bag.linkChild({ parentCode: 'SB90001', childCode: `CT${uniq()}` }) },
   'bag.unlinkChild': { call: (c) => c.bag.unlinkChild({ childCode: 'CTNOTLINKED' }), mayRefuse: ['BAG_NOT_FOUND'] },
@@ -201,6 +215,27 @@ describe('malformed input over HTTP', () => {
     ['device.register', 'mutation', { deviceId: uuid, label: `hand${NUL}held` }, 'label'],
     ['device.register', 'mutation', { deviceId: uuid, label: `hand${LONE}held` }, 'label'],
     ['sync.pull', 'query', { cursor: `${NUL}` }, 'cursor'],
+    ['auth.login', 'mutation', { username: 'admin', password: 'x', code: 'abc' }, 'code'],
+    ['auth.login', 'mutation', { username: 'admin', password: 'x', code: LONG }, 'code'],
+    ['auth.requestPasswordReset', 'mutation', { login: '' }, 'login'],
+    ['auth.requestPasswordReset', 'mutation', { login: LONG }, 'login'],
+    ['auth.requestPasswordReset', 'mutation', { login: `adm${NUL}` }, 'login'],
+    ['auth.resetPassword', 'mutation', { token: SQLI, newPassword: 'a-long-enough-passphrase' }, 'token'],
+    ['auth.resetPassword', 'mutation', { token: 'x'.repeat(43), newPassword: 'short' }, 'newPassword'],
+    ['account.changePassword', 'mutation', { currentPassword: 'whatever', newPassword: 'short' }, 'newPassword'],
+    ['account.changePassword', 'mutation', { currentPassword: '', newPassword: 'a-long-enough-passphrase' }, 'currentPassword'],
+    ['account.changePassword', 'mutation', { currentPassword: 'whatever', newPassword: 'x'.repeat(129) }, 'newPassword'],
+    ['account.endSession', 'mutation', { sessionId: XSS }, 'sessionId'],
+    ['account.twoFactor.confirm', 'mutation', { code: '12345' }, 'code'],
+    ['account.twoFactor.confirm', 'mutation', { code: 123456 }, 'code'],
+    ['account.twoFactor.disable', 'mutation', { password: 'whatever', code: XSS }, 'code'],
+    ['user.issuePasswordReset', 'mutation', { userId: '1' }, 'userId'],
+    ['user.deactivate', 'mutation', { userId: -3 }, 'userId'],
+    ['user.endSessions', 'mutation', {}, 'userId'],
+    ['user.resetTwoFactor', 'mutation', { userId: 1.5 }, 'userId'],
+    ['user.create', 'mutation', { username: 'short_pw', password: 'elevenchars', role: 'biller' }, 'password'],
+    ['user.list', 'query', { lastSignInFrom: 'yesterday' }, 'lastSignInFrom'],
+    ['user.list', 'query', { isLocked: 'yes' }, 'isLocked'],
   ];
   let http: ReturnType<typeof trpcHttp>;
   beforeAll(async () => {

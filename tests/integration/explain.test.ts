@@ -115,7 +115,7 @@ type Case = [string, () => Promise<unknown>, { indexPathOnly?: boolean }?];
 // the check is that the index path exists.
 const BILL_PAGE = { indexPathOnly: true };
 const cases: Case[] = [
-  ['session actor', () => findActorById(recorder.db, sample.userId)],
+  ['session actor', () => findActorById(recorder.db, sample.userId, { adminTwoFactor: 'optional' })],
   ['bag.get view by code', () => bags.findBagViewByCode(recorder.db, sample.childCode)],
   ['bag.get children of parent', () => bags.listChildrenOf(recorder.db, sample.parentId)],
   ['bag.get events of child', () => bags.recentEventsOfBag(recorder.db, sample.childId)],

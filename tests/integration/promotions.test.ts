@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, createUser } from '../factories/users';
 import { refusal } from '../helpers/errors';
+import { sessionFor } from '../helpers/http';
 import { type Actor, createTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -69,7 +70,7 @@ describe('deciding', () => {
 
   it('approving changes the role with the user rules, ends the user\'s sessions, and audits both for good', async () => {
     const biller = await createUser(t.deps.db, { role: 'biller' });
-    const token = await t.deps.sessions.create(biller.id);
+    const token = await sessionFor(t.deps, biller.id);
     const request = await ask(biller, 'admin');
     const decided = await admin().promotion.decide({ id: request.id, approve: true });
     expect(decided).toMatchObject({ status: 'approved', decidedBy: staff.admin.username, currentRole: 'admin', decidedAt: expect.any(String) });
@@ -97,7 +98,7 @@ describe('deciding', () => {
 
   it('declining keeps the role, is audited, and the requester sees it; then they may ask again', async () => {
     const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'akola' });
-    const token = await t.deps.sessions.create(dispatcher.id);
+    const token = await sessionFor(t.deps, dispatcher.id);
     const request = await ask(dispatcher, 'biller');
     expect(await refusal(admin().promotion.decide({ id: request.id, approve: false, area: 'hisar' }))).toMatchObject({ appCode: 'VALIDATION' });
     const declined = await admin().promotion.decide({ id: request.id, approve: false });

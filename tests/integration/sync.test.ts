@@ -39,7 +39,7 @@ async function deviceFor(user: Actor) {
   return { http, deviceId, queue: mutationQueue(), cookie: await sessionCookieFor(t.deps, user.id) };
 }
 
-const admin = () => ({ id: adminUser.id, username: adminUser.username, role: 'admin' as const, area: null });
+const admin = () => ({ id: adminUser.id, username: adminUser.username, role: 'admin' as const, area: null, pendingSetup: null });
 /** The device's gap rows as [from, to, open|filled], in seq order. */
 async function gapsOf(deviceId: string) {
   const rows = await sql<{ from_seq: number; to_seq: number; is_open: boolean }>`
@@ -235,7 +235,7 @@ describe('sync.push over HTTP', () => {
     const m = [queue.next('parent.scan', { code: 'SB60031' })];
     for (let i = 2; i <= 6; i++) m.push(queue.next('child.link', { parentCode: 'SB60031', childCode: `S60031C${i}` }));
     // What a push that died after its first chunk leaves behind: seqs 1–3 stored, last_seq not moved.
-    const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null };
+    const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null, clientId: null };
     await applyScanBatch(t.deps, dispatcher, meta, m.slice(0, 3).map((x) => ({
       envelope: { mutationId: x.id, deviceId, seq: x.seq, clientTime: x.clientTime, name: x.name, args: x.args },
       work: toScanWork(dispatcher, readMutation(x)),
@@ -568,7 +568,7 @@ describe('sync.pull', () => {
     expect(first.changes.some((c) => keyOf(c) === 'SB62502')).toBe(false);
 
     await t.as(admin).user.update({ id: mover.id, area: 'raipur' });
-    const moved = (await findActorById(t.deps.db, mover.id))!;
+    const moved = (await findActorById(t.deps.db, mover.id, { adminTwoFactor: 'optional' }))!;
     expect(moved.area).toBe('raipur');
     const res = await pullAs(moved)(first.cursor);
     expect(res.reset).toBe(true);
@@ -577,7 +577,7 @@ describe('sync.pull', () => {
     expect(raipur.changes.every((c) => c.kind === 'parent' && c.area === 'raipur')).toBe(true);
 
     await t.as(admin).user.update({ id: mover.id, role: 'biller' });
-    const biller = (await findActorById(t.deps.db, mover.id))!;
+    const biller = (await findActorById(t.deps.db, mover.id, { adminTwoFactor: 'optional' }))!;
     const asBiller = await pullAs(biller)(raipur.cursor);
     expect(asBiller.reset).toBe(true);
     expect(asBiller.changes.every((c) => c.kind === 'bill')).toBe(true);

@@ -29,7 +29,7 @@ describe.each(stores)('sessions in the %s', (_name, makeStore) => {
       },
     };
     const sessions = createSessionStore(racing, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }, () => t);
-    const token = await sessions.create(7);
+    const token = await sessions.create(7, { epoch: 0, userAgent: null, ip: null });
     t += 2 * 60_000; // past the refresh granularity, so this touch rewrites the session
     between = () => sessions.destroyAllForUser(7);
     expect(await sessions.touch(token)).not.toBeNull(); // the request in flight read it before the end

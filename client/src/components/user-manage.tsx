@@ -51,10 +51,8 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
   const name = () => props.user.username;
 
   /** An action whose answer is not the user: the screen reads the list again to show what changed. */
-  const act = async <T,>(call: () => Promise<Outcome<T>>, done: string) => {
-    const res = report(await call(), done);
-    if (res.ok) props.onChanged();
-    return res;
+  const act = async <T,>(call: () => Promise<Outcome<T>>, done: string): Promise<void> => {
+    if (report(await call(), done).ok) props.onChanged();
   };
 
   const ask = (request: ConfirmRequest) => setConfirming({ isDanger: true, ...request });

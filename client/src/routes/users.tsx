@@ -122,7 +122,7 @@ export default function Users() {
       </Show>
       {/* Keyed by id: another user gets a fresh form; the same user, refreshed, keeps its messages. */}
       <Show when={selected()?.id} keyed>
-        {() => <UserManage user={selected()!} onChanged={(changed) => (changed ? replace(changed) : void load())} onClose={() => setSelected(null)} />}
+        {(_id) => <UserManage user={selected()!} onChanged={(changed) => (changed ? replace(changed) : void load())} onClose={() => setSelected(null)} />}
       </Show>
       <table class="table" data-testid="users-table">
         <thead>

@@ -1,3 +1,4 @@
+import { accountRouter } from '../modules/account/router';
 import { auditRouter } from '../modules/audit/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
@@ -11,6 +12,7 @@ import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
+  account: accountRouter,
   user: userRouter,
   bag: bagRouter,
   bill: billRouter,

@@ -1,5 +1,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { AppError } from '@tracetrack/shared';
+import { passwordProblem } from '@tracetrack/shared/common-passwords';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -31,7 +33,19 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
-export function generateStrongPassword(): string {
-  // 18 random base64url characters plus one of each required class.
-  return `${randomBytes(14).toString('base64url')}aZ7!`;
+/**
+ * The password rule, on every path that sets a password (create, update, change, reset, the first
+ * admin, the seeder): the schema checks the length early, this checks all of it.
+ */
+export function refuseWeakPassword(password: string, username: string | null, field = 'password'): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new AppError('WEAK_PASSWORD', problem, { field });
+}
+
+/** 24 random base64url characters (144 bits), checked against the rule like any other. */
+export function generateStrongPassword(username: string): string {
+  for (;;) {
+    const password = randomBytes(18).toString('base64url');
+    if (!passwordProblem(password, username)) return password;
+  }
 }

@@ -1,30 +1,16 @@
 import type { UsersTable } from '@tracetrack/db';
-import {
-  AppError,
-  passwordProblems,
-  type Role,
-  type User,
-  type UserCreateInput,
-  type UserListInput,
-  type UserUpdateInput,
-} from '@tracetrack/shared';
+import { AppError, type Role, type User, type UserCreateInput, type UserListInput, type UserUpdateInput } from '@tracetrack/shared';
 import type { Updateable } from 'kysely';
 import type { Deps } from '../../deps';
 import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword, refuseWeakPassword } from '../auth/passwords';
 import { toAuditSnapshot, toUser } from './mappers';
 import * as q from './queries';
 
-/** DOMAIN §6: at most this many dispatchers per dispatch area. */
+/** At most this many dispatchers per dispatch area (RULES.md, Users). */
 export const MAX_DISPATCHERS_PER_AREA = 10;
-
-/** The schema checks strength too; this keeps the rule for callers that skip the schema (imports, scripts). */
-function refuseWeakPassword(password: string) {
-  const problems = passwordProblems(password);
-  if (problems.length) throw new AppError('WEAK_PASSWORD', `Password needs ${problems.join(', ')}.`, { field: 'password' });
-}
 
 /** A dispatcher has exactly one area; billers and admins have none. */
 function checkAreaForRole(role: Role, area: string | null): void {
@@ -52,43 +38,61 @@ function asUniqueRefusal(e: unknown, username: string | null, email: string | nu
   return e;
 }
 
+export const userNotFound = (id: number) => new AppError('USER_NOT_FOUND', `There is no user with id ${id}.`);
+export const userDeactivated = (username: string) =>
+  new AppError('ACCOUNT_DEACTIVATED', `${username} is deactivated: the account can no longer be changed.`);
+
+/** The user as admins see them, read after the change committed (lockouts as of now). */
+export async function userView(deps: Deps, id: number): Promise<User> {
+  const row = await q.findUserViewById(deps.db, id, deps.clock());
+  if (!row) throw userNotFound(id);
+  return toUser(row);
+}
+
+/** The password an admin gives is temporary: the user must choose their own at the next sign-in. */
 export async function createUser(deps: Deps, actor: Actor, meta: RequestMeta, input: UserCreateInput): Promise<User> {
-  refuseWeakPassword(input.password);
+  refuseWeakPassword(input.password, input.username);
   const area = input.area ?? null;
   checkAreaForRole(input.role, area);
-  const email = input.email.toLowerCase();
+  const email = input.email?.toLowerCase() ?? null;
   const passwordHash = await hashPassword(input.password);
+  let id: number;
   try {
-    return await inTransaction(deps.db, async (tx) => {
+    id = await inTransaction(deps.db, async (tx) => {
       if (area) await reserveDispatcherSlot(tx, area, null);
-      const row = await q.insertUser(tx, { username: input.username, email, passwordHash, role: input.role, area });
+      const row = await q.insertUser(tx, { username: input.username, email, passwordHash, role: input.role, area, mustChangePassword: true });
       // Creating an account grants a role, so it is kept as long as role changes are.
       await insertAudit(tx, { actor, meta }, { action: 'user.create', entityType: 'user', entityId: row.id, after: toAuditSnapshot(row), isPermanent: true });
-      return toUser(row);
+      return row.id;
     });
   } catch (e) {
     throw asUniqueRefusal(e, input.username, email);
   }
+  return userView(deps, id);
 }
 
 export async function updateUser(deps: Deps, actor: Actor, meta: RequestMeta, input: UserUpdateInput): Promise<User> {
-  if (input.password !== undefined) refuseWeakPassword(input.password);
-  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  const email = input.email?.toLowerCase();
+  let passwordHash: string | null = null;
+  if (input.password !== undefined) {
+    const target = await q.findUserById(deps.db, input.id);
+    if (!target) throw userNotFound(input.id);
+    refuseWeakPassword(input.password, target.username);
+    passwordHash = await hashPassword(input.password);
+  }
+  const email = input.email === undefined ? undefined : (input.email?.toLowerCase() ?? null);
   let result: UserUpdateResult;
   try {
     result = await inTransaction(deps.db, (tx) => updateUserInTransaction(tx, deps, actor, meta, input, passwordHash));
   } catch (e) {
     throw asUniqueRefusal(e, null, email ?? null);
   }
-  // After the commit: a refused or rolled-back change leaves the user signed in.
+  // The epoch bump already ended them; this tidies the store after the commit.
   if (result.endsSessions) await deps.sessions.destroyAllForUser(input.id);
-  return result.user;
+  return userView(deps, input.id);
 }
 
 export interface UserUpdateResult {
-  user: User;
-  /** The change (role, area, lock, password) ends the user's sessions; the caller does it after commit. */
+  /** The change (role, area, lock, password) ended the user's sessions (epoch bumped); the caller tidies the store after commit. */
   endsSessions: boolean;
 }
 
@@ -106,13 +110,14 @@ export async function updateUserInTransaction(
   passwordHash: string | null,
 ): Promise<UserUpdateResult> {
   if (input.id === actor.id && input.isLocked === true) throw new AppError('FORBIDDEN', 'You cannot lock your own account.');
-  const email = input.email?.toLowerCase();
+  const email = input.email === undefined ? undefined : (input.email?.toLowerCase() ?? null);
   // Admin rows are locked first, in id order, whenever the change could remove an admin:
   // two admins demoting each other then serialise instead of both succeeding.
   const mayRemoveAdmin = input.role !== undefined || input.isLocked === true;
   const activeAdminIds = mayRemoveAdmin ? await q.lockActiveAdminIds(tx) : [];
   const before = await q.lockUserById(tx, input.id);
-  if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${input.id}.`);
+  if (!before) throw userNotFound(input.id);
+  if (before.deactivated_at !== null) throw userDeactivated(before.username);
 
   const role = input.role ?? before.role;
   if (input.id === actor.id && role !== before.role) throw new AppError('OWN_ROLE', 'You cannot change your own role.');
@@ -130,30 +135,32 @@ export async function updateUserInTransaction(
   }
   if (area && (isRoleChanged || isAreaChanged)) await reserveDispatcherSlot(tx, area, before.id);
 
+  // Unlocking also lifts sign-in lockouts: the account's and every client's.
+  const lockoutsCleared = input.isLocked === false ? await q.clearLoginFailures(tx, before.id) : 0;
   const patch: Updateable<UsersTable> = {};
   if (email !== undefined && email !== before.email) patch.email = email;
   if (isRoleChanged) patch.role = role;
   if (isAreaChanged) patch.area = area;
   if (isLockChanged) patch.is_locked = isLocked;
-  // Unlocking also lifts a lockout from failed sign-ins.
-  if (input.isLocked === false && (isLockChanged || before.locked_until !== null)) {
-    patch.locked_until = null;
-    patch.failed_logins = 0;
+  if (passwordHash !== null) {
+    patch.password_hash = passwordHash;
+    patch.must_change_password = true;
   }
-  if (passwordHash !== null) patch.password_hash = passwordHash;
-  if (Object.keys(patch).length === 0) return { user: toUser(before), endsSessions: false };
+  if (Object.keys(patch).length === 0 && lockoutsCleared === 0) return { endsSessions: false };
 
+  const isEndingSessions = isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null;
   patch.updated_at = deps.clock();
   const after = await q.updateUser(tx, before.id, patch);
+  if (isEndingSessions) await q.bumpSessionEpoch(tx, before.id);
   await insertAudit(tx, { actor, meta }, {
     action: 'user.update',
     entityType: 'user',
     entityId: before.id,
     before: toAuditSnapshot(before),
-    after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}) },
+    after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}), ...(lockoutsCleared ? { lockoutsCleared } : {}) },
     isPermanent: isRoleChanged,
   });
-  return { user: toUser(after), endsSessions: isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null };
+  return { endsSessions: isEndingSessions };
 }
 
 const encodeCursor = (id: number) => Buffer.from(`u:${id}`).toString('base64url');
@@ -168,9 +175,15 @@ export async function listUsers(deps: Deps, input: UserListInput): Promise<{ ite
     role: input.role,
     area: input.area,
     search: input.search,
+    isLocked: input.isLocked,
+    hasTwoFactor: input.hasTwoFactor,
+    isDeactivated: input.isDeactivated,
+    hasSignedIn: input.hasSignedIn,
+    lastSignInFrom: input.lastSignInFrom === undefined ? undefined : new Date(input.lastSignInFrom),
+    lastSignInTo: input.lastSignInTo === undefined ? undefined : new Date(input.lastSignInTo),
     afterId: input.cursor === undefined ? null : decodeCursor(input.cursor),
     limit: input.limit,
-  });
+  }, deps.clock());
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return { items: page.map(toUser), nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
