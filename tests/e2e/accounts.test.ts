@@ -7,9 +7,9 @@ import { freePort } from '../helpers/server-process';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 import { changePasswordOnScreen, desktopPage, expectNoSeriousAxeViolations, settled, signOut, submitSignIn } from './account-flows';
 import { deviceIp, launchChromium } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { E2E_ADMIN_PASSWORD, type E2eServer, startE2eServer } from './server';
 
-const ADMIN_PASSWORD = 'E2e!Admin-Passw0rd';
+const ADMIN_PASSWORD = E2E_ADMIN_PASSWORD;
 
 let env: E2eServer;
 let browser: Browser;

@@ -5,6 +5,9 @@ import { type ServerProcess, startServerProcess } from '../helpers/server-proces
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { buildServerBundle, CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
 
+/** The first admin's password (the password rule refuses one containing the username). */
+export const E2E_ADMIN_PASSWORD = 'bootstrap pass for the e2e run';
+
 export interface E2eServer {
   app: TestApp;
   server: ServerProcess;
@@ -21,7 +24,7 @@ export async function startE2eServer(env: Record<string, string> = {}, port?: nu
   buildServerBundle();
   const app = await createTestApp();
   const server = await startServerProcess(
-    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd', ...env },
+    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: E2E_ADMIN_PASSWORD, ...env },
     port,
     [],
     { bundle: true },

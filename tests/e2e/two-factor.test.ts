@@ -5,9 +5,9 @@ import {
   changePasswordOnScreen, desktopPage, enrolTwoFactorOnScreen, expectNoSeriousAxeViolations, settled, signOut, submitSignIn,
 } from './account-flows';
 import { launchChromium } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { E2E_ADMIN_PASSWORD, type E2eServer, startE2eServer } from './server';
 
-const ADMIN_PASSWORD = 'E2e!Admin-Passw0rd';
+const ADMIN_PASSWORD = E2E_ADMIN_PASSWORD;
 
 let env: E2eServer;
 let browser: Browser;

@@ -30,7 +30,7 @@ export function StatusBar() {
           Sync now
         </button>
       </Show>
-      <A href="/inbox" class="status-item inbox-link" aria-label="Refused scans">
+      <A href="/inbox" class="status-item inbox-link">
         Inbox <span class={counters.inboxCount() > 0 ? 'badge badge-alert' : 'badge'} data-testid="inbox-count">{counters.inboxCount()}</span>
       </A>
       <Show when={counters.status().needsSignIn}>
