@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 import { buildServerBundle, CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
 
 /** The first admin's password (the password rule refuses one containing the username). */
-export const E2E_ADMIN_PASSWORD = 'bootstrap pass for the e2e run';
+export const E2E_ADMIN_PASSWORD = 'E2e-Granary-Gatekeeper-7';
 
 export interface E2eServer {
   app: TestApp;

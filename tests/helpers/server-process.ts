@@ -41,7 +41,8 @@ export async function startServerProcess(
   const entry = opts.bundle ? ['--enable-source-maps', SERVER_BUNDLE] : ['--import', 'tsx', 'server/src/main.ts'];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', ...env },
+    // Admins sign in without a second factor unless a test sets ADMIN_TWO_FACTOR=required.
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', ADMIN_TWO_FACTOR: 'optional', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

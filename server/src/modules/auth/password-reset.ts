@@ -76,9 +76,9 @@ export async function resetPassword(ctx: { deps: Deps; meta: RequestMeta }, inpu
     const id = await consumePasswordReset(tx, tokenHash, now);
     if (id === null) throw invalidToken();
     const user = await setPassword(tx, id, { passwordHash, mustChange: false, now });
-    const lockoutsCleared = await clearLoginFailures(tx, id);
+    const failureRunsCleared = await clearLoginFailures(tx, id);
     await insertAudit(tx, { actor: { id: user.id, username: user.username }, meta }, {
-      action: 'auth.password_reset', entityType: 'user', entityId: id, after: { lockoutsCleared },
+      action: 'auth.password_reset', entityType: 'user', entityId: id, after: { failureRunsCleared },
     });
     return id;
   });

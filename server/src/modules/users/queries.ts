@@ -127,7 +127,7 @@ export async function bumpSessionEpoch(tx: Executor, id: number): Promise<number
   return row.session_epoch;
 }
 
-/** Clears every sign-in lockout of the user: the account's and each client's. */
+/** Clears every sign-in failure run of the user, locked or not: the account's and each client's. Returns how many. */
 export async function clearLoginFailures(tx: Executor, id: number): Promise<number> {
   const res = await tx.deleteFrom('login_failures').where('subject', '=', `u:${id}`).executeTakeFirst();
   return Number(res.numDeletedRows);

@@ -136,7 +136,7 @@ export async function updateUserInTransaction(
   if (area && (isRoleChanged || isAreaChanged)) await reserveDispatcherSlot(tx, area, before.id);
 
   // Unlocking also lifts sign-in lockouts: the account's and every client's.
-  const lockoutsCleared = input.isLocked === false ? await q.clearLoginFailures(tx, before.id) : 0;
+  const failureRunsCleared = input.isLocked === false ? await q.clearLoginFailures(tx, before.id) : 0;
   const patch: Updateable<UsersTable> = {};
   if (email !== undefined && email !== before.email) patch.email = email;
   if (isRoleChanged) patch.role = role;
@@ -146,7 +146,7 @@ export async function updateUserInTransaction(
     patch.password_hash = passwordHash;
     patch.must_change_password = true;
   }
-  if (Object.keys(patch).length === 0 && lockoutsCleared === 0) return { endsSessions: false };
+  if (Object.keys(patch).length === 0 && failureRunsCleared === 0) return { endsSessions: false };
 
   const isEndingSessions = isRoleChanged || isAreaChanged || isLockChanged || passwordHash !== null;
   patch.updated_at = deps.clock();
@@ -157,7 +157,7 @@ export async function updateUserInTransaction(
     entityType: 'user',
     entityId: before.id,
     before: toAuditSnapshot(before),
-    after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}), ...(lockoutsCleared ? { lockoutsCleared } : {}) },
+    after: { ...toAuditSnapshot(after), ...(passwordHash !== null ? { passwordChanged: true } : {}), ...(failureRunsCleared ? { failureRunsCleared } : {}) },
     isPermanent: isRoleChanged,
   });
   return { endsSessions: isEndingSessions };
