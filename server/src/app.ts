@@ -3,13 +3,13 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { databaseIsReachable } from '@tracetrack/db';
-import { isAppError, MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
+import { isAppError, MAX_BATCH_CALLS, MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import { RATE_LIMITS } from './infra/rate-limit';
-import { anonymizeIp } from './modules/audit/queries';
+import { anonymizeIp } from './modules/audit/anonymize';
 import { createHttpContext, readClientId, readCookie, sessionCookieName, type SessionLookup } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
@@ -27,10 +27,50 @@ function clientIp(deps: Deps, req: Request, remote: string | null): string | nul
   return hops.at(-1) ?? remote;
 }
 
-/** The Origin's host; null for an opaque (`null`) or unparseable Origin, which is never ours. */
-function hostOf(origin: string): string | null {
-  return URL.canParse(origin) ? new URL(origin).host || null : null;
+/** Scheme, host and port as a browser writes them in Origin; null for anything that is not one. */
+function originOf(url: string): string | null {
+  if (!URL.canParse(url)) return null;
+  const { origin } = new URL(url);
+  return origin === 'null' ? null : origin;
 }
+
+/**
+ * The origins a browser request may come from: this request's own (scheme and host as the client
+ * used them: behind a trusted TLS proxy the scheme is the proxy's X-Forwarded-Proto, the entry it
+ * appended) and, when set, PUBLIC_URL's, for a proxy that rewrites Host.
+ */
+function allowedOrigins(deps: Deps, req: Request, host: string | undefined): string[] {
+  const url = new URL(req.url);
+  const forwarded = deps.config.trustProxy ? (req.headers.get('x-forwarded-proto') ?? '').split(',').map((p) => p.trim()).filter(Boolean).at(-1) : undefined;
+  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : url.protocol.slice(0, -1);
+  const own = originOf(`${scheme}://${host ?? url.host}`);
+  const configured = deps.config.publicUrl ? originOf(deps.config.publicUrl) : null;
+  return [own, configured].filter((o): o is string => o !== null);
+}
+
+/**
+ * How many procedure calls a /trpc request holds: a batch (`?batch=1`) names them comma-separated
+ * in the path. A path that does not decode is one call (tRPC refuses it).
+ */
+function callCount(req: Request): number {
+  const url = new URL(req.url);
+  if (url.searchParams.get('batch') !== '1') return 1;
+  try {
+    return decodeURIComponent(url.pathname).split(',').length;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Features the app never uses are off for every page; the camera (the scanner) is allowed for
+ * this origin only.
+ */
+const PERMISSIONS_POLICY = [
+  'camera=(self)', 'microphone=()', 'geolocation=()', 'payment=()', 'usb=()', 'serial=()', 'bluetooth=()', 'hid=()', 'midi=()',
+  'accelerometer=()', 'gyroscope=()', 'magnetometer=()', 'display-capture=()', 'fullscreen=()', 'picture-in-picture=()',
+  'publickey-credentials-get=()', 'screen-wake-lock=()', 'xr-spatial-tracking=()', 'browsing-topics=()',
+].join(', ');
 
 /**
  * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
@@ -57,6 +97,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     c.header('referrer-policy', 'strict-origin-when-cross-origin');
     c.header('x-frame-options', 'DENY');
     c.header('cross-origin-opener-policy', 'same-origin');
+    c.header('permissions-policy', PERMISSIONS_POLICY);
     c.header(
       'content-security-policy',
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
@@ -79,6 +120,12 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     return c.json({ status: ready ? 'ready' : 'unavailable', database: database ? 'ok' : 'down', redis }, ready ? 200 : 503);
   });
 
+  // API answers hold accounts, emails and bag data: no browser or proxy cache may keep them.
+  app.use('/trpc/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+
   // CSRF-safe by construction: mutations are JSON only and a browser Origin must be our own.
   app.use('/trpc/*', async (c, next) => {
     if (c.req.method === 'POST') {
@@ -87,16 +134,23 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         return c.json({ error: { message: 'Requests must be JSON (content-type: application/json).', data: { appCode: 'VALIDATION' } } }, 415);
       }
       const origin = c.req.header('origin');
-      if (origin && hostOf(origin) !== (c.req.header('host') ?? '')) {
+      if (origin !== undefined && !allowedOrigins(deps, c.req.raw, c.req.header('host')).includes(originOf(origin) ?? '')) {
         return c.json({ error: { message: 'Cross-origin request refused.', data: { appCode: 'FORBIDDEN' } } }, 403);
       }
     }
-    // The rate limit and the session cookie are looked up together: with Redis, both commands
-    // leave in one write (auto-pipelining) and come back in one read.
+    const calls = callCount(c.req.raw);
+    if (calls > MAX_BATCH_CALLS) {
+      return c.json({
+        error: { message: `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds ${calls}. Send them in smaller batches.`, data: { appCode: 'VALIDATION' } },
+      }, 400);
+    }
+    // Each call of a batch counts against the limit. The rate limit and the session cookie are
+    // looked up together: with Redis, both commands leave in one write (auto-pipelining) and
+    // come back in one read.
     const ip = c.get('ip');
     const token = readCookie(c.req.header('cookie') ?? null, sessionCookieName(deps.config));
     const [limit, session] = await Promise.allSettled([
-      ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip) : undefined,
+      ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip, calls) : undefined,
       token ? deps.sessions.touch(token) : null,
     ]);
     c.set('session', session);
@@ -129,6 +183,8 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       req: c.req.raw,
       router: appRouter,
       allowBatching: true,
+      // Checked above with a clearer answer; this keeps tRPC's own limit in step with it.
+      maxBatchSize: MAX_BATCH_CALLS,
       createContext: ({ req, resHeaders }) =>
         createHttpContext(deps, req, resHeaders, {
           requestId: c.get('requestId'),

@@ -21,8 +21,13 @@ export const MAX_RAW_CODE_LENGTH = 100;
 // ASCII control characters, zero-width U+200B–U+200F, U+2028–U+202F, U+2060–U+206F and the BOM.
 const INVISIBLE = /[\u0000-\u001F\u007F\u200B-\u200F\u2028-\u202F\u2060-\u206F\uFEFF]/g;
 
+/** The text without the characters a scanner or a copy-paste adds but no code holds. */
+export function stripInvisible(raw: string): string {
+  return raw.replace(INVISIBLE, '');
+}
+
 export function normalizeCode(raw: string): string {
-  return raw.replace(INVISIBLE, '').trim().toUpperCase();
+  return stripInvisible(raw).trim().toUpperCase();
 }
 
 export type ParsedCode =

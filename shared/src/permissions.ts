@@ -162,3 +162,18 @@ export const OTHER_AREA_REFUSAL = 'Dispatchers can only see their own area.';
 export function listAreaOf(caller: { role: Role; area: string | null }): string | null {
   return OWN_AREA_ROLES.includes(caller.role) ? caller.area : null;
 }
+
+/**
+ * The area rule for scans: the area whose parents a caller may link into and unlink from (their
+ * own, for a dispatcher), or null for every area. A parent with no area (registered by a biller
+ * or admin) takes scans from everyone.
+ */
+export function scanAreaOf(caller: { role: Role; area: string | null }): string | null {
+  return OWN_AREA_ROLES.includes(caller.role) ? caller.area : null;
+}
+
+/** Whether the area rule lets this caller link into or unlink from a parent of `parentArea`. */
+export function canScanIntoArea(caller: { role: Role; area: string | null }, parentArea: string | null): boolean {
+  const own = scanAreaOf(caller);
+  return own === null || parentArea === null || parentArea === own;
+}

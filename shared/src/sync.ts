@@ -17,13 +17,23 @@ export const MUTATION_ARGS = {
 
 export type MutationName = keyof typeof MUTATION_ARGS;
 export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
+/** What a device sends for a mutation. */
 export type MutationArgs<N extends MutationName> = z.input<(typeof MUTATION_ARGS)[N]>;
+/** The same args once parsed: codes normalised, texts trimmed, defaults filled. */
+export type ParsedMutationArgs<N extends MutationName> = z.output<(typeof MUTATION_ARGS)[N]>;
+
+/** Own keys only: `constructor` or `__proto__` is no mutation. */
+export function isMutationName(name: string): name is MutationName {
+  return Object.hasOwn(MUTATION_ARGS, name);
+}
 
 export const MAX_MUTATIONS_PER_PUSH = 500;
 /** One mutation's args as JSON (UTF-8 bytes); larger ones are refused on their own. */
 export const MAX_MUTATION_ARGS_BYTES = 4096;
 /** Any /trpc request body (bytes); the server answers 413 past it, so a device sizes its pushes under it. */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
+/** Calls in one batched /trpc request (`?batch=1`); each counts against the rate limits. */
+export const MAX_BATCH_CALLS = 10;
 
 /**
  * The device's clock when the scan was made. A handheld whose clock reset (1970, 1980) is still

@@ -1,7 +1,8 @@
 import type { Db } from '@tracetrack/db';
 import { formatSpec, type ParentFormat } from '@tracetrack/shared';
 import { sql } from 'kysely';
-import { bumpCounters, type CounterDelta, scopeOf } from '../../server/src/modules/counters/queries';
+import { type CounterDelta, scopeOf } from '../../server/src/modules/counters/deltas';
+import { bumpCounters } from '../../server/src/modules/counters/queries';
 
 let serial = 0;
 const next = () => (serial += 1);

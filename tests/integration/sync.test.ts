@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncChange, SyncPullOutput } from '@tracetrack/shared';
+import type { SyncChange } from '@tracetrack/shared';
 import { createApp } from '../../server/src/app';
 import { pullChanges } from '../../server/src/modules/sync/pull';
 import { readFeedHorizon } from '../../server/src/modules/sync/queries';
 import { purgeExpiredTombstones } from '../../server/src/modules/sync/tombstone-retention';
 import { findActorById } from '../../server/src/modules/users/queries';
 import { applyScanBatch } from '../../server/src/modules/scans/service';
-import { readMutation, toScanWork } from '../../server/src/modules/sync/mutations';
+import { readMutation } from '../../server/src/modules/scans/commands';
+import { toScanWork } from '../../server/src/modules/scans/work';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { applyPulled, hasAll, keyOf, lastOf, pullUntil } from '../helpers/pull';
 import { countersAndRecount } from '../helpers/recount';
 import { waitFor } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -329,15 +331,6 @@ describe('sync.push over HTTP', () => {
     expect(again.data.results).toEqual([{ ...first.data.results[0], replay: true }]);
   });
 
-  it('replays a mutation stored before args were stored parsed (raw args) as a replay, not ID_REUSED', async () => {
-    const { http, deviceId, queue } = await deviceFor(dispatcher);
-    const m = queue.next('parent.scan', { code: ' sb60020 ' });
-    const first = await http.mutate('sync.push', { deviceId, mutations: [m] });
-    await sql`update scan_events set args = ${JSON.stringify(m.args)}::jsonb where mutation_id = ${m.id}`.execute(t.deps.db);
-    const again = await http.mutate('sync.push', { deviceId, mutations: [m] });
-    expect(again.data.results).toEqual([{ ...first.data.results[0], replay: true }]);
-  });
-
   it('keeps a device id with the user who registered it: another user gets DEVICE_OTHER_USER, the owner keeps syncing', async () => {
     const mine = await deviceFor(dispatcher);
     const intruder = trpcHttp((u, i) => app.request(u, i), 'http://localhost', await sessionCookieFor(t.deps, biller.id));
@@ -585,36 +578,3 @@ describe('sync.pull', () => {
 });
 
 const pullAs = (actor: Actor, limit = 50) => (cursor?: string) => t.as(actor).sync.pull({ cursor, limit });
-const keyOf = (c: SyncChange) => (c.kind === 'parent' ? c.code : c.billNumber);
-const hasAll = (changes: SyncChange[], keys: string[]) => keys.every((k) => changes.some((c) => keyOf(c) === k));
-const lastOf = (changes: SyncChange[], key: string) => changes.filter((c) => keyOf(c) === key).at(-1)!;
-
-/**
- * Pulls from `cursor` until `isDone` holds for what arrived and the feed has no more pages. A pull
- * withholds transactions newer than the oldest one running anywhere in the cluster (other test
- * files run beside this one), so what was just written may take a few pulls to arrive.
- */
-async function pullUntil(pull: (cursor?: string) => Promise<SyncPullOutput>, cursor: string | undefined, isDone: (changes: SyncChange[]) => boolean) {
-  const changes: SyncChange[] = [];
-  let reset = false;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await pull(cursor);
-    if (res.reset) changes.length = 0;
-    reset ||= res.reset;
-    changes.push(...res.changes);
-    cursor = res.cursor;
-    if ((isDone(changes) && !res.hasMore) || Date.now() > deadline) return { changes, cursor, reset };
-  }
-}
-
-/** What a device keeps: the protocol's rule, applied to a map by key. */
-function applyPulled(store: Map<string, SyncChange>, page: { changes: SyncChange[]; reset: boolean }) {
-  if (page.reset) store.clear();
-  for (const c of page.changes) {
-    if (c.isActive) store.set(keyOf(c), c);
-    else store.delete(keyOf(c));
-  }
-  return store;
-}
-

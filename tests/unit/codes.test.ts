@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  billNumberSchema, classifyCode, computeBillWeights, isoDateTimeSchema, isStorableText, normalizeCode, parentStatus, parseBagCode,
+  billNumberSchema, classifyCode, computeBillWeights, isoDateTimeSchema, isStorableText, normalizeCode, parentStatus, parseBagCode, stripInvisible,
   rawCodeSchema, toStorableText,
 } from '@tracetrack/shared';
 
 describe('code normalisation', () => {
+  it('strips only what no code holds, keeping case and spaces for the caller', () => {
+    expect(stripInvisible('\u200B sb00001\u0003 \uFEFF')).toBe(' sb00001 ');
+    expect(stripInvisible('a\u2028b\u206Fc')).toBe('abc');
+  });
+
   it('strips control characters and invisible Unicode, trims and upper-cases', () => {
     expect(normalizeCode('  sb00001\r\n')).toBe('SB00001');
     expect(normalizeCode('\u200Bsb0\u200D0001\uFEFF')).toBe('SB00001');

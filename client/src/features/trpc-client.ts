@@ -1,14 +1,17 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
-import type { AppErrorCode } from '@tracetrack/shared';
+import type { AppErrorCode, MAX_BATCH_CALLS } from '@tracetrack/shared';
 // Type-only: the router's types describe the API; no server code reaches the bundle.
 import type { AppRouter } from '../../../server/src/trpc/router';
+
+// The server refuses a larger batch; the type keeps the two equal without bundling shared's zod.
+const MAX_BATCH: typeof MAX_BATCH_CALLS = 10;
 
 /** The one tRPC client. Only modules under features/ import it. */
 export const api = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: '/trpc',
-      maxItems: 10,
+      maxItems: MAX_BATCH,
       fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include' }),
     }),
   ],

@@ -51,6 +51,11 @@ export function isDataException(e: unknown): boolean {
   return pgCodeOf(e)?.startsWith('22') ?? false;
 }
 
+/** SQLSTATE class 23 (integrity constraint violation): a unique, check, foreign-key or not-null refusal. */
+export function isIntegrityViolation(e: unknown): boolean {
+  return pgCodeOf(e)?.startsWith('23') ?? false;
+}
+
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   if (pgCodeOf(e) !== '23505') return false;
   return !constraint || (e as { constraint?: string }).constraint === constraint;

@@ -1,4 +1,5 @@
 import { ACCEPTED_FORMATS_TEXT, parseBagCode } from '@tracetrack/shared/codes';
+import type { MutationArgs } from '@tracetrack/shared';
 import { createSignal, onCleanup } from 'solid-js';
 import type { OutcomeRow } from '../../local-db/db';
 import { currentParentKeyOf, getMeta, setMeta } from '../../local-db/meta';
@@ -61,10 +62,10 @@ export function createScanSession() {
   }
   onCleanup(syncEngine.onOutcomes(showOutcomes));
 
-  async function queue(name: 'parent.scan' | 'child.link' | 'child.unlink', args: Record<string, string>) {
+  async function queue<N extends 'parent.scan' | 'child.link' | 'child.unlink'>(name: N, args: MutationArgs<N>) {
     const user = currentUser();
     if (!user) return;
-    const row = await enqueueMutation(user.id, name, args as never);
+    const row = await enqueueMutation(user.id, name, args);
     mine.add(row.id);
     newestSeq = Math.max(newestSeq, row.seq);
     syncEngine.kick();

@@ -19,20 +19,6 @@ export interface AuditSource {
   meta: Pick<RequestMeta, 'requestId' | 'ip'>;
 }
 
-/** IPv4 last octet zeroed, IPv6 cut to its /48: enough to spot abuse, not to identify a person. */
-export function anonymizeIp(ip: string | null): string | null {
-  if (!ip) return null;
-  const v4 = ip.replace(/^::ffff:/, '');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return v4.replace(/\.\d+$/, '.0');
-  if (ip.includes(':')) return ip.split(':').slice(0, 3).join(':') + '::';
-  return ip;
-}
-
-export function maskEmail(email: string): string {
-  const [local = '', domain = ''] = email.split('@');
-  return `${local.slice(0, 1)}***@${domain}`;
-}
-
 export async function insertAudit(db: Executor, source: AuditSource, entry: AuditEntry): Promise<void> {
   await auditsInsert(source, [entry])?.execute(db);
 }
@@ -53,4 +39,12 @@ export function auditsInsert(source: AuditSource, entries: AuditEntry[]): RawBui
                 ${entries.map((e) => json(e.before))}::jsonb[], ${entries.map((e) => json(e.after))}::jsonb[],
                 ${entries.map((e) => e.deviceId ?? null)}::uuid[], ${entries.map((e) => e.seq ?? null)}::bigint[],
                 ${entries.map((e) => e.isPermanent ?? false)}::boolean[]) as v`;
+}
+
+/** One batch of expired audit rows (not the permanent ones), oldest first; returns how many went. */
+export async function deleteAuditBefore(db: Executor, cutoff: Date, limit: number): Promise<number> {
+  const res = await sql`
+    delete from audit_log where id in (
+      select id from audit_log where at < ${cutoff} and not is_permanent order by at limit ${limit})`.execute(db);
+  return Number(res.numAffectedRows ?? 0);
 }

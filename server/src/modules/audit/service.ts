@@ -1,5 +1,7 @@
-import { AppError, type AuditListInput, type AuditLogEntry, normalizeCode } from '@tracetrack/shared';
+import { type AuditListInput, type AuditLogEntry, normalizeCode } from '@tracetrack/shared';
+import { z } from 'zod';
 import type { Deps } from '../../deps';
+import { decodeCursor, encodeCursor, keysetPage } from '../../infra/keyset-cursor';
 import { type AuditFilterInput, type AuditLogRow, type AuditPosition, entityLabels, listAuditLog, resolveAuditFilter } from './list-queries';
 
 /** Bag codes and bill numbers are stored normalised; people type them any way. */
@@ -56,24 +58,16 @@ export function toAuditLogEntry(row: AuditLogRow, labels: Map<string, string>): 
   };
 }
 
-const encodeCursor = (p: AuditPosition) => Buffer.from(`a:${p.micros}:${p.id}`).toString('base64url');
-function decodeCursor(cursor: string): AuditPosition {
-  const match = /^a:(-?\d{1,19}):(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match?.[1] || !match[2]) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', { field: 'cursor' });
-  return { micros: match[1], id: Number(match[2]) };
-}
+/** Microseconds since the epoch as text: Postgres keeps µs, a JS Date only ms. */
+const cursorShape: z.ZodType<AuditPosition> = z.object({ micros: z.string().regex(/^-?\d{1,18}$/), id: z.number().int().positive() });
 
 /** Admins: the audit log, newest first, filtered; rows carry a readable name for their entity. */
 export async function listAudit(deps: Pick<Deps, 'db'>, input: AuditListInput): Promise<{ items: AuditLogEntry[]; nextCursor: string | null }> {
-  const after = input.cursor === undefined ? null : decodeCursor(input.cursor);
+  const after = decodeCursor(cursorShape, input.cursor);
   const filter = await resolveAuditFilter(deps.db, toAuditFilterInput(input.filters));
   if (!filter) return { items: [], nextCursor: null };
   const rows = await listAuditLog(deps.db, filter, after, input.limit);
-  const page = rows.slice(0, input.limit);
+  const { page, nextCursor } = keysetPage(rows, input.limit, (last) => encodeCursor({ micros: last.micros, id: last.id }));
   const labels = await entityLabels(deps.db, page.flatMap((r) => (r.entity_id === null ? [] : [{ type: r.entity_type, id: r.entity_id }])));
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => toAuditLogEntry(r, labels)),
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
-  };
+  return { items: page.map((r) => toAuditLogEntry(r, labels)), nextCursor };
 }

@@ -1,8 +1,9 @@
-import { ACCEPTED_FORMATS_TEXT, AppError, PARENT_FORMATS, parseBagCode, type ParsedCode } from '@tracetrack/shared';
+import { AppError, canScanIntoArea, classifyCode, type ParsedCode } from '@tracetrack/shared';
 import type { Actor } from '../actor';
-import type { AuditEntry } from '../audit/queries';
-import { type CounterDelta, scopeOf } from '../counters/queries';
-import type { ScanRefs } from '../scans/queries';
+import { type CounterDelta, scopeOf } from '../counters/deltas';
+import type { BagCommand } from '../scans/commands';
+import type { ScanEffect, ScanRefs } from '../scans/types';
+import { childCodeOrRefuse, knownCodeOrRefuse, refuseNonParentCode } from './code-slots';
 import { toParentState } from './mappers';
 
 /** Dispatchers may undo their own links for this long; billers and admins any time. */
@@ -15,10 +16,22 @@ export interface ScanClock {
   clientTime: Date | null;
 }
 
-export type BagCommand =
-  | { name: 'parent.scan'; args: { code: string } }
-  | { name: 'child.link'; args: { parentCode: string; childCode: string } }
-  | { name: 'child.unlink'; args: { childCode: string } };
+/** A bag command with its (normalised) codes classified, once, before the batch loads anything. */
+export type ClassifiedCommand =
+  | { name: 'parent.scan'; code: ParsedCode }
+  | { name: 'child.link'; parent: ParsedCode; child: ParsedCode }
+  | { name: 'child.unlink'; child: ParsedCode };
+
+export function classifyCommand(cmd: BagCommand): ClassifiedCommand {
+  switch (cmd.name) {
+    case 'parent.scan':
+      return { name: cmd.name, code: classifyCode(cmd.args.code) };
+    case 'child.link':
+      return { name: cmd.name, parent: classifyCode(cmd.args.parentCode), child: classifyCode(cmd.args.childCode) };
+    case 'child.unlink':
+      return { name: cmd.name, child: classifyCode(cmd.args.childCode) };
+  }
+}
 
 /** A bag as the batch sees it, locked for the whole transaction. */
 export interface BatchBag {
@@ -47,77 +60,43 @@ export interface BatchState {
   bags: Map<string, BatchBag>;
   links: Map<string, BatchLink | null>;
   counters: CounterDelta[];
+  /** Display names of the areas a refusal may name (loaded only when the area rule can refuse). */
+  areaNames: Map<string, string>;
 }
 
-export interface RuleResult {
-  status: 'applied' | 'unchanged';
-  message: string;
-  data: Record<string, unknown>;
-  refs: ScanRefs;
-  scope: string;
-  audit?: AuditEntry;
+/** What a bag rule reports for one scan (see applyScanBatch). */
+export type RuleResult = ScanEffect<Record<string, unknown>>;
+
+function parentSlot(state: BatchState, parsed: ParsedCode): string {
+  const known = knownCodeOrRefuse(parsed);
+  if (known.kind !== 'parent') refuseNonParentCode(known.code, state.bags.get(known.code)?.exists ?? false);
+  return known.code;
 }
 
-const PARENT_FORMATS_TEXT = PARENT_FORMATS.map((f) => `${f.example} (${f.label})`).join(' or ');
-
-export function parseOrRefuse(raw: string): Exclude<ParsedCode, { kind: 'invalid' }> {
-  const parsed = parseBagCode(raw);
-  if (parsed.kind === 'invalid') {
-    throw new AppError('INVALID_CODE', `"${parsed.code || raw.slice(0, 40)}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
-  }
-  return parsed;
-}
-
-/**
- * A code in a parent slot, normalised. A parent format passes; anything else is refused, and how
- * depends on whether the code is a known bag: a known child is WRONG_BAG_TYPE (a code's type never
- * changes), an unknown code is INVALID_CODE naming the parent formats. Bags and bills share this.
- */
-export function parentSlotCode(raw: string): { code: string; isParentFormat: boolean } {
-  const parsed = parseOrRefuse(raw);
-  return { code: parsed.code, isParentFormat: parsed.kind === 'parent' };
-}
-
-export function refuseNonParentCode(code: string, isKnownBag: boolean): never {
-  if (isKnownBag) throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag; scan a parent bag (e.g. ${PARENT_FORMATS_TEXT}).`);
-  throw new AppError('INVALID_CODE', `${code} is not a parent code. Parent codes look like ${PARENT_FORMATS_TEXT}.`);
-}
-
-function parentSlot(state: BatchState, raw: string): string {
-  const { code, isParentFormat } = parentSlotCode(raw);
-  if (!isParentFormat) refuseNonParentCode(code, state.bags.get(code)?.exists ?? false);
-  return code;
-}
-
-function childSlot(raw: string): string {
-  const parsed = parseOrRefuse(raw);
-  if (parsed.kind !== 'child') throw new AppError('WRONG_BAG_TYPE', `${parsed.code} is a parent code; scan a child bag here.`);
-  return parsed.code;
-}
+type ParentCode = Extract<ParsedCode, { kind: 'parent' }>;
 
 /**
  * The codes a command may register (inserted ahead as provisional rows so they can be locked)
- * and the codes it only looks up.
+ * and the codes it only looks up. Codes of no known format are left out: the rules refuse them.
  */
-export function codesOf(cmd: BagCommand): { parents: string[]; children: string[]; lookups: string[] } {
-  const out = { parents: [] as string[], children: [] as string[], lookups: [] as string[] };
-  const add = (raw: string, register: 'parent' | 'child' | null) => {
-    const p = parseBagCode(raw);
+export function codesOf(cmd: ClassifiedCommand): { parents: ParentCode[]; children: string[]; lookups: string[] } {
+  const out = { parents: [] as ParentCode[], children: [] as string[], lookups: [] as string[] };
+  const add = (p: ParsedCode, register: 'parent' | 'child' | null) => {
     if (p.kind === 'invalid') return;
-    if (register === 'parent' && p.kind === 'parent') out.parents.push(p.code);
+    if (register === 'parent' && p.kind === 'parent') out.parents.push(p);
     else if (register === 'child' && p.kind === 'child') out.children.push(p.code);
     else out.lookups.push(p.code);
   };
   switch (cmd.name) {
     case 'parent.scan':
-      add(cmd.args.code, 'parent');
+      add(cmd.code, 'parent');
       break;
     case 'child.link':
-      add(cmd.args.parentCode, null);
-      add(cmd.args.childCode, 'child');
+      add(cmd.parent, null);
+      add(cmd.child, 'child');
       break;
     case 'child.unlink':
-      add(cmd.args.childCode, null);
+      add(cmd.child, null);
       break;
   }
   return out;
@@ -128,6 +107,17 @@ function existingParent(state: BatchState, code: string): BatchBag {
   if (!bag?.exists) throw new AppError('BAG_NOT_FOUND', `Parent ${code} is not registered. Scan it as a parent first.`);
   if (bag.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag, not a parent.`);
   return bag;
+}
+
+/** The area rule for scans: a dispatcher links and unlinks only in parents of their own area. */
+function refuseIfOtherArea(s: BatchState, actor: Actor, parent: BatchBag, refs: ScanRefs) {
+  if (canScanIntoArea(actor, parent.area)) return;
+  const nameOf = (area: string | null) => (area === null ? 'no area' : (s.areaNames.get(area) ?? area));
+  throw new AppError(
+    'PARENT_IN_OTHER_AREA',
+    `${parent.code} belongs to ${nameOf(parent.area)}; dispatchers link and unlink only in parents of their own area (${nameOf(actor.area)}).`,
+    { area: parent.area, areaName: nameOf(parent.area), refs },
+  );
 }
 
 function refuseIfOnCompletedBill(parent: BatchBag, refs: ScanRefs) {
@@ -141,8 +131,8 @@ function refuseIfOnCompletedBill(parent: BatchBag, refs: ScanRefs) {
 const state = (p: BatchBag) => toParentState(p, p.childCount);
 
 /** Scanning a parent registers it (in the dispatcher's area) or opens the existing one. */
-function scanParent(s: BatchState, actor: Actor, args: { code: string }): RuleResult {
-  const code = parentSlot(s, args.code);
+function scanParent(s: BatchState, actor: Actor, parsed: ParsedCode): RuleResult {
+  const code = parentSlot(s, parsed);
   const bag = s.bags.get(code);
   if (!bag) throw new AppError('TRANSIENT', `Could not register ${code}. Try again.`);
   if (bag.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is registered as a child bag, not a parent.`);
@@ -163,15 +153,16 @@ function scanParent(s: BatchState, actor: Actor, args: { code: string }): RuleRe
   };
 }
 
-/** Links a child into a parent: exclusivity, capacity and the completed-bill lock (DOMAIN §2). */
-function linkChild(s: BatchState, actor: Actor, args: { parentCode: string; childCode: string }, now: Date): RuleResult {
-  const parentCode = parentSlot(s, args.parentCode);
-  const childCode = childSlot(args.childCode);
+/** Links a child into a parent: the area rule, exclusivity, capacity and the completed-bill lock. */
+function linkChild(s: BatchState, actor: Actor, cmd: { parent: ParsedCode; child: ParsedCode }, now: Date): RuleResult {
+  const parentCode = parentSlot(s, cmd.parent);
+  const childCode = childCodeOrRefuse(cmd.child);
   const parent = existingParent(s, parentCode);
   const child = s.bags.get(childCode);
   if (!child) throw new AppError('TRANSIENT', `Could not register ${childCode}. Try again.`);
   const refs = { parentId: parent.id, childId: child.id };
   if (child.type !== 'child') throw new AppError('WRONG_BAG_TYPE', `${childCode} is registered as a parent bag, not a child.`, { refs });
+  refuseIfOtherArea(s, actor, parent, refs);
 
   const link = s.links.get(childCode) ?? null;
   if (link?.parentCode === parentCode) {
@@ -225,8 +216,8 @@ function unlinkTimeOf(link: BatchLink, clock: ScanClock): Date {
 }
 
 /** Removes only the link: both bags and all history stay. */
-function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, clock: ScanClock): RuleResult {
-  const childCode = childSlot(args.childCode);
+function unlinkChild(s: BatchState, actor: Actor, parsed: ParsedCode, clock: ScanClock): RuleResult {
+  const childCode = childCodeOrRefuse(parsed);
   const child = s.bags.get(childCode);
   if (!child?.exists) throw new AppError('BAG_NOT_FOUND', `${childCode} is not registered.`);
   if (child.type !== 'child') throw new AppError('WRONG_BAG_TYPE', `${childCode} is a parent bag, not a child.`);
@@ -235,6 +226,7 @@ function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, c
   const parent = s.bags.get(link.parentCode);
   if (!parent) throw new AppError('TRANSIENT', `${childCode} changed while unlinking. Try again.`);
   const refs = { parentId: parent.id, childId: child.id };
+  refuseIfOtherArea(s, actor, parent, refs);
   if (actor.role === 'dispatcher') {
     const isOwn = link.linkedBy === actor.id;
     const isRecent = unlinkTimeOf(link, clock).getTime() - link.linkedAt.getTime() <= DISPATCHER_UNLINK_WINDOW_MS;
@@ -257,14 +249,14 @@ function unlinkChild(s: BatchState, actor: Actor, args: { childCode: string }, c
   };
 }
 
-export function applyBagCommand(s: BatchState, actor: Actor, cmd: BagCommand, clock: ScanClock): RuleResult {
+export function applyBagCommand(s: BatchState, actor: Actor, cmd: ClassifiedCommand, clock: ScanClock): RuleResult {
   switch (cmd.name) {
     case 'parent.scan':
-      return scanParent(s, actor, cmd.args);
+      return scanParent(s, actor, cmd.code);
     case 'child.link':
       // A link is stamped with server time: the window runs from when the server recorded it.
-      return linkChild(s, actor, cmd.args, clock.now);
+      return linkChild(s, actor, cmd, clock.now);
     case 'child.unlink':
-      return unlinkChild(s, actor, cmd.args, clock);
+      return unlinkChild(s, actor, cmd.child, clock);
   }
 }

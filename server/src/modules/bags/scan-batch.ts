@@ -1,11 +1,12 @@
-import { AppError, isFinalRefusal, parseBagCode } from '@tracetrack/shared';
+import { AppError, canScanIntoArea, isFinalRefusal } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Tx } from '../../infra/transaction';
 import type { Actor } from '../actor';
-import type { CounterDelta } from '../counters/queries';
-import type { ScanRefs } from '../scans/queries';
+import type { CounterDelta } from '../counters/deltas';
+import type { BagCommand } from '../scans/commands';
+import type { ScanRefs } from '../scans/types';
 import * as bq from './batch-queries';
-import { applyBagCommand, type BagCommand, type BatchBag, type BatchLink, type BatchState, codesOf, type RuleResult } from './rules';
+import { applyBagCommand, type BatchBag, type BatchLink, type BatchState, classifyCommand, codesOf, type RuleResult } from './rules';
 
 export interface BagBatchResult {
   results: Array<RuleResult | AppError>;
@@ -30,16 +31,15 @@ export async function runBagCommands(tx: Tx, actor: Actor, scans: BagScan[], now
   const provisional = new Map<string, bq.ProvisionalBag>();
   const lookups = new Set<string>();
   const unlinked = new Set<string>();
-  for (const { command: cmd } of scans) {
+  const commands = scans.map((scan) => classifyCommand(scan.command));
+  for (const cmd of commands) {
     const codes = codesOf(cmd);
-    for (const code of codes.parents) {
-      const p = parseBagCode(code);
-      if (p.kind === 'parent') provisional.set(code, { code, type: 'parent', format: p.format, capacity: p.spec.maxChildren, area: actor.area, parentCode: null });
+    for (const p of codes.parents) {
+      provisional.set(p.code, { code: p.code, type: 'parent', format: p.format, capacity: p.spec.maxChildren, area: actor.area, parentCode: null });
     }
     // A new child is inserted already in the area it will take (its parent's), so linking it
     // needs no second write of the row.
-    const parent = cmd.name === 'child.link' ? parseBagCode(cmd.args.parentCode) : null;
-    const parentCode = parent?.kind === 'parent' ? parent.code : null;
+    const parentCode = cmd.name === 'child.link' && cmd.parent.kind === 'parent' ? cmd.parent.code : null;
     for (const code of codes.children) {
       if (!provisional.has(code)) provisional.set(code, { code, type: 'child', format: null, capacity: null, area: actor.area, parentCode });
     }
@@ -53,7 +53,10 @@ export async function runBagCommands(tx: Tx, actor: Actor, scans: BagScan[], now
   const codeOfChild = new Map(rows.map((r) => [r.id, r.code]));
   const bills = new Map((await bq.billsOfParents(tx, rows.filter((r) => r.type === 'parent').map((r) => r.id))).map((b) => [b.parent_id, b]));
 
-  const state: BatchState = { bags: new Map(), links: new Map(), counters: [] };
+  // Names for the area rule's refusals, read only when this batch touches a parent the actor may not scan into.
+  const otherAreas = rows.filter((r) => r.type === 'parent' && !canScanIntoArea(actor, r.area)).map((r) => r.area!);
+  const areaNames = otherAreas.length === 0 ? new Map<string, string>() : await bq.areaNamesOf(tx, [...new Set([...otherAreas, actor.area ?? ''])]);
+  const state: BatchState = { bags: new Map(), links: new Map(), counters: [], areaNames };
   const loaded = new Map<string, { childCount: number; area: string | null }>();
   for (const r of rows) {
     const bill = bills.get(r.id);
@@ -71,9 +74,9 @@ export async function runBagCommands(tx: Tx, actor: Actor, scans: BagScan[], now
   }
   for (const [code, link] of initialLinks) state.links.set(code, link);
 
-  const results: Array<RuleResult | AppError> = scans.map(({ command, clientTime }) => {
+  const results: Array<RuleResult | AppError> = scans.map(({ clientTime }, i) => {
     try {
-      return applyBagCommand(state, actor, command, { now, clientTime });
+      return applyBagCommand(state, actor, commands[i]!, { now, clientTime });
     } catch (e) {
       // A refusal is this scan's final answer; anything else fails the whole batch, to be resent.
       if (isFinalRefusal(e)) return e;

@@ -1,17 +1,18 @@
 import { AppError, type BagDetail, type BagListInput, type BagSetAreaInput, listAreaOf, OTHER_AREA_REFUSAL } from '@tracetrack/shared';
-import { z } from 'zod';
 import type { Deps } from '../../deps';
+import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { inTransaction } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
-import { bumpCounters, type CounterDelta, type CounterName, scopeOf } from '../counters/queries';
+import { type CounterDelta, type CounterName, scopeOf } from '../counters/deltas';
+import { bumpCounters } from '../counters/queries';
 import { toBag, toScanEvent } from './mappers';
 import * as q from './queries';
-import { parseOrRefuse } from './rules';
+import { classifyOrRefuse } from './code-slots';
 
 /** Exact-code lookup works for every role: scanners must see conflicts in any area. */
 export async function getBag(deps: Pick<Deps, 'db'>, input: { code: string }): Promise<BagDetail> {
-  const code = parseOrRefuse(input.code).code;
+  const code = classifyOrRefuse(input.code).code;
   const row = await q.findBagViewByCode(deps.db, code);
   if (!row) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);
   const [parent, children, events] = await Promise.all([
@@ -28,33 +29,19 @@ export async function getBag(deps: Pick<Deps, 'db'>, input: { code: string }): P
   };
 }
 
-const cursorSchema = z.object({ id: z.number().int().positive() });
-export function encodeCursor(id: number): string {
-  return Buffer.from(JSON.stringify({ id })).toString('base64url');
-}
-export function decodeCursor(cursor: string | undefined): number | null {
-  if (!cursor) return null;
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).id;
-  } catch {
-    throw new AppError('VALIDATION', 'The page cursor is invalid; start from the first page.');
-  }
-}
-
 /** The area rule (listAreaOf): a dispatcher sees their own area only, enforced in the query's WHERE. */
 export async function listBags(deps: Pick<Deps, 'db'>, actor: Actor, input: BagListInput) {
   const ownArea = listAreaOf(actor);
   if (ownArea !== null && input.area && input.area !== ownArea) throw new AppError('FORBIDDEN', OTHER_AREA_REFUSAL);
   const area = ownArea ?? input.area;
-  const rows = await q.listBags(deps.db, { ...input, area, afterId: decodeCursor(input.cursor) });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return { items: page.map(toBag), nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
+  const rows = await q.listBags(deps.db, { ...input, area, afterId: decodeIdCursor(input.cursor) });
+  const { page, nextCursor } = idKeysetPage(rows, input.limit);
+  return { items: page.map(toBag), nextCursor };
 }
 
 /** Admin only; a bag that holds or sits in anything, or is billed, must be freed first. */
 export async function deleteBag(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, input: { code: string }) {
-  const code = parseOrRefuse(input.code).code;
+  const code = classifyOrRefuse(input.code).code;
   return inTransaction(deps.db, async (tx) => {
     const bag = await q.lockBagByCode(tx, code);
     if (!bag) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);
@@ -82,7 +69,7 @@ export async function deleteBag(deps: Pick<Deps, 'db'>, actor: Actor, meta: Requ
  * (a trigger) and the new one sees the parent as changed.
  */
 export async function setBagArea(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, input: BagSetAreaInput) {
-  const code = parseOrRefuse(input.code).code;
+  const code = classifyOrRefuse(input.code).code;
   return inTransaction(deps.db, async (tx) => {
     const bag = await q.lockBagByCode(tx, code);
     if (!bag) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);

@@ -1,4 +1,4 @@
-import { type BillParent, type BillSummary, computeBillWeights, type FormatTally, parentStatus } from '@tracetrack/shared';
+import { type BillParent, type BillStatus, type BillSummary, computeBillWeights, type FormatTally, parentStatus } from '@tracetrack/shared';
 import type { BillParentRow, BillViewRow, TallyRow } from './queries';
 
 /** Groups grouped-query rows by bill, ready for computeBillWeights. */
@@ -12,10 +12,19 @@ export function talliesByBill(rows: readonly TallyRow[]): Map<number, FormatTall
   return out;
 }
 
-export function toBillSummary(row: BillViewRow, tallies: readonly FormatTally[]): BillSummary {
-  const w = computeBillWeights(tallies);
+/** The columns a bill row shares with every shape it is shown or audited in. */
+interface BillRowFields {
+  bill_number: string;
+  capacity: number;
+  description: string | null;
+  destination: string | null;
+  vehicle_number: string | null;
+  status: BillStatus;
+  is_short: boolean;
+}
+
+function billFields(row: BillRowFields) {
   return {
-    id: row.id,
     billNumber: row.bill_number,
     capacity: row.capacity,
     description: row.description,
@@ -23,6 +32,14 @@ export function toBillSummary(row: BillViewRow, tallies: readonly FormatTally[])
     vehicleNumber: row.vehicle_number,
     status: row.status,
     isShort: row.is_short,
+  };
+}
+
+export function toBillSummary(row: BillViewRow, tallies: readonly FormatTally[]): BillSummary {
+  const w = computeBillWeights(tallies);
+  return {
+    id: row.id,
+    ...billFields(row),
     parentCount: w.parentCount,
     childCount: w.childCount,
     actualWeightKg: w.actualWeightKg,
@@ -53,18 +70,6 @@ export function toBillParent(row: BillParentRow): BillParent {
 }
 
 /** What the audit log keeps of a bill before and after a change (no secrets, no derived totals). */
-export function billSnapshot(row: {
-  bill_number: string; capacity: number; description: string | null; destination: string | null; vehicle_number: string | null;
-  status: string; parent_count: number; is_short: boolean;
-}) {
-  return {
-    billNumber: row.bill_number,
-    capacity: row.capacity,
-    description: row.description,
-    destination: row.destination,
-    vehicleNumber: row.vehicle_number,
-    status: row.status,
-    parentCount: row.parent_count,
-    isShort: row.is_short,
-  };
+export function billSnapshot(row: BillRowFields & { parent_count: number }) {
+  return { ...billFields(row), parentCount: row.parent_count };
 }

@@ -9,15 +9,16 @@ import {
   type BillUpdateInput,
   normalizeCode,
 } from '@tracetrack/shared';
-import { z } from 'zod';
 import type { Deps } from '../../deps';
+import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { type Executor, inTransaction, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, insertAudit } from '../audit/queries';
-import { bumpCounters, type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/queries';
+import { type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/deltas';
+import { bumpCounters } from '../counters/queries';
 import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';
 import { lockBagByCode } from '../bags/queries';
-import { parentSlotCode, refuseNonParentCode } from '../bags/rules';
+import { classifyOrRefuse, refuseNonParentCode } from '../bags/code-slots';
 import * as q from './queries';
 
 /** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
@@ -52,16 +53,16 @@ const counterOf = (status: string) => `bills_${status}` as 'bills_open' | 'bills
 const blankToNull = (s: string | null | undefined) => (s ? s : null);
 const progress = (bill: { parent_count: number; capacity: number }) => `${bill.parent_count}/${bill.capacity}`;
 
-/** Normalises and classifies a code in a bill's parent slot, by the same rule as bag scans. */
-async function parentCodeOf(db: Executor, raw: string): Promise<string> {
-  const { code, isParentFormat } = parentSlotCode(raw);
-  if (!isParentFormat) refuseNonParentCode(code, (await q.findBagTypeByCode(db, code)) !== undefined);
-  return code;
+/** A (normalised) code in a bill's parent slot, classified by the same rule as bag scans. */
+async function parentCodeOf(db: Executor, code: string): Promise<string> {
+  const parsed = classifyOrRefuse(code);
+  if (parsed.kind !== 'parent') refuseNonParentCode(parsed.code, (await q.findBagTypeByCode(db, parsed.code)) !== undefined);
+  return parsed.code;
 }
 
 /** Lock order, shared with bag linking: the parent bag row first, then the bill row. */
-async function lockParentThenBill(tx: Tx, rawCode: string, billNumber: string) {
-  const code = await parentCodeOf(tx, rawCode);
+async function lockParentThenBill(tx: Tx, parentCode: string, billNumber: string) {
+  const code = await parentCodeOf(tx, parentCode);
   const parent = await lockBagByCode(tx, code);
   if (!parent) throw new AppError('BAG_NOT_FOUND', `Parent ${code} is not registered. Scan it as a parent first.`, { parentCode: code });
   if (parent.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag, not a parent.`, { parentCode: code });
@@ -256,17 +257,6 @@ export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: strin
   return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
 }
 
-const cursorShape = z.object({ id: z.number().int().positive() });
-const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url');
-function decodeCursor(cursor: string | undefined): number | null {
-  if (!cursor) return null;
-  try {
-    return cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).id;
-  } catch {
-    throw new AppError('VALIDATION', 'The page cursor is invalid; start from the first page.');
-  }
-}
-
 /** Newest first, keyset by id. The page's totals come from one grouped query over its bill ids. */
 export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
   const rows = await q.listBills(deps.db, {
@@ -275,14 +265,10 @@ export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
     createdBy: input.createdBy,
     from: input.from,
     to: input.to,
-    beforeId: decodeCursor(input.cursor),
+    beforeId: decodeIdCursor(input.cursor),
     limit: input.limit,
   });
-  const page = rows.slice(0, input.limit);
+  const { page, nextCursor } = idKeysetPage(rows, input.limit);
   const tallies = talliesByBill(await q.tallyBills(deps.db, page.map((r) => r.id)));
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null,
-  };
+  return { items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])), nextCursor };
 }

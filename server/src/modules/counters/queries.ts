@@ -1,30 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../infra/transaction';
-
-export const COUNTER_NAMES = [
-  'parents',
-  'parents_full',
-  'children',
-  'linked_children',
-  'billed_parents',
-  'bills_open',
-  'bills_loading',
-  'bills_completed',
-] as const;
-export type CounterName = (typeof COUNTER_NAMES)[number];
-
-/** Bags count in their dispatch area; bags without one (and bills) in this scope. */
-export const NO_AREA_SCOPE = '-';
-export const scopeOf = (area: string | null) => area ?? NO_AREA_SCOPE;
+import type { CounterDelta } from './deltas';
 
 const SHARDS = 8;
 const randomShard = () => Math.floor(Math.random() * SHARDS);
-
-export interface CounterDelta {
-  name: CounterName;
-  scope: string;
-  delta: number;
-}
 
 /**
  * Applies deltas in the caller's transaction. Call it last in a transaction: the counter rows

@@ -79,7 +79,7 @@ export async function recordPush(db: Executor, id: string, maxSeq: number, at: D
     .execute();
 }
 
-/** The device's seq ranges the server has never received (partial index device_seq_gaps_open). */
+/** The device's seq ranges the server never got (partial index device_seq_gaps_open). */
 export interface SeqGapRow {
   fromSeq: number;
   toSeq: number;

@@ -1,5 +1,6 @@
 import { AppError, type DeviceHealth } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
+import { keysetPage } from '../../infra/keyset-cursor';
 import { inTransaction } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
@@ -38,7 +39,8 @@ export async function registerDevice(deps: Pick<Deps, 'db'>, actor: Actor, meta:
 
 export async function listDeviceHealth(deps: Pick<Deps, 'db'>, input: { limit: number; cursor?: string | undefined }) {
   const rows = await listDevices(deps.db, input.cursor ?? null, input.limit);
-  const page = rows.slice(0, input.limit);
+  // Devices page by their id (a uuid the schema checks), so the cursor is the id itself.
+  const { page, nextCursor } = keysetPage(rows, input.limit, (r) => r.id);
   const items: DeviceHealth[] = page.map((r) => ({
     deviceId: r.id,
     label: r.label,
@@ -50,5 +52,5 @@ export async function listDeviceHealth(deps: Pick<Deps, 'db'>, input: { limit: n
     gapCount: Number(r.gap_count ?? 0),
     rejectedCount: r.rejected_count,
   }));
-  return { items, nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+  return { items, nextCursor };
 }

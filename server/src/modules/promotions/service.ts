@@ -6,7 +6,9 @@ import {
   type PromotionRequestInput,
   type Role,
 } from '@tracetrack/shared';
+import { z } from 'zod';
 import type { Deps } from '../../deps';
+import { decodeCursor, encodeCursor, keysetPage } from '../../infra/keyset-cursor';
 import { inTransaction, isUniqueViolation } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
@@ -53,26 +55,13 @@ export async function myPromotion(deps: Pick<Deps, 'db'>, actor: Actor): Promise
   return row ? toPromotion(row) : null;
 }
 
-const encodeCursor = (c: q.PromotionCursor) => Buffer.from(`p:${c.isDecided ? 1 : 0}:${c.id}`).toString('base64url');
-function decodeCursor(cursor: string): q.PromotionCursor {
-  const match = /^p:([01]):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match?.[1] || !match[2]) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', { field: 'cursor' });
-  return { isDecided: match[1] === '1', id: Number(match[2]) };
-}
+const cursorShape = z.object({ isDecided: z.boolean(), id: z.number().int().positive() });
 
 /** Admins' queue: pending requests first, newest first, then decided ones. */
 export async function listPromotions(deps: Pick<Deps, 'db'>, input: PromotionListInput): Promise<{ items: Promotion[]; nextCursor: string | null }> {
-  const rows = await q.listPromotions(deps.db, {
-    status: input.status,
-    after: input.cursor === undefined ? null : decodeCursor(input.cursor),
-    limit: input.limit,
-  });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toPromotion),
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ isDecided: last.status !== 'pending', id: last.id }) : null,
-  };
+  const rows = await q.listPromotions(deps.db, { status: input.status, after: decodeCursor(cursorShape, input.cursor), limit: input.limit });
+  const { page, nextCursor } = keysetPage(rows, input.limit, (last) => encodeCursor({ isDecided: last.status !== 'pending', id: last.id }));
+  return { items: page.map(toPromotion), nextCursor };
 }
 
 /**

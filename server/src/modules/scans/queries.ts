@@ -1,11 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { ScanEnvelope } from './service';
-
-export interface ScanRefs {
-  parentId?: number | null;
-  childId?: number | null;
-  billId?: number | null;
-}
+import type { ScanEnvelope, ScanRefs } from './types';
 
 export interface ScanEventRow {
   envelope: ScanEnvelope;

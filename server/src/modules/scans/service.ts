@@ -1,65 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type AppErrorCode, isFinalRefusal } from '@tracetrack/shared';
+import { AppError, isFinalRefusal, type MutationName, type ParsedMutationArgs } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
-import { inTransaction, type Tx } from '../../infra/transaction';
+import { inTransaction, isDataException, isIntegrityViolation, isUniqueViolation, pgCodeOf, type Tx } from '../../infra/transaction';
 import { writeTogether } from '../../infra/write-together';
 import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, auditsInsert } from '../audit/queries';
-import { countersUpsert, type CounterDelta, dailyScansUpsert } from '../counters/queries';
+import type { CounterDelta } from '../counters/deltas';
+import { countersUpsert, dailyScansUpsert } from '../counters/queries';
+import { timeZoneDay } from '../counters/time-zone-day';
 import { rejectedCountsUpdate } from '../devices/queries';
-import type { BagCommand } from '../bags/rules';
 import { type BagScan, runBagCommands } from '../bags/scan-batch';
-import { type ScanEventRow, type ScanRefs, scanEventsInsert } from './queries';
-
-/** What a non-bag scan's effect (bills) reports back, inside the transaction that applied it. */
-export interface ScanEffect<T> {
-  status: 'applied' | 'unchanged';
-  message: string;
-  data: T;
-  refs: ScanRefs;
-  /** Counter scope the scan is counted in for the daily chart. */
-  scope: string;
-  /** Written when the scan changed something and the effect did not audit itself. */
-  audit?: AuditEntry;
-}
-
-/** Where a scan came from: a device's queued mutation, or an online call (no device). */
-export interface ScanEnvelope {
-  mutationId: string;
-  deviceId: string | null;
-  seq: number | null;
-  clientTime: string | null;
-  name: string;
-  args: unknown;
-}
-
-/** What to do for one scan: a bag command (run set-wise), another effect, or a refusal found up front. */
-export type ScanWork =
-  | { kind: 'bag'; command: BagCommand }
-  | { kind: 'effect'; run: (tx: Tx) => Promise<ScanEffect<unknown>> }
-  | { kind: 'refused'; error: AppError };
-
-export interface ScanItem {
-  envelope: ScanEnvelope;
-  work: ScanWork;
-}
-
-export type ScanOutcome =
-  | { status: 'applied' | 'unchanged'; code: null; message: string; data: unknown }
-  | { status: 'rejected'; code: AppErrorCode; message: string; data: Record<string, unknown> | null };
-
-// Building an Intl.DateTimeFormat costs ~1 ms (it loads time-zone data); formatting with one is cheap.
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-export function timeZoneDay(date: Date, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(date);
-}
+import type { ScanOutputs } from './commands';
+import { type ScanEventRow, scanEventsInsert } from './queries';
+import type { ScanEffect, ScanEnvelope, ScanItem, ScanOutcome, ScanRefs } from './types';
+import { commandWork } from './work';
 
 type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | AppError;
 
@@ -68,53 +23,108 @@ type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | A
  * outcome, its audit row and the counters (the dashboard's, and the device's refusals), or nothing
  * does. Consecutive bag scans run as one set-based batch; a refusal is stored as a `rejected`
  * outcome and never stops the scans after it.
+ *
+ * A value the database refuses (a data exception or an integrity violation) fails the whole
+ * transaction, though it belongs to one scan: the scans are then applied again one by one, each
+ * under a savepoint, so that scan alone is refused (VALIDATION) and the others apply.
  */
 export async function applyScanBatch(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
   actor: Actor,
   meta: RequestMeta,
   items: ScanItem[],
   /** More writes that must commit with these scans (a sync push records its progress here). */
   beforeCommit?: (tx: Tx) => Promise<void>,
 ): Promise<ScanOutcome[]> {
-  return inTransaction(deps.db, async (tx) => {
-    const now = deps.clock();
-    const settled: Settled[] = [];
-    const counters: CounterDelta[] = [];
-    for (let i = 0; i < items.length; ) {
-      const work = items[i]!.work;
-      if (work.kind === 'bag') {
-        let j = i;
-        const scans: BagScan[] = [];
-        for (; j < items.length; j++) {
-          const { work: w, envelope } = items[j]!;
-          if (w.kind !== 'bag') break;
-          scans.push({ command: w.command, clientTime: captureTimeOf(envelope) });
-        }
-        const run = await runBagCommands(tx, actor, scans, now);
-        settled.push(...run.results);
-        counters.push(...run.counters);
-        i = j;
-      } else if (work.kind === 'effect') {
-        settled.push(await runEffect(tx, work.run));
-        i++;
-      } else {
-        settled.push(work.error);
-        i++;
-      }
+  try {
+    return await inTransaction(deps.db, async (tx) => {
+      const now = deps.clock();
+      const outcomes = await applyAndStore(tx, deps, actor, meta, items, now);
+      if (beforeCommit) await beforeCommit(tx);
+      return outcomes;
+    });
+  } catch (e) {
+    if (!isRefusedValue(e)) throw e;
+    deps.logger.warn('a scan holds a value the database refused; applying the batch one scan at a time', {
+      requestId: meta.requestId, scans: items.length, sqlstate: pgCodeOf(e), error: String(e),
+    });
+    return inTransaction(deps.db, async (tx) => {
+      const now = deps.clock();
+      const outcomes: ScanOutcome[] = [];
+      for (const item of items) outcomes.push(await applyAlone(tx, deps, actor, meta, item, now));
+      if (beforeCommit) await beforeCommit(tx);
+      return outcomes;
+    });
+  }
+}
+
+/**
+ * Bad content of one scan, not a failure of the database: class 22 or 23. Another push storing
+ * the same mutation id at once is the exception: a race, retried by the device (see sync).
+ */
+function isRefusedValue(e: unknown): boolean {
+  return (isDataException(e) || isIntegrityViolation(e)) && !isUniqueViolation(e, 'scan_events_mutation_unique');
+}
+
+/**
+ * One scan with its stored outcome, under a savepoint. If the database refuses a value of it, the
+ * scan is undone and its refusal stored instead; if even that cannot be stored (the refused value
+ * is in what the event keeps), the refusal is answered unstored, so a resend is judged again.
+ */
+async function applyAlone(tx: Tx, deps: Pick<Deps, 'config' | 'logger'>, actor: Actor, meta: RequestMeta, item: ScanItem, now: Date): Promise<ScanOutcome> {
+  const refused = new AppError('VALIDATION', 'The server cannot store a value in this scan, so it was not applied. Check the codes and scan again.');
+  const attempts: ScanItem[] = [item, { envelope: item.envelope, work: { kind: 'refused', error: refused } }];
+  for (const attempt of attempts) {
+    await sql`savepoint one_scan`.execute(tx);
+    try {
+      const [outcome] = await applyAndStore(tx, deps, actor, meta, [attempt], now);
+      await sql`release savepoint one_scan`.execute(tx);
+      return outcome!;
+    } catch (e) {
+      if (!isRefusedValue(e)) throw e;
+      await sql`rollback to savepoint one_scan`.execute(tx);
+      deps.logger.warn('scan refused by the database', { requestId: meta.requestId, mutationId: item.envelope.mutationId, sqlstate: pgCodeOf(e), error: String(e) });
     }
-    const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
-    // One round trip, at the end of the transaction: the counter rows stay locked only until commit.
-    await writeTogether(tx, [
-      scanEventsInsert(events),
-      rejectedCountsUpdate(rejectedByDevice(events)),
-      auditsInsert({ actor, meta }, audits),
-      dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
-      countersUpsert(counters),
-    ]);
-    if (beforeCommit) await beforeCommit(tx);
-    return outcomes;
-  });
+  }
+  return { status: 'rejected', code: refused.code, message: refused.message, data: null };
+}
+
+/** Runs the scans' effects in order, then stores their outcomes, audit rows and counters in one statement. */
+async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, meta: RequestMeta, items: ScanItem[], now: Date): Promise<ScanOutcome[]> {
+  const settled: Settled[] = [];
+  const counters: CounterDelta[] = [];
+  for (let i = 0; i < items.length; ) {
+    const work = items[i]!.work;
+    if (work.kind === 'bag') {
+      let j = i;
+      const scans: BagScan[] = [];
+      for (; j < items.length; j++) {
+        const { work: w, envelope } = items[j]!;
+        if (w.kind !== 'bag') break;
+        scans.push({ command: w.command, clientTime: captureTimeOf(envelope) });
+      }
+      const run = await runBagCommands(tx, actor, scans, now);
+      settled.push(...run.results);
+      counters.push(...run.counters);
+      i = j;
+    } else if (work.kind === 'effect') {
+      settled.push(await runEffect(tx, work.run));
+      i++;
+    } else {
+      settled.push(work.error);
+      i++;
+    }
+  }
+  const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
+  // One round trip, at the end of the transaction: the counter rows stay locked only until commit.
+  await writeTogether(tx, [
+    scanEventsInsert(events),
+    rejectedCountsUpdate(rejectedByDevice(events)),
+    auditsInsert({ actor, meta }, audits),
+    dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
+    countersUpsert(counters),
+  ]);
+  return outcomes;
 }
 
 /** A device's clock for a synced scan (validated as an ISO time by the sync schema); online calls have none. */
@@ -170,18 +180,21 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
   return { outcomes, events, audits, dailyScopes };
 }
 
-/** An online call is a scan without a device: same path, same event history; a refusal is thrown. */
-export async function runOnlineScan<T>(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+/**
+ * An online call is a scan without a device: the same path and event history as a synced scan;
+ * a refusal is thrown. The procedure's gate has already admitted the actor.
+ */
+export async function runOnlineScan<N extends MutationName>(
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
   actor: Actor,
   meta: RequestMeta,
-  name: string,
-  args: unknown,
-  work: ScanWork,
-): Promise<T> {
+  name: N,
+  args: ParsedMutationArgs<N>,
+): Promise<ScanOutputs[N]> {
   const envelope: ScanEnvelope = { mutationId: randomUUID(), deviceId: null, seq: null, clientTime: null, name, args };
-  const [outcome] = await applyScanBatch(deps, actor, meta, [{ envelope, work }]);
+  const [outcome] = await applyScanBatch(deps, actor, meta, [{ envelope, work: commandWork(actor, name, args) }]);
   if (!outcome) throw new AppError('INTERNAL', 'The scan produced no outcome.');
   if (outcome.status === 'rejected') throw new AppError(outcome.code, outcome.message, outcome.data ?? undefined);
-  return outcome.data as T;
+  // The command's own rule built this answer (see ScanOutputs).
+  return outcome.data as ScanOutputs[N];
 }

@@ -1,8 +1,9 @@
 import { type Dashboard, listAreaOf } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import type { Actor } from '../actor';
-import { NO_AREA_SCOPE, readCounters, readDailyScans } from '../counters/queries';
-import { timeZoneDay } from '../scans/service';
+import { NO_AREA_SCOPE } from '../counters/deltas';
+import { readCounters, readDailyScans } from '../counters/queries';
+import { timeZoneDay } from '../counters/time-zone-day';
 
 export const CHART_DAYS = 14;
 

@@ -4,8 +4,11 @@ import { inTransaction, isUniqueViolation, pgCodeOf, type Tx } from '../../infra
 import type { Actor, RequestMeta } from '../actor';
 import { deviceOfOtherUser } from '../devices/service';
 import { findDeviceForPush, recordPush, replaceSeqGaps, type SeqGapRow } from '../devices/queries';
-import { applyScanBatch, type ScanItem, type ScanOutcome } from '../scans/service';
-import { type ReadMutation, readMutation, toScanWork } from './mutations';
+import { type ReadMutation, readMutation, storedFormOf } from '../scans/commands';
+import { applyScanBatch } from '../scans/service';
+import type { ScanItem, ScanOutcome } from '../scans/types';
+import { toScanWork } from '../scans/work';
+import { canonicalJson } from './canonical-json';
 import { findStoredSeqsIn, withDeviceLock } from './queries';
 import { planSeqGaps, type SeqPlan } from './seq-gaps';
 
@@ -16,21 +19,10 @@ const DEVICE_LOCK_WAIT_MS = 10_000;
 /** Mutations per transaction: large enough to amortise commits, small enough to keep locks short. */
 const CHUNK_SIZE = 200;
 
-/** Stable JSON (sorted keys) so the same args compare equal whatever order they were sent in. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
+/** The same scan sent again: same device, seq, name and (parsed) args as the one stored under its id. */
 function isSameMutation(stored: StoredEvent, deviceId: string, m: Mutation, read: ReadMutation): boolean {
-  if (stored.device_id !== deviceId || stored.seq !== m.seq || stored.name !== read.name) return false;
-  const args = canonicalJson(stored.args);
-  // Events stored before args were stored parsed hold the raw args (small: they were valid).
-  return args === canonicalJson(read.args) || (read.isValid && args === canonicalJson(m.args ?? null));
+  const form = storedFormOf(read);
+  return stored.device_id === deviceId && stored.seq === m.seq && stored.name === form.name && canonicalJson(stored.args) === canonicalJson(form.args);
 }
 
 function storedResult(stored: StoredEvent, id: string): MutationResult {
@@ -133,8 +125,9 @@ async function pushLocked(
     const chunk = pending.slice(i, i + CHUNK_SIZE);
     const items: ScanItem[] = chunk.map((m) => {
       const read = readOf(m);
+      const { name, args } = storedFormOf(read);
       return {
-        envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: read.clientTime, name: read.name, args: read.args },
+        envelope: { mutationId: m.id, deviceId: input.deviceId, seq: m.seq, clientTime: read.clientTime, name, args },
         work: toScanWork(actor, read),
       };
     });
@@ -154,7 +147,7 @@ async function pushLocked(
     const firstIndex = firstIndexOf.get(m.id)!;
     if (firstIndex === i) return r;
     const first = input.mutations[firstIndex]!;
-    const [a, b] = [readOf(first), readOf(m)];
+    const [a, b] = [storedFormOf(readOf(first)), storedFormOf(readOf(m))];
     return first.seq === m.seq && a.name === b.name && canonicalJson(a.args) === canonicalJson(b.args) ? { ...r, replay: true } : idReused(m.id);
   });
   return { results: out, ackedThroughSeq: seqPlan.ackedThroughSeq };

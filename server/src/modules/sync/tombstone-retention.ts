@@ -1,3 +1,4 @@
+import { purgeInBatches } from '../../infra/batched-purge';
 import type { Executor } from '../../infra/transaction';
 import { purgeTombstonesBefore } from './queries';
 
@@ -5,14 +6,8 @@ import { purgeTombstonesBefore } from './queries';
 export const TOMBSTONE_RETENTION_DAYS = 30;
 const PURGE_BATCH = 5_000;
 
-/** Deletes tombstones older than the retention in short batches; returns how many went. */
+/** Deletes tombstones older than the retention; returns how many went. */
 export async function purgeExpiredTombstones(db: Executor, now: Date, maxBatches = 100): Promise<number> {
   const cutoff = new Date(now.getTime() - TOMBSTONE_RETENTION_DAYS * 86_400_000);
-  let total = 0;
-  for (let i = 0; i < maxBatches; i++) {
-    const n = await purgeTombstonesBefore(db, cutoff, PURGE_BATCH);
-    total += n;
-    if (n < PURGE_BATCH) break;
-  }
-  return total;
+  return purgeInBatches((limit) => purgeTombstonesBefore(db, cutoff, limit), PURGE_BATCH, maxBatches);
 }

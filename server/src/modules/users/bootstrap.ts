@@ -1,9 +1,9 @@
 import { passwordProblem } from '@tracetrack/shared/common-passwords';
-import { sql } from 'kysely';
 import type { Deps } from '../../deps';
 import type { Env } from '../../env';
 import { insertAudit } from '../audit/queries';
 import { generateStrongPassword, hashPassword } from '../auth/passwords';
+import { hasAnyAdmin, lockFirstAdminBootstrap } from './queries';
 
 export interface FirstAdmin {
   username: string;
@@ -29,9 +29,8 @@ export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, first:
     if (problem) throw new Error(`ADMIN_PASSWORD is refused: ${problem}`);
   }
   await deps.db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('tracetrack:first-admin'))`.execute(tx);
-    const existing = await tx.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst();
-    if (existing) return;
+    await lockFirstAdminBootstrap(tx);
+    if (await hasAnyAdmin(tx)) return;
     const password = first.password ?? generateStrongPassword(first.username);
     const created = await tx
       .insertInto('users')

@@ -1,6 +1,6 @@
 import type { Me, PendingSetup, Role, User } from '@tracetrack/shared';
 import type { AppConfig } from '../../deps';
-import { maskEmail } from '../audit/queries';
+import { maskEmail } from '../audit/anonymize';
 
 interface UserLike {
   id: number;

@@ -79,6 +79,15 @@ export async function lockActiveAdminIds(tx: Tx): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
+/** Serialises the first-start bootstrap across server processes starting at once (until the transaction ends). */
+export async function lockFirstAdminBootstrap(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('tracetrack:first-admin'))`.execute(tx);
+}
+
+export async function hasAnyAdmin(db: Executor): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Serialises dispatcher changes per area, so the per-area cap holds under concurrency. */
 export async function lockArea(tx: Tx, code: string) {
   const row = await sql<{ code: string }>`select code from dispatch_areas where code = ${code} for update`.execute(tx);

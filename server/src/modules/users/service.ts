@@ -2,6 +2,7 @@ import type { UsersTable } from '@tracetrack/db';
 import { AppError, type Role, type User, type UserCreateInput, type UserListInput, type UserUpdateInput } from '@tracetrack/shared';
 import type { Updateable } from 'kysely';
 import type { Deps } from '../../deps';
+import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { inTransaction, isUniqueViolation, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
@@ -163,13 +164,6 @@ export async function updateUserInTransaction(
   return { endsSessions: isEndingSessions };
 }
 
-const encodeCursor = (id: number) => Buffer.from(`u:${id}`).toString('base64url');
-function decodeCursor(cursor: string): number {
-  const match = /^u:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match?.[1]) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', { field: 'cursor' });
-  return Number(match[1]);
-}
-
 export async function listUsers(deps: Deps, input: UserListInput): Promise<{ items: User[]; nextCursor: string | null }> {
   const rows = await q.listUsers(deps.db, {
     role: input.role,
@@ -181,10 +175,9 @@ export async function listUsers(deps: Deps, input: UserListInput): Promise<{ ite
     hasSignedIn: input.hasSignedIn,
     lastSignInFrom: input.lastSignInFrom === undefined ? undefined : new Date(input.lastSignInFrom),
     lastSignInTo: input.lastSignInTo === undefined ? undefined : new Date(input.lastSignInTo),
-    afterId: input.cursor === undefined ? null : decodeCursor(input.cursor),
+    afterId: decodeIdCursor(input.cursor),
     limit: input.limit,
   }, deps.clock());
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return { items: page.map(toUser), nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
+  const { page, nextCursor } = idKeysetPage(rows, input.limit);
+  return { items: page.map(toUser), nextCursor };
 }

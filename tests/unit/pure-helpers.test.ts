@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { purgeInBatches } from '../../server/src/infra/batched-purge';
+import { anonymizeIp, maskEmail } from '../../server/src/modules/audit/anonymize';
+import { scopeOf } from '../../server/src/modules/counters/deltas';
+import { timeZoneDay } from '../../server/src/modules/counters/time-zone-day';
+import { canonicalJson } from '../../server/src/modules/sync/canonical-json';
+
+describe('anonymising the audit log', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.0'],
+    ['::ffff:203.0.113.77', '203.0.113.0'],
+    ['2001:db8:85a3:8d3:1319:8a2e:370:7348', '2001:db8:85a3::'],
+    [null, null],
+  ])('keeps %s as %s', (ip, kept) => expect(anonymizeIp(ip)).toBe(kept));
+
+  it('masks an email to its first letter and domain', () => expect(maskEmail('dispatcher@example.test')).toBe('d***@example.test'));
+});
+
+describe('the daily counters\' day', () => {
+  it('is the calendar day in the given time zone', () => {
+    const lateUtc = new Date('2024-05-01T20:00:00Z');
+    expect(timeZoneDay(lateUtc, 'Asia/Kolkata')).toBe('2024-05-02');
+    expect(timeZoneDay(lateUtc, 'UTC')).toBe('2024-05-01');
+  });
+
+  it('counts bags without an area in the one no-area scope', () => {
+    expect([scopeOf('hisar'), scopeOf(null)]).toEqual(['hisar', '-']);
+  });
+});
+
+describe('canonical JSON', () => {
+  it('compares args equal whatever order their keys were sent in, ignoring undefined', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined }], e: null })).toBe(canonicalJson({ e: null, a: [{ d: 2 }], b: 1 }));
+    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
+    expect(canonicalJson(undefined)).toBe('null');
+  });
+});
+
+describe('purging in batches', () => {
+  it('stops at the first short batch, or after the most batches allowed', async () => {
+    const left = [5, 5, 2];
+    const asked: number[] = [];
+    expect(await purgeInBatches(async (limit) => (asked.push(limit), left.shift() ?? 0), 5, 10)).toBe(12);
+    expect(asked).toEqual([5, 5, 5]);
+    expect(await purgeInBatches(async (limit) => limit, 5, 3)).toBe(15);
+  });
+});
