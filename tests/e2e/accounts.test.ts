@@ -7,7 +7,7 @@ import { freePort } from '../helpers/server-process';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 import { changePasswordOnScreen, desktopPage, expectNoSeriousAxeViolations, settled, signOut, submitSignIn } from './account-flows';
 import { deviceIp, launchChromium } from './browser';
-import { E2E_ADMIN_PASSWORD, type E2eServer, startE2eServer } from './server';
+import { E2E_ADMIN_PASSWORD, type E2eServer, otherDevice, startE2eServer } from './server';
 
 const ADMIN_PASSWORD = E2E_ADMIN_PASSWORD;
 
@@ -21,7 +21,10 @@ beforeAll(async () => {
   const port = await freePort();
   smtp = await startTestSmtpServer();
   [env, browser] = await Promise.all([
-    startE2eServer({ ADMIN_TWO_FACTOR: 'optional', SMTP_URL: smtp.url, PUBLIC_URL: `http://127.0.0.1:${port}` }, port),
+    // Without REDIS_URL: sessions and rate limits in the server process. The server's Redis keys have
+    // no per-database prefix, so with the shared test Redis a user id of an earlier run's database
+    // would bring that run's sessions into this one's session list.
+    startE2eServer({ ADMIN_TWO_FACTOR: 'optional', SMTP_URL: smtp.url, PUBLIC_URL: `http://127.0.0.1:${port}`, REDIS_URL: undefined }, port),
     launchChromium(),
   ]);
   admin = await desktopPage(browser, env.url);
@@ -278,5 +281,73 @@ describe('accounts screens (real Chromium)', () => {
     await admin.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect.poll(async () => (await actionsShown()).length).toBe(0);
     await admin.getByText('Nothing in the audit log matches these filters.').waitFor();
+  });
+  it('an admin moves a parent to another area from its search result; the bag and the bill link to their audit history', async () => {
+    const dispatcher = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    const handheld = await otherDevice(env.url, dispatcher.username, TEST_PASSWORD);
+    expect((await handheld.mutate('bag.scanParent', { code: 'SB70001' })).status).toBe(200);
+    expect((await handheld.mutate('bag.linkChild', { parentCode: 'SB70001', childCode: 'CH70001' })).status).toBe(200);
+
+    await admin.goto('/search?code=SB70001');
+    const tools = admin.getByTestId('bag-admin-tools');
+    await tools.getByLabel('Move to area').selectOption('ranchi');
+    await tools.getByRole('button', { name: 'Move parent' }).click();
+    await tools.getByRole('alertdialog').getByRole('button', { name: 'Move to Ranchi' }).click();
+    await expect.poll(() => tools.getByRole('status').textContent()).toMatch(/Moved SB70001 and 1 child to Ranchi/);
+    const areas = await env.app.deps.db.selectFrom('bags').where('code', 'in', ['SB70001', 'CH70001']).select('area').execute();
+    expect(areas.map((b) => b.area)).toEqual(['ranchi', 'ranchi']);
+    await expectNoSeriousAxeViolations(admin);
+
+    await tools.getByRole('link', { name: 'Audit history of SB70001' }).click();
+    await admin.waitForURL(/\/audit\?/);
+    const move = admin.locator('[data-testid="audit-entry"][data-action="bag.set_area"]');
+    await move.waitFor();
+    expect(await move.textContent()).toMatch(/area\s*lucknow\s*→\s*ranchi/);
+
+    const biller = await createUser(env.app.deps.db, { role: 'biller' });
+    const desk = await otherDevice(env.url, biller.username, TEST_PASSWORD);
+    expect((await desk.mutate('bill.create', { billNumber: 'AUD-0001', capacity: 5 })).status).toBe(200);
+    await admin.goto('/bills/AUD-0001');
+    await admin.getByRole('link', { name: 'Audit history' }).click();
+    await admin.locator('[data-testid="audit-entry"][data-action="bill.create"]').waitFor();
+  });
+
+  it('My account lists where you are signed in and signs out the other devices', async () => {
+    const user = await createUser(env.app.deps.db, { role: 'biller' });
+    const [here, there] = [await desktopPage(browser, env.url), await desktopPage(browser, env.url)];
+    for (const page of [here, there]) {
+      await submitSignIn(page, user.username, TEST_PASSWORD);
+      await page.waitForURL(/\/bills$/);
+    }
+    await here.goto('/account');
+    const sessions = here.getByTestId('sessions').locator('li');
+    await expect.poll(() => sessions.count()).toBe(2);
+    expect(await here.getByTestId('sessions').textContent()).toContain('(this device)');
+    await here.getByRole('button', { name: 'Sign out all other devices' }).click();
+    await here.getByRole('alertdialog').getByRole('button', { name: 'Sign out other devices' }).click();
+    await expect.poll(() => sessions.count()).toBe(1);
+    await there.reload();
+    await there.waitForURL(/\/login$/);
+  });
+
+  it('every accounts screen fits a 390 px phone and passes axe there', async () => {
+    const phone = await browser.newContext({ baseURL: env.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, extraHTTPHeaders: { 'x-forwarded-for': deviceIp() } });
+    const page = await phone.newPage();
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    for (const path of ['/login', '/forgot-password', '/reset-password#token=abcdefghijklmnopqrstuvwxyz']) {
+      await page.goto(path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      expect(await fits(), path).toBe(true);
+      await expectNoSeriousAxeViolations(page);
+    }
+    await submitSignIn(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/bills$/);
+    for (const path of ['/users', '/audit', '/account']) {
+      await page.goto(path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await fits(), path).toBe(true);
+      await expectNoSeriousAxeViolations(page);
+    }
   });
 });

@@ -17,9 +17,10 @@ export interface E2eServer {
 
 /**
  * The built server (what `npm start` runs) over its own test database, serving the built PWA.
- * `env` adds to or overrides the server's environment (e.g. SMTP_URL for a test's mail server).
+ * `env` adds to or overrides the server's environment (e.g. SMTP_URL for a test's mail server); an
+ * undefined value removes a variable the test run has (REDIS_URL).
  */
-export async function startE2eServer(env: Record<string, string> = {}, port?: number): Promise<E2eServer> {
+export async function startE2eServer(env: Record<string, string | undefined> = {}, port?: number): Promise<E2eServer> {
   ensureClientBuilt();
   buildServerBundle();
   const app = await createTestApp();
@@ -46,7 +47,9 @@ export async function otherDevice(url: string, username: string, password: strin
   const fetcher = (u: string, init?: RequestInit) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } });
   const res = await trpcHttp(fetcher, url).mutate('auth.login', { username, password });
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.error)}`);
-  return trpcHttp(fetcher, url, res.headers.get('set-cookie')!.split(';')[0]);
+  // Every cookie the answer sets (the session and the sign-in client id), as a browser would send them back.
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return trpcHttp(fetcher, url, cookies);
 }
 
 /** Children linked into a parent, straight from the database. */
