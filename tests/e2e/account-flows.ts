@@ -69,7 +69,7 @@ export async function enrolTwoFactorOnScreen(page: Page): Promise<{ app: Authent
   await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
   const secret = ((await page.getByTestId('two-factor-secret').textContent()) ?? '').trim();
   expect(secret).toMatch(/^[A-Z2-7 ]{16,}$/);
-  await expect.poll(() => page.getByRole('img', { name: /QR code/ }).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await eventually(() => page.getByRole('img', { name: /QR code/ }).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   const app = new Authenticator(secret);
   await page.getByLabel('6-digit code from the app').fill(await app.nextCode());
   await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
@@ -77,4 +77,12 @@ export async function enrolTwoFactorOnScreen(page: Page): Promise<{ app: Authent
   const recoveryCodes = (await page.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
   expect(recoveryCodes).toHaveLength(10);
   return { app, recoveryCodes };
+}
+
+/**
+ * expect.poll with room for a loaded machine (vitest's default gives up after a second): the
+ * condition is still checked every 50 ms, so a passing run waits no longer.
+ */
+export function eventually<T>(read: () => T | Promise<T>) {
+  return expect.poll(read, { timeout: 20_000, interval: 50 });
 }

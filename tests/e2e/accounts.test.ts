@@ -5,7 +5,7 @@ import { createUser, TEST_PASSWORD } from '../factories/users';
 import { trpcHttp } from '../helpers/http';
 import { freePort } from '../helpers/server-process';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp';
-import { changePasswordOnScreen, desktopPage, expectNoSeriousAxeViolations, settled, signOut, submitSignIn } from './account-flows';
+import { changePasswordOnScreen, desktopPage, eventually, expectNoSeriousAxeViolations, settled, signOut, submitSignIn } from './account-flows';
 import { deviceIp, launchChromium } from './browser';
 import { E2E_ADMIN_PASSWORD, type E2eServer, otherDevice, startE2eServer } from './server';
 
@@ -84,7 +84,7 @@ describe('accounts screens (real Chromium)', () => {
     await expectNoSeriousAxeViolations(page);
     // The rule is shown as the person types: a common password is refused on screen and by the server.
     await page.getByLabel('New password', { exact: true }).fill('password1234');
-    await expect.poll(() => page.getByTestId('password-strength').textContent()).toMatch(/common passwords/);
+    await eventually(() => page.getByTestId('password-strength').textContent()).toMatch(/common passwords/);
     const own = 'jute sacks to jaipur at dawn';
     await changePasswordOnScreen(page, temporary, own);
     await page.waitForURL(/\/scan$/);
@@ -182,7 +182,7 @@ describe('accounts screens (real Chromium)', () => {
     const clientA = await desktopPage(browser, env.url);
     for (let i = 1; i <= 5; i++) {
       await submitSignIn(clientA, user.username, `wrong password number ${i}`);
-      await expect.poll(() => clientA.getByRole('alert').textContent()).toBeTruthy();
+      await eventually(() => clientA.getByRole('alert').textContent()).toBeTruthy();
     }
     expect(await clientA.getByRole('alert').textContent()).toMatch(/15 minutes|locked/i);
     expect(await clientA.getByRole('alert').textContent()).not.toMatch(/[A-Z]+_[A-Z]+/);
@@ -199,7 +199,7 @@ describe('accounts screens (real Chromium)', () => {
     const clientD = await desktopPage(browser, env.url);
     for (let i = 1; i <= 5; i++) {
       await submitSignIn(clientD, target.username, `not the password ${i}`);
-      await expect.poll(() => clientD.getByRole('alert').textContent()).toBeTruthy();
+      await eventually(() => clientD.getByRole('alert').textContent()).toBeTruthy();
     }
     let answer = '';
     for (let client = 0; client < 3 && answer !== 'ACCOUNT_LOCKED'; client++) {
@@ -220,12 +220,12 @@ describe('accounts screens (real Chromium)', () => {
     // The admin sees the account lock and the locked-out devices, and unlocks.
     await manage(target.username);
     const state = admin.getByTestId('user-lock-state');
-    await expect.poll(() => state.textContent()).toMatch(/Account locked/);
+    await eventually(() => state.textContent()).toMatch(/Account locked/);
     expect(await state.textContent()).toMatch(/locked out after failed sign-ins/);
     await expectNoSeriousAxeViolations(admin);
     await admin.getByRole('button', { name: 'Unlock account' }).click();
     await admin.getByTestId('user-manage-message').waitFor();
-    await expect.poll(() => state.textContent()).toMatch(/Can sign in/);
+    await eventually(() => state.textContent()).toMatch(/Can sign in/);
     const failures = await env.app.deps.db.selectFrom('login_failures').where('subject', '=', `u:${target.id}`).select('failures').execute();
     expect(failures).toEqual([]);
   }, 150_000);
@@ -243,7 +243,7 @@ describe('accounts screens (real Chromium)', () => {
     await panel.getByLabel('Role').selectOption('dispatcher');
     await panel.getByLabel('Dispatch area').selectOption('raipur');
     await panel.getByRole('button', { name: 'Save changes' }).click();
-    await expect.poll(() => admin.getByTestId('user-manage-message').textContent()).toMatch(/Saved/);
+    await eventually(() => admin.getByTestId('user-manage-message').textContent()).toMatch(/Saved/);
     await admin.getByRole('button', { name: 'Issue a password reset link' }).click();
     const link = (await admin.getByTestId('issued-reset-url').textContent()) ?? '';
     const token = /#token=([A-Za-z0-9_-]+)/.exec(link)?.[1];
@@ -261,7 +261,7 @@ describe('accounts screens (real Chromium)', () => {
     await admin.getByRole('button', { name: 'Filter', exact: true }).click();
     await admin.waitForURL(/entityKey=/);
     const wanted = ['auth.login', 'auth.login_failed', 'auth.lockout', 'user.update', 'user.issue_password_reset', 'auth.password_reset'];
-    await expect.poll(async () => [...new Set(await actionsShown())].sort()).toEqual([...wanted].sort());
+    await eventually(async () => [...new Set(await actionsShown())].sort()).toEqual([...wanted].sort());
     expect((await actionsShown())[0]).toBe('auth.password_reset');
     // The role change reads as a diff.
     const roleChange = admin.locator('[data-testid="audit-entry"][data-action="user.update"]').first();
@@ -270,16 +270,16 @@ describe('accounts screens (real Chromium)', () => {
     // The filters narrow it: lockouts only; then only what the admin did.
     await admin.getByLabel('Action').fill('auth.lockout');
     await admin.getByRole('button', { name: 'Filter', exact: true }).click();
-    await expect.poll(async () => [...new Set(await actionsShown())]).toEqual(['auth.lockout']);
+    await eventually(async () => [...new Set(await actionsShown())]).toEqual(['auth.lockout']);
     await admin.getByLabel('Action').fill('');
     await admin.getByLabel('By user').fill('admin');
     await admin.getByRole('button', { name: 'Filter', exact: true }).click();
-    await expect.poll(async () => [...new Set(await actionsShown())].sort()).toEqual(['user.issue_password_reset', 'user.update']);
+    await eventually(async () => [...new Set(await actionsShown())].sort()).toEqual(['user.issue_password_reset', 'user.update']);
     // A date range before today holds none of it.
     await admin.getByLabel('By user').fill('');
     await admin.getByLabel('To').fill('2020-01-01');
     await admin.getByRole('button', { name: 'Filter', exact: true }).click();
-    await expect.poll(async () => (await actionsShown()).length).toBe(0);
+    await eventually(async () => (await actionsShown()).length).toBe(0);
     await admin.getByText('Nothing in the audit log matches these filters.').waitFor();
   });
   it('an admin moves a parent to another area from its search result; the bag and the bill link to their audit history', async () => {
@@ -293,7 +293,7 @@ describe('accounts screens (real Chromium)', () => {
     await tools.getByLabel('Move to area').selectOption('ranchi');
     await tools.getByRole('button', { name: 'Move parent' }).click();
     await tools.getByRole('alertdialog').getByRole('button', { name: 'Move to Ranchi' }).click();
-    await expect.poll(() => tools.getByRole('status').textContent()).toMatch(/Moved SB70001 and 1 child to Ranchi/);
+    await eventually(() => tools.getByRole('status').textContent()).toMatch(/Moved SB70001 and 1 child to Ranchi/);
     const areas = await env.app.deps.db.selectFrom('bags').where('code', 'in', ['SB70001', 'CH70001']).select('area').execute();
     expect(areas.map((b) => b.area)).toEqual(['ranchi', 'ranchi']);
     await expectNoSeriousAxeViolations(admin);
@@ -321,11 +321,11 @@ describe('accounts screens (real Chromium)', () => {
     }
     await here.goto('/account');
     const sessions = here.getByTestId('sessions').locator('li');
-    await expect.poll(() => sessions.count()).toBe(2);
+    await eventually(() => sessions.count()).toBe(2);
     expect(await here.getByTestId('sessions').textContent()).toContain('(this device)');
     await here.getByRole('button', { name: 'Sign out all other devices' }).click();
     await here.getByRole('alertdialog').getByRole('button', { name: 'Sign out other devices' }).click();
-    await expect.poll(() => sessions.count()).toBe(1);
+    await eventually(() => sessions.count()).toBe(1);
     await there.reload();
     await there.waitForURL(/\/login$/);
   });

@@ -216,7 +216,7 @@ describe('PWA end to end (real Chromium, real server and Postgres)', () => {
     await waitForText(page, 'pending-count', '0');
     await waitForText(page, 'inbox-count', '1');
     await waitForText(page, 'parent-progress', '24/30');
-    await page.getByRole('link', { name: /^Inbox/ }).click();
+    await page.getByRole('link', { name: /^Inbox \d+$/ }).click();
     const item = page.getByTestId('inbox-list').locator('li');
     await expect.poll(() => item.count()).toBe(1);
     const text = (await item.first().textContent()) ?? '';

@@ -95,5 +95,6 @@ describe('two-step sign-in (real Chromium, ADMIN_TWO_FACTOR=required)', () => {
     await refusal.waitFor();
     expect(await refusal.textContent()).not.toMatch(/[A-Z]+_[A-Z]+/);
     expect(new URL(page.url()).pathname).toBe('/login');
-  });
+    // A whole enrolment and three sign-ins, each app code from its own 30-second period.
+  }, 180_000);
 });

@@ -47,8 +47,8 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
         <label for="new-email">Email (optional)</label>
         <input id="new-email" name="email" type="email" maxlength={254} autocomplete="off" />
         <label for="new-role">Role</label>
-        <select id="new-role" name="role" value={role()} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-          <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value}>{name}</option>}</For>
+        <select id="new-role" name="role" onChange={(e) => setRole(e.currentTarget.value as Role)}>
+          <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value} selected={value === role()}>{name}</option>}</For>
         </select>
         <Show when={role() === 'dispatcher'}>
           <label for="new-area">Dispatch area</label>
