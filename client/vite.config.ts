@@ -38,7 +38,8 @@ export default defineConfig({
         // password; handhelds should not download them with the shell.
         globIgnores: ['**/zxcvbn-*.js'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/],
+        // Server files, not app screens: a navigation to them must reach the server.
+        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/, /^\/robots\.txt$/],
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         runtimeCaching: [

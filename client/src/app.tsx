@@ -1,6 +1,8 @@
 import { Navigate, Route, Router, type RouteSectionProps, useLocation } from '@solidjs/router';
-import { lazy, Match, Show, Switch } from 'solid-js';
-import { Nav, SetupBar } from './components/nav';
+import { lazy, Match, Show, Suspense, Switch } from 'solid-js';
+import { BottomBar } from './components/bottom-bar';
+import { AccountBar, TopNav } from './components/nav';
+import { ScanNotice } from './components/scan-notice';
 import { StatusBar } from './components/status-bar';
 import { UpdatePrompt } from './components/update-prompt';
 import { canUse, currentUser, isSessionChecked, pendingSetup } from './features/auth/session';
@@ -32,7 +34,7 @@ function Shell(props: RouteSectionProps) {
   const location = useLocation();
   const isPublic = () => PUBLIC_PATHS.has(location.pathname);
   // A pending setup (a password set by an admin, an admin's two-step sign-in) comes first: the
-  // server refuses everything else until it is done, so no other screen is shown.
+  // server refuses everything else until it is done, so no other screen or link is shown.
   const isSettingUp = () => pendingSetup(currentUser()) !== null;
   return (
     <Switch>
@@ -49,13 +51,24 @@ function Shell(props: RouteSectionProps) {
         <Show when={currentUser()}>
           <header class="app-header">
             <StatusBar />
-            <Show when={!isSettingUp()} fallback={<SetupBar />}>
-              <Nav />
-            </Show>
+            <div class="header-row">
+              <Show when={!isSettingUp()}>
+                <TopNav />
+              </Show>
+              <AccountBar />
+            </div>
           </header>
+          <Show when={!isSettingUp()}>
+            <BottomBar />
+          </Show>
         </Show>
         <UpdatePrompt />
-        {props.children}
+        {/* The notice mounts with the screen (after a lazy one has loaded), so scans that came
+            while the app started go to the screen's own handler, not to the notice. */}
+        <Suspense>
+          {props.children}
+          <ScanNotice />
+        </Suspense>
       </Match>
     </Switch>
   );
@@ -81,8 +94,8 @@ export function App() {
       <Route path="/dashboard" component={requires('lists', Dashboard)} />
       <Route path="/scanner-test" component={ScannerTest} />
       <Route path="/users" component={requires('admin', Users)} />
-      <Route path="/account" component={Account} />
       <Route path="/audit" component={requires('audit', Audit)} />
+      <Route path="/account" component={Account} />
       <Route path={SETUP_PATH} component={Setup} />
       <Route path="/forgot-password" component={ForgotPassword} />
       <Route path="/reset-password" component={ResetPassword} />

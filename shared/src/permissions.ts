@@ -83,6 +83,8 @@ export const PROCEDURE_PERMISSIONS = {
   'bill.list': SIGNED_IN,
   /** Area rule: a dispatcher's dashboard is their own area (listAreaOf). */
   'stats.dashboard': SIGNED_IN,
+  /** The dispatch areas and their names: not secret, every screen that shows an area needs them. */
+  'area.list': SIGNED_IN,
   'device.list': ADMIN,
   'device.register': SIGNED_IN,
   'sync.push': SIGNED_IN,

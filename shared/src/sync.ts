@@ -142,6 +142,11 @@ export const pulledBillSchema = z.object({
   capacity: z.number().int(),
   status: z.enum(['open', 'loading', 'completed']),
   parentCount: z.number().int(),
+  /** What a bill page shows offline beside its parents; null on a removal. */
+  destination: z.string().nullable(),
+  vehicleNumber: z.string().nullable(),
+  description: z.string().nullable(),
+  /** Each parent's current child count: a link or unlink in a parent moves its bill in the feed. */
   parents: z.array(z.object({ code: z.string(), format: z.string(), childCount: z.number().int() })),
   updatedAt: z.string(),
   isActive: z.boolean(),

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import { TEST_PASSWORD } from '../factories/users';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLIENT_DIST = path.join(ROOT, 'client/dist');
@@ -49,12 +50,18 @@ export function deviceIp(): string {
 
 export type DeviceKind = 'handheld' | 'desktop';
 
-export async function newDevice(browser: Browser, baseURL: string, kind: DeviceKind = 'handheld'): Promise<BrowserContext> {
+export async function newDevice(
+  browser: Browser,
+  baseURL: string,
+  kind: DeviceKind = 'handheld',
+  viewport?: { width: number; height: number },
+  serviceWorkers: 'allow' | 'block' = 'allow',
+): Promise<BrowserContext> {
   return browser.newContext({
     baseURL,
-    serviceWorkers: 'allow',
+    serviceWorkers,
     extraHTTPHeaders: { 'x-forwarded-for': deviceIp() },
-    viewport: kind === 'handheld' ? { width: 412, height: 860 } : { width: 1280, height: 900 },
+    viewport: viewport ?? (kind === 'handheld' ? { width: 412, height: 860 } : { width: 1280, height: 900 }),
     ...(kind === 'handheld' ? { isMobile: true, hasTouch: true } : {}),
   });
 }
@@ -67,7 +74,62 @@ export async function signInThroughUi(page: Page, username: string, password: st
   await page.waitForURL(landing);
 }
 
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+export async function goOffline(device: BrowserContext, page: Page): Promise<void> {
+  await device.setOffline(true);
+  await waitForText(page, 'connection', 'Offline');
+}
+
+/**
+ * A handheld as a dispatcher starts a shift: signed in on its own device, on the scan screen, the
+ * service worker in control (so a reload works with no network), no field focused (so the wedge
+ * scanner's keys reach the scan screen) and, with `isOffline`, the network gone.
+ */
+export async function openHandheld(
+  browser: Browser,
+  baseURL: string,
+  user: { username: string },
+  opts: { isOffline?: boolean; viewport?: { width: number; height: number }; password?: string } = {},
+): Promise<{ device: BrowserContext; page: Page }> {
+  const device = await newDevice(browser, baseURL, 'handheld', opts.viewport);
+  const page = await device.newPage();
+  await signInThroughUi(page, user.username, opts.password ?? TEST_PASSWORD, /\/scan$/);
+  await page.getByText('to start').waitFor();
+  await waitForServiceWorker(page);
+  await blurEverything(page);
+  if (opts.isOffline) await goOffline(device, page);
+  return { device, page };
+}
+
+/** Follows a navigation link, from the top bar on a wide screen or under "More" on a phone. */
+export async function openFromNav(page: Page, label: string): Promise<void> {
+  const top = page.getByRole('navigation', { name: 'Main', exact: true }).getByRole('link', { name: label, exact: true });
+  if (await top.isVisible()) return top.click();
+  const phone = page.getByRole('navigation', { name: 'Main (phone)' });
+  const direct = phone.getByRole('link', { name: label, exact: true });
+  if (!(await direct.isVisible())) await phone.getByRole('button', { name: 'More' }).click();
+  await direct.click();
+}
+
+/** The codes in the device's Dexie `parents` store, sorted. */
+export async function localParentCodes(page: Page): Promise<string[]> {
+  return (await localRows<{ code: string }>(page, 'parents')).map((p) => p.code).sort();
+}
+
 const cdpSessions = new WeakMap<Page, CDPSession>();
+
+async function cdpOf(page: Page): Promise<CDPSession> {
+  let cdp = cdpSessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    cdpSessions.set(page, cdp);
+  }
+  return cdp;
+}
 
 /**
  * A keyboard-wedge scanner: keys 5–10 ms apart, then Enter, into whatever has focus. A USB/HID
@@ -77,24 +139,31 @@ const cdpSessions = new WeakMap<Page, CDPSession>();
  * scanner.
  */
 export async function wedgeScan(page: Page, code: string, gapMs: readonly [number, number] = [5, 10]): Promise<void> {
-  let cdp = cdpSessions.get(page);
-  if (!cdp) {
-    cdp = await page.context().newCDPSession(page);
-    cdpSessions.set(page, cdp);
-  }
+  await wedgeKeys(page, code, { gapMs, isEnterPressed: true });
+}
+
+/** Scanner keys with no Enter at the end unless asked: a burst a scanner may send before a pause. */
+export async function wedgeKeys(page: Page, text: string, opts: { gapMs?: readonly [number, number]; isEnterPressed?: boolean } = {}): Promise<void> {
+  const cdp = await cdpOf(page);
   let t = Date.now() / 1000;
-  const [min, max] = gapMs;
+  const [min, max] = opts.gapMs ?? [5, 10];
   const gap = () => min + Math.random() * (max - min);
   const step = () => (t += gap() / 1000);
-  for (const ch of code) {
+  for (const ch of text) {
     const key = { key: ch, text: ch, unmodifiedText: ch, code: /\d/.test(ch) ? `Digit${ch}` : /[A-Za-z]/.test(ch) ? `Key${ch.toUpperCase()}` : '', windowsVirtualKeyCode: ch.toUpperCase().charCodeAt(0) };
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: step() });
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t + 0.001 });
     await new Promise((r) => setTimeout(r, gap()));
   }
+  if (!opts.isEnterPressed) return;
   const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
   await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r', unmodifiedText: '\r', timestamp: step() });
   await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter, timestamp: t + 0.001 });
+}
+
+/** Slows the page's CPU by `rate` (1 is full speed), as a cheap handheld would run it. */
+export async function throttleCpu(page: Page, rate: number): Promise<void> {
+  await (await cdpOf(page)).send('Emulation.setCPUThrottlingRate', { rate });
 }
 
 export async function blurEverything(page: Page): Promise<void> {
@@ -117,4 +186,37 @@ export async function waitForText(page: Page, testId: string, expected: string |
       : { id: testId, source: expected.source, flags: expected.flags, isRegex: true },
     { timeout, polling: 'raf' },
   );
+}
+
+/** Resolves once a service worker controls the page (it then answers navigations offline). */
+export async function waitForControllingWorker(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** Every row of one store of the PWA's IndexedDB database (Dexie `tracetrack`), read straight from the browser. */
+export async function localRows<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+  return page.evaluate((name) => new Promise<T[]>((resolve, reject) => {
+    const open = indexedDB.open('tracetrack');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains(name)) {
+        db.close();
+        resolve([]);
+        return;
+      }
+      const req = db.transaction(name).objectStore(name).getAll();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        db.close();
+        resolve(req.result as T[]);
+      };
+    };
+  }), store);
+}
+
+/** The number of pages of a PDF that Chromium printed (each page object is `/Type /Page`). */
+export function pdfPageCount(pdf: Buffer): number {
+  return pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0;
 }

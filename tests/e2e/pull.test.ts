@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { launchChromium, newDevice, signInThroughUi } from './browser';
+import { blurEverything, launchChromium, localParentCodes, localRows, newDevice, signInThroughUi, waitForText, wedgeScan } from './browser';
 import { type E2eServer, startE2eServer } from './server';
 
 let env: E2eServer;
@@ -18,28 +18,6 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** The codes in the device's Dexie `parents` store, read straight from IndexedDB. */
-async function localParents(page: Page): Promise<string[]> {
-  return page.evaluate(() => new Promise<string[]>((resolve, reject) => {
-    const open = indexedDB.open('tracetrack');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('parents')) {
-        db.close();
-        resolve([]);
-        return;
-      }
-      const req = db.transaction('parents').objectStore('parents').getAllKeys();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        db.close();
-        resolve((req.result as string[]).sort());
-      };
-    };
-  }));
-}
-
 /**
  * Wakes the sync engine (it runs on 'online') until the device holds exactly these parents. A pull
  * withholds transactions newer than the oldest running one, so the change may take a few rounds.
@@ -47,7 +25,7 @@ async function localParents(page: Page): Promise<string[]> {
 async function syncUntilParents(page: Page, expected: string[]): Promise<void> {
   await expect.poll(async () => {
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
-    return localParents(page);
+    return localParentCodes(page);
   }, { timeout: 30_000, interval: 200 }).toEqual(expected);
 }
 
@@ -77,6 +55,30 @@ describe('sync.pull in the PWA (real Chromium, real server and Postgres)', () =>
     await env.app.as(admin).user.update({ id: user.id, area: 'sangaria' });
     await signInThroughUi(page, user.username, TEST_PASSWORD, /\/scan$/);
     await syncUntilParents(page, ['SB75003', 'SB75101']);
+    await device.close();
+  }, 120_000);
+
+  it('parents that only a scan brought, outside every feed the device follows, are dropped once a pull completes; the scan screen’s parent stays', async () => {
+    const db = env.app.deps.db;
+    // A biller follows bills, not parents: a parent they scan (it gets no area) is in no feed of theirs.
+    const biller = await createUser(db, { role: 'biller' });
+    const device = await newDevice(browser, env.url);
+    const page = await device.newPage();
+    await signInThroughUi(page, biller.username, TEST_PASSWORD, /\/bills$/);
+    await page.goto('/scan');
+    await waitForText(page, 'pending-count', '0');
+    await blurEverything(page);
+    await wedgeScan(page, 'SB79001');
+    await waitForText(page, 'parent-progress', '0/30');
+    await wedgeScan(page, 'K79001A');
+    await waitForText(page, 'parent-progress', '1/30');
+    await waitForText(page, 'pending-count', '0');
+    await expect.poll(async () => (await localRows<{ code: string; isOutsideFeed?: boolean }>(page, 'parents')).map((p) => [p.code, p.isOutsideFeed])).toEqual([['SB79001', true]]);
+
+    // The screen moves on: the next completed pull drops SB79001 and keeps the new parent on screen.
+    await wedgeScan(page, 'SB79002');
+    await waitForText(page, 'parent-progress', '0/30');
+    await syncUntilParents(page, ['SB79002']);
     await device.close();
   }, 120_000);
 });

@@ -69,7 +69,7 @@ describe('signing in over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.data).toEqual({ user: meOf(user) });
 
-    const [client, session] = res.headers.getSetCookie();
+    const [session, client] = res.headers.getSetCookie();
     expect(session).toMatch(/^tt_session=[A-Za-z0-9_-]{20,};/);
     expect(session).toMatch(/;\s*HttpOnly/i);
     expect(session).toMatch(/;\s*SameSite=(Lax|Strict)/i);
@@ -95,11 +95,11 @@ describe('signing in over HTTP', () => {
     expect(res.status).toBe(200);
     const cookies = res.headers.getSetCookie();
     expect(cookies).toEqual([
-      expect.stringMatching(/^__Host-tt_client=[A-Za-z0-9_-]{22}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/),
       expect.stringMatching(/^__Host-tt_session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/),
+      expect.stringMatching(/^__Host-tt_client=[A-Za-z0-9_-]{22}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/),
     ]);
     for (const c of cookies) expect(c).not.toMatch(/Domain=/i);
-    const session = cookies[1]?.split(';')[0];
+    const session = cookies[0]?.split(';')[0];
     expect((await httpFrom(nextIp(), session, production).query('auth.me')).data).toMatchObject({ id: user.id });
     // The unprefixed name means nothing in production.
     const unprefixed = session?.replace('__Host-', '');
@@ -118,7 +118,7 @@ describe('signing in over HTTP', () => {
   it('logout destroys the session and clears the cookie', async () => {
     const user = await createUser(t.deps.db, { role: 'biller' });
     const login = await httpFrom().mutate('auth.login', { username: user.username, password: TEST_PASSWORD });
-    const cookie = login.headers.getSetCookie()[1]?.split(';')[0] ?? '';
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const out = await httpFrom(nextIp(), cookie).mutate('auth.logout', {});
     expect(out.data).toEqual({ ok: true });
     expect(out.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^tt_session=;.*Max-Age=0/));
@@ -153,7 +153,7 @@ describe('signing in over HTTP', () => {
     const http = (cookie?: string) => trpcHttp((u, i) => app.request(u, i), 'http://localhost', cookie);
     const login = await http().mutate('auth.login', { username: user.username, password: TEST_PASSWORD });
     expect(login.status).toBe(200);
-    const cookie = login.headers.getSetCookie()[1]?.split(';')[0] ?? '';
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     expect(raced).toBe(true);
     expect((await http(cookie).query('bag.list', { area: 'bathinda' })).status).toBe(200);
     expect((await http(cookie).query('bag.list', { area: 'jaipur' })).error?.data.appCode).toBe('FORBIDDEN');

@@ -156,6 +156,13 @@ describe('unlinking', () => {
 
     await d.bag.linkChild({ parentCode: 'SB30002', childCode: 'C30002B' });
     await d.bag.linkChild({ parentCode: 'SB30002', childCode: 'C30002C' });
+    // The parent's view carries who linked each child and when: what the unlink rule looks at.
+    const view = await d.bag.get({ code: 'SB30002' });
+    expect(view.children.map((c) => [c.code, c.linkedBy, c.linkedAt])).toEqual([
+      ['C30002A', other.username, now.toISOString()],
+      ['C30002B', staff.dispatcher.username, now.toISOString()],
+      ['C30002C', staff.dispatcher.username, now.toISOString()],
+    ]);
     const start = now;
     try {
       now = new Date(start.getTime() + 59 * 60_000);

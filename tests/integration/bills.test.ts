@@ -80,7 +80,7 @@ describe('bill.create', () => {
     expect(res.bill).toMatchObject({
       billNumber: 'BL-CREATE-1', capacity: 10, status: 'open', isShort: false, parentCount: 0, childCount: 0,
       actualWeightKg: 0, expectedWeightKg: 0, varianceKg: 0, description: 'Mustard for Jaipur', destination: 'Jaipur',
-      vehicleNumber: 'RJ14 GA 1234', createdBy: staff.biller.username, completedAt: null,
+      vehicleNumber: 'RJ14 GA 1234', createdBy: staff.biller.username, completedAt: null, completedBy: null,
     });
     expect(new Date(res.bill.createdAt).toISOString()).toBe(res.bill.createdAt);
     const audit = await auditOf('BL-CREATE-1');
@@ -276,8 +276,9 @@ describe('complete and reopen', () => {
     expect((await refusal(biller.bill.complete({ billNumber, allowShort: false }))).appCode).toBe('BILL_SHORT_NOT_CONFIRMED');
     expect(await worldState()).toEqual(before);
     const res = await biller.bill.complete({ billNumber, allowShort: true });
-    expect(res).toMatchObject({ outcome: 'applied', bill: { status: 'completed', isShort: true } });
+    expect(res).toMatchObject({ outcome: 'applied', bill: { status: 'completed', isShort: true, completedBy: staff.biller.username } });
     expect(res.bill.completedAt).not.toBeNull();
+    expect((await admin.bill.get({ billNumber })).bill.completedBy).toBe(staff.biller.username);
     expect(await billRow(billNumber)).toMatchObject({ status: 'completed', is_short: true, completed_by: staff.biller.id });
   });
 
@@ -303,7 +304,7 @@ describe('complete and reopen', () => {
     expect(await worldState()).toEqual(before);
 
     const reopened = await biller.bill.reopen({ billNumber });
-    expect(reopened).toMatchObject({ outcome: 'applied', bill: { status: 'loading', isShort: false, completedAt: null } });
+    expect(reopened).toMatchObject({ outcome: 'applied', bill: { status: 'loading', isShort: false, completedAt: null, completedBy: null } });
     expect((await biller.bill.addParent({ billNumber, parentCode: extra.code })).bill.parentCount).toBe(2);
     const actions = (await auditOf(billNumber)).map((a) => a.action);
     expect(actions).toEqual(['bill.create', 'bill.add_parent', 'bill.complete', 'bill.reopen', 'bill.add_parent']);

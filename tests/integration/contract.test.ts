@@ -76,6 +76,7 @@ const MATRIX: Record<string, Probe> = {
   'bill.reopen': { call: (c) => c.bill.reopen({ billNumber: 'CONTRACT-1' }) },
   'bill.delete': { call: (c) => c.bill.delete({ billNumber: 'NO-SUCH-BILL' }), mayRefuse: ['BILL_NOT_FOUND'] },
   'stats.dashboard': { call: (c) => c.stats.dashboard() },
+  'area.list': { call: (c) => c.area.list() },
   'device.list': { call: (c) => c.device.list({}) },
   'device.register': { call: (c) => c.device.register({ deviceId: randomUUID() }) },
   'sync.push': {

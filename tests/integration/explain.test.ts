@@ -13,6 +13,9 @@ import * as counters from '../../server/src/modules/counters/queries';
 import * as devices from '../../server/src/modules/devices/queries';
 import * as scans from '../../server/src/modules/scans/queries';
 import * as sync from '../../server/src/modules/sync/queries';
+import * as auth from '../../server/src/modules/auth/queries';
+import * as failures from '../../server/src/modules/auth/login-failures';
+import * as users from '../../server/src/modules/users/queries';
 import { findActorById } from '../../server/src/modules/users/queries';
 import { createQueryRecorder } from '../helpers/query-recorder';
 import { countersAndRecount } from '../helpers/recount';
@@ -30,7 +33,7 @@ const BIG = ['bags', 'links', 'scan_events', 'audit_log'];
 const AUDIT_ROWS = Number(process.env.EXPLAIN_AUDIT_ROWS ?? 300_000);
 // The seeded dataset has hundreds of bills, where a sequential scan IS the best plan; at 100k bills
 // it would not be. For these the check is that an index path exists (planned with seq scans off).
-const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones'];
+const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones', 'login_failures', 'recovery_codes', 'password_resets'];
 
 interface PlanNode {
   'Node Type': string;
@@ -116,6 +119,27 @@ type Case = [string, () => Promise<unknown>, { indexPathOnly?: boolean }?];
 const BILL_PAGE = { indexPathOnly: true };
 const cases: Case[] = [
   ['session actor', () => findActorById(recorder.db, sample.userId, { adminTwoFactor: 'optional' })],
+  ['sign-in: failure runs, second factor, last sign-in', () => inTx(async (tx) => {
+    await failures.lockSubject(tx, failures.subjectOfUser(sample.userId));
+    await failures.readRuns(tx, failures.subjectOfUser(sample.userId), 'client-key');
+    await failures.forgetClientRun(tx, failures.subjectOfUser(sample.userId), 'client-key');
+    await auth.lockUserForSignIn(tx, sample.userId);
+    await auth.useTotpStep(tx, sample.userId, 1);
+    await auth.useRecoveryCode(tx, sample.userId, 'hash', new Date());
+    await auth.countRecoveryCodesLeft(tx, sample.userId);
+    await auth.markSignedIn(tx, sample.userId, new Date());
+  })],
+  ['password reset', () => inTx(async (tx) => {
+    await auth.findPasswordReset(tx, 'hash');
+    await auth.insertPasswordReset(tx, { tokenHash: 'hash', userId: sample.userId, now: new Date(), expiresAt: new Date(), issuedBy: null });
+    await auth.consumePasswordReset(tx, 'hash', new Date());
+  })],
+  ['user.list with lockouts', async () => {
+    await users.listUsers(recorder.db, { afterId: null, limit: 50 }, new Date());
+    await users.listUsers(recorder.db, { isLocked: true, hasTwoFactor: false, afterId: null, limit: 50 }, new Date());
+    await users.findUserViewById(recorder.db, sample.userId, new Date());
+  }],
+  ['sign-in failure retention', () => failures.purgeStaleLoginFailures(recorder.db, new Date())],
   ['bag.get view by code', () => bags.findBagViewByCode(recorder.db, sample.childCode)],
   ['bag.get children of parent', () => bags.listChildrenOf(recorder.db, sample.parentId)],
   ['bag.get events of child', () => bags.recentEventsOfBag(recorder.db, sample.childId)],

@@ -1,4 +1,4 @@
-import { AppError } from '@tracetrack/shared';
+import { AppError, DISPATCHER_UNLINK_WINDOW_MS } from '@tracetrack/shared';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../server/src/modules/actor';
 import {
@@ -7,7 +7,6 @@ import {
   type BatchState,
   classifyCommand,
   codesOf,
-  DISPATCHER_UNLINK_WINDOW_MS,
 } from '../../server/src/modules/bags/rules';
 import type { BagCommand } from '../../server/src/modules/scans/commands';
 

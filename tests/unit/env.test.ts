@@ -8,6 +8,11 @@ describe('the environment', () => {
     expect(() => loadEnv({ SESSION_ABSOLUTE_HOURS: '100000' })).toThrow(/SESSION_ABSOLUTE_HOURS/);
   });
 
+  it('reads an empty value as unset', () => {
+    expect(loadEnv({ DATABASE_URL: '', ADMIN_EMAIL: '', SMTP_URL: '', ADMIN_USERNAME: '' })).toMatchObject({ ADMIN_USERNAME: 'admin' });
+    expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
   it('names the first admin: ADMIN_USERNAME (default admin) and an optional ADMIN_EMAIL that passes the app’s email rule', () => {
     expect(loadEnv({})).toMatchObject({ ADMIN_USERNAME: 'admin', ADMIN_TWO_FACTOR: 'required' });
     expect(loadEnv({}).ADMIN_EMAIL).toBeUndefined();

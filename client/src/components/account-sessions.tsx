@@ -2,7 +2,8 @@ import type { SessionInfo } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
 import { describeDevice, endOtherSessions, endSession, fetchSessions } from '../features/accounts/account';
 import { formatTime } from '../features/accounts/format';
-import { type ConfirmRequest, ConfirmDialog } from './confirm-dialog';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
+import { ActionMessage } from './action-message';
 
 /** Where you are signed in: device, IP, last active; end one, or every other. */
 export function AccountSessions() {
@@ -70,14 +71,8 @@ export function AccountSessions() {
           Sign out all other devices
         </button>
       </Show>
-      <Show when={message()}>
-        {(m) => (
-          <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'}>
-            {m().text}
-          </p>
-        )}
-      </Show>
-      <ConfirmDialog request={confirming()} onClose={() => setConfirming(null)} />
+      <ActionMessage message={message()} />
+      <ConfirmAction request={confirming()} onClose={() => setConfirming(null)} />
     </div>
   );
 }

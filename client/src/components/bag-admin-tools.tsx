@@ -5,7 +5,8 @@ import { areaName, useAreas } from '../features/accounts/areas';
 import { canUse, currentUser } from '../features/auth/session';
 import { moveParentToArea } from '../features/bags/bags';
 import { describeFailure } from '../features/trpc-client';
-import { type ConfirmRequest, ConfirmDialog } from './confirm-dialog';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
+import { ActionMessage } from './action-message';
 
 /** On a bag's search result, for admins: its audit history, and moving a parent to another area. */
 export function BagAdminTools(props: { code: string; type: 'parent' | 'child'; area: string | null; childCount: number; onMoved: () => void }) {
@@ -52,14 +53,8 @@ export function BagAdminTools(props: { code: string; type: 'parent' | 'child'; a
             <button type="submit" class="button">Move parent</button>
           </form>
         </Show>
-        <Show when={message()}>
-          {(m) => (
-            <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'}>
-              {m().text}
-            </p>
-          )}
-        </Show>
-        <ConfirmDialog request={confirming()} onClose={() => setConfirming(null)} />
+        <ActionMessage message={message()} />
+        <ConfirmAction request={confirming()} onClose={() => setConfirming(null)} />
       </div>
     </Show>
   );

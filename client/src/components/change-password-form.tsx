@@ -2,6 +2,7 @@ import { createSignal, Show } from 'solid-js';
 import { changePassword } from '../features/accounts/account';
 import { currentUser } from '../features/auth/session';
 import { PasswordStrength } from './password-strength';
+import { ActionMessage } from './action-message';
 
 /** Your own password: the current one, the new one twice, with a live strength hint. */
 export function ChangePasswordForm(props: { onChanged?: () => void }) {
@@ -34,13 +35,7 @@ export function ChangePasswordForm(props: { onChanged?: () => void }) {
       <PasswordStrength id="new-password-hint" password={password()} username={currentUser()?.username ?? null} />
       <label for="confirm-password">New password again</label>
       <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required />
-      <Show when={message()}>
-        {(m) => (
-          <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'}>
-            {m().text}
-          </p>
-        )}
-      </Show>
+      <ActionMessage message={message()} />
       <button type="submit" class="button" disabled={isBusy()}>
         {isBusy() ? 'Saving…' : 'Change password'}
       </button>

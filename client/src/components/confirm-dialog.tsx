@@ -1,60 +1,35 @@
-import { createSignal, type JSX, onMount, Show } from 'solid-js';
-
-export interface ConfirmRequest {
-  title: string;
-  body: string;
-  confirmLabel: string;
-  isDanger?: boolean;
-  onConfirm: () => void | Promise<void>;
-}
+import { createUniqueId, type JSX, onMount } from 'solid-js';
 
 /**
- * Asks before a destructive action (lock, end sessions, deactivate…). The confirm button names the
- * action, so a person never answers a bare "OK". Escape and Cancel close it without acting.
+ * Asks before a change that is hard to undo. The safe choice has the focus, so an Enter from a
+ * scanner or a stray tap does not confirm; Escape cancels.
  */
-export function ConfirmDialog(props: { request: ConfirmRequest | null; onClose: () => void }): JSX.Element {
-  const [isBusy, setBusy] = createSignal(false);
-  const confirm = async (request: ConfirmRequest) => {
-    setBusy(true);
-    try {
-      await request.onConfirm();
-    } finally {
-      setBusy(false);
-      props.onClose();
-    }
+export function ConfirmDialog(props: {
+  title: string;
+  children?: JSX.Element;
+  confirmText: string;
+  tone?: 'danger' | 'warn';
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const id = createUniqueId();
+  let cancel: HTMLButtonElement | undefined;
+  onMount(() => cancel?.focus());
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') props.onCancel();
   };
   return (
-    <Show when={props.request}>
-      {(request) => {
-        let cancel: HTMLButtonElement | undefined;
-        onMount(() => cancel?.focus());
-        return (
-          <div
-            class="dialog"
-            role="alertdialog"
-            aria-modal="true"
-            aria-labelledby="confirm-title"
-            aria-describedby="confirm-body"
-            onKeyDown={(e) => e.key === 'Escape' && props.onClose()}
-          >
-            <h2 id="confirm-title">{request().title}</h2>
-            <p id="confirm-body">{request().body}</p>
-            <div class="row">
-              <button
-                type="button"
-                class={request().isDanger ? 'button button-danger' : 'button'}
-                disabled={isBusy()}
-                onClick={() => void confirm(request())}
-              >
-                {request().confirmLabel}
-              </button>
-              <button type="button" class="button button-quiet" ref={cancel} onClick={() => props.onClose()}>
-                Cancel
-              </button>
-            </div>
-          </div>
-        );
-      }}
-    </Show>
+    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} onKeyDown={onKeyDown}>
+      <h2 id={`${id}-title`}>{props.title}</h2>
+      <div id={`${id}-body`}>{props.children}</div>
+      <div class="row">
+        <button type="button" class={`button ${props.tone === 'warn' ? 'button-warn' : 'button-danger'}`} onClick={() => props.onConfirm()}>
+          {props.confirmText}
+        </button>
+        <button type="button" class="button button-quiet" ref={cancel} onClick={() => props.onCancel()}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }

@@ -5,6 +5,7 @@ import { formatTime } from '../features/accounts/format';
 import { fetchMyPromotion, requestPromotion } from '../features/accounts/promotions';
 import { ROLE_NAMES } from '../features/accounts/words';
 import { currentUser } from '../features/auth/session';
+import { ActionMessage } from './action-message';
 
 const STATUS_WORDS = { pending: 'waiting for an admin', approved: 'approved', declined: 'declined' } as const;
 
@@ -61,13 +62,7 @@ export function PromotionAsk() {
           <button type="submit" class="button">Ask an admin</button>
         </form>
       </Show>
-      <Show when={message()}>
-        {(m) => (
-          <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'}>
-            {m().text}
-          </p>
-        )}
-      </Show>
+      <ActionMessage message={message()} />
     </div>
   );
 }

@@ -4,7 +4,8 @@ import { areaName, useAreas } from '../features/accounts/areas';
 import { formatTime } from '../features/accounts/format';
 import { decidePromotion, fetchPendingPromotions } from '../features/accounts/promotions';
 import { ROLE_NAMES } from '../features/accounts/words';
-import { type ConfirmRequest, ConfirmDialog } from './confirm-dialog';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
+import { ActionMessage } from './action-message';
 
 /** Pending role requests on the users screen: approve (through the same rules as a role change) or decline. */
 export function PromotionRequests(props: { onDecided: () => void }) {
@@ -76,14 +77,8 @@ export function PromotionRequests(props: { onDecided: () => void }) {
             )}
           </For>
         </ul>
-        <Show when={message()}>
-          {(m) => (
-            <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'}>
-              {m().text}
-            </p>
-          )}
-        </Show>
-        <ConfirmDialog request={confirming()} onClose={() => setConfirming(null)} />
+        <ActionMessage message={message()} />
+        <ConfirmAction request={confirming()} onClose={() => setConfirming(null)} />
       </section>
     </Show>
   );

@@ -3,6 +3,7 @@ import { disableTwoFactor } from '../features/accounts/account';
 import { formatCount } from '../features/accounts/format';
 import { currentUser } from '../features/auth/session';
 import { TwoFactorEnrol } from './two-factor-enrol';
+import { ActionMessage } from './action-message';
 
 /** Two-step sign-in on your account: set it up, or see the recovery codes left and turn it off. */
 export function TwoFactorStatus() {
@@ -56,13 +57,7 @@ export function TwoFactorStatus() {
           </form>
         </Show>
       </Show>
-      <Show when={message()}>
-        {(m) => (
-          <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'}>
-            {m().text}
-          </p>
-        )}
-      </Show>
+      <ActionMessage message={message()} />
     </div>
   );
 }

@@ -86,7 +86,7 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
       </form>
       <Show when={created()}>
         {(c) => (
-          <p class="notice" role="status" data-testid="user-created">
+          <p class="success-note" role="status" data-testid="user-created">
             Created <strong>{c().username}</strong>. Temporary password: <code class="secret">{c().password}</code>. They must change it at first sign-in.
           </p>
         )}

@@ -5,7 +5,8 @@ import { formatCount, formatTime } from '../features/accounts/format';
 import { deactivateUser, endUserSessions, issuePasswordReset, type Outcome, resetUserTwoFactor, updateUser } from '../features/accounts/users';
 import { ROLE_NAMES } from '../features/accounts/words';
 import { currentUser } from '../features/auth/session';
-import { type ConfirmRequest, ConfirmDialog } from './confirm-dialog';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
+import { ActionMessage } from './action-message';
 
 /**
  * One user's edit form and actions. Every refusal (last admin, own role, a full area) comes back
@@ -193,7 +194,7 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
       </div>
       <Show when={reset()}>
         {(r) => (
-          <div class="notice" data-testid="issued-reset">
+          <div class="success-note" data-testid="issued-reset">
             <p>
               Hand this link to {name()} (it works once, until {formatTime(r().expiresAt)}):
             </p>
@@ -203,14 +204,8 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
           </div>
         )}
       </Show>
-      <Show when={message()}>
-        {(m) => (
-          <p class={m().isError ? 'error' : 'notice'} role={m().isError ? 'alert' : 'status'} data-testid="user-manage-message">
-            {m().text}
-          </p>
-        )}
-      </Show>
-      <ConfirmDialog request={confirming()} onClose={() => setConfirming(null)} />
+      <ActionMessage message={message()} testId="user-manage-message" />
+      <ConfirmAction request={confirming()} onClose={() => setConfirming(null)} />
     </section>
   );
 }

@@ -1,11 +1,19 @@
 import type { MutationResult, ParentState } from '@tracetrack/shared';
 import { localDb, type OutboxRow, type OutcomeRow, type ParentRow } from './db';
 
-function parentRowFrom(state: ParentState, children: string[]): ParentRow {
-  return { code: state.code, format: state.format, childCount: state.childCount, capacity: state.capacity, status: state.status, children, updatedAt: Date.now() };
+function parentRowFrom(state: ParentState, children: string[], isOutsideFeed: boolean): ParentRow {
+  return {
+    code: state.code, format: state.format, childCount: state.childCount, capacity: state.capacity, status: state.status, children,
+    updatedAt: Date.now(), ...(isOutsideFeed ? { isOutsideFeed } : {}),
+  };
 }
 
-/** What an outcome tells us about its parent, so the local copy stays right while offline. */
+/**
+ * What an outcome tells us about its parent, so the local copy stays right while offline. A parent
+ * the device did not hold is marked outside the feed: the feed may never send it (another area, a
+ * biller's scan), so a completed pull drops it unless the scan screen shows it (pull-store.ts); if
+ * it is in the feed, the pull that sends it clears the mark.
+ */
 async function applyToParents(row: OutboxRow, result: MutationResult) {
   const data = result.data as { parent?: ParentState; childCode?: string } | undefined;
   if (result.status === 'rejected' || !data?.parent) return;
@@ -13,7 +21,7 @@ async function applyToParents(row: OutboxRow, result: MutationResult) {
   const children = new Set(existing?.children ?? []);
   if (row.name === 'child.link' && data.childCode) children.add(data.childCode);
   if (row.name === 'child.unlink' && data.childCode) children.delete(data.childCode);
-  await localDb.parents.put(parentRowFrom(data.parent, [...children]));
+  await localDb.parents.put(parentRowFrom(data.parent, [...children], existing ? existing.isOutsideFeed === true : true));
 }
 
 /**
@@ -30,7 +38,7 @@ export async function storeResults(sent: OutboxRow[], results: MutationResult[])
       if (!row) continue;
       const outcome: OutcomeRow = {
         id: row.id, seq: row.seq, name: row.name, args: row.args, status: result.status, code: result.code ?? null,
-        message: result.message, data: result.data ?? null, clientTime: row.clientTime, receivedAt: Date.now(),
+        message: result.message, data: result.data ?? null, clientTime: row.clientTime, receivedAt: Date.now(), userId: row.userId,
       };
       await localDb.outcomes.put(outcome);
       if (outcome.status === 'rejected') await localDb.inbox.put(outcome);

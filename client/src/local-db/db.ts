@@ -25,6 +25,8 @@ export interface OutcomeRow {
   data: unknown;
   clientTime: string;
   receivedAt: number;
+  /** Who scanned it (absent on outcomes stored before it was kept: treated as someone else's). */
+  userId?: number;
 }
 
 /** A refused scan the user has not dealt with yet (a copy of its outcome). */
@@ -40,15 +42,23 @@ export interface ParentRow {
   children: string[];
   /** ms since epoch: the server's time of the change for pulled rows, arrival time for scan outcomes. */
   updatedAt: number;
-  /** The feed dropped it; kept only while it is the scan screen's parent (see pull-store.ts). */
-  hasLeftFeed?: boolean;
+  /**
+   * Not in the device's feed: the feed dropped it (full, aged out), or it came only from a scan's
+   * outcome (a biller's scan, a parent not pulled yet). Kept only while it is the scan screen's
+   * parent; a completed pull drops the rest (see pull-store.ts).
+   */
+  isOutsideFeed?: boolean;
 }
 
+/** An open or loading bill as the billers' feed last sent it, for the bill pages offline. */
 export interface BillRow {
   billNumber: string;
   capacity: number;
   status: 'open' | 'loading' | 'completed';
   parentCount: number;
+  destination: string | null;
+  vehicleNumber: string | null;
+  description: string | null;
   parents: { code: string; format: string; childCount: number }[];
   updatedAt: number;
 }

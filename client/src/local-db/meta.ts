@@ -1,4 +1,6 @@
-import type { Me } from '@tracetrack/shared';
+import type { Area, Me } from '@tracetrack/shared';
+import { type AcceptedPatterns, DEFAULT_ACCEPTED_PATTERNS } from '../scanner/accepted-codes';
+import type { WedgeTiming } from '../scanner/wedge-detector';
 import { localDb } from './db';
 
 /** Typed keys of the meta table: one place that says what the device remembers. */
@@ -18,6 +20,8 @@ export interface MetaValues {
    */
   isLogoutPending: boolean;
   pullCursor: { userId: number; cursor: string };
+  /** The dispatch areas and their display names as the server last listed them (features/areas). */
+  areas: Area[];
   scannerSettings: ScannerSettings;
   /**
    * The parent each user's scan screen is filling, kept across reloads and sign-outs. (Before it
@@ -36,16 +40,26 @@ export interface DeviceIdentity {
   isRegistered: boolean;
 }
 
-export interface ScannerSettings {
-  /** Longest gap between two keys of one wedge burst. */
-  maxInterKeyMs: number;
+/** This device's scanner, set on /scanner-test. Stored values lacking a newer field take its default. */
+export interface ScannerSettings extends WedgeTiming {
   /** Prefixes some scanners put before the code (AIM symbology ids such as ]Q1). */
   prefixes: string[];
-  /** Fewest characters a burst needs before Enter to count as a scan. */
-  minLength: number;
+  /** The site's label patterns; a scan outside them is refused as a misread. */
+  accepted: AcceptedPatterns;
 }
 
-export const DEFAULT_SCANNER_SETTINGS: ScannerSettings = { maxInterKeyMs: 50, prefixes: [']C1', ']Q1', ']d2', ']E0'], minLength: 3 };
+export const DEFAULT_SCANNER_SETTINGS: ScannerSettings = {
+  maxInterKeyMs: 50,
+  prefixes: [']C1', ']Q1', ']d2', ']E0'],
+  minLength: 3,
+  joinWindowMs: 1000,
+  accepted: DEFAULT_ACCEPTED_PATTERNS,
+};
+
+export async function loadScannerSettings(): Promise<ScannerSettings> {
+  const stored = await getMeta('scannerSettings');
+  return { ...DEFAULT_SCANNER_SETTINGS, ...stored, accepted: { ...DEFAULT_ACCEPTED_PATTERNS, ...stored?.accepted } };
+}
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {
   return (await localDb.meta.get(key))?.value as MetaValues[K] | undefined;

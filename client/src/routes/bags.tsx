@@ -1,33 +1,18 @@
 import { A } from '@solidjs/router';
 import type { Bag, BagListInput } from '@tracetrack/shared';
-import { createSignal, For, onMount, Show } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
+import { PagedList } from '../components/paged-list';
+import { areaName, useAreas } from '../features/areas/areas';
 import { currentUser } from '../features/auth/session';
-import { fetchBags } from '../features/bags/bags';
-import { describeFailure } from '../features/trpc-client';
-
-const AREAS = ['lucknow', 'indore', 'jaipur', 'hisar', 'sri_ganganagar', 'sangaria', 'bathinda', 'raipur', 'ranchi', 'akola'];
+import { fetchBagPage } from '../features/bags/bags';
+import { formatDateTime } from '../locale/format';
 
 const yesNo = (v: FormDataEntryValue | null) => (v === 'yes' ? true : v === 'no' ? false : undefined);
 
 export default function Bags() {
-  const [items, setItems] = createSignal<Bag[]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
   const [filters, setFilters] = createSignal<Partial<BagListInput>>({});
-  const [error, setError] = createSignal<string | null>(null);
+  const areas = useAreas();
   const isDispatcher = () => currentUser()?.role === 'dispatcher';
-
-  const load = async (more: boolean) => {
-    setError(null);
-    try {
-      const area = isDispatcher() ? currentUser()?.area ?? undefined : filters().area;
-      const page = await fetchBags({ ...filters(), ...(area ? { area } : {}), ...(more && cursor() ? { cursor: cursor()! } : {}) });
-      setItems(more ? [...items(), ...page.items] : page.items);
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(describeFailure(e).message);
-    }
-  };
-  onMount(() => void load(false));
 
   const onSubmit = (e: SubmitEvent) => {
     e.preventDefault();
@@ -44,12 +29,14 @@ export default function Bags() {
     if (text('area')) next.area = text('area');
     if (text('scannedBy')) next.scannedBy = text('scannedBy');
     setFilters(next);
-    void load(false);
   };
 
   return (
     <main class="page">
       <h1>Bags</h1>
+      <Show when={isDispatcher()}>
+        <p class="muted">Bags of {areaName(currentUser()?.area)}</p>
+      </Show>
       <form class="filters" onSubmit={onSubmit}>
         <label for="bags-type">Type</label>
         <select id="bags-type" name="type">
@@ -77,18 +64,19 @@ export default function Bags() {
           <label for="bags-area">Area</label>
           <select id="bags-area" name="area">
             <option value="">All areas</option>
-            <For each={AREAS}>{(a) => <option value={a}>{a}</option>}</For>
+            <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
           </select>
         </Show>
         <label for="bags-user">Scanned by</label>
         <input id="bags-user" name="scannedBy" autocomplete="off" />
         <button type="submit" class="button">Apply</button>
       </form>
-      <Show when={error()}>
-        <p class="error">{error()}</p>
-      </Show>
-      <table class="table" data-testid="bags-table">
-        <thead>
+      <PagedList<Bag, Partial<BagListInput>>
+        filters={filters}
+        load={fetchBagPage}
+        testId="bags-table"
+        empty="No bags match these filters."
+        head={
           <tr>
             <th>Code</th>
             <th>Type</th>
@@ -98,30 +86,21 @@ export default function Bags() {
             <th>By</th>
             <th>Registered</th>
           </tr>
-        </thead>
-        <tbody>
-          <For each={items()}>
-            {(b) => (
-              <tr>
-                <td>
-                  <A href={`/search?code=${b.code}`}>{b.code}</A>
-                </td>
-                <td>{b.type}</td>
-                <td>{b.type === 'parent' ? `${b.childCount}/${b.capacity}` : (b.parentCode ?? '—')}</td>
-                <td>{b.billNumber ?? '—'}</td>
-                <td>{b.area ?? '—'}</td>
-                <td>{b.createdBy ?? '—'}</td>
-                <td>{new Date(b.createdAt).toLocaleString()}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-      <Show when={cursor()}>
-        <button type="button" class="button" onClick={() => void load(true)}>
-          Next page
-        </button>
-      </Show>
+        }
+        row={(b) => (
+          <tr>
+            <td>
+              <A href={`/search?code=${encodeURIComponent(b.code)}`}>{b.code}</A>
+            </td>
+            <td>{b.type}</td>
+            <td>{b.type === 'parent' ? `${b.childCount}/${b.capacity}` : (b.parentCode ?? '—')}</td>
+            <td>{b.billNumber ?? '—'}</td>
+            <td>{areaName(b.area)}</td>
+            <td>{b.createdBy ?? '—'}</td>
+            <td>{formatDateTime(b.createdAt)}</td>
+          </tr>
+        )}
+      />
     </main>
   );
 }

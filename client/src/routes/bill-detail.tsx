@@ -1,77 +1,154 @@
-import { A, useParams } from '@solidjs/router';
-import type { BillDetail, BillSummary } from '@tracetrack/shared';
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { normalizeCode } from '@tracetrack/shared/codes';
+import { createEffect, createSignal, onCleanup, onMount, Show, untrack } from 'solid-js';
+import { type BillEdit, BillEditForm } from '../components/bill-edit-form';
+import { BillParentsTable } from '../components/bill-parents-table';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { ManualEntry } from '../components/manual-entry';
-import { ParentChildren } from '../components/parent-children';
-import { canUse, currentUser } from '../features/auth/session';
-import { addParentToBill, type BillWriteResult, completeBill, fetchBill, removeParentFromBill, reopenBill } from '../features/bills/bills';
+import { OutcomeLines } from '../components/outcome-lines';
+import { canUse, currentUser, isAllowedFor } from '../features/auth/session';
+import { canUnlink, queueUnlink } from '../features/bags/bags';
+import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
+import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
+import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
+import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
 import { describeFailure } from '../features/trpc-client';
+import { formatDateTime, formatKg, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
 
 const REFRESH_MS = 10_000;
 
+type Asking = { kind: 'remove'; code: string } | { kind: 'short' } | { kind: 'delete' } | null;
+
 export default function BillDetailPage() {
   const params = useParams<{ number: string }>();
-  const billNumber = () => decodeURIComponent(params.number);
-  const [detail, setDetail] = createSignal<BillDetail | null>(null);
-  const [message, setMessage] = createSignal<{ kind: 'ok' | 'error' | 'pending'; text: string } | null>(null);
+  const navigate = useNavigate();
+  const billNumber = () => normalizeCode(decodeURIComponent(params.number));
+  const [fromServer, setFromServer] = createSignal<BillView | null>(null);
+  const [isOffline, setOffline] = createSignal(!navigator.onLine);
   const [loadError, setLoadError] = createSignal<string | null>(null);
-  const [isConfirmingShort, setConfirmingShort] = createSignal(false);
+  const [notice, setNotice] = createSignal<{ ok: boolean; text: string } | null>(null);
+  const [asking, setAsking] = createSignal<Asking>(null);
+  const [isEditing, setEditing] = createSignal(false);
+  const [version, setVersion] = createSignal(0);
+  const stored = useStoredBill(billNumber);
+  const pending = usePendingBillWrites(billNumber);
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
-  const bill = () => detail()?.bill;
-  const isLocked = () => bill()?.status === 'completed';
+  const canDelete = () => isAllowedFor('bill.delete');
+
+  // Offline the page is the device's pulled copy (the open and loading bills); online the server's.
+  const base = () => (isOffline() ? (stored() ? viewFromDevice(stored()!) : fromServer()) : fromServer());
+  const view = () => {
+    const b = base();
+    return b ? withPending(b, pending().rows, (code) => pending().childCounts.get(code) ?? null) : null;
+  };
+  const isLocked = () => view()?.status === 'completed';
 
   const load = async () => {
+    if (!navigator.onLine) return void setOffline(true);
     try {
-      setDetail(await fetchBill(billNumber()));
+      setFromServer(viewFromServer(await fetchBill(billNumber())));
+      setOffline(false);
       setLoadError(null);
     } catch (e) {
-      setLoadError(describeFailure(e).message);
+      const f = describeFailure(e);
+      setOffline(f.code === null);
+      if (f.code !== null) setLoadError(f.message);
+      if (f.code === 'BILL_NOT_FOUND') setFromServer(null);
     }
   };
   onMount(() => {
     void load();
     const timer = setInterval(() => void load(), REFRESH_MS);
-    onCleanup(() => clearInterval(timer));
+    const onOnline = () => void load();
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOnline);
+    onCleanup(() => {
+      clearInterval(timer);
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOnline);
+    });
   });
 
-  const applyResult = async (res: BillWriteResult) => {
-    if (res.state === 'done') {
-      setMessage({ kind: 'ok', text: res.message });
-      const current = detail();
-      if (current) setDetail({ ...current, bill: res.bill as BillSummary });
-      signal('ok');
-      await load();
-    } else if (res.state === 'refused') {
-      setMessage({ kind: 'error', text: res.message });
-      signal('error');
-    } else {
-      setMessage({ kind: 'pending', text: res.message });
-    }
-  };
+  const tracker = createOutcomeTracker((o) => {
+    signal(o.status === 'rejected' ? 'error' : 'ok');
+    setVersion((v) => v + 1);
+    void load();
+  });
 
-  const addParent = async (code: string) => {
-    if (!canEdit() || isLocked()) return;
-    setMessage({ kind: 'pending', text: `Adding ${code.toUpperCase()}…` });
-    await applyResult(await addParentToBill(billNumber(), code));
+  // Writes of this bill still queued from an earlier visit (made offline, then the page was left)
+  // are followed here too, so their outcomes show where the bill is.
+  createEffect(() => {
+    const rows = pending().rows;
+    untrack(() => {
+      for (const row of rows) {
+        const { subject, what } = describeBillWrite(row);
+        tracker.track(row, subject, savedMessage(what));
+      }
+    });
+  });
+
+  const queue = async (queued: Promise<QueueResult>, subject: string) => {
+    const res = await queued;
+    if (!res.ok) return tracker.refuse(subject, res.message);
+    const { what } = describeBillWrite(res.row);
+    tracker.track(res.row, subject, savedMessage(what));
+  };
+  const addParent = async (raw: string) => {
+    const code = normalizeCode(raw);
+    if (!canEdit() || isLocked() || !code) return;
+    signal('queued');
+    await queue(addParentToBill(billNumber(), code), code);
   };
   useWedgeScanner((scan) => void addParent(scan.code));
 
+  const removeParent = async (code: string) => {
+    setAsking(null);
+    await queue(removeParentFromBill(billNumber(), code), code);
+  };
   const complete = async (allowShort: boolean) => {
-    const b = bill();
-    if (!b) return;
-    if (!allowShort && b.parentCount < b.capacity) return setConfirmingShort(true);
-    setConfirmingShort(false);
-    await applyResult(await completeBill(b.billNumber, allowShort));
+    const v = view();
+    if (!v) return;
+    if (!allowShort && v.parentCount < v.capacity) return setAsking({ kind: 'short' });
+    setAsking(null);
+    await queue(completeBill(v.billNumber, allowShort), v.billNumber);
+  };
+  const unlink = async (childCode: string, parentCode: string) =>
+    trackQueued(tracker, await queueUnlink(childCode), childCode, `unlinking ${childCode} from ${parentCode}`);
+
+  const showOnline = async (res: Promise<{ ok: boolean; message: string }>) => {
+    const r = await res;
+    setNotice({ ok: r.ok, text: r.message });
+    signal(r.ok ? 'ok' : 'error');
+    if (r.ok) await load();
+    return r;
+  };
+  const saveEdit = (e: BillEdit) =>
+    showOnline(updateBill({
+      billNumber: billNumber(), capacity: e.capacity, destination: e.destination || null, vehicleNumber: e.vehicleNumber || null, description: e.description || null,
+    }));
+  const removeBill = async () => {
+    setAsking(null);
+    const r = await deleteBill(billNumber());
+    if (r.ok) navigate('/bills', { state: { notice: r.message } });
+    else setNotice({ ok: false, text: r.message });
   };
 
   return (
     <main class="page">
-      <Show when={loadError()}>
-        <p class="error">{loadError()}</p>
+      <Show when={!view()}>
+        <h1>Bill {billNumber()}</h1>
+        <Show when={isOffline()}>
+          <p class="notice" data-testid="bill-offline">
+            No connection, and this bill is not stored on this device: only open and loading bills are kept for offline use. It shows once the connection returns.
+          </p>
+        </Show>
       </Show>
-      <Show when={bill()}>
+      <Show when={loadError()}>
+        <p class="error" role="alert">{loadError()}</p>
+      </Show>
+      <Show when={view()}>
         {(b) => (
           <>
             <div class="row spread">
@@ -87,10 +164,26 @@ export default function BillDetailPage() {
                 </A>
               </Show>
             </div>
+            <Show when={b().source === 'device'}>
+              <p class="notice" data-testid="bill-offline">
+                Offline: showing the copy stored on this device. Changes you make are saved here and sent when the connection returns.
+              </p>
+            </Show>
             <p>
               Status <strong data-testid="bill-status">{b().status}</strong>
-              {b().isShort ? ' (completed short)' : ''} · {b().destination ?? 'no destination'} · {b().vehicleNumber ?? 'no vehicle'}
+              {b().isShort ? ' (completed short)' : ''}
+              {b().isCompletionWaiting ? ' (completion waiting to be sent)' : ''} · {b().destination ?? 'no destination'} ·{' '}
+              {b().vehicleNumber ?? 'no vehicle'}
             </p>
+            <Show when={b().description}>
+              <p class="muted">{b().description}</p>
+            </Show>
+            <Show when={b().createdBy || b().completedBy}>
+              <p class="muted">
+                <Show when={b().createdAt}>Created by {b().createdBy ?? 'a removed user'} on {formatDateTime(b().createdAt!)}</Show>
+                <Show when={b().completedAt}>; completed by {b().completedBy ?? 'a removed user'} on {formatDateTime(b().completedAt!)}</Show>
+              </p>
+            </Show>
             <div class="bill-progress">
               <span class="progress-big" data-testid="bill-progress">
                 {b().parentCount}/{b().capacity}
@@ -99,20 +192,20 @@ export default function BillDetailPage() {
             </div>
             <dl class="weights">
               <dt>Actual weight</dt>
-              <dd data-testid="bill-actual-weight">{b().actualWeightKg} kg</dd>
+              <dd data-testid="bill-actual-weight">{formatKg(b().actualWeightKg)}</dd>
               <dt>Expected weight</dt>
-              <dd data-testid="bill-expected-weight">{b().expectedWeightKg} kg</dd>
+              <dd data-testid="bill-expected-weight">{formatKg(b().expectedWeightKg)}</dd>
               <dt>Variance</dt>
               <dd data-testid="bill-variance" classList={{ negative: b().varianceKg < 0 }}>
-                {b().varianceKg > 0 ? '+' : ''}
-                {b().varianceKg} kg
+                {formatSignedKg(b().varianceKg)}
               </dd>
             </dl>
 
-            <Show when={message()}>
-              {(m) => (
-                <p class={`feedback feedback-${m().kind}`} data-testid="bill-feedback" role="alert">
-                  {m().text}
+            <OutcomeLines items={tracker.items()} testId="bill-feedback" title="Earlier on this page" />
+            <Show when={notice()}>
+              {(n) => (
+                <p class={`feedback feedback-${n().ok ? 'ok' : 'error'}`} data-testid="bill-notice" role="alert">
+                  {n().text}
                 </p>
               )}
             </Show>
@@ -121,75 +214,67 @@ export default function BillDetailPage() {
               <Show
                 when={!isLocked()}
                 fallback={
-                  <button type="button" class="button" onClick={() => void reopenBill(b().billNumber).then(applyResult)}>
+                  <button type="button" class="button" onClick={() => void showOnline(reopenBill(b().billNumber))}>
                     Reopen bill
                   </button>
                 }
               >
                 <ManualEntry id="bill-parent-code" label="Parent code (type or scan)" buttonText="Add parent" onCode={(c) => void addParent(c)} />
-                <button type="button" class="button button-big" onClick={() => void complete(false)}>
-                  Complete bill
-                </button>
-                <Show when={isConfirmingShort()}>
-                  <div class="dialog" role="alertdialog" aria-labelledby="short-title">
-                    <h2 id="short-title">
-                      Only {b().parentCount} of {b().capacity} parents are loaded
-                    </h2>
-                    <p>Completing now records the bill as short.</p>
-                    <div class="row">
-                      <button type="button" class="button button-warn" onClick={() => void complete(true)}>
-                        Complete short
-                      </button>
-                      <button type="button" class="button button-quiet" onClick={() => setConfirmingShort(false)}>
-                        Cancel
-                      </button>
-                    </div>
-                  </div>
+                <div class="row">
+                  <button type="button" class="button button-big" onClick={() => void complete(false)}>
+                    Complete bill
+                  </button>
+                  <Show when={!isEditing()}>
+                    <button type="button" class="button button-quiet" onClick={() => (isOffline() ? setNotice({ ok: false, text: 'No connection: editing a bill needs the network.' }) : setEditing(true))}>
+                      Edit bill
+                    </button>
+                  </Show>
+                </div>
+                <Show when={isEditing()}>
+                  <BillEditForm
+                    current={{ capacity: b().capacity, destination: b().destination ?? '', vehicleNumber: b().vehicleNumber ?? '', description: b().description ?? '' }}
+                    parentCount={b().parentCount}
+                    onSave={saveEdit}
+                    onClose={() => setEditing(false)}
+                  />
                 </Show>
               </Show>
             </Show>
+            <Show when={canDelete()}>
+              <button type="button" class="button button-danger" onClick={() => setAsking({ kind: 'delete' })}>
+                Delete bill
+              </button>
+            </Show>
+
+            <Show when={asking()?.kind === 'short'}>
+              <ConfirmDialog title={`Only ${b().parentCount} of ${b().capacity} parents are loaded`} confirmText="Complete short" tone="warn" onConfirm={() => void complete(true)} onCancel={() => setAsking(null)}>
+                <p>Completing now records the bill as short.</p>
+              </ConfirmDialog>
+            </Show>
+            <Show when={asking()?.kind === 'remove' ? (asking() as { code: string }).code : null}>
+              {(code) => (
+                <ConfirmDialog title={`Remove ${code()} from bill ${b().billNumber}?`} confirmText="Remove from bill" onConfirm={() => void removeParent(code())} onCancel={() => setAsking(null)}>
+                  <p>The parent and its children stay as they are; it is free for another bill.</p>
+                </ConfirmDialog>
+              )}
+            </Show>
+            <Show when={asking()?.kind === 'delete'}>
+              <ConfirmDialog title={`Delete bill ${b().billNumber}?`} confirmText="Delete bill" onConfirm={() => void removeBill()} onCancel={() => setAsking(null)}>
+                <p>Its {b().parentCount} parents are freed for other bills; the bags and their history stay. This cannot be undone.</p>
+              </ConfirmDialog>
+            </Show>
 
             <h2 class="section-title">Parents</h2>
-            <table class="table" data-testid="bill-parents">
-              <thead>
-                <tr>
-                  <th>Parent</th>
-                  <th>Children</th>
-                  <th>Actual / expected kg</th>
-                  <th>Added</th>
-                  <Show when={canEdit() && !isLocked()}>
-                    <th>
-                      <span class="visually-hidden">Remove</span>
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={detail()?.parents}>
-                  {(p) => (
-                    <tr>
-                      <td>
-                        <A href={`/search?code=${encodeURIComponent(p.code)}`}>{p.code}</A>
-                      </td>
-                      <td>
-                        <ParentChildren parentCode={p.code} childCount={p.childCount} /> ({p.childCount}/{p.capacity})
-                      </td>
-                      <td>
-                        {p.actualWeightKg} / {p.expectedWeightKg}
-                      </td>
-                      <td>{new Date(p.addedAt).toLocaleString()}</td>
-                      <Show when={canEdit() && !isLocked()}>
-                        <td>
-                          <button type="button" class="button button-quiet" onClick={() => void removeParentFromBill(b().billNumber, p.code).then(applyResult)}>
-                            Remove {p.code}
-                          </button>
-                        </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+            <BillParentsTable
+              parents={b().parents}
+              billStatus={b().status}
+              canRemove={canEdit() && !isLocked()}
+              onRemove={(code) => setAsking({ kind: 'remove', code })}
+              version={version()}
+              canUnlink={canUnlink}
+              isUnlinking={(code) => tracker.isWaiting('child.unlink', code)}
+              onUnlink={(child, parent) => void unlink(child, parent)}
+            />
           </>
         )}
       </Show>

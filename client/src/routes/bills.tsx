@@ -1,66 +1,65 @@
-import { A, useNavigate } from '@solidjs/router';
-import type { BillStatus, BillSummary } from '@tracetrack/shared';
-import { createSignal, For, onMount, Show } from 'solid-js';
+import { A, useLocation, useNavigate } from '@solidjs/router';
+import type { BillListInput, BillMutationOutput, BillStatus } from '@tracetrack/shared';
+import { normalizeCode } from '@tracetrack/shared/codes';
+import { createSignal, Show } from 'solid-js';
+import { OutcomeLines } from '../components/outcome-lines';
+import { PagedList } from '../components/paged-list';
 import { canUse, currentUser } from '../features/auth/session';
-import { createBill, fetchBills } from '../features/bills/bills';
-import { describeFailure } from '../features/trpc-client';
+import type { BillListRow } from '../features/bills/bill-view';
+import { createBill, fetchBillPage } from '../features/bills/bills';
+import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
+import { formatNumber } from '../locale/format';
 
 export default function Bills() {
   const navigate = useNavigate();
-  const [items, setItems] = createSignal<BillSummary[]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
-  const [createError, setCreateError] = createSignal<string | null>(null);
-  const [status, setStatus] = createSignal<BillStatus | ''>('');
-  const [search, setSearch] = createSignal('');
-  const [createdBy, setCreatedBy] = createSignal('');
-  const [from, setFrom] = createSignal('');
-  const [to, setTo] = createSignal('');
-  const [isCreating, setCreating] = createSignal(false);
+  const location = useLocation<{ notice?: string }>();
+  const [filters, setFilters] = createSignal<Partial<BillListInput>>({});
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
 
-  const load = async (more = false) => {
-    setError(null);
-    try {
-      const page = await fetchBills({
-        ...(status() ? { status: status() as BillStatus } : {}),
-        ...(search().trim() ? { search: search().trim() } : {}),
-        ...(createdBy().trim() ? { createdBy: createdBy().trim() } : {}),
-        ...(from() ? { from: new Date(`${from()}T00:00:00`).toISOString() } : {}),
-        ...(to() ? { to: new Date(`${to()}T23:59:59`).toISOString() } : {}),
-        ...(more && cursor() ? { cursor: cursor()! } : {}),
-      });
-      setItems(more ? [...items(), ...page.items] : page.items);
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(describeFailure(e).message);
-    }
-  };
-  onMount(() => void load());
+  // A bill created here opens once the server has it; offline it stays queued, shown as saved.
+  const tracker = createOutcomeTracker((o) => {
+    const created = (o.data as BillMutationOutput | null)?.bill.billNumber;
+    if (o.name === 'bill.create' && o.status !== 'rejected' && created) navigate(`/bills/${encodeURIComponent(created)}`);
+  });
 
   const onCreate = async (e: SubmitEvent) => {
     e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const formEl = e.currentTarget as HTMLFormElement;
+    const form = new FormData(formEl);
     const text = (k: string) => String(form.get(k) ?? '').trim();
-    setCreateError(null);
-    setCreating(true);
-    const res = await createBill({
-      billNumber: text('billNumber'),
+    const billNumber = normalizeCode(text('billNumber'));
+    const queued = await createBill({
+      billNumber,
       capacity: Number(text('capacity')),
       ...(text('destination') ? { destination: text('destination') } : {}),
       ...(text('vehicleNumber') ? { vehicleNumber: text('vehicleNumber') } : {}),
       ...(text('description') ? { description: text('description') } : {}),
     });
-    setCreating(false);
-    if (res.state === 'done') navigate(`/bills/${encodeURIComponent(res.bill.billNumber)}`);
-    else setCreateError(res.message);
+    trackQueued(tracker, queued, billNumber, `creating bill ${billNumber}`);
+    if (queued.ok) formEl.reset();
+  };
+
+  const onFilter = (e: SubmitEvent) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const text = (k: string) => String(f.get(k) ?? '').trim();
+    setFilters({
+      ...(text('status') ? { status: text('status') as BillStatus } : {}),
+      ...(text('search') ? { search: text('search') } : {}),
+      ...(text('createdBy') ? { createdBy: text('createdBy') } : {}),
+      ...(text('from') ? { from: new Date(`${text('from')}T00:00:00`).toISOString() } : {}),
+      ...(text('to') ? { to: new Date(`${text('to')}T23:59:59`).toISOString() } : {}),
+    });
   };
 
   return (
     <main class="page">
       <h1>Bills</h1>
+      <Show when={location.state?.notice}>
+        <p class="feedback feedback-ok" role="status" data-testid="bills-notice">{location.state?.notice}</p>
+      </Show>
       <Show when={canEdit()}>
-        <details class="card" open={items().length === 0}>
+        <details class="card" open>
           <summary>New bill</summary>
           <form class="grid-form" onSubmit={(e) => void onCreate(e)}>
             <label for="bill-number">Bill number</label>
@@ -73,40 +72,37 @@ export default function Bills() {
             <input id="bill-vehicle" name="vehicleNumber" maxlength={30} />
             <label for="bill-description">Description</label>
             <input id="bill-description" name="description" maxlength={500} />
-            <button type="submit" class="button" disabled={isCreating()}>
-              {isCreating() ? 'Creating…' : 'Create bill'}
-            </button>
-            <Show when={createError()}>
-              <p class="error" role="alert">{createError()}</p>
-            </Show>
+            <button type="submit" class="button">Create bill</button>
           </form>
+          <OutcomeLines items={tracker.items()} testId="bill-create-feedback" title="Earlier bills created here" />
         </details>
       </Show>
 
-      <form class="filters" onSubmit={(e) => (e.preventDefault(), void load())}>
+      <form class="filters" onSubmit={onFilter}>
         <label for="bill-filter-status">Status</label>
-        <select id="bill-filter-status" value={status()} onChange={(e) => (setStatus(e.currentTarget.value as BillStatus | ''), void load())}>
+        <select id="bill-filter-status" name="status">
           <option value="">All</option>
           <option value="open">Open</option>
           <option value="loading">Loading</option>
           <option value="completed">Completed</option>
         </select>
         <label for="bill-filter-search">Bill number</label>
-        <input id="bill-filter-search" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input id="bill-filter-search" name="search" autocomplete="off" />
         <label for="bill-filter-user">Created by</label>
-        <input id="bill-filter-user" value={createdBy()} onInput={(e) => setCreatedBy(e.currentTarget.value)} autocomplete="off" />
+        <input id="bill-filter-user" name="createdBy" autocomplete="off" />
         <label for="bill-filter-from">From</label>
-        <input id="bill-filter-from" type="date" value={from()} onInput={(e) => setFrom(e.currentTarget.value)} />
+        <input id="bill-filter-from" name="from" type="date" />
         <label for="bill-filter-to">To</label>
-        <input id="bill-filter-to" type="date" value={to()} onInput={(e) => setTo(e.currentTarget.value)} />
+        <input id="bill-filter-to" name="to" type="date" />
         <button type="submit" class="button">Filter</button>
       </form>
 
-      <Show when={error()}>
-        <p class="error">{error()}</p>
-      </Show>
-      <table class="table">
-        <thead>
+      <PagedList<BillListRow, Partial<BillListInput>>
+        filters={filters}
+        load={fetchBillPage}
+        testId="bills-table"
+        empty="No bills match these filters."
+        head={
           <tr>
             <th>Bill</th>
             <th>Status</th>
@@ -114,32 +110,26 @@ export default function Bills() {
             <th>Actual / expected kg</th>
             <th>Destination</th>
           </tr>
-        </thead>
-        <tbody>
-          <For each={items()}>
-            {(b) => (
-              <tr>
-                <td>
-                  <A href={`/bills/${encodeURIComponent(b.billNumber)}`}>{b.billNumber}</A>
-                </td>
-                <td>{b.status}{b.isShort ? ' (short)' : ''}</td>
-                <td>
-                  {b.parentCount}/{b.capacity}
-                </td>
-                <td>
-                  {b.actualWeightKg} / {b.expectedWeightKg}
-                </td>
-                <td>{b.destination ?? ''}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-      <Show when={cursor()}>
-        <button type="button" class="button" onClick={() => void load(true)}>
-          Load more
-        </button>
-      </Show>
+        }
+        row={(b) => (
+          <tr>
+            <td>
+              <A href={`/bills/${encodeURIComponent(b.billNumber)}`}>{b.billNumber}</A>
+            </td>
+            <td>
+              {b.status}
+              {b.isShort ? ' (short)' : ''}
+            </td>
+            <td>
+              {b.parentCount}/{b.capacity}
+            </td>
+            <td>
+              {formatNumber(b.actualWeightKg)} / {formatNumber(b.expectedWeightKg)}
+            </td>
+            <td>{b.destination ?? ''}</td>
+          </tr>
+        )}
+      />
     </main>
   );
 }

@@ -1,9 +1,12 @@
 import type { Dashboard as DashboardData } from '@tracetrack/shared';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { areaName } from '../features/areas/areas';
 import { fetchDashboard } from '../features/stats/dashboard';
 import { describeFailure } from '../features/trpc-client';
+import { APP_LOCALE, formatNumber } from '../locale/format';
 
 const REFRESH_MS = 10_000;
+const dayLabel = new Intl.DateTimeFormat(APP_LOCALE, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 export default function Dashboard() {
   const [data, setData] = createSignal<DashboardData | null>(null);
@@ -14,7 +17,7 @@ export default function Dashboard() {
     const timer = setInterval(() => void load(), REFRESH_MS);
     onCleanup(() => clearInterval(timer));
   });
-  const maxScans = () => Math.max(1, ...(data()?.daily.map((d) => d.scans) ?? [1]));
+  const maxScans = () => Math.max(1, ...(data()?.daily.map((d) => d.scans) ?? []));
 
   return (
     <main class="page">
@@ -25,25 +28,34 @@ export default function Dashboard() {
       <Show when={data()}>
         {(d) => (
           <>
-            <p class="muted">Scope: {d().scope} · refreshed every {REFRESH_MS / 1000}s</p>
+            <p class="muted">
+              <span data-testid="dashboard-scope">{d().scope === 'all' ? 'All areas' : areaName(d().scope)}</span> · refreshed every {REFRESH_MS / 1000}s
+            </p>
             <div class="tiles">
-              <Tile label="Parents" value={d().parents} />
-              <Tile label="Full parents" value={d().parentsFull} />
-              <Tile label="Children" value={d().children} />
-              <Tile label="Linked children" value={d().linkedChildren} />
-              <Tile label="Unlinked children" value={d().unlinkedChildren} />
-              <Tile label="Billed parents" value={d().billedParents} />
-              <Tile label="Bills open / loading / completed" value={`${d().bills.open} / ${d().bills.loading} / ${d().bills.completed}`} />
-              <Tile label="Scans today" value={d().scansToday} />
+              <Tile label="Parents" value={formatNumber(d().parents)} />
+              <Tile label="Full parents" value={formatNumber(d().parentsFull)} />
+              <Tile label="Children" value={formatNumber(d().children)} />
+              <Tile label="Linked children" value={formatNumber(d().linkedChildren)} />
+              <Tile label="Unlinked children" value={formatNumber(d().unlinkedChildren)} />
+              <Tile label="Billed parents" value={formatNumber(d().billedParents)} />
+              <Tile
+                label="Bills open / loading / completed"
+                value={`${formatNumber(d().bills.open)} / ${formatNumber(d().bills.loading)} / ${formatNumber(d().bills.completed)}`}
+              />
+              <Tile label="Scans today" value={formatNumber(d().scansToday)} />
             </div>
             <h2 class="section-title">Scans, last 14 days</h2>
-            <div class="chart" role="img" aria-label="Scans per day for the last 14 days">
+            {/* Each bar sits in a track of its own: a bar sized against the whole column (value and
+                label included) overflows it, and flex then shrinks every tall bar to one height. */}
+            <div class="chart" role="img" aria-label={`Scans per day for the last 14 days, at most ${formatNumber(maxScans())} a day`} data-testid="scan-chart">
               <For each={d().daily}>
                 {(day) => (
-                  <div class="chart-col" title={`${day.day}: ${day.scans}`}>
-                    <span class="chart-value">{day.scans}</span>
-                    <div class="chart-bar" style={{ height: `${(day.scans / maxScans()) * 100}%` }} />
-                    <span class="chart-label">{day.day.slice(5)}</span>
+                  <div class="chart-col" title={`${day.day}: ${formatNumber(day.scans)}`}>
+                    <span class="chart-value">{formatNumber(day.scans)}</span>
+                    <div class="chart-track">
+                      <div class="chart-bar" data-scans={day.scans} style={{ height: `${(day.scans / maxScans()) * 100}%` }} />
+                    </div>
+                    <span class="chart-label">{dayLabel.format(new Date(`${day.day}T00:00:00Z`))}</span>
                   </div>
                 )}
               </For>
@@ -55,7 +67,7 @@ export default function Dashboard() {
   );
 }
 
-function Tile(props: { label: string; value: number | string }) {
+function Tile(props: { label: string; value: string }) {
   return (
     <div class="tile">
       <span class="tile-value">{props.value}</span>

@@ -37,7 +37,7 @@ export default function ForgotPassword() {
           </form>
         }
       >
-        <p class="notice" role="status" data-testid="reset-requested">
+        <p class="success-note" role="status" data-testid="reset-requested">
           If an account matches, a link to set a new password is on its way to the account’s email. It works once, for one hour. No email? Ask an admin for a reset link.
         </p>
       </Show>

@@ -1,6 +1,7 @@
 import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
-import { dismissRefusal, useInbox, whatToDo } from '../features/sync/inbox';
+import { dismissRefusal, useInbox } from '../features/sync/inbox';
+import { mutationWords, refusalWords } from '../features/words';
 
 export default function Inbox() {
   const items = useInbox();
@@ -14,9 +15,9 @@ export default function Inbox() {
               <li class="inbox-item">
                 <p class="inbox-message">{item.message}</p>
                 <p class="muted">
-                  {item.name} · scanned {new Date(item.clientTime).toLocaleString()} · {item.code}
+                  {mutationWords(item.name)} · scanned {new Date(item.clientTime).toLocaleString()}
                 </p>
-                <p class="inbox-todo">{whatToDo(item.code)}</p>
+                <p class="inbox-todo">{refusalWords(item.code).todo}</p>
                 <div class="row">
                   <Show when={typeof item.args.childCode === 'string'}>
                     <A class="button button-quiet" href={`/search?code=${encodeURIComponent(String(item.args.childCode))}`}>

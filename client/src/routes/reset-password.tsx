@@ -34,7 +34,7 @@ export default function ResetPassword() {
   return (
     <main class="page narrow">
       <h1>Set a new password</h1>
-      <Show when={!isDone()} fallback={<p class="notice" role="status" data-testid="reset-done">Your password is changed and every session signed out. <A href="/login">Sign in</A> with the new one.</p>}>
+      <Show when={!isDone()} fallback={<p class="success-note" role="status" data-testid="reset-done">Your password is changed and every session signed out. <A href="/login">Sign in</A> with the new one.</p>}>
         <Show when={token()} fallback={<p class="error" role="alert">This link has no reset token. Open the link from the email again, or ask for a new one.</p>}>
           <form class="stack" onSubmit={(e) => void onSubmit(e)}>
             <label for="reset-new">New password</label>

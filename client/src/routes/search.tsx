@@ -1,28 +1,59 @@
 import { A, useSearchParams } from '@solidjs/router';
 import type { BagDetail } from '@tracetrack/shared';
-import { createEffect, createSignal, For, Show } from 'solid-js';
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { BagAdminTools } from '../components/bag-admin-tools';
-import { fetchBag } from '../features/bags/bags';
+import { ChildrenList } from '../components/children-list';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { OutcomeLines } from '../components/outcome-lines';
+import { areaName } from '../features/areas/areas';
+import { isAllowedFor } from '../features/auth/session';
+import { canUnlink, deleteBag, fetchBag, queueUnlink } from '../features/bags/bags';
+import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
 import { describeFailure } from '../features/trpc-client';
+import { formatDateTime, formatNumber } from '../locale/format';
+import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
+
+/** Only a bag that holds nothing, sits in nothing and is on no bill can be deleted. */
+const isDeletable = (d: BagDetail) => (d.bag.type === 'child' ? d.parent === null : d.bag.childCount === 0 && d.bill === null);
 
 export default function Search() {
   const [params, setParams] = useSearchParams<{ code?: string }>();
   const [detail, setDetail] = createSignal<BagDetail | null>(null);
   const [error, setError] = createSignal<string | null>(null);
+  const [notice, setNotice] = createSignal<{ ok: boolean; text: string } | null>(null);
+  const [isAskingDelete, setAskingDelete] = createSignal(false);
+  const canDelete = () => isAllowedFor('bag.delete');
 
-  const load = (code: string) => {
-    setError(null);
-    fetchBag(code).then(setDetail, (e) => {
-      setDetail(null);
-      setError(describeFailure(e).message);
-    });
-  };
-  createEffect(() => {
-    const code = params.code;
-    if (code) load(code);
-  });
+  const load = (code: string) =>
+    fetchBag(code).then(
+      (d) => (setDetail(d), setError(null)),
+      (e) => {
+        setDetail(null);
+        const f = describeFailure(e);
+        setError(f.code ? f.message : 'No connection: looking up a bag needs the network.');
+      },
+    );
+  createEffect(on(() => params.code, (code) => {
+    setNotice(null);
+    if (code) void load(code);
+  }));
   useWedgeScanner((scan) => setParams({ code: scan.code }));
+
+  // An unlink's outcome changes the parent: look it up again.
+  const tracker = createOutcomeTracker((o) => {
+    signal(o.status === 'rejected' ? 'error' : 'ok');
+    if (params.code) void load(params.code);
+  });
+  const unlink = async (childCode: string, parentCode: string) =>
+    trackQueued(tracker, await queueUnlink(childCode), childCode, `unlinking ${childCode} from ${parentCode}`);
+
+  const removeBag = async (code: string) => {
+    setAskingDelete(false);
+    const r = await deleteBag(code);
+    setNotice({ ok: r.ok, text: r.message });
+    if (r.ok) setDetail(null);
+  };
 
   const onSubmit = (e: SubmitEvent) => {
     e.preventDefault();
@@ -41,6 +72,13 @@ export default function Search() {
       <Show when={error()}>
         <p class="error">{error()}</p>
       </Show>
+      <Show when={notice()}>
+        {(n) => (
+          <p class={`feedback feedback-${n().ok ? 'ok' : 'error'}`} data-testid="search-notice" role="alert">
+            {n().text}
+          </p>
+        )}
+      </Show>
       <Show when={detail()}>
         {(d) => (
           <section data-testid="bag-detail">
@@ -48,15 +86,15 @@ export default function Search() {
               {d().bag.code} <span class="muted">({d().bag.type}{d().bag.format ? `, ${d().bag.format}` : ''})</span>
             </h2>
             <p>
-              Area {d().bag.area ?? '—'} · {d().bag.weightKg} kg · registered by {d().bag.createdBy ?? '—'} on {new Date(d().bag.createdAt).toLocaleString()}
+              Area {areaName(d().bag.area)} · {formatNumber(d().bag.weightKg)} kg · registered by {d().bag.createdBy ?? '—'} on {formatDateTime(d().bag.createdAt)}
             </p>
-            <BagAdminTools code={d().bag.code} type={d().bag.type} area={d().bag.area} childCount={d().bag.childCount ?? 0} onMoved={() => load(d().bag.code)} />
+            <BagAdminTools code={d().bag.code} type={d().bag.type} area={d().bag.area} childCount={d().bag.childCount ?? 0} onMoved={() => void load(d().bag.code)} />
             <Show when={d().bag.type === 'parent'}>
               <p>
-                Children {d().bag.childCount}/{d().bag.capacity} ({d().bag.status})
+                Children <span data-testid="bag-children-count">{d().bag.childCount}/{d().bag.capacity}</span> ({d().bag.status})
               </p>
             </Show>
-            <Show when={d().parent}>{(p) => <p>In parent <A href={`/search?code=${p().code}`}>{p().code}</A></p>}</Show>
+            <Show when={d().parent}>{(p) => <p>In parent <A href={`/search?code=${encodeURIComponent(p().code)}`}>{p().code}</A></p>}</Show>
             <Show when={d().bill}>
               {(b) => (
                 <p>
@@ -64,14 +102,29 @@ export default function Search() {
                 </p>
               )}
             </Show>
+            <OutcomeLines items={tracker.items()} testId="unlink-feedback" title="Earlier unlinks" />
             <Show when={d().children.length > 0}>
               <h3>Children</h3>
-              <ul class="chips">
-                <For each={d().children}>{(c) => <li><A href={`/search?code=${c.code}`}>{c.code}</A></li>}</For>
-              </ul>
+              <ChildrenList
+                parentCode={d().bag.code}
+                items={d().children}
+                canUnlink={(c) => canUnlink(c, d().bill?.status ?? null)}
+                isUnlinking={(code) => tracker.isWaiting('child.unlink', code)}
+                onUnlink={(code) => void unlink(code, d().bag.code)}
+              />
+            </Show>
+            <Show when={canDelete() && isDeletable(d())}>
+              <button type="button" class="button button-danger" onClick={() => setAskingDelete(true)}>
+                Delete bag {d().bag.code}
+              </button>
+            </Show>
+            <Show when={isAskingDelete()}>
+              <ConfirmDialog title={`Delete ${d().bag.code}?`} confirmText="Delete bag" onConfirm={() => void removeBag(d().bag.code)} onCancel={() => setAskingDelete(false)}>
+                <p>The bag is removed for good; the deletion is kept in the audit log. This cannot be undone.</p>
+              </ConfirmDialog>
             </Show>
             <h3>History</h3>
-            <table class="table">
+            <table class="table" tabindex="0" aria-label="History">
               <thead>
                 <tr>
                   <th>When</th>
@@ -84,7 +137,7 @@ export default function Search() {
                 <For each={d().events}>
                   {(ev) => (
                     <tr>
-                      <td>{new Date(ev.serverTime).toLocaleString()}</td>
+                      <td>{formatDateTime(ev.serverTime)}</td>
                       <td>{ev.name}</td>
                       <td>{ev.message}</td>
                       <td>{ev.username ?? '—'}</td>

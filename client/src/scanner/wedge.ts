@@ -1,15 +1,8 @@
-import type { ScannerSettings } from '../local-db/meta';
+import type { WedgeDetector, WedgeKeyInput } from './wedge-detector';
 
-export interface WedgeScan {
-  /** The burst with control characters and a configured prefix removed (not yet normalised). */
-  code: string;
-  raw: string;
-  /** performance.now() when the terminating Enter was handled, for feedback-latency measurements. */
-  enterAt: number;
-  /** Milliseconds between consecutive keys of the burst, the Enter's included. */
-  gaps: number[];
-}
+export type { WedgePartial, WedgeScan } from './wedge-detector';
 
+/** One key as the scanner test page lists it. */
 export interface WedgeKey {
   key: string;
   gapMs: number;
@@ -25,75 +18,41 @@ export function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement && TEXT_INPUT_TYPES.has(target.type);
 }
 
-// ASCII control characters and invisible Unicode some scanners emit around the data.
-const CONTROL = /[\u0000-\u001F\u007F\u200B-\u200F\u2028-\u202F\u2060-\u206F\uFEFF]/g;
-
-export function cleanWedgeInput(raw: string, prefixes: readonly string[]): string {
-  let code = raw.replace(CONTROL, '').trim();
-  const upper = code.toUpperCase();
-  const prefix = prefixes.find((p) => p && upper.startsWith(p.toUpperCase()));
-  if (prefix) code = code.slice(prefix.length);
-  return code;
+declare global {
+  interface Window {
+    /** Set by public/early-keys.js, the first script of the page. */
+    __ttEarlyKeys?: { take(): WedgeKeyInput[] };
+  }
 }
 
-/** A pause this many times the key threshold always separates two bursts. */
-const HARD_BREAK_FACTOR = 4;
+const toInput = (e: KeyboardEvent): WedgeKeyInput => ({
+  key: e.key,
+  at: e.timeStamp || performance.now(),
+  isInField: isTextField(e.target),
+  hasModifier: e.ctrlKey || e.metaKey || e.altKey,
+});
 
 /**
- * A keyboard-wedge scanner "types" the code in a fast burst and presses Enter. This document-level
- * listener recognises such a burst with no field focused: at least `minLength` characters whose
- * average key gap (Enter included) is within `maxInterKeyMs`, with no pause longer than four times
- * that. The average (not every gap) tolerates the odd Bluetooth hiccup; people type far slower.
- * The scan's Enter is swallowed so it never presses a focused button or link. Nothing is focused,
- * so no soft keyboard appears.
+ * The one document-level keydown listener. Keys the early script recorded before the app ran are
+ * taken over in the same task the listener is attached in, so none is lost or seen twice. The
+ * scan's Enter is swallowed so it never presses a focused button or link; nothing is focused for
+ * scanning, so no soft keyboard appears.
  */
-export function attachWedgeListener(opts: {
-  settings: () => ScannerSettings;
-  onScan: (scan: WedgeScan) => void;
-  onKey?: (key: WedgeKey) => void;
-}): () => void {
-  let buffer = '';
-  let gaps: number[] = [];
-  let lastAt = -Infinity;
-
-  const reset = () => {
-    buffer = '';
-    gaps = [];
-    lastAt = -Infinity;
-  };
-
+export function attachWedgeListener(opts: { feed: (input: WedgeKeyInput) => boolean; onKey: (input: WedgeKeyInput) => void }): {
+  earlyKeys: WedgeKeyInput[];
+  detach: () => void;
+} {
   const onKeyDown = (e: KeyboardEvent) => {
-    const now = e.timeStamp || performance.now();
-    const gap = now - lastAt;
-    const isInField = isTextField(e.target);
-    opts.onKey?.({ key: e.key, gapMs: Number.isFinite(gap) ? Math.round(gap) : -1, isInField });
-    if (isInField) return reset();
-    const s = opts.settings();
-    const hardBreak = s.maxInterKeyMs * HARD_BREAK_FACTOR;
-    if (e.key === 'Enter') {
-      const all = [...gaps, gap];
-      const average = all.reduce((a, b) => a + b, 0) / all.length;
-      const isBurst = buffer.length >= s.minLength && gap <= hardBreak && average <= s.maxInterKeyMs;
-      const raw = buffer;
-      reset();
-      if (!isBurst) return;
+    const input = toInput(e);
+    opts.onKey(input);
+    if (opts.feed(input)) {
       e.preventDefault();
       e.stopPropagation();
-      opts.onScan({ code: cleanWedgeInput(raw, s.prefixes), raw, enterAt: performance.now(), gaps: all.map(Math.round) });
-      return;
     }
-    // Shift and friends arrive inside a burst for upper-case letters; they neither add nor break it.
-    if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (gap > hardBreak) {
-      buffer = '';
-      gaps = [];
-    } else {
-      gaps.push(gap);
-    }
-    buffer += e.key;
-    lastAt = now;
   };
-
   document.addEventListener('keydown', onKeyDown, true);
-  return () => document.removeEventListener('keydown', onKeyDown, true);
+  const earlyKeys = window.__ttEarlyKeys?.take() ?? [];
+  return { earlyKeys, detach: () => document.removeEventListener('keydown', onKeyDown, true) };
 }
+
+export type { WedgeDetector };

@@ -4,6 +4,7 @@ import * as m0002 from './0002-sync';
 import * as m0003 from './0003-scale-indexes';
 import * as m0004 from './0004-device-health';
 import * as m0005 from './0005-pull-tombstones';
+import * as m0006 from './0006-bill-feed-child-counts';
 import * as m0007 from './0007-auth';
 import * as m0008 from './0008-admin';
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003-scale-indexes': m0003,
   '0004-device-health': m0004,
   '0005-pull-tombstones': m0005,
+  '0006-bill-feed-child-counts': m0006,
   '0007-auth': m0007,
   '0008-admin': m0008,
 };

@@ -1,4 +1,5 @@
 import { accountRouter } from '../modules/account/router';
+import { areaRouter } from '../modules/areas/router';
 import { auditRouter } from '../modules/audit/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
@@ -17,6 +18,7 @@ export const appRouter = router({
   bag: bagRouter,
   bill: billRouter,
   stats: statsRouter,
+  area: areaRouter,
   device: deviceRouter,
   sync: syncRouter,
   promotion: promotionRouter,

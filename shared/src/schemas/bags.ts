@@ -70,10 +70,17 @@ export const scanEventSchema = z.object({
 });
 export type ScanEvent = z.infer<typeof scanEventSchema>;
 
+/** A child as its parent's view lists it: who linked it and when decide who may unlink it. */
+export const linkedChildSchema = bagSchema.extend({
+  linkedBy: z.string().nullable(),
+  linkedAt: z.string(),
+});
+export type LinkedChild = z.infer<typeof linkedChildSchema>;
+
 export const bagDetailSchema = z.object({
   bag: bagSchema,
   parent: bagSchema.nullable(),
-  children: z.array(bagSchema),
+  children: z.array(linkedChildSchema),
   bill: z.object({ billNumber: z.string(), status: z.string() }).nullable(),
   events: z.array(scanEventSchema),
 });

@@ -60,6 +60,8 @@ export const billSummarySchema = z.object({
   expectedWeightKg: z.number(),
   varianceKg: z.number(),
   createdBy: z.string().nullable(),
+  /** Who completed it; null while it is not completed. */
+  completedBy: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().nullable(),

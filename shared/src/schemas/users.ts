@@ -136,5 +136,3 @@ export type UserIdInput = z.infer<typeof userIdInput>;
 /** A reset link for an admin to hand over: absolute when PUBLIC_URL is set, else a path on this site. */
 export const issuedPasswordResetSchema = z.object({ resetUrl: z.string(), expiresAt: z.string() });
 export type IssuedPasswordReset = z.infer<typeof issuedPasswordResetSchema>;
-
-export const areaSchema = z.object({ code: z.string(), name: z.string() });

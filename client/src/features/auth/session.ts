@@ -173,3 +173,9 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
 export function canUse(role: Role | undefined, capability: Capability): boolean {
   return role !== undefined && isAllowed(CAPABILITY_PROCEDURE[capability], role);
 }
+
+/** Whether the signed-in user may call this one procedure: for a button that does just that (delete a bill). */
+export function isAllowedFor(procedure: ProcedureName): boolean {
+  const role = currentUser()?.role;
+  return role !== undefined && isAllowed(procedure, role);
+}

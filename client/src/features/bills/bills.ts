@@ -1,31 +1,25 @@
-import type { BillCreateInput, BillDetail, BillListInput, BillMutationOutput, BillSummary, MutationArgs } from '@tracetrack/shared';
-import { awaitOutcome } from '../../local-db/await-outcome';
+import type { BillCreateInput, BillDetail, BillListInput, BillSummary, BillUpdateInput, MutationArgs } from '@tracetrack/shared';
 import { enqueueMutation } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
+import type { QueueResult } from '../sync/outcome-tracker';
 import { api, describeFailure } from '../trpc-client';
+import type { BillListPage } from './bill-view';
+import { storedBillPage } from './stored-bills';
 
-export type BillWriteResult =
-  | { state: 'done'; outcome: 'applied' | 'unchanged'; message: string; bill: BillSummary }
-  | { state: 'refused'; code: string | null; message: string }
-  | { state: 'queued'; message: string };
-
-const OUTCOME_WAIT_MS = 15_000;
-
-/** Bill writes that the sync protocol carries go through the outbox like scans: one path, online or not. */
+/**
+ * Bill writes that the sync protocol carries go through the outbox like scans: one path, online
+ * or not. The caller shows them as saved at once and follows the outcome (outcome-tracker.ts).
+ */
 async function queueBillWrite<N extends 'bill.create' | 'bill.addParent' | 'bill.removeParent' | 'bill.complete'>(
   name: N,
   args: MutationArgs<N>,
-): Promise<BillWriteResult> {
+): Promise<QueueResult> {
   const user = currentUser();
-  if (!user) return { state: 'refused', code: 'UNAUTHENTICATED', message: 'Sign in first.' };
+  if (!user) return { ok: false, message: 'Sign in first.' };
   const row = await enqueueMutation(user.id, name, args);
   syncEngine.kick();
-  const outcome = await awaitOutcome(row.id, OUTCOME_WAIT_MS);
-  if (!outcome) return { state: 'queued', message: 'Saved on this device; it will be sent when the server answers.' };
-  if (outcome.status === 'rejected') return { state: 'refused', code: outcome.code, message: outcome.message };
-  const data = outcome.data as BillMutationOutput;
-  return { state: 'done', outcome: outcome.status, message: outcome.message, bill: data.bill };
+  return { ok: true, row };
 }
 
 export const createBill = (input: BillCreateInput) => queueBillWrite('bill.create', input);
@@ -33,21 +27,33 @@ export const addParentToBill = (billNumber: string, parentCode: string) => queue
 export const removeParentFromBill = (billNumber: string, parentCode: string) => queueBillWrite('bill.removeParent', { billNumber, parentCode });
 export const completeBill = (billNumber: string, allowShort: boolean) => queueBillWrite('bill.complete', { billNumber, allowShort });
 
-/** Reopening is not a scan (the sync protocol does not carry it): an online call. */
-export async function reopenBill(billNumber: string): Promise<BillWriteResult> {
+export type OnlineResult = { ok: true; message: string; bill: BillSummary } | { ok: false; message: string };
+
+/** Writes the sync protocol does not carry are online calls; without a connection they say so. */
+async function online(call: () => Promise<{ message: string; bill: BillSummary }>, needsNetwork: string): Promise<OnlineResult> {
   try {
-    const res = await api.bill.reopen.mutate({ billNumber });
-    return { state: 'done', outcome: res.outcome, message: res.message, bill: res.bill };
+    const res = await call();
+    return { ok: true, message: res.message, bill: res.bill };
   } catch (e) {
     const f = describeFailure(e);
-    return { state: 'refused', code: f.code, message: f.code ? f.message : 'No connection: reopening needs the network.' };
+    return { ok: false, message: f.code ? f.message : `No connection: ${needsNetwork} needs the network.` };
   }
 }
+
+export const reopenBill = (billNumber: string) => online(() => api.bill.reopen.mutate({ billNumber }), 'reopening a bill');
+export const updateBill = (input: BillUpdateInput) => online(() => api.bill.update.mutate(input), 'editing a bill');
+export const deleteBill = (billNumber: string) => online(() => api.bill.delete.mutate({ billNumber }), 'deleting a bill');
 
 export async function fetchBill(billNumber: string): Promise<BillDetail> {
   return api.bill.get.query({ billNumber });
 }
 
-export async function fetchBills(filters: Partial<BillListInput>) {
-  return api.bill.list.query({ limit: 50, ...filters });
+/** A page of bills from the server; without a connection, the open and loading bills stored on the device. */
+export async function fetchBillPage(filters: Partial<BillListInput>, cursor: string | null): Promise<BillListPage> {
+  try {
+    return await api.bill.list.query({ limit: 50, ...filters, ...(cursor ? { cursor } : {}) });
+  } catch (e) {
+    if (describeFailure(e).code !== null) throw e;
+    return storedBillPage(filters);
+  }
 }

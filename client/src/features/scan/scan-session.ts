@@ -1,81 +1,149 @@
 import { ACCEPTED_FORMATS_TEXT, parseBagCode } from '@tracetrack/shared/codes';
 import type { MutationArgs } from '@tracetrack/shared';
 import { createSignal, onCleanup } from 'solid-js';
-import type { OutcomeRow } from '../../local-db/db';
-import { currentParentKeyOf, getMeta, setMeta } from '../../local-db/meta';
+import { localDb, type OutcomeRow } from '../../local-db/db';
+import { currentParentKeyOf, getMeta, type ScannerSettings, setMeta } from '../../local-db/meta';
 import { enqueueMutation } from '../../local-db/outbox';
 import { syncEngine } from '../../local-db/sync-engine';
+import { misreadOf } from '../../scanner/accepted-codes';
 import { signal } from '../../scanner/feedback';
 import { currentUser } from '../auth/session';
+import { mutationWords } from '../words';
+import { foreseeLinkRefusal } from './parent-view';
 
-export type FeedbackKind = 'ok' | 'error' | 'pending';
+export type FeedbackKind = 'ok' | 'error' | 'pending' | 'warning';
 
 export interface Feedback {
   kind: FeedbackKind;
   code: string;
   text: string;
+  /** Why the server will most likely refuse this scan, known on the device at once (still queued). */
+  warning?: string;
   /** Bumped on every feedback so the flash restarts even for the same kind. */
   serial: number;
 }
 
+/** A refused scan as the screen lists it after a sync. */
+export interface Refusal {
+  id: string;
+  what: string;
+  message: string;
+}
+
+/**
+ * Resolves once the frame showing a scan's feedback is painted (at most 50 ms, also in a hidden
+ * tab that paints nothing). Queueing waits for it: the outbox write and the screens re-reading
+ * the store would otherwise delay that frame by several on a slow handheld, and the operator
+ * scans by the beep and the flash. The scan is in memory only for that frame.
+ */
+const afterPaint = () => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, 50);
+  requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve()), 0));
+});
+
+const PARTIAL_TEXT = 'Partial scan — scan again. Nothing was saved.';
+
+const toRefusal = (o: OutcomeRow): Refusal => ({
+  id: o.id,
+  what: String(o.args.childCode ?? o.args.code ?? o.args.parentCode ?? mutationWords(o.name)),
+  message: o.message,
+});
+
 /**
  * The handheld scan workflow: a parent, then a stream of children. Every scan is queued in the
  * outbox and sent by the sync engine (online or not); the screen shows the scan at once as
- * waiting, then the server's outcome when it arrives.
+ * waiting, with a warning when the device already knows it will be refused, then the server's
+ * outcome when it arrives.
  */
-export function createScanSession() {
+export function createScanSession(settings: () => ScannerSettings) {
   const [currentParent, setCurrentParentSignal] = createSignal<string | null>(null);
   const [feedback, setFeedback] = createSignal<Feedback | null>(null);
+  const [refusals, setRefusals] = createSignal<Refusal[]>([]);
   const mine = new Set<string>();
   let serial = 0;
   let newestSeq = 0;
 
   // Per user: on a shared handheld the next user starts with no parent, not the previous user's.
-  // The screen only exists while someone is signed in (sign-out leaves it for /login).
+  // The screen only exists while someone is signed in (sign-out leaves it for /login). Scans that
+  // arrive before the parent is read back (keys typed while the app started) wait for it.
   const userId = currentUser()?.id;
-  if (userId !== undefined) {
-    void getMeta(currentParentKeyOf(userId)).then((code) => {
+  const restored: Promise<void> = userId === undefined
+    ? Promise.resolve()
+    : getMeta(currentParentKeyOf(userId)).then((code) => {
       if (code && currentParent() === null) setCurrentParentSignal(code);
-    });
-  }
+    }, () => undefined);
 
   const setCurrentParent = (code: string | null) => {
     setCurrentParentSignal(code);
     if (userId !== undefined) void setMeta(currentParentKeyOf(userId), code);
   };
 
-  const show = (kind: FeedbackKind, code: string, text: string) => setFeedback({ kind, code, text, serial: ++serial });
+  const show = (kind: FeedbackKind, code: string, text: string, warning?: string) =>
+    setFeedback({ kind, code, text, ...(warning ? { warning } : {}), serial: ++serial });
 
+  /**
+   * The sync engine pushes only the signed-in user's scans, so every refusal here is theirs: all
+   * are announced together (count and list), whichever tab or session scanned them.
+   */
   function showOutcomes(outcomes: OutcomeRow[]) {
-    const own = outcomes.filter((o) => mine.has(o.id));
-    if (own.length === 0) return;
-    const refused = own.filter((o) => o.status === 'rejected');
-    for (const o of own) mine.delete(o.id);
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    const ownAccepted = outcomes.filter((o) => mine.has(o.id) && o.status !== 'rejected');
+    for (const o of outcomes) mine.delete(o.id);
     for (const o of refused) {
       if (o.name === 'parent.scan' && String(o.args.code ?? '').toUpperCase() === currentParent()) setCurrentParent(null);
     }
-    const shown = refused.at(-1) ?? own.at(-1)!;
-    // A success older than the newest scan would hide that scan's "waiting"; refusals always show.
-    if (shown.status !== 'rejected' && shown.seq < newestSeq) return;
-    show(shown.status === 'rejected' ? 'error' : 'ok', String(shown.args.childCode ?? shown.args.code ?? ''), shown.message);
-    signal(shown.status === 'rejected' ? 'error' : 'ok');
+    if (refused.length > 0) {
+      setRefusals((r) => [...refused.map(toRefusal).reverse(), ...r]);
+      const first = refused[0]!;
+      const text = refused.length === 1 ? first.message : `${refused.length} scans were refused: ${refused.map((o) => toRefusal(o).what).join(', ')}. See the list below.`;
+      show('error', refused.length === 1 ? toRefusal(first).what : '', text);
+      signal('error');
+      return;
+    }
+    const shown = ownAccepted.at(-1);
+    // A success older than the newest scan would hide that scan's "waiting" (or its warning).
+    if (!shown || shown.seq < newestSeq) return;
+    show('ok', String(shown.args.childCode ?? shown.args.code ?? ''), shown.message);
+    signal('ok');
   }
   onCleanup(syncEngine.onOutcomes(showOutcomes));
 
-  async function queue<N extends 'parent.scan' | 'child.link' | 'child.unlink'>(name: N, args: MutationArgs<N>) {
-    const user = currentUser();
-    if (!user) return;
-    const row = await enqueueMutation(user.id, name, args);
+  function track(row: { id: string; seq: number }) {
     mine.add(row.id);
     newestSeq = Math.max(newestSeq, row.seq);
     syncEngine.kick();
   }
 
-  /** One scanned or typed code. Format errors are refused here; everything else is the server's call. */
+  async function queue<N extends 'parent.scan' | 'child.unlink'>(name: N, args: MutationArgs<N>) {
+    const user = currentUser();
+    if (!user) return;
+    track(await enqueueMutation(user.id, name, args));
+  }
+
+  /** Judges and queues a link in one transaction, so two quick scans never judge the same count. */
+  async function queueLink(parentCode: string, childCode: string): Promise<string | null> {
+    const user = currentUser();
+    if (!user) return null;
+    const { row, warning } = await localDb.transaction('rw', [localDb.meta, localDb.outbox, localDb.parents], async () => {
+      const warning = await foreseeLinkRefusal(user.id, parentCode, childCode);
+      return { row: await enqueueMutation(user.id, 'child.link', { parentCode, childCode }), warning };
+    });
+    track(row);
+    return warning;
+  }
+
+  /** One scanned or typed code. Format errors and misreads are refused here; everything else is the server's call. */
   async function handleCode(raw: string) {
+    await restored;
     const parsed = parseBagCode(raw);
     if (parsed.kind === 'invalid') {
       show('error', parsed.code, `"${parsed.code}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
+      signal('error');
+      return;
+    }
+    const misread = misreadOf(parsed, settings().accepted);
+    if (misread) {
+      show('error', parsed.code, misread);
       signal('error');
       return;
     }
@@ -93,15 +161,26 @@ export function createScanSession() {
       return;
     }
     const where = syncEngine.status().isOnline ? 'sending' : 'saved on this device, sent when online';
-    show('pending', parsed.code, `${parsed.code} → ${parent} (${where})`);
+    const text = `${parsed.code} → ${parent} (${where})`;
+    show('pending', parsed.code, text);
     signal('queued');
-    await queue('child.link', { parentCode: parent, childCode: parsed.code });
+    await afterPaint();
+    const warning = await queueLink(parent, parsed.code);
+    if (warning) {
+      show('warning', parsed.code, text, warning);
+      signal('error');
+    }
+  }
+
+  function handlePartial() {
+    show('error', '', PARTIAL_TEXT);
+    signal('error');
   }
 
   async function undoChild(childCode: string) {
-    show('pending', childCode, `Undo: removing ${childCode} from ${currentParent() ?? 'its parent'}`);
+    show('pending', childCode, `Undo: taking ${childCode} out of ${currentParent() ?? 'its parent'}`);
     await queue('child.unlink', { childCode });
   }
 
-  return { currentParent, setCurrentParent, feedback, handleCode, undoChild };
+  return { currentParent, setCurrentParent, feedback, refusals, dismissRefusals: () => setRefusals([]), handleCode, handlePartial, undoChild };
 }

@@ -1,4 +1,4 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createRoot, createSignal } from 'solid-js';
 import { localDb } from '../../local-db/db';
 import { createLiveQuery } from '../../local-db/live-query';
 import { pendingOf } from '../../local-db/outbox';
@@ -20,24 +20,32 @@ async function pendingFor(userId: number | null): Promise<Pending> {
   return { own, others: total - own, oldestCreatedAt: oldest?.createdAt ?? null };
 }
 
-/**
- * The signed-in user's pending scans and the oldest one's age, other users' pending scans, and
- * refused scans awaiting attention: what the status bar and the sign-out warning show.
- */
-export function useSyncCounters() {
+function createSyncCounters() {
   const pending = createLiveQuery(pendingFor, { own: 0, others: 0, oldestCreatedAt: null }, () => currentUser()?.id ?? null);
   const pendingCount = () => pending().own;
   const othersPendingCount = () => pending().others;
   const oldestCreatedAt = () => pending().oldestCreatedAt;
   const inboxCount = createLiveQuery(() => localDb.inbox.count(), 0);
   const [now, setNow] = createSignal(Date.now());
-  const clock = setInterval(() => setNow(Date.now()), 5_000);
-  onCleanup(() => clearInterval(clock));
+  setInterval(() => setNow(Date.now()), 5_000);
   const oldestAgeMs = () => {
     const at = oldestCreatedAt();
     return at === null ? null : Math.max(0, now() - at);
   };
   return { pendingCount, othersPendingCount, oldestAgeMs, inboxCount, status: syncEngine.status };
+}
+
+let shared: ReturnType<typeof createSyncCounters> | null = null;
+
+/**
+ * The signed-in user's pending scans and the oldest one's age, other users' pending scans, and
+ * refused scans awaiting attention: what the status bar and the sign-out warning show. One set of
+ * live queries for the whole app, created on first use and kept for its lifetime: every scan
+ * re-runs them, and a slow handheld should do that once, not once per component showing them.
+ */
+export function useSyncCounters() {
+  shared ??= createRoot(createSyncCounters);
+  return shared;
 }
 
 export function formatAge(ms: number): string {

@@ -54,8 +54,8 @@ export async function countRecoveryCodesLeft(db: Executor, userId: number): Prom
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('user_id', '=', userId)
     .where('used_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 export async function replaceRecoveryCodes(tx: Tx, userId: number, codeHashes: string[]): Promise<void> {

@@ -112,9 +112,17 @@ async function judgeRightPassword(
  * thrown after it commits, so the counts and the audit rows are kept.
  */
 export async function login(ctx: LoginContext, input: LoginInput): Promise<{ user: Me }> {
-  const { deps, meta } = ctx;
   await hitLoginLimits(ctx, input);
-  ensureClientCookie(ctx);
+  try {
+    return await judgeLogin(ctx, input);
+  } finally {
+    // After the session cookie: a client reading only the first Set-Cookie gets the session.
+    ensureClientCookie(ctx);
+  }
+}
+
+async function judgeLogin(ctx: LoginContext, input: LoginInput): Promise<{ user: Me }> {
+  const { deps, meta } = ctx;
   const dummyHash = await dummyPasswordHash();
   const found = await findUserForLogin(deps.db, input.username);
   const isPasswordRight = await verifyPassword(input.password, found?.password_hash ?? dummyHash);

@@ -59,7 +59,12 @@ export async function linksOfChildren(tx: Tx, childIds: number[]) {
     .execute();
 }
 
-/** FOR SHARE on the bills: completing a bill takes FOR UPDATE, so nothing slips into a completed bill. */
+/**
+ * Locks the bills of these parents: completing a bill takes FOR UPDATE, so nothing slips into a
+ * completed bill. FOR NO KEY UPDATE rather than FOR SHARE because a changed child count updates
+ * the bill row (the billers' feed trigger): two batches sharing a bill would each hold a share
+ * lock and then wait for the other's to update it (a deadlock); this way the second one waits here.
+ */
 export async function billsOfParents(tx: Tx, parentIds: number[]) {
   if (parentIds.length === 0) return [];
   return tx
@@ -67,7 +72,7 @@ export async function billsOfParents(tx: Tx, parentIds: number[]) {
     .innerJoin('bills as bl', 'bl.id', 'bp.bill_id')
     .select(['bp.parent_id', 'bl.bill_number', 'bl.status'])
     .where(anyOf('bp.parent_id', parentIds, 'bigint'))
-    .forShare('bl')
+    .forNoKeyUpdate('bl')
     .execute();
 }
 

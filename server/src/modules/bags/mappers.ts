@@ -1,4 +1,4 @@
-import { type Bag, type ParentState, parentActualWeightKg, parentStatus, CHILD_WEIGHT_KG, type ScanEvent } from '@tracetrack/shared';
+import { type Bag, type LinkedChild, type ParentState, parentActualWeightKg, parentStatus, CHILD_WEIGHT_KG, type ScanEvent } from '@tracetrack/shared';
 import type { recentEventsOfBag } from './queries';
 
 interface BagLike {
@@ -32,6 +32,10 @@ export function toBag(row: BagLike): Bag {
     createdBy: row.created_by_username ?? null,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+export function toLinkedChild(row: BagLike & { linked_at: Date | null; linked_by_username: string | null }): LinkedChild {
+  return { ...toBag(row), linkedBy: row.linked_by_username, linkedAt: (row.linked_at ?? row.created_at).toISOString() };
 }
 
 export function toParentState(row: { code: string; format: string | null; capacity: number | null }, childCount: number): ParentState {

@@ -50,8 +50,16 @@ export async function findBagViewByCode(db: Executor, code: string) {
   return bagView(db).where('b.code', '=', code).executeTakeFirst();
 }
 
+/** A parent's children with who linked each and when (the unlink rules need both). */
 export async function listChildrenOf(db: Executor, parentId: number) {
-  return bagView(db).where('l.parent_id', '=', parentId).orderBy('l.linked_at').orderBy('b.id').limit(500).execute();
+  return bagView(db)
+    .leftJoin('users as lu', 'lu.id', 'l.linked_by')
+    .select(['l.linked_at', 'lu.username as linked_by_username'])
+    .where('l.parent_id', '=', parentId)
+    .orderBy('l.linked_at')
+    .orderBy('b.id')
+    .limit(500)
+    .execute();
 }
 
 export async function listBags(db: Executor, filters: BagListInput & { afterId: number | null }) {

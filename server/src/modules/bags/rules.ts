@@ -1,13 +1,10 @@
-import { AppError, canScanIntoArea, classifyCode, type ParsedCode } from '@tracetrack/shared';
+import { AppError, canScanIntoArea, classifyCode, DISPATCHER_UNLINK_WINDOW_MS, type ParsedCode } from '@tracetrack/shared';
 import type { Actor } from '../actor';
 import { type CounterDelta, scopeOf } from '../counters/deltas';
 import type { BagCommand } from '../scans/commands';
 import type { ScanEffect, ScanRefs } from '../scans/types';
 import { childCodeOrRefuse, knownCodeOrRefuse, refuseNonParentCode } from './code-slots';
 import { toParentState } from './mappers';
-
-/** Dispatchers may undo their own links for this long; billers and admins any time. */
-export const DISPATCHER_UNLINK_WINDOW_MS = 60 * 60 * 1000;
 
 /** When a scan is judged: the transaction's server time, and the device's capture time of a synced scan. */
 export interface ScanClock {

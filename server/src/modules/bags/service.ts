@@ -6,7 +6,7 @@ import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
 import { type CounterDelta, type CounterName, scopeOf } from '../counters/deltas';
 import { bumpCounters } from '../counters/queries';
-import { toBag, toScanEvent } from './mappers';
+import { toBag, toLinkedChild, toScanEvent } from './mappers';
 import * as q from './queries';
 import { classifyOrRefuse } from './code-slots';
 
@@ -23,7 +23,7 @@ export async function getBag(deps: Pick<Deps, 'db'>, input: { code: string }): P
   return {
     bag: toBag(row),
     parent: parent ? toBag(parent) : null,
-    children: children.map(toBag),
+    children: children.map(toLinkedChild),
     bill: row.bill_number && row.bill_status ? { billNumber: row.bill_number, status: row.bill_status } : null,
     events: events.map(toScanEvent),
   };

@@ -46,6 +46,7 @@ export function toBillSummary(row: BillViewRow, tallies: readonly FormatTally[])
     expectedWeightKg: w.expectedWeightKg,
     varianceKg: w.varianceKg,
     createdBy: row.created_by_username,
+    completedBy: row.completed_by_username,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     completedAt: row.completed_at ? row.completed_at.toISOString() : null,

@@ -10,12 +10,13 @@ const billColumns = [
 export type LockedBill = NonNullable<Awaited<ReturnType<typeof lockBillByNumber>>>;
 export type BillViewRow = NonNullable<Awaited<ReturnType<typeof findBillViewById>>>;
 
-/** The bill with its creator's name, as the API shows it. */
+/** The bill with the names of who created and who completed it, as the API shows it. */
 function billView(db: Executor) {
   return db
     .selectFrom('bills as bl')
     .leftJoin('users as u', 'u.id', 'bl.created_by')
-    .select([...billColumns, 'u.username as created_by_username']);
+    .leftJoin('users as cu', 'cu.id', 'bl.completed_by')
+    .select([...billColumns, 'u.username as created_by_username', 'cu.username as completed_by_username']);
 }
 
 export async function findBillViewById(db: Executor, id: number) {

@@ -186,6 +186,7 @@ async function pullBills(db: Executor, cursor: Cursor, limit: number, horizon: s
     const r = e.row;
     return {
       kind: 'bill', billNumber: r.bill_number, capacity: r.capacity, status: r.status, parentCount: r.parent_count,
+      destination: r.destination, vehicleNumber: r.vehicle_number, description: r.description,
       parents: (parents.get(r.id) ?? []).map((p) => ({ code: p.code, format: p.format ?? '', childCount: p.child_count })),
       updatedAt: r.updated_at.toISOString(), isActive: r.status !== 'completed', isRemoved: false,
     };
@@ -207,7 +208,8 @@ const BILL_STATUSES = ['open', 'loading', 'completed'] as const;
 function billRemoval(t: q.TombstoneRow): SyncChange {
   const status = BILL_STATUSES.find((s) => s === t.status) ?? 'open';
   return {
-    kind: 'bill', billNumber: t.key, capacity: t.capacity ?? 0, status, parentCount: t.parent_count ?? 0, parents: [],
+    kind: 'bill', billNumber: t.key, capacity: t.capacity ?? 0, status, parentCount: t.parent_count ?? 0,
+    destination: null, vehicleNumber: null, description: null, parents: [],
     updatedAt: t.removed_at.toISOString(), isActive: false, isRemoved: true,
   };
 }

@@ -135,7 +135,8 @@ export async function childCodesOf(db: Executor, parentIds: number[]) {
 export async function billChangesSince(db: Executor, after: FeedPosition, limit: number, horizon: string, activeOnly: boolean) {
   let q = db
     .selectFrom('bills as bl')
-    .select(['bl.id', 'bl.bill_number', 'bl.capacity', 'bl.status', 'bl.parent_count', 'bl.updated_at', sql<string>`bl.change_xid::text`.as('xid')])
+    .select(['bl.id', 'bl.bill_number', 'bl.capacity', 'bl.status', 'bl.parent_count', 'bl.destination', 'bl.vehicle_number', 'bl.description',
+      'bl.updated_at', sql<string>`bl.change_xid::text`.as('xid')])
     .where(sql<boolean>`(bl.change_xid, bl.id) > (${after.xid}::xid8, ${after.id}::bigint)`)
     .where(sql<boolean>`bl.change_xid < ${horizon}::xid8`);
   if (activeOnly) q = q.where('bl.status', '<>', 'completed');

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps';
 import type { Env } from '../../env';
 import { insertAudit } from '../audit/queries';
 import { generateStrongPassword, hashPassword } from '../auth/passwords';
-import { hasAnyAdmin, lockFirstAdminBootstrap } from './queries';
+import { hasAnyAdmin, insertUser, lockFirstAdminBootstrap } from './queries';
 
 export interface FirstAdmin {
   username: string;
@@ -32,15 +32,11 @@ export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, first:
     await lockFirstAdminBootstrap(tx);
     if (await hasAnyAdmin(tx)) return;
     const password = first.password ?? generateStrongPassword(first.username);
-    const created = await tx
-      .insertInto('users')
-      .values({
-        username: first.username, email: first.email, password_hash: await hashPassword(password), role: 'admin', area: null,
-        // A printed password has been seen by whoever reads the logs.
-        must_change_password: first.password === undefined,
-      })
-      .returning(['id', 'username'])
-      .executeTakeFirstOrThrow();
+    const created = await insertUser(tx, {
+      username: first.username, email: first.email, passwordHash: await hashPassword(password), role: 'admin', area: null,
+      // A printed password has been seen by whoever reads the logs.
+      mustChangePassword: first.password === undefined,
+    });
     await insertAudit(tx, { actor: null, meta: { requestId: 'bootstrap', ip: null } }, {
       action: 'user.bootstrap_admin', entityType: 'user', entityId: created.id, after: { username: created.username, role: 'admin' }, isPermanent: true,
     });

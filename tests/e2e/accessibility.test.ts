@@ -1,0 +1,137 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, TEST_PASSWORD } from '../factories/users';
+import { blurEverything, goOffline, launchChromium, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
+import { type E2eServer, startE2eServer } from './server';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let env: E2eServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+interface Finding {
+  screen: string;
+  rule: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core on the page as it is; returns its critical and serious findings. */
+async function audit(page: Page, screen: string): Promise<Finding[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    // Off by default (experimental in axe-core 4): the visible text must be part of the accessible name.
+    const result = await axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } });
+    const found = result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    // One h1 per screen, so a screen reader's "next heading" starts at the screen's title.
+    const headings = [...document.querySelectorAll('h1')].filter((h) => h.getClientRects().length > 0).length;
+    if (headings !== 1) found.push({ id: 'one-h1-per-screen', impact: 'serious', help: `${headings} visible h1 elements`, targets: [] });
+    return found;
+  });
+  return violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => ({ screen, rule: v.id, impact: v.impact, help: v.help, targets: v.targets }));
+}
+
+/** Each screen, opened the way a person gets there, with what shows once it has loaded. */
+function screens(billNumber: string, parentCode: string): { path: string; ready: (page: Page) => Promise<unknown> }[] {
+  const heading = (name: string | RegExp) => (page: Page) => page.getByRole('heading', { level: 1, name }).waitFor();
+  return [
+    { path: '/scan', ready: heading('Scan') },
+    { path: '/inbox', ready: heading('Refused scans') },
+    { path: '/bills', ready: (page) => page.getByRole('link', { name: billNumber }).waitFor() },
+    { path: `/bills/${billNumber}`, ready: (page) => page.getByTestId('bill-parents').getByRole('link', { name: parentCode }).waitFor() },
+    { path: `/bills/${billNumber}/print`, ready: (page) => page.getByRole('cell', { name: parentCode }).waitFor() },
+    { path: `/search?code=${parentCode}`, ready: (page) => page.getByTestId('bag-detail').waitFor() },
+    { path: '/bags', ready: (page) => page.getByTestId('bags-table').getByRole('link', { name: parentCode }).waitFor() },
+    { path: '/dashboard', ready: (page) => page.locator('.tiles').waitFor() },
+    { path: '/scanner-test', ready: heading('Scanner test') },
+  ];
+}
+
+describe('accessibility (axe-core in real Chromium)', () => {
+  it('every screen each role can open has no critical or serious axe-core finding', async () => {
+    const db = env.app.deps.db;
+    const admin = await createUser(db, { role: 'admin' });
+    const biller = await createUser(db, { role: 'biller' });
+    const dispatcher = await createUser(db, { role: 'dispatcher', area: 'lucknow' });
+    const loader = env.app.as(dispatcher);
+    await loader.bag.scanParent({ code: 'SB90001' });
+    for (let i = 1; i <= 3; i++) await loader.bag.linkChild({ parentCode: 'SB90001', childCode: `K90C0${i}` });
+    await loader.bag.scanParent({ code: 'SB90002' });
+    await loader.bag.linkChild({ parentCode: 'SB90002', childCode: 'K90X01' });
+    await env.app.as(biller).bill.create({ billNumber: 'AXE-BILL-1', capacity: 2, destination: 'Hisar', vehicleNumber: 'HR 20 AB 1234' });
+    await env.app.as(biller).bill.addParent({ billNumber: 'AXE-BILL-1', parentCode: 'SB90001' });
+    const findings: Finding[] = [];
+
+    // Signed out: the sign-in screen.
+    const anonymous = await newDevice(browser, env.url);
+    const start = await anonymous.newPage();
+    await start.goto('/login');
+    await start.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
+    findings.push(...(await audit(start, 'signed out /login')));
+    await anonymous.close();
+
+    // The dispatcher on a phone, with a refusal, a warning and the More menu and sign-out dialog open.
+    const { device, page } = await openHandheld(browser, env.url, dispatcher, { viewport: { width: 390, height: 844 } });
+    await wedgeScan(page, 'SB90003');
+    await wedgeScan(page, 'K90X01');
+    await waitForText(page, 'inbox-count', '1');
+    await page.getByTestId('refusals').waitFor();
+    findings.push(...(await audit(page, 'dispatcher /scan after a refusal')));
+    for (const s of screens('AXE-BILL-1', 'SB90001')) {
+      await page.goto(s.path);
+      await s.ready(page);
+      findings.push(...(await audit(page, `dispatcher ${s.path}`)));
+    }
+    await page.getByRole('navigation', { name: 'Main (phone)' }).getByRole('button', { name: 'More' }).click();
+    findings.push(...(await audit(page, 'dispatcher More menu')));
+    await page.keyboard.press('Escape');
+    await page.goto('/scan');
+    await page.getByRole('heading', { name: 'Scan', level: 1 }).waitFor();
+    await blurEverything(page);
+    await goOffline(device, page);
+    await wedgeScan(page, 'SB90003');
+    await wedgeScan(page, 'K90C01');
+    await page.getByTestId('scan-warning').waitFor();
+    findings.push(...(await audit(page, 'dispatcher /scan offline with a warning')));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('alertdialog').waitFor();
+    findings.push(...(await audit(page, 'dispatcher sign-out dialog')));
+    await device.close();
+
+    // Billers and admins at their desks.
+    for (const [role, user] of [['biller', biller], ['admin', admin]] as const) {
+      const desk = await newDevice(browser, env.url, 'desktop');
+      const tab = await desk.newPage();
+      await signInThroughUi(tab, user.username, TEST_PASSWORD, /\/bills$/);
+      for (const s of screens('AXE-BILL-1', 'SB90001')) {
+        await tab.goto(s.path);
+        await s.ready(tab);
+        findings.push(...(await audit(tab, `${role} ${s.path}`)));
+      }
+      await blurEverything(tab);
+      await tab.goto('/inbox');
+      await tab.getByRole('heading', { name: 'Refused scans' }).waitFor();
+      await blurEverything(tab);
+      await wedgeScan(tab, 'SB90001');
+      await tab.getByTestId('scan-notice').waitFor();
+      findings.push(...(await audit(tab, `${role} scan notice`)));
+      await desk.close();
+    }
+
+    expect(findings).toEqual([]);
+  }, 240_000);
+});
