@@ -2,6 +2,7 @@ import { A } from '@solidjs/router';
 import type { Role } from '@tracetrack/shared';
 import { For, type JSX, Show } from 'solid-js';
 import { canUse, currentUser } from '../features/auth/session';
+import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
 import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconScan, IconSearch, IconTest, IconUsers } from './icons';
 import { SignOutButton } from './sign-out-button';
@@ -59,6 +60,7 @@ export function AccountBar() {
         {(u) => (
           <span class="account-who" data-testid="signed-in-user">
             <strong>{u().username}</strong> · {ROLE_WORDS[u().role]}
+            {u().area ? ` · ${areaName(u().area)}` : ''}
           </span>
         )}
       </Show>

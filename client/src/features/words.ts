@@ -47,7 +47,7 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   LAST_ADMIN: { says: 'This is the last admin.', todo: 'Make someone else an admin first.' },
   OWN_ROLE: { says: 'Nobody changes their own role.', todo: 'Ask another admin.' },
   AREA_REQUIRED: { says: 'A dispatcher needs a dispatch area.', todo: 'Choose an area.' },
-  AREA_NOT_ALLOWED: { says: 'This bag belongs to another dispatch area.', todo: 'Scan it into a parent of your own area, or ask a biller.' },
+  AREA_NOT_ALLOWED: { says: 'Only dispatchers have a dispatch area.', todo: 'Leave the area empty for billers and admins.' },
   AREA_NOT_FOUND: { says: 'There is no such dispatch area.', todo: 'Choose one of the listed areas.' },
   AREA_FULL: { says: 'This area already has its maximum of dispatchers.', todo: 'Choose another area, or move a dispatcher out first.' },
   DEVICE_NOT_REGISTERED: { says: 'This handheld is not registered yet.', todo: 'It registers by itself; keep it online for a moment.' },
@@ -59,15 +59,20 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   CLIENT_LOCKED: { says: 'Too many failed sign-ins from this device.', todo: 'Wait a few minutes, or sign in from another device.' },
   TWO_FACTOR_REQUIRED: { says: 'This account also needs a code.', todo: 'Enter the 6-digit code from your authenticator app, or a recovery code.' },
   TWO_FACTOR_INVALID: { says: 'That code is wrong or was already used.', todo: 'Enter the newest code from your app, or an unused recovery code.' },
-  TWO_FACTOR_ENROLMENT_REQUIRED: { says: 'Admins must use two-factor sign-in.', todo: 'Turn it on under My account first.' },
+  TWO_FACTOR_ENROLMENT_REQUIRED: { says: 'Admins must use two-factor sign-in.', todo: 'Set it up on the screen that opens after signing in.' },
   TWO_FACTOR_ALREADY_ENABLED: { says: 'Two-factor sign-in is already on.', todo: 'Nothing to do.' },
   TWO_FACTOR_NOT_ENABLED: { says: 'Two-factor sign-in is off for this account.', todo: 'Nothing to do.' },
   TWO_FACTOR_NOT_STARTED: { says: 'Setting up two-factor sign-in was not started.', todo: 'Start again and scan the new QR code.' },
-  PASSWORD_CHANGE_REQUIRED: { says: 'Your password was set by an admin.', todo: 'Choose your own password under My account first.' },
+  PASSWORD_CHANGE_REQUIRED: { says: 'Your password was set by an admin.', todo: 'Choose your own password on the screen that opens after signing in.' },
   WRONG_PASSWORD: { says: 'That is not your current password.', todo: 'Type your current password again.' },
   RESET_TOKEN_INVALID: { says: 'This reset link has expired or was already used.', todo: 'Ask for a new link.' },
   ACCOUNT_DEACTIVATED: { says: 'This account has been deactivated.', todo: 'Ask an admin if you need access again.' },
   SESSION_NOT_FOUND: { says: 'That session has already ended.', todo: 'Nothing to do.' },
+  PARENT_IN_OTHER_AREA: { says: 'This parent bag belongs to another dispatch area.', todo: 'Scan into a parent of your own area, or ask a biller.' },
+  PROMOTION_PENDING: { says: 'You already asked for a role, and an admin has not decided yet.', todo: 'Wait for the decision.' },
+  PROMOTION_NOT_FOUND: { says: 'There is no such role request.', todo: 'Reload the list.' },
+  PROMOTION_DECIDED: { says: 'This role request was already decided.', todo: 'Reload the list to see the decision.' },
+  PROMOTION_SAME_ROLE: { says: 'This role is already held.', todo: 'Choose another role, or decline the request.' },
 };
 
 /** What each kind of queued write is called on screen. */
@@ -90,5 +95,5 @@ export function refusalWords(code: AppErrorCode | null | undefined): RefusalWord
 }
 
 export function mutationWords(name: string): string {
-  return MUTATION_WORDS[name as MutationName] ?? 'Scan';
+  return Object.hasOwn(MUTATION_WORDS, name) ? MUTATION_WORDS[name as MutationName] : 'Scan';
 }

@@ -13,6 +13,7 @@ import { describeFailure } from '../features/trpc-client';
 import { formatDateTime, formatNumber } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
+import { mutationWords } from '../features/words';
 
 /** Only a bag that holds nothing, sits in nothing and is on no bill can be deleted. */
 const isDeletable = (d: BagDetail) => (d.bag.type === 'child' ? d.parent === null : d.bag.childCount === 0 && d.bill === null);
@@ -138,7 +139,7 @@ export default function Search() {
                   {(ev) => (
                     <tr>
                       <td>{formatDateTime(ev.serverTime)}</td>
-                      <td>{ev.name}</td>
+                      <td>{mutationWords(ev.name)}</td>
                       <td>{ev.message}</td>
                       <td>{ev.username ?? '—'}</td>
                     </tr>
