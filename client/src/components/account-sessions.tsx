@@ -1,7 +1,7 @@
 import type { SessionInfo } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
 import { describeDevice, endOtherSessions, endSession, fetchSessions } from '../features/accounts/account';
-import { formatTime } from '../features/accounts/format';
+import { formatDateTime } from '../locale/format';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 import { ActionMessage } from './action-message';
 
@@ -54,7 +54,7 @@ export function AccountSessions() {
                 <strong>{describeDevice(s.userAgent)}</strong>
                 <Show when={s.isCurrent}> (this device)</Show>
                 <div class="muted">
-                  IP {s.ip ?? 'unknown'} · signed in {formatTime(s.createdAt)} · last active {formatTime(s.lastActiveAt)}
+                  IP {s.ip ?? 'unknown'} · signed in {formatDateTime(s.createdAt)} · last active {formatDateTime(s.lastActiveAt)}
                 </div>
               </div>
               <Show when={!s.isCurrent}>

@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import { actionWords, type AuditLogEntry, diffSnapshots } from '../features/accounts/audit';
-import { formatTime } from '../features/accounts/format';
+import { formatDateTime } from '../locale/format';
 
 /** One audit row: when, who, what, on which entity, and the change as field: old → new. */
 export function AuditEntry(props: { entry: AuditLogEntry }) {
@@ -14,7 +14,7 @@ export function AuditEntry(props: { entry: AuditLogEntry }) {
           {props.entry.entityType} {entity()}
         </span>
         <span class="muted">
-          {formatTime(props.entry.at)} · by {props.entry.actor ?? 'nobody signed in'}
+          {formatDateTime(props.entry.at)} · by {props.entry.actor ?? 'nobody signed in'}
           <Show when={props.entry.ip}> · IP {props.entry.ip}</Show>
           <Show when={props.entry.deviceId}> · handheld {props.entry.deviceId?.slice(0, 8)}, scan {props.entry.seq}</Show>
         </span>

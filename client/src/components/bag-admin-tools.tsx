@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { refusalSentence } from '../features/accounts/refusals';
-import { areaName, useAreas } from '../features/accounts/areas';
+import { areaName, useAreas } from '../features/areas/areas';
 import { canUse, currentUser } from '../features/auth/session';
 import { moveParentToArea } from '../features/bags/bags';
 import { describeFailure } from '../features/trpc-client';

@@ -1,9 +1,9 @@
 import type { Promotion, Role } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
-import { areaName, useAreas } from '../features/accounts/areas';
-import { formatTime } from '../features/accounts/format';
+import { areaName, useAreas } from '../features/areas/areas';
+import { formatDateTime } from '../locale/format';
 import { fetchMyPromotion, requestPromotion } from '../features/accounts/promotions';
-import { ROLE_NAMES } from '../features/accounts/words';
+import { ROLE_WORDS } from '../features/words';
 import { currentUser } from '../features/auth/session';
 import { ActionMessage } from './action-message';
 
@@ -38,8 +38,8 @@ export function PromotionAsk() {
       <Show when={mine()}>
         {(p) => (
           <p data-testid="promotion-state">
-            Your request to be {ROLE_NAMES[p().role].toLowerCase()}
-            <Show when={p().area}> in {areaName(p().area)}</Show> ({formatTime(p().createdAt)}) is <strong>{STATUS_WORDS[p().status]}</strong>
+            Your request to be {ROLE_WORDS[p().role].toLowerCase()}
+            <Show when={p().area}> in {areaName(p().area)}</Show> ({formatDateTime(p().createdAt)}) is <strong>{STATUS_WORDS[p().status]}</strong>
             <Show when={p().decidedBy}> by {p().decidedBy}</Show>.
           </p>
         )}
@@ -48,7 +48,7 @@ export function PromotionAsk() {
         <form class="stack" onSubmit={(e) => void onSubmit(e)} aria-label="Ask for another role">
           <label for="promotion-role">Role you need</label>
           <select id="promotion-role" onChange={(e) => setRole(e.currentTarget.value as Role)}>
-            <For each={roles()}>{(r) => <option value={r} selected={r === role()}>{ROLE_NAMES[r]}</option>}</For>
+            <For each={roles()}>{(r) => <option value={r} selected={r === role()}>{ROLE_WORDS[r]}</option>}</For>
           </select>
           <Show when={role() === 'dispatcher'}>
             <label for="promotion-area">Dispatch area</label>

@@ -1,9 +1,9 @@
 import type { Promotion } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
-import { areaName, useAreas } from '../features/accounts/areas';
-import { formatTime } from '../features/accounts/format';
+import { areaName, useAreas } from '../features/areas/areas';
+import { formatDateTime } from '../locale/format';
 import { decidePromotion, fetchPendingPromotions } from '../features/accounts/promotions';
-import { ROLE_NAMES } from '../features/accounts/words';
+import { ROLE_WORDS } from '../features/words';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 import { ActionMessage } from './action-message';
 
@@ -24,7 +24,7 @@ export function PromotionRequests(props: { onDecided: () => void }) {
 
   const decide = async (p: Promotion, approve: boolean) => {
     const res = await decidePromotion(p.id, approve, areaChoice()[p.id]);
-    const verdict = approve ? `${p.username} is now ${ROLE_NAMES[p.role].toLowerCase()}.` : `${p.username}'s request is declined.`;
+    const verdict = approve ? `${p.username} is now ${ROLE_WORDS[p.role].toLowerCase()}.` : `${p.username}'s request is declined.`;
     setMessage(res.ok ? { isError: false, text: verdict } : { isError: true, text: res.message });
     await load();
     if (res.ok) props.onDecided();
@@ -39,11 +39,11 @@ export function PromotionRequests(props: { onDecided: () => void }) {
             {(p) => (
               <li class="session">
                 <div>
-                  <strong>{p.username}</strong> ({ROLE_NAMES[p.currentRole]}
-                  <Show when={p.currentArea}>, {areaName(p.currentArea)}</Show>) asks to be <strong>{ROLE_NAMES[p.role]}</strong>
+                  <strong>{p.username}</strong> ({ROLE_WORDS[p.currentRole]}
+                  <Show when={p.currentArea}>, {areaName(p.currentArea)}</Show>) asks to be <strong>{ROLE_WORDS[p.role]}</strong>
                   <Show when={p.area}> in {areaName(p.area)}</Show>
                   <div class="muted">
-                    “{p.reason}” · {formatTime(p.createdAt)}
+                    “{p.reason}” · {formatDateTime(p.createdAt)}
                   </div>
                 </div>
                 <div class="row">
@@ -63,7 +63,7 @@ export function PromotionRequests(props: { onDecided: () => void }) {
                     onClick={() =>
                       setConfirming({
                         title: `Decline ${p.username}'s request?`,
-                        body: `They stay ${ROLE_NAMES[p.currentRole].toLowerCase()} and can ask again.`,
+                        body: `They stay ${ROLE_WORDS[p.currentRole].toLowerCase()} and can ask again.`,
                         confirmLabel: 'Decline',
                         isDanger: true,
                         onConfirm: () => decide(p, false),

@@ -1,6 +1,6 @@
 import { createSignal, Show } from 'solid-js';
 import { disableTwoFactor } from '../features/accounts/account';
-import { formatCount } from '../features/accounts/format';
+import { formatNumber } from '../locale/format';
 import { currentUser } from '../features/auth/session';
 import { TwoFactorEnrol } from './two-factor-enrol';
 import { ActionMessage } from './action-message';
@@ -32,7 +32,7 @@ export function TwoFactorStatus() {
         }
       >
         <p data-testid="two-factor-state">
-          Two-step sign-in is <strong>on</strong>. Recovery codes left: <strong>{formatCount(me()?.recoveryCodesLeft ?? 0)}</strong> of 10.
+          Two-step sign-in is <strong>on</strong>. Recovery codes left: <strong>{formatNumber(me()?.recoveryCodesLeft ?? 0)}</strong> of 10.
         </p>
         <Show when={(me()?.recoveryCodesLeft ?? 0) <= 3}>
           <p class="error">Few recovery codes left: turn two-step sign-in off and on again for a new set.</p>

@@ -1,8 +1,8 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, Show } from 'solid-js';
-import { useAreas } from '../features/accounts/areas';
+import { useAreas } from '../features/areas/areas';
 import { createUser, suggestTemporaryPassword } from '../features/accounts/users';
-import { ROLE_NAMES } from '../features/accounts/words';
+import { ROLE_WORDS } from '../features/words';
 
 /**
  * Creates an account with a temporary password the admin hands over; the user must change it at
@@ -48,7 +48,7 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
         <input id="new-email" name="email" type="email" maxlength={254} autocomplete="off" />
         <label for="new-role">Role</label>
         <select id="new-role" name="role" onChange={(e) => setRole(e.currentTarget.value as Role)}>
-          <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value} selected={value === role()}>{name}</option>}</For>
+          <For each={Object.entries(ROLE_WORDS)}>{([value, name]) => <option value={value} selected={value === role()}>{name}</option>}</For>
         </select>
         <Show when={role() === 'dispatcher'}>
           <label for="new-area">Dispatch area</label>

@@ -1,9 +1,9 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, Show } from 'solid-js';
-import { useAreas } from '../features/accounts/areas';
-import { formatCount, formatTime } from '../features/accounts/format';
+import { useAreas } from '../features/areas/areas';
+import { formatDateTime, formatNumber } from '../locale/format';
 import { deactivateUser, endUserSessions, issuePasswordReset, type Outcome, resetUserTwoFactor, updateUser } from '../features/accounts/users';
-import { ROLE_NAMES } from '../features/accounts/words';
+import { ROLE_WORDS } from '../features/words';
 import { currentUser } from '../features/auth/session';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 import { ActionMessage } from './action-message';
@@ -74,23 +74,23 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
       </div>
       <ul class="facts" data-testid="user-lock-state">
         <Show when={props.user.deactivatedAt}>
-          <li>Deactivated on {formatTime(props.user.deactivatedAt)}: cannot sign in; history kept.</li>
+          {(at) => <li>Deactivated on {formatDateTime(at())}: cannot sign in; history kept.</li>}
         </Show>
         <Show when={props.user.isLocked}>
           <li>Locked by an admin: cannot sign in until unlocked.</li>
         </Show>
-        <Show when={isLockedOut()}>
-          <li>Account locked after too many failed sign-ins, until {formatTime(props.user.lockedUntil)}.</li>
+        <Show when={isLockedOut() && props.user.lockedUntil}>
+          {(until) => <li>Account locked after too many failed sign-ins, until {formatDateTime(until())}.</li>}
         </Show>
         <Show when={props.user.lockedClients > 0}>
           <li>
-            {formatCount(props.user.lockedClients)} {props.user.lockedClients === 1 ? 'device is' : 'devices are'} locked out after failed sign-ins (for 15 minutes each); other devices can still sign in.
+            {formatNumber(props.user.lockedClients)} {props.user.lockedClients === 1 ? 'device is' : 'devices are'} locked out after failed sign-ins (for 15 minutes each); other devices can still sign in.
           </li>
         </Show>
         <Show when={!hasAnyLock() && !props.user.deactivatedAt}>
           <li>Can sign in.</li>
         </Show>
-        <li>Two-step sign-in {props.user.twoFactorEnabled ? 'on' : 'off'}; last sign-in {props.user.lastSignInAt ? formatTime(props.user.lastSignInAt) : 'never'}.</li>
+        <li>Two-step sign-in {props.user.twoFactorEnabled ? 'on' : 'off'}; last sign-in {props.user.lastSignInAt ? formatDateTime(props.user.lastSignInAt) : 'never'}.</li>
         <Show when={props.user.mustChangePassword}>
           <li>Must choose a new password at the next sign-in.</li>
         </Show>
@@ -101,7 +101,7 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
         <p id="edit-email-hint" class="muted span-2">Optional; without one, password reset links can only come from an admin.</p>
         <label for="edit-role">Role</label>
         <select id="edit-role" name="role" disabled={isSelf()} aria-describedby={isSelf() ? 'edit-role-note' : undefined} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-          <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value} selected={value === props.user.role}>{name}</option>}</For>
+          <For each={Object.entries(ROLE_WORDS)}>{([value, name]) => <option value={value} selected={value === props.user.role}>{name}</option>}</For>
         </select>
         <Show when={isSelf()}>
           <p id="edit-role-note" class="muted span-2">Nobody changes their own role; another admin can.</p>
@@ -196,7 +196,7 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
         {(r) => (
           <div class="success-note" data-testid="issued-reset">
             <p>
-              Hand this link to {name()} (it works once, until {formatTime(r().expiresAt)}):
+              Hand this link to {name()} (it works once, until {formatDateTime(r().expiresAt)}):
             </p>
             <p>
               <code class="secret" data-testid="issued-reset-url">{r().resetUrl}</code>

@@ -2,8 +2,8 @@ import { Show } from 'solid-js';
 import { AccountSessions } from '../components/account-sessions';
 import { ChangePasswordForm } from '../components/change-password-form';
 import { TwoFactorStatus } from '../components/two-factor-status';
-import { areaName } from '../features/accounts/areas';
-import { ROLE_NAMES } from '../features/accounts/words';
+import { areaName } from '../features/areas/areas';
+import { ROLE_WORDS } from '../features/words';
 import { canUse, currentUser } from '../features/auth/session';
 import { PromotionAsk } from '../components/promotion-ask';
 
@@ -15,7 +15,7 @@ export default function Account() {
       <Show when={currentUser()}>
         {(me) => (
           <p>
-            <strong>{me().username}</strong> · {ROLE_NAMES[me().role]}
+            <strong>{me().username}</strong> · {ROLE_WORDS[me().role]}
             <Show when={me().area}> · {areaName(me().area)}</Show>
             <Show when={me().email}> · {me().email}</Show>
           </p>

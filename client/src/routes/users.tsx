@@ -3,16 +3,16 @@ import { createSignal, For, onMount, Show } from 'solid-js';
 import { PromotionRequests } from '../components/promotion-requests';
 import { UserCreateForm } from '../components/user-create-form';
 import { UserManage } from '../components/user-manage';
-import { areaName, useAreas } from '../features/accounts/areas';
-import { formatCount, formatTime } from '../features/accounts/format';
+import { areaName, useAreas } from '../features/areas/areas';
+import { formatDateTime, formatNumber } from '../locale/format';
 import { fetchUsers, type UserFilters } from '../features/accounts/users';
-import { ROLE_NAMES } from '../features/accounts/words';
+import { ROLE_WORDS } from '../features/words';
 
 function stateOf(u: User): string {
   if (u.deactivatedAt) return 'Deactivated';
   if (u.isLocked) return 'Locked by an admin';
-  if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()) return `Locked until ${formatTime(u.lockedUntil)}`;
-  if (u.lockedClients > 0) return `${formatCount(u.lockedClients)} ${u.lockedClients === 1 ? 'device' : 'devices'} locked out`;
+  if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()) return `Locked until ${formatDateTime(u.lockedUntil)}`;
+  if (u.lockedClients > 0) return `${formatNumber(u.lockedClients)} ${u.lockedClients === 1 ? 'device' : 'devices'} locked out`;
   if (u.mustChangePassword) return 'Must change password';
   return 'Active';
 }
@@ -83,7 +83,7 @@ export default function Users() {
         <label for="user-filter-role">Role</label>
         <select id="user-filter-role" name="role">
           <option value="">All roles</option>
-          <For each={Object.entries(ROLE_NAMES)}>{([value, name]) => <option value={value}>{name}</option>}</For>
+          <For each={Object.entries(ROLE_WORDS)}>{([value, name]) => <option value={value}>{name}</option>}</For>
         </select>
         <label for="user-filter-area">Area</label>
         <select id="user-filter-area" name="area">
@@ -143,11 +143,11 @@ export default function Users() {
               <tr data-testid={`user-row-${u.username}`}>
                 <td>{u.username}</td>
                 <td>{u.email}</td>
-                <td>{ROLE_NAMES[u.role]}</td>
+                <td>{ROLE_WORDS[u.role]}</td>
                 <td>{areaName(u.area)}</td>
                 <td>{stateOf(u)}</td>
                 <td>{u.twoFactorEnabled ? 'On' : 'Off'}</td>
-                <td>{u.lastSignInAt ? formatTime(u.lastSignInAt) : 'Never'}</td>
+                <td>{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
                 <td>
                   <button type="button" class="button link-button" onClick={() => setSelected(u)}>
                     Manage {u.username}
