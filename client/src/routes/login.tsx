@@ -1,6 +1,6 @@
 import { A, useNavigate } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
-import { currentUser, signIn } from '../features/auth/session';
+import { currentUser, pendingSetup, signIn } from '../features/auth/session';
 import { homeFor } from './home';
 
 /**
@@ -20,7 +20,8 @@ export default function Login() {
     setBusy(false);
     if (res.ok) {
       setPending(null);
-      return navigate(homeFor(currentUser()?.role), { replace: true });
+      // A pending setup opens first (the shell would redirect there anyway).
+      return navigate(pendingSetup(currentUser()) ? '/setup' : homeFor(currentUser()?.role), { replace: true });
     }
     if (res.needsCode && !code) return setPending({ username, password });
     setError(res.message);
