@@ -1,23 +1,24 @@
 import { A } from '@solidjs/router';
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, Show } from 'solid-js';
 import { refusalSentence } from '../features/accounts/refusals';
-import { areaName, useAreas } from '../features/areas/areas';
+import { areaName } from '../features/areas/areas';
 import { canUse, currentUser } from '../features/auth/session';
 import { moveParentToArea } from '../features/bags/bags';
 import { describeFailure } from '../features/trpc-client';
-import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 import { ActionMessage } from './action-message';
+import { AreaOptions } from './area-options';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 
 /** On a bag's search result, for admins: its audit history, and moving a parent to another area. */
 export function BagAdminTools(props: { code: string; type: 'parent' | 'child'; area: string | null; childCount: number; onMoved: () => void }) {
-  const areas = useAreas();
+  const [target, setTarget] = createSignal('');
   const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
   const role = () => currentUser()?.role;
 
   const onMove = (e: SubmitEvent) => {
     e.preventDefault();
-    const area = String(new FormData(e.currentTarget as HTMLFormElement).get('area') ?? '');
+    const area = target();
     if (!area) return setMessage({ isError: true, text: 'Choose the area to move it to.' });
     setConfirming({
       title: `Move ${props.code} to ${areaName(area)}?`,
@@ -46,9 +47,9 @@ export function BagAdminTools(props: { code: string; type: 'parent' | 'child'; a
         <Show when={props.type === 'parent' && canUse(role(), 'moveParent')}>
           <form class="row" onSubmit={onMove} aria-label={`Move ${props.code} to another area`}>
             <label for="move-area">Move to area</label>
-            <select id="move-area" name="area">
+            <select id="move-area" name="area" onChange={(e) => setTarget(e.currentTarget.value)}>
               <option value="">Choose an area</option>
-              <For each={areas().filter((a) => a.code !== props.area)}>{(a) => <option value={a.code}>{a.name}</option>}</For>
+              <AreaOptions selected={target()} exclude={props.area} />
             </select>
             <button type="submit" class="button">Move parent</button>
           </form>

@@ -1,19 +1,20 @@
 import type { Promotion, Role } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
-import { areaName, useAreas } from '../features/areas/areas';
-import { formatDateTime } from '../locale/format';
 import { fetchMyPromotion, requestPromotion } from '../features/accounts/promotions';
-import { ROLE_WORDS } from '../features/words';
+import { areaName } from '../features/areas/areas';
 import { currentUser } from '../features/auth/session';
+import { ROLE_WORDS } from '../features/words';
+import { formatDateTime } from '../locale/format';
 import { ActionMessage } from './action-message';
+import { AreaOptions } from './area-options';
 
 const STATUS_WORDS = { pending: 'waiting for an admin', approved: 'approved', declined: 'declined' } as const;
 
 /** Billers and dispatchers ask an admin for another role, with a reason, and see how it stands. */
 export function PromotionAsk() {
-  const areas = useAreas();
   const [mine, setMine] = createSignal<Promotion | null>(null);
   const [role, setRole] = createSignal<Role>('biller');
+  const [area, setArea] = createSignal('');
   const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
   const roles = () => (['admin', 'biller', 'dispatcher'] as const).filter((r) => r !== currentUser()?.role);
 
@@ -26,8 +27,7 @@ export function PromotionAsk() {
   const onSubmit = async (e: SubmitEvent) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
-    const area = String(form.get('area') ?? '');
-    const res = await requestPromotion({ role: role(), reason: String(form.get('reason') ?? ''), ...(role() === 'dispatcher' && area ? { area } : {}) });
+    const res = await requestPromotion({ role: role(), reason: String(form.get('reason') ?? ''), ...(role() === 'dispatcher' && area() ? { area: area() } : {}) });
     if (!res.ok) return setMessage({ isError: true, text: res.message });
     setMine(res.value);
     setMessage({ isError: false, text: 'Sent. An admin will decide.' });
@@ -52,9 +52,9 @@ export function PromotionAsk() {
           </select>
           <Show when={role() === 'dispatcher'}>
             <label for="promotion-area">Dispatch area</label>
-            <select id="promotion-area" name="area">
+            <select id="promotion-area" name="area" onChange={(e) => setArea(e.currentTarget.value)}>
               <option value="">Let the admin choose</option>
-              <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
+              <AreaOptions selected={area()} />
             </select>
           </Show>
           <label for="promotion-reason">Why you need it</label>

@@ -1,15 +1,15 @@
 import type { Promotion } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
-import { areaName, useAreas } from '../features/areas/areas';
-import { formatDateTime } from '../locale/format';
 import { decidePromotion, fetchPendingPromotions } from '../features/accounts/promotions';
+import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
-import { ConfirmAction, type ConfirmRequest } from './confirm-action';
+import { formatDateTime } from '../locale/format';
 import { ActionMessage } from './action-message';
+import { AreaOptions } from './area-options';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 
 /** Pending role requests on the users screen: approve (through the same rules as a role change) or decline. */
 export function PromotionRequests(props: { onDecided: () => void }) {
-  const areas = useAreas();
   const [items, setItems] = createSignal<Promotion[]>([]);
   const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
@@ -51,7 +51,7 @@ export function PromotionRequests(props: { onDecided: () => void }) {
                     <label for={`promotion-area-${p.id}`}>Area for {p.username}</label>
                     <select id={`promotion-area-${p.id}`} onChange={(e) => setAreaChoice({ ...areaChoice(), [p.id]: e.currentTarget.value })}>
                       <option value="">Choose an area</option>
-                      <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
+                      <AreaOptions selected={areaChoice()[p.id]} />
                     </select>
                   </Show>
                   <button type="button" class="button link-button" onClick={() => void decide(p, true)}>

@@ -1,16 +1,16 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, Show } from 'solid-js';
-import { useAreas } from '../features/areas/areas';
 import { createUser, suggestTemporaryPassword } from '../features/accounts/users';
 import { ROLE_WORDS } from '../features/words';
+import { AreaOptions } from './area-options';
 
 /**
  * Creates an account with a temporary password the admin hands over; the user must change it at
  * first sign-in. The password stays on screen after creating so it can be read out or copied.
  */
 export function UserCreateForm(props: { onCreated: (user: User) => void }) {
-  const areas = useAreas();
   const [role, setRole] = createSignal<Role>('dispatcher');
+  const [area, setArea] = createSignal('');
   const [password, setPassword] = createSignal('');
   const [error, setError] = createSignal<string | null>(null);
   const [created, setCreated] = createSignal<{ username: string; password: string } | null>(null);
@@ -28,13 +28,14 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
       email: text('email') || null,
       password: password(),
       role: role(),
-      area: role() === 'dispatcher' ? text('area') || null : null,
+      area: role() === 'dispatcher' ? area() || null : null,
     });
     setBusy(false);
     if (!res.ok) return setError(res.message);
     setCreated({ username: res.value.username, password: password() });
     formEl.reset();
     setPassword('');
+    setArea('');
     props.onCreated(res.value);
   };
 
@@ -52,9 +53,9 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
         </select>
         <Show when={role() === 'dispatcher'}>
           <label for="new-area">Dispatch area</label>
-          <select id="new-area" name="area" required>
+          <select id="new-area" name="area" required onChange={(e) => setArea(e.currentTarget.value)}>
             <option value="">Choose an area</option>
-            <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
+            <AreaOptions selected={area()} />
           </select>
         </Show>
         <label for="new-password">Temporary password</label>

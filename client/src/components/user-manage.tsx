@@ -1,20 +1,20 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, Show } from 'solid-js';
-import { useAreas } from '../features/areas/areas';
-import { formatDateTime, formatNumber } from '../locale/format';
 import { deactivateUser, endUserSessions, issuePasswordReset, type Outcome, resetUserTwoFactor, updateUser } from '../features/accounts/users';
-import { ROLE_WORDS } from '../features/words';
 import { currentUser } from '../features/auth/session';
-import { ConfirmAction, type ConfirmRequest } from './confirm-action';
+import { ROLE_WORDS } from '../features/words';
+import { formatDateTime, formatNumber } from '../locale/format';
 import { ActionMessage } from './action-message';
+import { AreaOptions } from './area-options';
+import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 
 /**
  * One user's edit form and actions. Every refusal (last admin, own role, a full area) comes back
  * from the server as a sentence and is shown here; destructive actions ask first.
  */
 export function UserManage(props: { user: User; onChanged: (user?: User) => void; onClose: () => void }) {
-  const areas = useAreas();
   const [role, setRole] = createSignal<Role>(props.user.role);
+  const [area, setArea] = createSignal(props.user.area ?? '');
   const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
   const isSelf = () => currentUser()?.id === props.user.id;
@@ -28,13 +28,12 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const email = String(form.get('email') ?? '').trim();
-    const area = String(form.get('area') ?? '');
     const res = report(
       await updateUser({
         id: props.user.id,
         ...(email !== (props.user.email ?? '') ? { email: email || null } : {}),
         ...(role() !== props.user.role ? { role: role() } : {}),
-        area: role() === 'dispatcher' ? area || null : null,
+        area: role() === 'dispatcher' ? area() || null : null,
       }),
       `Saved ${props.user.username}.`,
     );
@@ -108,9 +107,9 @@ export function UserManage(props: { user: User; onChanged: (user?: User) => void
         </Show>
         <Show when={role() === 'dispatcher'}>
           <label for="edit-area">Dispatch area</label>
-          <select id="edit-area" name="area" required>
+          <select id="edit-area" name="area" required onChange={(e) => setArea(e.currentTarget.value)}>
             <option value="">Choose an area</option>
-            <For each={areas()}>{(a) => <option value={a.code} selected={a.code === props.user.area}>{a.name}</option>}</For>
+            <AreaOptions selected={area()} />
           </select>
         </Show>
         <button type="submit" class="button">Save changes</button>

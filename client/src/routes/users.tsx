@@ -1,12 +1,13 @@
 import type { Role, User } from '@tracetrack/shared';
 import { createSignal, For, onMount, Show } from 'solid-js';
+import { AreaOptions } from '../components/area-options';
 import { PromotionRequests } from '../components/promotion-requests';
 import { UserCreateForm } from '../components/user-create-form';
 import { UserManage } from '../components/user-manage';
-import { areaName, useAreas } from '../features/areas/areas';
-import { formatDateTime, formatNumber } from '../locale/format';
 import { fetchUsers, type UserFilters } from '../features/accounts/users';
+import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
+import { formatDateTime, formatNumber } from '../locale/format';
 
 function stateOf(u: User): string {
   if (u.deactivatedAt) return 'Deactivated';
@@ -25,11 +26,11 @@ const yesNo = (v: string): boolean | undefined => (v === 'yes' ? true : v === 'n
  * reset link, deactivate; role requests wait at the top.
  */
 export default function Users() {
-  const areas = useAreas();
   const [items, setItems] = createSignal<User[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [filters, setFilters] = createSignal<UserFilters>({});
+  const [areaFilter, setAreaFilter] = createSignal('');
   // Kept apart from the list, so a user who leaves the filtered list (just deactivated) stays open.
   const [selected, setSelected] = createSignal<User | null>(null);
 
@@ -55,7 +56,7 @@ export default function Users() {
     setFilters({
       ...(text('search') ? { search: text('search') } : {}),
       ...(text('role') ? { role: text('role') as Role } : {}),
-      ...(text('area') ? { area: text('area') } : {}),
+      ...(areaFilter() ? { area: areaFilter() } : {}),
       ...(isLocked !== undefined ? { isLocked } : {}),
       ...(hasTwoFactor !== undefined ? { hasTwoFactor } : {}),
       isDeactivated: text('deactivated') === 'yes',
@@ -86,9 +87,9 @@ export default function Users() {
           <For each={Object.entries(ROLE_WORDS)}>{([value, name]) => <option value={value}>{name}</option>}</For>
         </select>
         <label for="user-filter-area">Area</label>
-        <select id="user-filter-area" name="area">
+        <select id="user-filter-area" name="area" onChange={(e) => setAreaFilter(e.currentTarget.value)}>
           <option value="">All areas</option>
-          <For each={areas()}>{(a) => <option value={a.code}>{a.name}</option>}</For>
+          <AreaOptions selected={areaFilter()} />
         </select>
         <label for="user-filter-locked">Locked</label>
         <select id="user-filter-locked" name="locked">
