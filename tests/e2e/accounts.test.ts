@@ -292,7 +292,6 @@ describe('accounts screens (real Chromium)', () => {
     const tools = admin.getByTestId('bag-admin-tools');
     await tools.getByLabel('Move to area').selectOption('ranchi');
     await tools.getByRole('button', { name: 'Move parent' }).click();
-    await tools.getByRole('alertdialog').waitFor({ timeout: 5000 }).catch(async (e) => { console.log('TOOLS', await admin.locator('main').innerHTML()); throw e; });
     await tools.getByRole('alertdialog').getByRole('button', { name: 'Move to Ranchi' }).click();
     await eventually(() => tools.getByRole('status').textContent()).toMatch(/Moved SB70001 and 1 child to Ranchi/);
     const areas = await env.app.deps.db.selectFrom('bags').where('code', 'in', ['SB70001', 'CH70001']).select('area').execute();
