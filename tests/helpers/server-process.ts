@@ -32,7 +32,8 @@ export const SERVER_BUNDLE = path.join(root, 'server/dist/main.js');
  * `nodeArgs` go before the entry point (e.g. the bench's --cpu-prof, which NODE_OPTIONS refuses).
  */
 export async function startServerProcess(
-  env: Record<string, string>,
+  /** Added to this process's environment; an undefined value leaves the variable out. */
+  env: Record<string, string | undefined>,
   port?: number,
   nodeArgs: string[] = [],
   opts: { bundle?: boolean } = {},

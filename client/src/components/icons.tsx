@@ -119,3 +119,23 @@ export const IconMore = () => (
     <circle cx="19" cy="12" r="1.3" fill="currentColor" />
   </Svg>
 );
+
+export const IconUsers = () => (
+  <Svg>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20a6.5 6.5 0 0 1 13 0M16 4.6a3.5 3.5 0 0 1 0 6.8M18 14a6.5 6.5 0 0 1 3.5 6" />
+  </Svg>
+);
+
+export const IconAudit = () => (
+  <Svg>
+    <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />
+  </Svg>
+);
+
+export const IconAccount = () => (
+  <Svg>
+    <circle cx="12" cy="8" r="4" />
+    <path d="M4 21a8 8 0 0 1 16 0" />
+  </Svg>
+);

@@ -160,6 +160,11 @@ export default function BillDetailPage() {
               <A class="button button-quiet" href={`/bills/${encodeURIComponent(b().billNumber)}/print`}>
                 Print view
               </A>
+              <Show when={canUse(currentUser()?.role, 'audit')}>
+                <A class="button button-quiet" href={`/audit?entityType=bill&entityKey=${encodeURIComponent(b().billNumber)}`}>
+                  Audit history
+                </A>
+              </Show>
             </div>
             <Show when={b().source === 'server' && canUse(currentUser()?.role, 'admin')}>
               <ExportButton

@@ -1,6 +1,7 @@
 import { A, useSearchParams } from '@solidjs/router';
 import type { Bag, BagDetail } from '@tracetrack/shared';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { BagAdminTools } from '../components/bag-admin-tools';
 import { ChildrenList } from '../components/children-list';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { OutcomeLines } from '../components/outcome-lines';
@@ -118,6 +119,7 @@ export default function Search() {
             <p>
               Area {areaName(d().bag.area)} · {formatNumber(d().bag.weightKg)} kg · registered by {d().bag.createdBy ?? '—'} on {formatDateTime(d().bag.createdAt)}
             </p>
+            <BagAdminTools code={d().bag.code} type={d().bag.type} area={d().bag.area} childCount={d().bag.childCount ?? 0} onMoved={() => void load(d().bag.code)} />
             <Show when={d().bag.type === 'parent'}>
               <p>
                 Children <span data-testid="bag-children-count">{d().bag.childCount}/{d().bag.capacity}</span> ({d().bag.status})
