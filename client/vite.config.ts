@@ -34,9 +34,12 @@ export default defineConfig({
         // The app shell: every built script, style, page and icon. The ZXing wasm (~1 MB) is only
         // needed by phones without BarcodeDetector, so it is cached on first use instead.
         globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
+        // The password-strength estimator's dictionaries (~1.6 MB) serve only the screens that set a
+        // password; handhelds should not download them with the shell.
+        globIgnores: ['**/zxcvbn-*.js'],
         navigateFallback: '/index.html',
-        // Server files, not app screens: a navigation to them must reach the server.
-        navigateFallbackDenylist: [/^\/trpc/, /^\/health/, /^\/ready/, /^\/robots\.txt$/],
+        // Server files and routes, not app screens: a navigation to them must reach the server.
+        navigateFallbackDenylist: [/^\/trpc/, /^\/api\//, /^\/health/, /^\/ready/, /^\/robots\.txt$/],
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         runtimeCaching: [
@@ -45,17 +48,34 @@ export default defineConfig({
             handler: 'CacheFirst',
             options: { cacheName: 'tt-wasm', expiration: { maxEntries: 4 } },
           },
+          {
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/assets\/zxcvbn-[^/]+\.js$/.test(url.pathname),
+            handler: 'CacheFirst',
+            options: { cacheName: 'tt-password-strength', expiration: { maxEntries: 8 } },
+          },
         ],
       },
       devOptions: { enabled: false },
     }),
   ],
-  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 1200 },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 1300,
+    rolldownOptions: {
+      output: {
+        // Named so the service worker can leave them out of the precache (globIgnores above).
+        chunkFileNames: (chunk) =>
+          chunk.moduleIds.some((id) => id.includes('/@zxcvbn-ts/')) ? 'assets/zxcvbn-[hash].js' : 'assets/[name]-[hash].js',
+      },
+    },
+  },
   server: {
     host: '0.0.0.0',
     port: 5173,
     proxy: {
       '/trpc': { target: apiTarget, changeOrigin: false },
+      '/api': { target: apiTarget, changeOrigin: false },
       '/health': { target: apiTarget, changeOrigin: false },
       '/ready': { target: apiTarget, changeOrigin: false },
     },

@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { AppError } from '@tracetrack/shared';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
@@ -31,7 +32,25 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
-export function generateStrongPassword(): string {
-  // 18 random base64url characters plus one of each required class.
-  return `${randomBytes(14).toString('base64url')}aZ7!`;
+/** The ~380 KB common-password list loads when a password is first set, not at every start. */
+export async function passwordProblemOf(password: string, username: string | null): Promise<string | null> {
+  const { passwordProblem } = await import('@tracetrack/shared/common-passwords');
+  return passwordProblem(password, username);
+}
+
+/**
+ * The password rule, on every path that sets a password (create, update, change, reset, the first
+ * admin, the seeder): the schema checks the length early, this checks all of it.
+ */
+export async function refuseWeakPassword(password: string, username: string | null, field = 'password'): Promise<void> {
+  const problem = await passwordProblemOf(password, username);
+  if (problem) throw new AppError('WEAK_PASSWORD', problem, { field });
+}
+
+/** 24 random base64url characters (144 bits), checked against the rule like any other. */
+export async function generateStrongPassword(username: string): Promise<string> {
+  for (;;) {
+    const password = randomBytes(18).toString('base64url');
+    if (!(await passwordProblemOf(password, username))) return password;
+  }
 }

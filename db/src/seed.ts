@@ -4,7 +4,7 @@
  * Postgres the server uses: same DATA_DIR and EMBEDDED_PG_PORT).
  */
 import { parseArgs } from 'node:util';
-import { passwordProblems } from '@tracetrack/shared';
+import { passwordProblem } from '@tracetrack/shared/common-passwords';
 import pg from 'pg';
 import { createDb } from './connection';
 import { loadDatabaseEnv } from './env';
@@ -30,8 +30,9 @@ const bags = Number(values.bags);
 const seed = Number(values.seed);
 if (!Number.isInteger(bags) || bags < 1) throw new Error('--bags must be a positive integer');
 if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
-const problems = passwordProblems(values.password);
-if (problems.length) throw new Error(`--password needs ${problems.join(', ')}`);
+// Every seeded username starts with `seed_`: a password without it contains none of them.
+const problem = passwordProblem(values.password, 'seed_');
+if (problem) throw new Error(`--password is refused: ${problem}`);
 
 const env = loadDatabaseEnv();
 const database = await openDatabase({ ...env, DATABASE_URL: values['database-url'] ?? env.DATABASE_URL }, (message, fields) =>

@@ -17,15 +17,46 @@ export interface DispatchAreasTable {
 export interface UsersTable {
   id: Generated<number>;
   username: string;
-  email: string;
+  email: string | null;
   password_hash: string;
   role: UserRole;
   area: string | null;
   is_locked: Generated<boolean>;
-  failed_logins: Generated<number>;
-  locked_until: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  must_change_password: Generated<boolean>;
+  session_epoch: Generated<number>;
+  last_sign_in_at: Date | null;
+  deactivated_at: Date | null;
+  two_factor_secret: string | null;
+  two_factor_enabled_at: Date | null;
+  two_factor_pending_secret: string | null;
+  two_factor_last_step: number | null;
+}
+
+/** Sign-in failure runs per subject (account or unknown name) and client (migration 0007). */
+export interface LoginFailuresTable {
+  subject: string;
+  client_key: string;
+  failures: number;
+  first_failure_at: Date;
+  last_failure_at: Date;
+  locked_until: Date | null;
+}
+
+export interface RecoveryCodesTable {
+  user_id: number;
+  code_hash: string;
+  used_at: Date | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  issued_by: number | null;
 }
 
 export interface BagsTable {
@@ -134,6 +165,21 @@ export interface AuditLogTable {
   is_permanent: Generated<boolean>;
 }
 
+export type PromotionStatusColumn = 'pending' | 'approved' | 'declined';
+
+/** A request for another role (migration 0008). */
+export interface PromotionRequestsTable {
+  id: Generated<number>;
+  user_id: number;
+  role: UserRole;
+  area: string | null;
+  reason: string;
+  status: Generated<PromotionStatusColumn>;
+  created_at: Generated<Date>;
+  decided_at: Date | null;
+  decided_by: number | null;
+}
+
 export interface CountersTable {
   name: string;
   scope: string;
@@ -207,9 +253,44 @@ export interface ImportRowsTable {
   message: string | null;
 }
 
+/** One end-of-day mail per day (migration 0009): the row is the claim across processes. */
+export interface EodRunsTable {
+  day: ColumnType<string, string, string>;
+  status: 'sending' | 'sent' | 'failed' | 'skipped';
+  attempts: Generated<number>;
+  recipients: Generated<number>;
+  bills: Generated<number>;
+  detail: string | null;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+/** A block of label codes handed out for printing (migration 0009). */
+export interface LabelReservationsTable {
+  id: Generated<number>;
+  kind: 'parent' | 'child';
+  format: string | null;
+  first_number: number | null;
+  last_number: number | null;
+  first_code: string;
+  last_code: string;
+  code_count: number;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface LabelCodesTable {
+  code: string;
+  reservation_id: number;
+  position: number;
+}
+
 export interface Database {
   dispatch_areas: DispatchAreasTable;
   users: UsersTable;
+  login_failures: LoginFailuresTable;
+  recovery_codes: RecoveryCodesTable;
+  password_resets: PasswordResetsTable;
   bags: BagsTable;
   links: LinksTable;
   bills: BillsTable;
@@ -224,6 +305,10 @@ export interface Database {
   sync_tombstone_horizon: SyncTombstoneHorizonTable;
   imports: ImportsTable;
   import_rows: ImportRowsTable;
+  promotion_requests: PromotionRequestsTable;
+  eod_runs: EodRunsTable;
+  label_reservations: LabelReservationsTable;
+  label_codes: LabelCodesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

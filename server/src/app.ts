@@ -3,8 +3,8 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { databaseIsReachable } from '@tracetrack/db';
-import { isAppError, MAX_REQUEST_BODY_BYTES, MAX_UPLOAD_BYTES } from '@tracetrack/shared';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { isAppError, MAX_BATCH_CALLS, MAX_REQUEST_BODY_BYTES, MAX_UPLOAD_BYTES } from '@tracetrack/shared';
+import { type Context as HonoContext, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Deps } from './deps';
@@ -12,8 +12,9 @@ import type { AppEnv } from './http/app-env';
 import { jsonRefusal } from './http/json-error';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
+import { exportRoutes } from './modules/exports/routes';
 import { importRoutes } from './modules/imports/routes';
-import { createHttpContext, readCookie, SESSION_COOKIE } from './trpc/http-context';
+import { createHttpContext, readClientId, readCookie, sessionCookieName } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
 /**
@@ -27,15 +28,57 @@ function clientIp(deps: Deps, req: Request, remote: string | null): string | nul
   return hops.at(-1) ?? remote;
 }
 
-/** The Origin's host; null for an opaque (`null`) or unparseable Origin, which is never ours. */
-function hostOf(origin: string): string | null {
-  return URL.canParse(origin) ? new URL(origin).host || null : null;
+/** Scheme, host and port as a browser writes them in Origin; null for anything that is not one. */
+function originOf(url: string): string | null {
+  if (!URL.canParse(url)) return null;
+  const { origin } = new URL(url);
+  return origin === 'null' ? null : origin;
 }
 
-/** No Origin (not a browser, or a same-origin GET) or our own host. */
-function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  return !origin || hostOf(origin) === (host ?? '');
+
+/**
+ * The origins a browser request may come from: this request's own (scheme and host as the client
+ * used them: behind a trusted TLS proxy the scheme is the proxy's X-Forwarded-Proto, the entry it
+ * appended) and, when set, PUBLIC_URL's, for a proxy that rewrites Host.
+ */
+function allowedOrigins(deps: Deps, req: Request, host: string | undefined): string[] {
+  const url = new URL(req.url);
+  const forwarded = deps.config.trustProxy ? (req.headers.get('x-forwarded-proto') ?? '').split(',').map((p) => p.trim()).filter(Boolean).at(-1) : undefined;
+  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : url.protocol.slice(0, -1);
+  const own = originOf(`${scheme}://${host ?? url.host}`);
+  const configured = deps.config.publicUrl ? originOf(deps.config.publicUrl) : null;
+  return [own, configured].filter((o): o is string => o !== null);
 }
+
+/** No Origin (not a browser, or a same-origin GET), or one of ours (allowedOrigins). */
+function isAllowedOrigin(deps: Deps, c: HonoContext<AppEnv>): boolean {
+  const origin = c.req.header('origin');
+  return origin === undefined || allowedOrigins(deps, c.req.raw, c.req.header('host')).includes(originOf(origin) ?? '');
+}
+
+/**
+ * How many procedure calls a /trpc request holds: a batch (`?batch=1`) names them comma-separated
+ * in the path. A path that does not decode is one call (tRPC refuses it).
+ */
+function callCount(req: Request): number {
+  const url = new URL(req.url);
+  if (url.searchParams.get('batch') !== '1') return 1;
+  try {
+    return decodeURIComponent(url.pathname).split(',').length;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Features the app never uses are off for every page; the camera (the scanner) is allowed for
+ * this origin only.
+ */
+const PERMISSIONS_POLICY = [
+  'camera=(self)', 'microphone=()', 'geolocation=()', 'payment=()', 'usb=()', 'serial=()', 'hid=()', 'midi=()',
+  'accelerometer=()', 'gyroscope=()', 'magnetometer=()', 'display-capture=()', 'fullscreen=()', 'picture-in-picture=()',
+  'publickey-credentials-get=()', 'screen-wake-lock=()', 'xr-spatial-tracking=()', 'browsing-topics=()',
+].join(', ');
 
 /**
  * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
@@ -62,6 +105,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     c.header('referrer-policy', 'strict-origin-when-cross-origin');
     c.header('x-frame-options', 'DENY');
     c.header('cross-origin-opener-policy', 'same-origin');
+    c.header('permissions-policy', PERMISSIONS_POLICY);
     c.header(
       'content-security-policy',
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
@@ -84,6 +128,14 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     return c.json({ status: ready ? 'ready' : 'unavailable', database: database ? 'ok' : 'down', redis }, ready ? 200 : 503);
   });
 
+  // API answers and downloads hold accounts, emails and bag data: no browser or proxy cache may keep them.
+  const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  };
+  app.use('/trpc/*', noStore);
+  app.use('/api/*', noStore);
+
   // CSRF-safe by construction: mutations are JSON only and a browser Origin must be our own.
   app.use('/trpc/*', async (c, next) => {
     if (c.req.method === 'POST') {
@@ -91,23 +143,29 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       if (!type.toLowerCase().startsWith('application/json')) {
         return jsonRefusal(c, 'VALIDATION', 'Requests must be JSON (content-type: application/json).', 415);
       }
-      if (!isSameOrigin(c.req.header('origin'), c.req.header('host'))) return jsonRefusal(c, 'FORBIDDEN', 'Cross-origin request refused.', 403);
+      if (!isAllowedOrigin(deps, c)) return jsonRefusal(c, 'FORBIDDEN', 'Cross-origin request refused.', 403);
+    }
+    const calls = callCount(c.req.raw);
+    if (calls > MAX_BATCH_CALLS) {
+      return jsonRefusal(c, 'VALIDATION', `A batch may hold at most ${MAX_BATCH_CALLS} calls; this one holds ${calls}. Send them in smaller batches.`, 400);
     }
     return next();
   });
   // Downloads and uploads beside tRPC: any request a browser marks with a foreign Origin is refused.
   app.use('/api/*', async (c, next) => {
-    if (!isSameOrigin(c.req.header('origin'), c.req.header('host'))) return jsonRefusal(c, 'FORBIDDEN', 'Cross-origin request refused.', 403);
+    if (!isAllowedOrigin(deps, c)) return jsonRefusal(c, 'FORBIDDEN', 'Cross-origin request refused.', 403);
     return next();
   });
 
-  // The rate limit and the session cookie are looked up together: with Redis, both commands
-  // leave in one write (auto-pipelining) and come back in one read.
+  // Each call of a batch counts against the limit. The rate limit and the session cookie are
+  // looked up together: with Redis, both commands leave in one write (auto-pipelining) and come
+  // back in one read.
   const limitAndSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const calls = c.req.path.startsWith('/trpc/') ? callCount(c.req.raw) : 1;
     const ip = c.get('ip');
-    const token = readCookie(c.req.header('cookie') ?? null, SESSION_COOKIE);
+    const token = readCookie(c.req.header('cookie') ?? null, sessionCookieName(deps.config));
     const [limit, session] = await Promise.allSettled([
-      ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip) : undefined,
+      ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip, calls) : undefined,
       token ? deps.sessions.touch(token) : null,
     ]);
     c.set('session', session);
@@ -137,7 +195,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         jsonRefusal(c, 'VALIDATION', `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`, 413),
     }),
   );
-  // Uploads (imports) are files of up to 16 MB; the limit is checked as the body streams in.
+  // Other /api bodies are small; uploads (above) check their own size as they stream to disk.
   app.use(
     '/api/*',
     bodyLimit({
@@ -145,6 +203,9 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       onError: (c) => jsonRefusal(c, 'VALIDATION', `The file is larger than ${MAX_UPLOAD_BYTES / 1_048_576} MB.`, 413),
     }),
   );
+  app.route('/api/exports', exportRoutes(deps));
+  // Nothing under /api/ or /trpc/ is a page: an unknown path is a 404 in JSON, never the app shell.
+  app.all('/api/*', (c) => jsonRefusal(c, 'ROUTE_NOT_FOUND', `There is no ${c.req.method} ${c.req.path}.`, 404));
 
   app.all('/trpc/*', async (c) => withContentLength(
     await fetchRequestHandler({
@@ -152,12 +213,15 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       req: c.req.raw,
       router: appRouter,
       allowBatching: true,
+      // Checked above with a clearer answer; this keeps tRPC's own limit in step with it.
+      maxBatchSize: MAX_BATCH_CALLS,
       createContext: ({ req, resHeaders }) =>
         createHttpContext(deps, req, resHeaders, {
           requestId: c.get('requestId'),
           ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
           remoteIp: c.get('ip'),
           userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
+          clientId: readClientId(deps, c.req.header('cookie') ?? null),
         }, c.get('session')),
       onError: ({ error, path: procedure }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -4,7 +4,7 @@ import { createDb, migrateToLatest, openDatabase } from '@tracetrack/db';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
 import { startHttpServer } from './http-server';
-import { ensureFirstAdmin } from './modules/users/bootstrap';
+import { ensureFirstAdmin, firstAdminOf } from './modules/users/bootstrap';
 
 /** How long a stopping worker may take to finish its requests before it is killed. */
 const WORKER_STOP_TIMEOUT_MS = 15_000;
@@ -52,7 +52,7 @@ export async function runServer(env: Env, logger: Logger): Promise<void> {
   const { db } = createDb({ url: databaseUrl, poolSize: 1 });
   try {
     await migrateToLatest(db);
-    await ensureFirstAdmin({ db, logger }, env.ADMIN_PASSWORD);
+    await ensureFirstAdmin({ db, logger }, firstAdminOf(env));
   } finally {
     await db.destroy();
   }

@@ -19,6 +19,12 @@ export interface AppConfig {
   publicUrl: string | null;
   /** Where uploaded import files are kept until their rows are read (a resume of the read reads them again). */
   uploadDir: string;
+  /** `HH:MM` in timeZone when the end-of-day summary is mailed (with a mail transport); null: never. */
+  eodSendAt: string | null;
+  /** required: admins must turn on two-factor sign-in before using anything but auth.* and account.*. */
+  adminTwoFactor: 'required' | 'optional';
+  /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
+  twoFactorKey: Buffer | null;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */

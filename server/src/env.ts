@@ -1,4 +1,5 @@
 import { databaseEnvShape, parseEnv } from '@tracetrack/db';
+import { emailSchema, usernameSchema } from '@tracetrack/shared';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -12,9 +13,22 @@ const envSchema = z.object({
   /** Server processes (node:cluster); unset → 1 without Redis, the core count with it. */
   WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   REDIS_URL: z.url().optional(),
+  /** Prefix of every Redis key, so several installations (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().max(100).default('tt:'),
   ADMIN_PASSWORD: z.string().optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  /** The first admin's username and (optional) email, when no admin exists at start. */
+  ADMIN_USERNAME: usernameSchema.default('admin'),
+  ADMIN_EMAIL: emailSchema.optional(),
+  /** required: an admin without two-factor sign-in can only use auth.* and account.* until enrolled. */
+  ADMIN_TWO_FACTOR: z.enum(['required', 'optional']).default('required'),
+  /**
+   * 32 bytes as 64 hex digits: TOTP secrets are stored encrypted with it (AES-256-GCM); unset:
+   * stored as they are. Losing or changing it turns off every user's two-factor sign-in.
+   */
+  TWO_FACTOR_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32 bytes)').optional(),
+  // Bounded so a typo cannot make sessions live for months: a day idle, a week in all.
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   TRUST_PROXY: bool.default(false),
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -26,6 +40,8 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('TraceTrack <tracetrack@localhost>'),
   /** Where uploaded import files are kept until their rows are read; unset: DATA_DIR/uploads. */
   UPLOAD_DIR: z.string().optional(),
+  /** HH:MM (24-hour, in TIME_ZONE) to mail the end-of-day summary to admins and billers; needs SMTP_URL. */
+  EOD_SEND_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00 to 23:59').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

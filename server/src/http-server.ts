@@ -6,13 +6,15 @@ import { buildDeps } from './build-deps';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
 import { startMaintenance } from './maintenance';
-import { ensureFirstAdmin } from './modules/users/bootstrap';
+import { startEodMail } from './modules/reports/eod-mail';
+import { ensureFirstAdmin, firstAdminOf } from './modules/users/bootstrap';
 
 /** One HTTP server process: its own pool and Redis client, the app, and a clean close. */
 export async function startHttpServer(env: Env, logger: Logger, databaseUrl: string, opts: { bootstrap: boolean }) {
   const deps = await buildDeps({
     databaseUrl,
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
     poolSize: env.DB_POOL_SIZE,
     logger,
     smtpUrl: env.SMTP_URL,
@@ -27,16 +29,21 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       timeZone: env.TIME_ZONE,
       publicUrl: env.PUBLIC_URL ?? null,
       uploadDir: path.resolve(env.UPLOAD_DIR ?? path.join(env.DATA_DIR, 'uploads')),
+      eodSendAt: env.EOD_SEND_AT ?? null,
+      adminTwoFactor: env.ADMIN_TWO_FACTOR,
+      twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,
     },
   });
-  if (opts.bootstrap) await ensureFirstAdmin(deps, env.ADMIN_PASSWORD);
+  if (opts.bootstrap) await ensureFirstAdmin(deps, firstAdminOf(env));
   const stopMaintenance = startMaintenance(deps);
+  const stopEodMail = startEodMail(deps);
 
   const app = createApp(deps, { remoteAddress: (c) => getConnInfo(c).remote.address ?? null });
   // A port already taken fails the start with a message (main logs it and exits), not a crash.
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const failed = (e: NodeJS.ErrnoException) => {
       stopMaintenance();
+      stopEodMail();
       void deps.close();
       reject(new Error(e.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use (set PORT)` : e.message));
     };
@@ -49,6 +56,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
   return {
     close: async () => {
       stopMaintenance();
+      stopEodMail();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },

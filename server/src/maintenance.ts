@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Deps } from './deps';
 import { purgeExpiredAudit } from './modules/audit/retention';
+import { purgeStaleLoginFailures } from './modules/auth/login-failures';
 import { purgeExpiredTombstones } from './modules/sync/tombstone-retention';
 
 const EVERY_MS = 60 * 60_000;
 
 /**
- * Hourly housekeeping (audit and sync tombstone retention). With several workers each one schedules
+ * Hourly housekeeping (audit, sync tombstone and stale sign-in failure retention). With several workers each one schedules
  * it, and an advisory lock lets only one run it at a time.
  */
 export function startMaintenance(deps: Pick<Deps, 'db' | 'clock' | 'logger'>): () => void {
@@ -20,6 +21,8 @@ export function startMaintenance(deps: Pick<Deps, 'db' | 'clock' | 'logger'>): (
           if (purged) deps.logger.info('audit retention', { purged });
           const tombstones = await purgeExpiredTombstones(conn, deps.clock());
           if (tombstones) deps.logger.info('sync tombstone retention', { purged: tombstones });
+          const failures = await purgeStaleLoginFailures(conn, deps.clock());
+          if (failures) deps.logger.info('sign-in failure retention', { purged: failures });
         } finally {
           await sql`select pg_advisory_unlock(hashtext('tracetrack:maintenance'))`.execute(conn);
         }

@@ -59,6 +59,45 @@ export const APP_ERROR_CODES = [
   'BATCH_OVER_CAPACITY',
   /** A good row not imported because another row of its batch (or bill) was refused. */
   'BATCH_REFUSED',
+  // Areas, promotions and the audit log (admin).
+  /** A dispatcher scanned into (linked or unlinked in) a parent of another dispatch area. */
+  'PARENT_IN_OTHER_AREA',
+  /** The user already has a promotion request waiting for an admin. */
+  'PROMOTION_PENDING',
+  'PROMOTION_NOT_FOUND',
+  /** The request was approved or declined already. */
+  'PROMOTION_DECIDED',
+  /** The role asked for is the one the user already has. */
+  'PROMOTION_SAME_ROLE',
+  // Exports, labels and HTTP routes beside tRPC (issue 12)
+  /** No route at this path under /api/ or /trpc/. */
+  'ROUTE_NOT_FOUND',
+  /** A code of the requested label range is a bag already or was reserved before. */
+  'LABEL_CODES_TAKEN',
+  /** The format has fewer unused codes left than requested. */
+  'LABEL_CODES_EXHAUSTED',
+  'RESERVATION_NOT_FOUND',
+  // Accounts and security: sign-in lockouts per client, two-factor sign-in, account setup, resets, sessions.
+  /** This client (browser, else IP) is locked out of this account for a while; others may still sign in. */
+  'CLIENT_LOCKED',
+  /** The password was right; the account has two-factor sign-in on, so a code is needed too. No session. */
+  'TWO_FACTOR_REQUIRED',
+  /** The two-factor or recovery code is wrong, expired or already used. */
+  'TWO_FACTOR_INVALID',
+  /** An admin without two-factor sign-in (ADMIN_TWO_FACTOR=required) may only use auth.* and account.*. */
+  'TWO_FACTOR_ENROLMENT_REQUIRED',
+  'TWO_FACTOR_ALREADY_ENABLED',
+  'TWO_FACTOR_NOT_ENABLED',
+  /** account.twoFactor.confirm without a pending account.twoFactor.begin. */
+  'TWO_FACTOR_NOT_STARTED',
+  /** The password was set by an admin: only auth.* and account.* until the user changes it. */
+  'PASSWORD_CHANGE_REQUIRED',
+  /** The current password given to change a password or turn off two-factor sign-in is wrong. */
+  'WRONG_PASSWORD',
+  /** A reset link that is unknown, used, replaced or older than an hour. */
+  'RESET_TOKEN_INVALID',
+  'ACCOUNT_DEACTIVATED',
+  'SESSION_NOT_FOUND',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -32,6 +32,8 @@ export const MAX_MUTATIONS_PER_PUSH = 500;
 export const MAX_MUTATION_ARGS_BYTES = 4096;
 /** Any /trpc request body (bytes); the server answers 413 past it, so a device sizes its pushes under it. */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
+/** Calls in one batched /trpc request (`?batch=1`); each counts against the rate limits. */
+export const MAX_BATCH_CALLS = 10;
 /** The largest file an upload (an import) may send. */
 export const MAX_UPLOAD_BYTES = 16 * 1_048_576;
 

@@ -17,6 +17,7 @@ import { loadEnv } from '../../server/src/env';
 import { hashPassword } from '@tracetrack/db';
 import { startServerProcess } from '../helpers/server-process';
 import * as fx from './fixtures';
+import { exportsTable, type ExportRun, measureExport, seededAdmin } from './exports';
 import { loopbackAddress } from './http-client';
 import { runPhase } from './load-pool';
 import { runPgbench } from './pgbench';
@@ -94,8 +95,12 @@ try {
   for (const p of pgbench) log(`  ${p.mode}: ${p.tps.toFixed(0)} TPS (20 clients)`);
 
   const users = await fx.seededUsers(client);
+  const admin = await seededAdmin(client);
+  const exportRuns: Array<ExportRun & { workers: number }> = [];
   const billNo = await fx.largestBill(client);
   const codes = await fx.sampleBagCodes(client, 4000);
+  // Partial code search: 4 characters from the middle of real codes (a contains-search).
+  const searches = codes.filter((c) => c.length >= 6).slice(0, 500).map((c) => c.slice(2, 6));
   const phases: PhaseReport[] = [];
   let cookies: Map<string, string> | null = null;
   let group = 0;
@@ -108,7 +113,7 @@ try {
     const base = new URL(server.url);
     try {
       // Sessions live in Redis (when used) across server restarts; in-process ones need a new sign-in.
-      if (!cookies || !redisUrl) cookies = await fx.signIn(base, [...users.dispatchers, users.biller], args.password);
+      if (!cookies || !redisUrl) cookies = await fx.signIn(base, [...users.dispatchers, users.biller, admin], args.password);
       const devices = await fx.registerDevices(base, users.dispatchers, cookies, 200);
       const billerCookie = cookies.get(users.biller.username)!;
       const dispatcher = users.dispatchers[0]!;
@@ -227,6 +232,25 @@ try {
       await reads('stats.dashboard (all areas)', billerCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
       await reads('stats.dashboard (dispatcher area)', dispatcherCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
       await reads('sync.pull first page (dispatcher)', dispatcherCookie, [{ procedure: 'sync.pull', input: {} }]);
+
+      // Partial code search at a steady 50 req/s (4 clients × 12.5/s): target p95 < 50 ms.
+      group += 1;
+      await measure('bag.list contains 4 chars @50/s', 'select-only', Array.from({ length: 4 }, (_, i) => ({
+        kind: 'read' as const, caller: { localAddress: loopbackAddress(group, i), cookie: billerCookie }, budget: 1_000_000, paceMs: 80,
+        requests: rotate(searches, i * 97).map((code) => ({ procedure: 'bag.list', input: { code, codeMatch: 'contains', limit: 50 } })),
+      })), T.readSeconds, false);
+
+      // Exports of one area's bags (~200k of 2M), as CSV and XLSX: first byte < 1 s, server RSS
+      // growth < 64 MB while the whole file streams.
+      if (!args.only || 'export bags'.includes(args.only)) {
+        const adminCaller = { localAddress: loopbackAddress(196, 1), cookie: cookies.get(admin.username)! };
+        const area = dispatcher.area ?? 'lucknow';
+        for (const format of ['csv', 'xlsx'] as const) {
+          const run = await measureExport(base, adminCaller, server.child.pid!, `/api/exports/bags.${format}?area=${area}`);
+          exportRuns.push({ workers, ...run });
+          log(`  export bags.${format} (area ${area}): HTTP ${run.status}, first byte ${run.firstByteMs.toFixed(0)} ms, ${(run.totalMs / 1000).toFixed(1)} s, ${(run.bytes / 2 ** 20).toFixed(1)} MB${run.rows !== null ? `, ${run.rows} rows` : ''}, RSS ${run.rssBeforeMb} → ${run.rssPeakMb} MB (+${run.rssGrowthMb})`);
+        }
+      }
     } finally {
       await server.kill('SIGTERM');
       if (args['node-arg'].length) writeFileSync(path.join(root, `.data/bench-server-${workers}.log`), server.output());
@@ -235,11 +259,11 @@ try {
 
   const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
-  const table = summaryTable(phases, pgbench);
+  const table = `${summaryTable(phases, pgbench)}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}`;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
   const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases, exports: exportRuns }, null, 2));
   console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
     writeReport(path.join(root, 'tests/bench/README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +

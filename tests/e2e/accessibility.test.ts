@@ -1,14 +1,11 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
+import { seriousFindings } from './axe';
 import { blurEverything, goOffline, launchChromium, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
 import { type E2eServer, startE2eServer } from './server';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let env: E2eServer;
 let browser: Browser;
@@ -29,20 +26,9 @@ interface Finding {
   targets: string[];
 }
 
-/** Runs axe-core on the page as it is; returns its critical and serious findings. */
+/** Runs axe-core on the page as it is; returns its critical and serious findings, named by screen. */
 async function audit(page: Page, screen: string): Promise<Finding[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    // Off by default (experimental in axe-core 4): the visible text must be part of the accessible name.
-    const result = await axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } });
-    const found = result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-    // One h1 per screen, so a screen reader's "next heading" starts at the screen's title.
-    const headings = [...document.querySelectorAll('h1')].filter((h) => h.getClientRects().length > 0).length;
-    if (headings !== 1) found.push({ id: 'one-h1-per-screen', impact: 'serious', help: `${headings} visible h1 elements`, targets: [] });
-    return found;
-  });
-  return violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => ({ screen, rule: v.id, impact: v.impact, help: v.help, targets: v.targets }));
+  return (await seriousFindings(page)).map((f) => ({ screen, ...f }));
 }
 
 /** Each screen, opened the way a person gets there, with what shows once it has loaded. */
@@ -58,8 +44,15 @@ function screens(billNumber: string, parentCode: string): { path: string; ready:
     { path: '/bags', ready: (page) => page.getByTestId('bags-table').getByRole('link', { name: parentCode }).waitFor() },
     { path: '/dashboard', ready: (page) => page.locator('.tiles').waitFor() },
     { path: '/scanner-test', ready: heading('Scanner test') },
+    { path: '/account', ready: (page) => page.getByTestId('sessions').locator('li').first().waitFor() },
   ];
 }
+
+/** The admins' own screens. */
+const ADMIN_SCREENS: { path: string; ready: (page: Page) => Promise<unknown> }[] = [
+  { path: '/users', ready: (page) => page.getByTestId('users-table').locator('tbody tr').first().waitFor() },
+  { path: '/audit', ready: (page) => page.getByTestId('audit-entry').first().waitFor() },
+];
 
 describe('accessibility (axe-core in real Chromium)', () => {
   it('every screen each role can open has no critical or serious axe-core finding', async () => {
@@ -82,6 +75,11 @@ describe('accessibility (axe-core in real Chromium)', () => {
     await start.goto('/login');
     await start.getByRole('heading', { name: 'Sign in to TraceTrack' }).waitFor();
     findings.push(...(await audit(start, 'signed out /login')));
+    for (const path of ['/forgot-password', '/reset-password#token=abcdefghijklmnopqrstuvwxyz0123']) {
+      await start.goto(path);
+      await start.getByRole('heading', { level: 1 }).waitFor();
+      findings.push(...(await audit(start, `signed out ${path}`)));
+    }
     await anonymous.close();
 
     // The dispatcher on a phone, with a refusal, a warning and the More menu and sign-out dialog open.
@@ -117,7 +115,7 @@ describe('accessibility (axe-core in real Chromium)', () => {
       const desk = await newDevice(browser, env.url, 'desktop');
       const tab = await desk.newPage();
       await signInThroughUi(tab, user.username, TEST_PASSWORD, /\/bills$/);
-      for (const s of screens('AXE-BILL-1', 'SB90001')) {
+      for (const s of [...screens('AXE-BILL-1', 'SB90001'), ...(role === 'admin' ? ADMIN_SCREENS : [])]) {
         await tab.goto(s.path);
         await s.ready(tab);
         findings.push(...(await audit(tab, `${role} ${s.path}`)));

@@ -5,6 +5,9 @@ import { type ServerProcess, startServerProcess } from '../helpers/server-proces
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { buildServerBundle, CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
 
+/** The first admin's password (the password rule refuses one containing the username). */
+export const E2E_ADMIN_PASSWORD = 'E2e-Granary-Gatekeeper-7';
+
 export interface E2eServer {
   app: TestApp;
   server: ServerProcess;
@@ -12,14 +15,20 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-/** The built server (what `npm start` runs) over its own test database, serving the built PWA. */
-export async function startE2eServer(): Promise<E2eServer> {
+/**
+ * The built server (what `npm start` runs) over its own test database, serving the built PWA.
+ * `env` adds to or overrides the server's environment (e.g. SMTP_URL for a test's mail server); an
+ * undefined value removes a variable the test run has (REDIS_URL).
+ */
+export async function startE2eServer(env: Record<string, string | undefined> = {}, port?: number): Promise<E2eServer> {
   ensureClientBuilt();
   buildServerBundle();
   const app = await createTestApp();
   const server = await startServerProcess(
-    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: 'E2e!Admin-Passw0rd' },
-    undefined,
+    // Two-step sign-in is optional for admins here: the suites test other things, and the app
+    // sends an admin without it to set-up first. two-factor.test.ts runs with it required.
+    { DATABASE_URL: app.databaseUrl, CLIENT_DIST, TRUST_PROXY: 'true', ADMIN_PASSWORD: E2E_ADMIN_PASSWORD, ADMIN_TWO_FACTOR: 'optional', ...env },
+    port,
     [],
     { bundle: true },
   );
@@ -40,7 +49,9 @@ export async function otherDevice(url: string, username: string, password: strin
   const fetcher = (u: string, init?: RequestInit) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } });
   const res = await trpcHttp(fetcher, url).mutate('auth.login', { username, password });
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.error)}`);
-  return trpcHttp(fetcher, url, res.headers.get('set-cookie')!.split(';')[0]);
+  // Every cookie the answer sets (the session and the sign-in client id), as a browser would send them back.
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return trpcHttp(fetcher, url, cookies);
 }
 
 /** Children linked into a parent, straight from the database. */

@@ -3,7 +3,8 @@ import type { Role } from '@tracetrack/shared';
 import { hashPassword } from '@tracetrack/db';
 import type { Actor } from '../../server/src/modules/actor';
 
-export const TEST_PASSWORD = 'Str0ng!Passw0rd';
+/** Meets the password rule (12–128 characters, not common, not containing a username). */
+export const TEST_PASSWORD = 'Sturdy-Harbour-Lantern-42';
 let counter = 0;
 let cachedHash: Promise<string> | null = null;
 
@@ -21,7 +22,7 @@ export async function createUser(
     .values({ username, email: opts.email ?? `${username.toLowerCase()}@example.test`, password_hash: await cachedHash, role: opts.role, area })
     .returning(['id', 'username', 'role', 'area'])
     .executeTakeFirstOrThrow();
-  return { id: row.id, username: row.username, role: row.role, area: row.area };
+  return { id: row.id, username: row.username, role: row.role, area: row.area, pendingSetup: null };
 }
 
 /** One user of each role (dispatcher in lucknow) for role-matrix style tests. */

@@ -89,7 +89,7 @@ describe('fault injection', () => {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user.username, password: TEST_PASSWORD }),
       });
       expect(res.status).toBe(200);
-      return trpcHttp(fetch, url, res.headers.get('set-cookie')!.split(';')[0]);
+      return trpcHttp(fetch, url, res.headers.getSetCookie().find((c) => c.startsWith('tt_session='))!.split(';')[0]);
     };
 
     const q = mutationQueue();

@@ -33,6 +33,9 @@ export function emptyModel(): ModelState {
 
 const refuse = (code: AppErrorCode): ModelOutcome => ({ status: 'rejected', code });
 
+/** A dispatcher links and unlinks only in parents of their own area; a parent with no area takes anyone's. */
+const isOtherArea = (actor: ModelActor, parent: ModelBag) => actor.role === 'dispatcher' && parent.area !== null && parent.area !== actor.area;
+
 function parentSlot(state: ModelState, raw: unknown): string | ModelOutcome {
   if (typeof raw !== 'string') return refuse('VALIDATION');
   const p = parseBagCode(raw);
@@ -79,6 +82,7 @@ export function applyToModel(
       if (typeof child !== 'string') return child;
       const parentBag = state.bags.get(parent);
       if (!parentBag) return refuse('BAG_NOT_FOUND');
+      if (isOtherArea(actor, parentBag)) return refuse('PARENT_IN_OTHER_AREA');
       const current = state.parentOf.get(child);
       if (current?.parent === parent) return { status: 'unchanged' };
       if (current) return refuse('CHILD_IN_OTHER_PARENT');
@@ -96,6 +100,7 @@ export function applyToModel(
       if (!state.bags.has(child)) return refuse('BAG_NOT_FOUND');
       const link = state.parentOf.get(child);
       if (!link) return refuse('CHILD_NOT_LINKED');
+      if (isOtherArea(actor, state.bags.get(link.parent)!)) return refuse('PARENT_IN_OTHER_AREA');
       const claimed = clientTime ?? now;
       const judgedAt = claimed < link.at ? now : Math.min(now, claimed);
       if (actor.role === 'dispatcher' && (link.by !== actor.id || judgedAt - link.at > UNLINK_WINDOW_MS)) return refuse('UNLINK_NOT_ALLOWED');

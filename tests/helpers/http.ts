@@ -1,5 +1,5 @@
 import type { Deps } from '../../server/src/deps';
-import { SESSION_COOKIE } from '../../server/src/trpc/http-context';
+import { sessionCookieName } from '../../server/src/trpc/http-context';
 
 type Fetcher = (url: string, init?: RequestInit) => Response | Promise<Response>;
 
@@ -14,9 +14,15 @@ export interface HttpResult<T> {
   headers: Headers;
 }
 
+/** A session token for a user in their current session epoch, as auth.login would create it. */
+export async function sessionFor(deps: Deps, userId: number): Promise<string> {
+  const { session_epoch: epoch } = await deps.db.selectFrom('users').select('session_epoch').where('id', '=', userId).executeTakeFirstOrThrow();
+  return deps.sessions.create(userId, { epoch, userAgent: 'test', ip: null });
+}
+
 /** A signed-in session cookie for a user, as auth.login would set it. */
 export async function sessionCookieFor(deps: Deps, userId: number): Promise<string> {
-  return `${SESSION_COOKIE}=${await deps.sessions.create(userId)}`;
+  return `${sessionCookieName(deps.config)}=${await sessionFor(deps, userId)}`;
 }
 
 /** Plain JSON tRPC over HTTP, the way any client (curl, a handheld) calls it. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,7 +32,8 @@ export const SERVER_BUNDLE = path.join(root, 'server/dist/main.js');
  * `nodeArgs` go before the entry point (e.g. the bench's --cpu-prof, which NODE_OPTIONS refuses).
  */
 export async function startServerProcess(
-  env: Record<string, string>,
+  /** Added to this process's environment; an undefined value leaves the variable out. */
+  env: Record<string, string | undefined>,
   port?: number,
   nodeArgs: string[] = [],
   opts: { bundle?: boolean } = {},
@@ -41,7 +43,13 @@ export async function startServerProcess(
   const entry = opts.bundle ? ['--enable-source-maps', SERVER_BUNDLE] : ['--import', 'tsx', 'server/src/main.ts'];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', ...env },
+    // A key prefix of its own: user ids repeat across test databases, and sessions of an earlier
+    // run's server must not be found by this one in a shared Redis. Admins sign in without a
+    // second factor unless a test sets ADMIN_TWO_FACTOR=required.
+    env: {
+      ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none',
+      REDIS_PREFIX: `tt-test:${randomUUID()}:`, ADMIN_TWO_FACTOR: 'optional', ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

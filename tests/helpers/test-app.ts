@@ -24,7 +24,12 @@ export interface TestApp {
 }
 
 /** Real Postgres (own database per file) and real Redis when REDIS_URL is set (own key prefix). */
-export async function createTestApp(opts: { clock?: () => Date; smtpUrl?: string; publicUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: {
+    clock?: () => Date; smtpUrl?: string; publicUrl?: string; eodSendAt?: string;
+    adminTwoFactor?: 'required' | 'optional'; sessionIdleMs?: number; twoFactorKey?: Buffer;
+  } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const deps = await buildDeps({
     databaseUrl: database.url,
@@ -38,12 +43,16 @@ export async function createTestApp(opts: { clock?: () => Date; smtpUrl?: string
       isProduction: false,
       anonymizeIps: true,
       trustProxy: false,
-      sessionIdleMs: 30 * 60_000,
+      sessionIdleMs: opts.sessionIdleMs ?? 30 * 60_000,
       sessionAbsoluteMs: 12 * 3_600_000,
       clientDist: null,
       timeZone: 'Asia/Kolkata',
       publicUrl: opts.publicUrl ?? null,
       uploadDir: path.join(tmpdir(), 'tracetrack-test-uploads'),
+      eodSendAt: opts.eodSendAt ?? null,
+      // Tests sign admins in without a second factor unless a test checks the rule.
+      adminTwoFactor: opts.adminTwoFactor ?? 'optional',
+      twoFactorKey: opts.twoFactorKey ?? null,
     },
   });
   return {

@@ -126,7 +126,9 @@ describe('linking children', () => {
   it('gives linked children their parent area', async () => {
     const indore = await createUser(t.deps.db, { role: 'dispatcher', area: 'indore' });
     await t.as(indore).bag.scanParent({ code: 'SB20030' });
-    await t.as(staff.dispatcher).bag.linkChild({ parentCode: 'SB20030', childCode: 'C20030A' });
+    // A biller may link into any area's parent (a dispatcher only into their own: area-rule.test.ts).
+    const biller = await createUser(t.deps.db, { role: 'biller' });
+    await t.as(biller).bag.linkChild({ parentCode: 'SB20030', childCode: 'C20030A' });
     expect((await t.as(staff.admin).bag.get({ code: 'C20030A' })).bag.area).toBe('indore');
   });
 });

@@ -8,7 +8,7 @@ import { createApp } from '../../server/src/app';
 import { createContextInner } from '../../server/src/trpc/context';
 import { baseProcedure, createCallerFactory, router } from '../../server/src/trpc/init';
 import { appRouter } from '../../server/src/trpc/router';
-import { createStaff } from '../factories/users';
+import { createStaff, TEST_PASSWORD } from '../factories/users';
 import { refusal } from '../helpers/errors';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { type Caller, createTestApp, type TestApp } from '../helpers/test-app';
@@ -19,6 +19,7 @@ beforeAll(async () => {
   t = await createTestApp();
   staff = await createStaff(t.deps.db);
   await t.as(staff.admin).bag.scanParent({ code: 'SB90001' });
+  await t.as(staff.admin).bag.scanParent({ code: 'SB90005' });
   await t.as(staff.admin).bill.create({ billNumber: 'CONTRACT-1', capacity: 5 });
 });
 afterAll(() => t.close());
@@ -41,15 +42,30 @@ const MATRIX: Record<string, Probe> = {
   'auth.login': { call: (c) => c.auth.login({ username: 'nobody_here', password: 'Wrong!Pass1' }), mayRefuse: ['INVALID_CREDENTIALS'] },
   'auth.logout': { call: (c) => c.auth.logout() },
   'auth.me': { call: (c) => c.auth.me() },
-  'user.create': { call: (c) => c.user.create({ username: `u_${uniq()}`, email: `u${uniq()}@example.test`, password: 'Str0ng!Passw0rd', role: 'biller' }) },
+  'auth.requestPasswordReset': { call: (c) => c.auth.requestPasswordReset({ login: 'nobody_here' }) },
+  'auth.resetPassword': { call: (c) => c.auth.resetPassword({ token: 'x'.repeat(43), newPassword: TEST_PASSWORD }), mayRefuse: ['RESET_TOKEN_INVALID'] },
+  // Own-account calls are allowed to every role; the state (a wrong password, no enrolment) may refuse them.
+  'account.changePassword': { call: (c) => c.account.changePassword({ currentPassword: 'not-the-password', newPassword: 'a-new-long-passphrase' }), mayRefuse: ['WRONG_PASSWORD'] },
+  'account.sessions': { call: (c) => c.account.sessions() },
+  'account.endSession': { call: (c) => c.account.endSession({ sessionId: 'no-such-session' }), mayRefuse: ['SESSION_NOT_FOUND'] },
+  'account.endOtherSessions': { call: (c) => c.account.endOtherSessions() },
+  'account.twoFactor.begin': { call: (c) => c.account.twoFactor.begin() },
+  'account.twoFactor.confirm': { call: (c) => c.account.twoFactor.confirm({ code: '000000' }), mayRefuse: ['TWO_FACTOR_INVALID', 'TWO_FACTOR_NOT_STARTED'] },
+  'account.twoFactor.disable': { call: (c) => c.account.twoFactor.disable({ password: 'not-the-password', code: '000000' }), mayRefuse: ['WRONG_PASSWORD'] },
+  'user.create': { call: (c) => c.user.create({ username: `u_${uniq()}`, email: `u${uniq()}@example.test`, password: TEST_PASSWORD, role: 'biller' }) },
   'user.list': { call: (c) => c.user.list({}) },
   'user.update': { call: (c) => c.user.update({ id: staff.biller.id, email: `b${uniq()}@example.test` }) },
+  'user.issuePasswordReset': { call: (c) => c.user.issuePasswordReset({ userId: staff.biller.id }) },
+  'user.endSessions': { call: (c) => c.user.endSessions({ userId: staff.biller.id }) },
+  'user.resetTwoFactor': { call: (c) => c.user.resetTwoFactor({ userId: staff.biller.id }), mayRefuse: ['TWO_FACTOR_NOT_ENABLED'] },
+  'user.deactivate': { call: (c) => c.user.deactivate({ userId: 999_999 }), mayRefuse: ['USER_NOT_FOUND'] },
   'bag.scanParent': { call: (c) => c.bag.scanParent({ code: `SB9${uniq().slice(-4).padStart(4, '0')}` }) },
   'bag.linkChild': { call: (c) => c.bag.linkChild({ parentCode: 'SB90001', childCode: `CT${uniq()}` }) },
   'bag.unlinkChild': { call: (c) => c.bag.unlinkChild({ childCode: 'CTNOTLINKED' }), mayRefuse: ['BAG_NOT_FOUND'] },
   'bag.get': { call: (c) => c.bag.get({ code: 'SB90001' }) },
   'bag.list': { call: (c) => c.bag.list({}) },
   'bag.delete': { call: (c) => c.bag.delete({ code: 'SB99999' }), mayRefuse: ['BAG_NOT_FOUND'] },
+  'bag.setArea': { call: (c) => c.bag.setArea({ code: 'SB90005', area: 'indore' }) },
   'bill.create': { call: (c) => c.bill.create({ billNumber: `CT-${uniq()}`, capacity: 3 }) },
   'bill.update': { call: (c) => c.bill.update({ billNumber: 'CONTRACT-1', description: 'note' }) },
   'bill.get': { call: (c) => c.bill.get({ billNumber: 'CONTRACT-1' }) },
@@ -71,6 +87,16 @@ const MATRIX: Record<string, Probe> = {
     },
   },
   'sync.pull': { call: (c) => c.sync.pull({}) },
+  'promotion.request': { call: (c) => c.promotion.request({ role: 'admin', reason: 'Covering for the day shift' }) },
+  'promotion.mine': { call: (c) => c.promotion.mine() },
+  'promotion.list': { call: (c) => c.promotion.list({}) },
+  'promotion.decide': { call: (c) => c.promotion.decide({ id: 999_999, approve: false }), mayRefuse: ['PROMOTION_NOT_FOUND'] },
+  'audit.list': { call: (c) => c.audit.list({ filters: { action: 'bag.' } }) },
+  'export.count': { call: (c) => c.export.count({ kind: 'bags', filter: { code: 'SB9', codeMatch: 'prefix' } }) },
+  'report.endOfDay': { call: (c) => c.report.endOfDay({ date: '2026-01-05' }) },
+  'label.reserve': { call: (c) => c.label.reserve({ kind: 'child', prefix: `CTL${uniq()}`, firstNumber: 1, digits: 2, count: 2 }) },
+  'label.list': { call: (c) => c.label.list({}) },
+  'label.sheet': { call: (c) => c.label.sheet({ id: 999_999 }), mayRefuse: ['RESERVATION_NOT_FOUND'] },
   'import.list': { call: (c) => c.import.list({}) },
   'import.get': { call: (c) => c.import.get({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
   'import.commit': { call: (c) => c.import.commit({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
@@ -128,8 +154,8 @@ describe('role matrix', () => {
     expect(r).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' });
   });
 
-  it('covers every HTTP route of the permission table', () => {
-    expect(Object.keys(ROUTE_MATRIX).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).sort());
+  it('covers every upload route of the permission table (downloads: the route matrix below)', () => {
+    expect(Object.keys(ROUTE_MATRIX).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).filter((r) => r.startsWith('import.')).sort());
   });
 
   const routeRows = Object.entries(ROUTE_MATRIX).flatMap(([name, probe]) => [...ALL, null].map((role) => [name, role ?? 'anonymous', probe] as const));
@@ -157,6 +183,39 @@ describe('role matrix', () => {
     expect(res.results.map((r) => r.code ?? r.status)).toEqual(['FORBIDDEN', 'applied']);
     // The same sentence as the online refusal of bill.create.
     expect(res.results[0]?.message).toBe(refusalOf('bill.create', staff.dispatcher)?.message);
+  });
+});
+
+describe('route matrix (plain HTTP routes beside tRPC)', () => {
+  /** Every route of ROUTE_PERMISSIONS with a well-formed request; a route missing here fails the first test. */
+  const ROUTES: Record<string, string> = {
+    'export.bags': '/api/exports/bags.csv?type=parent',
+    'export.bills': '/api/exports/bills.xlsx',
+    'export.users': '/api/exports/users.csv?days=7',
+    'export.audit': '/api/exports/audit.csv',
+    'export.eod': '/api/exports/eod.xlsx?date=2026-01-05',
+    'export.bill': '/api/exports/bill/CONTRACT-1.csv',
+  };
+  it('covers every route of the permission table with the upload routes above', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).filter((r) => !Object.hasOwn(ROUTE_MATRIX, r)).sort());
+  });
+  const rows = Object.entries(ROUTES).flatMap(([name, url]) => [...ALL, null].map((role) => [name, role, url] as const));
+  it.each(rows)('%s as %s', async (name, role, url) => {
+    const app = createApp(t.deps);
+    const headers: Record<string, string> = role ? { cookie: await sessionCookieFor(t.deps, staff[role].id) } : {};
+    const before = await worldState();
+    const res = await app.request(url, { headers });
+    if (role === null) expect(res.status).toBe(401);
+    else if (!isRouteAllowed(name, role)) {
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { message: refusalOf('user.list', staff[role])!.message, data: { appCode: 'FORBIDDEN' } } });
+    } else if (name === 'export.audit') expect(res.status).toBe(404);
+    else {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z]+_[A-Za-z0-9_-]+_\d{8}-\d{4}\.(csv|xlsx)"$/);
+      await res.arrayBuffer();
+    }
+    expect(await worldState()).toEqual(before);
   });
 });
 
@@ -199,6 +258,15 @@ describe('malformed input over HTTP', () => {
     ['bag.list', 'query', { scannedBy: XSS }, 'scannedBy'],
     ['bag.list', 'query', { from: 'last week' }, 'from'],
     ['bag.list', 'query', { cursor: LONG }, 'cursor'],
+    ['bag.list', 'query', { code: 'ab' }, 'code'],
+    ['bag.list', 'query', { code: '%25_' }, 'code'],
+    ['bag.list', 'query', { code: 'SB1', codeMatch: 'suffix' }, 'codeMatch'],
+    ['export.count', 'query', { kind: 'sacks', filter: {} }, 'kind'],
+    ['export.count', 'query', { kind: 'users', filter: { days: 365 } }, 'filter.days'],
+    ['report.endOfDay', 'query', { date: '2026-02-30' }, 'date'],
+    ['label.reserve', 'mutation', { kind: 'parent', format: 'SB', count: 0 }, 'count'],
+    ['label.reserve', 'mutation', { kind: 'child', prefix: 'A-B', firstNumber: 1, digits: 4, count: 2 }, 'prefix'],
+    ['label.sheet', 'query', { id: -1 }, 'id'],
     ['device.register', 'mutation', { deviceId: 'not-a-uuid' }, 'deviceId'],
     ['device.register', 'mutation', { deviceId: uuid, label: LONG }, 'label'],
     ['sync.push', 'mutation', { deviceId: uuid }, 'mutations'],
@@ -234,6 +302,27 @@ describe('malformed input over HTTP', () => {
     ['device.register', 'mutation', { deviceId: uuid, label: `hand${NUL}held` }, 'label'],
     ['device.register', 'mutation', { deviceId: uuid, label: `hand${LONE}held` }, 'label'],
     ['sync.pull', 'query', { cursor: `${NUL}` }, 'cursor'],
+    ['auth.login', 'mutation', { username: 'admin', password: 'x', code: 'abc' }, 'code'],
+    ['auth.login', 'mutation', { username: 'admin', password: 'x', code: LONG }, 'code'],
+    ['auth.requestPasswordReset', 'mutation', { login: '' }, 'login'],
+    ['auth.requestPasswordReset', 'mutation', { login: LONG }, 'login'],
+    ['auth.requestPasswordReset', 'mutation', { login: `adm${NUL}` }, 'login'],
+    ['auth.resetPassword', 'mutation', { token: SQLI, newPassword: 'a-long-enough-passphrase' }, 'token'],
+    ['auth.resetPassword', 'mutation', { token: 'x'.repeat(43), newPassword: 'short' }, 'newPassword'],
+    ['account.changePassword', 'mutation', { currentPassword: 'whatever', newPassword: 'short' }, 'newPassword'],
+    ['account.changePassword', 'mutation', { currentPassword: '', newPassword: 'a-long-enough-passphrase' }, 'currentPassword'],
+    ['account.changePassword', 'mutation', { currentPassword: 'whatever', newPassword: 'x'.repeat(129) }, 'newPassword'],
+    ['account.endSession', 'mutation', { sessionId: XSS }, 'sessionId'],
+    ['account.twoFactor.confirm', 'mutation', { code: '12345' }, 'code'],
+    ['account.twoFactor.confirm', 'mutation', { code: 123456 }, 'code'],
+    ['account.twoFactor.disable', 'mutation', { password: 'whatever', code: XSS }, 'code'],
+    ['user.issuePasswordReset', 'mutation', { userId: '1' }, 'userId'],
+    ['user.deactivate', 'mutation', { userId: -3 }, 'userId'],
+    ['user.endSessions', 'mutation', {}, 'userId'],
+    ['user.resetTwoFactor', 'mutation', { userId: 1.5 }, 'userId'],
+    ['user.create', 'mutation', { username: 'short_pw', password: 'elevenchars', role: 'biller' }, 'password'],
+    ['user.list', 'query', { lastSignInFrom: 'yesterday' }, 'lastSignInFrom'],
+    ['user.list', 'query', { isLocked: 'yes' }, 'isLocked'],
   ];
   let http: ReturnType<typeof trpcHttp>;
   beforeAll(async () => {

@@ -4,14 +4,20 @@ import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTogether } from '../../server/src/infra/write-together';
+import { entityLabels, listAuditLog, resolveAuditFilter } from '../../server/src/modules/audit/list-queries';
 import { auditsInsert } from '../../server/src/modules/audit/queries';
 import * as bags from '../../server/src/modules/bags/queries';
 import * as batch from '../../server/src/modules/bags/batch-queries';
 import * as bills from '../../server/src/modules/bills/queries';
+import * as labels from '../../server/src/modules/labels/queries';
+import * as activity from '../../server/src/modules/users/activity-queries';
 import * as counters from '../../server/src/modules/counters/queries';
 import * as devices from '../../server/src/modules/devices/queries';
 import * as scans from '../../server/src/modules/scans/queries';
 import * as sync from '../../server/src/modules/sync/queries';
+import * as auth from '../../server/src/modules/auth/queries';
+import * as failures from '../../server/src/modules/auth/login-failures';
+import * as users from '../../server/src/modules/users/queries';
 import { findActorById } from '../../server/src/modules/users/queries';
 import { createQueryRecorder } from '../helpers/query-recorder';
 import { countersAndRecount } from '../helpers/recount';
@@ -24,15 +30,24 @@ import { createTestDatabase } from '../helpers/test-db';
  */
 /** EXPLAIN_BAGS=2000000 re-checks the plans at full scale (the seed then takes about a minute). */
 const BAGS = Number(process.env.EXPLAIN_BAGS ?? 200_000);
-const BIG = ['bags', 'links', 'scan_events'];
+const BIG = ['bags', 'links', 'scan_events', 'audit_log'];
+/** The seed writes no audit rows; this many are added (a bag's worth each, spread over 90 days). */
+const AUDIT_ROWS = Number(process.env.EXPLAIN_AUDIT_ROWS ?? 300_000);
 // The seeded dataset has hundreds of bills, where a sequential scan IS the best plan; at 100k bills
 // it would not be. For these the check is that an index path exists (planned with seq scans off).
-const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones'];
+const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones', 'login_failures', 'recovery_codes', 'password_resets'];
 
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Plans?: PlanNode[];
+}
+
+function indexesUsed(node: PlanNode, out: string[] = []): string[] {
+  if (node['Index Name']) out.push(node['Index Name']);
+  for (const child of node.Plans ?? []) indexesUsed(child, out);
+  return out;
 }
 
 function seqScans(node: PlanNode, out: string[] = []): string[] {
@@ -48,6 +63,7 @@ const sample = {} as {
   childCode: string; childId: number; parentCode: string; parentId: number; childIds: number[]; parentIds: number[];
   midId: number; billId: number; billNumber: string; billIds: number[]; mutationIds: string[]; deviceId: string; userId: number;
   area: string; dispatcher: string; xid: string; horizon: string; codes: string[];
+  auditMicros: string; auditId: number; auditActorId: number; rareActorId: number;
 };
 
 beforeAll(async () => {
@@ -56,6 +72,17 @@ beforeAll(async () => {
   await client.connect();
   const t0 = performance.now();
   await seedDatabase(client, { bags: BAGS, seed: 7, passwordHash: 'scrypt$unused', timeZone: 'Asia/Kolkata' });
+  await client.query(`
+    insert into audit_log (at, actor_id, actor_username, action, entity_type, entity_id, after, request_id, ip)
+    select now() - (g * interval '90 days' / ${AUDIT_ROWS}), u.id, u.username,
+      (array['bag.link', 'bag.link', 'bag.link', 'bag.unlink', 'bag.register_parent', 'bill.add_parent', 'bill.create',
+             'auth.login', 'auth.login_failed', 'auth.logout', 'user.update', 'promotion.request'])[1 + g % 12],
+      case when g % 12 < 5 then 'bag' when g % 12 < 7 then 'bill' else 'user' end,
+      case when g % 12 < 5 then (1 + g % ${BAGS})::text when g % 12 < 7 then (1 + g % 500)::text else u.id::text end,
+      '{"k": 1}'::jsonb, 'seed', '10.0.0.0'
+    from generate_series(1, ${AUDIT_ROWS}) g
+    join lateral (select id, username from users order by id offset (g % 20) limit 1) u on true`);
+  await client.query('analyze audit_log');
   seedMs = performance.now() - t0;
   const one = async <T extends pg.QueryResultRow>(q: string) => (await client.query<T>(q)).rows;
   const parent = (await one<{ id: number; code: string; area: string }>(`select id::int, code, area from bags where type = 'parent' and child_count = capacity order by id limit 1 offset 500`))[0]!;
@@ -76,6 +103,12 @@ beforeAll(async () => {
     horizon: (await one<{ x: string }>(`select pg_snapshot_xmin(pg_current_snapshot())::text as x`))[0]!.x,
     codes: (await one<{ code: string }>(`select code from bags order by id desc limit 30`)).map((r) => r.code),
   });
+  const auditMid = (await one<{ micros: string; id: number }>(
+    `select (extract(epoch from at) * 1000000)::bigint::text as micros, id::int from audit_log order by id limit 1 offset ${Math.floor(AUDIT_ROWS / 2)}`))[0]!;
+  const rare = (await one<{ id: number }>(`select id::int from users where id not in (select actor_id from audit_log where actor_id is not null) order by id limit 1`))[0]!;
+  await client.query(`insert into audit_log (at, actor_id, actor_username, action, entity_type, entity_id) select now() - g * interval '1 day', ${rare.id}, 'rare', 'user.update', 'user', '1' from generate_series(1, 5) g`);
+  await client.query('analyze audit_log');
+  Object.assign(sample, { auditMicros: auditMid.micros, auditId: auditMid.id, auditActorId: (await one<{ id: number }>(`select actor_id::int as id from audit_log where actor_id is not null limit 1`))[0]!.id, rareActorId: rare.id });
 }, 180_000);
 
 afterAll(async () => {
@@ -94,7 +127,28 @@ type Case = [string, () => Promise<unknown>, { indexPathOnly?: boolean }?];
 // the check is that the index path exists.
 const BILL_PAGE = { indexPathOnly: true };
 const cases: Case[] = [
-  ['session actor', () => findActorById(recorder.db, sample.userId)],
+  ['session actor', () => findActorById(recorder.db, sample.userId, { adminTwoFactor: 'optional' })],
+  ['sign-in: failure runs, second factor, last sign-in', () => inTx(async (tx) => {
+    await failures.lockSubject(tx, failures.subjectOfUser(sample.userId));
+    await failures.readRuns(tx, failures.subjectOfUser(sample.userId), 'client-key');
+    await failures.forgetClientRun(tx, failures.subjectOfUser(sample.userId), 'client-key');
+    await auth.lockUserForSignIn(tx, sample.userId);
+    await auth.useTotpStep(tx, sample.userId, 1);
+    await auth.useRecoveryCode(tx, sample.userId, 'hash', new Date());
+    await auth.countRecoveryCodesLeft(tx, sample.userId);
+    await auth.markSignedIn(tx, sample.userId, new Date());
+  })],
+  ['password reset', () => inTx(async (tx) => {
+    await auth.findPasswordReset(tx, 'hash');
+    await auth.insertPasswordReset(tx, { tokenHash: 'hash', userId: sample.userId, now: new Date(), expiresAt: new Date(), issuedBy: null });
+    await auth.consumePasswordReset(tx, 'hash', new Date());
+  })],
+  ['user.list with lockouts', async () => {
+    await users.listUsers(recorder.db, { afterId: null, limit: 50 }, new Date());
+    await users.listUsers(recorder.db, { isLocked: true, hasTwoFactor: false, afterId: null, limit: 50 }, new Date());
+    await users.findUserViewById(recorder.db, sample.userId, new Date());
+  }],
+  ['sign-in failure retention', () => failures.purgeStaleLoginFailures(recorder.db, new Date())],
   ['bag.get view by code', () => bags.findBagViewByCode(recorder.db, sample.childCode)],
   ['bag.get children of parent', () => bags.listChildrenOf(recorder.db, sample.parentId)],
   ['bag.get events of child', () => bags.recentEventsOfBag(recorder.db, sample.childId)],
@@ -109,6 +163,27 @@ const cases: Case[] = [
   ['bag.list unbilled + cursor', () => bags.listBags(recorder.db, { ...listFilters, billed: false, afterId: sample.midId })],
   ['bag.list date range', () => bags.listBags(recorder.db, { ...listFilters, from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })],
   ['bag.list scanned by + area', () => bags.listBags(recorder.db, { ...listFilters, scannedBy: sample.dispatcher, area: sample.area })],
+  ['bag.list code contains', () => bags.listBags(recorder.db, { ...listFilters, code: sample.childCode.slice(2, 6), codeMatch: 'contains' })],
+  ['bag.list code prefix + type', () => bags.listBags(recorder.db, { ...listFilters, code: sample.parentCode.slice(0, 4), codeMatch: 'prefix', type: 'parent' })],
+  ['export.count bags by code', () => bags.countBags(recorder.db, { code: sample.childCode.slice(1, 5) }, 100_000)],
+  ['export.count bills', () => bills.countBills(recorder.db, { status: 'completed' }, 100_000)],
+  ['export: a bill manifest\'s children', () => bills.listChildCodesOfBillParents(recorder.db, sample.billId, [sample.parentCode])],
+  ['report.endOfDay bills of a day', () => bills.listBillsCreatedOrCompletedBetween(recorder.db, new Date(Date.now() - 86_400_000), new Date())],
+  ['export.users activity', async () => {
+    const from = await activity.firstScanEventIdSince(recorder.db, new Date(Date.now() - 7 * 86_400_000));
+    await activity.countScansOfUsersSince(recorder.db, [sample.userId], from ?? 1);
+  }],
+  ['label.reserve next codes', () => inTx(async (tx) => {
+    await labels.highestParentNumber(tx, 'SB', 'SB00000', 'SB99999', 2);
+    await labels.highestReservedNumber(tx, 'SB');
+    await labels.existingBagCodes(tx, sample.codes, 5);
+    await labels.reservedCodes(tx, sample.codes, 5);
+  })],
+  ['label.list and sheet', async () => {
+    await labels.listReservations(recorder.db, null, 50);
+    await labels.findReservation(recorder.db, 1);
+    await labels.codesOfReservation(recorder.db, 1);
+  }],
   ['bag.delete checks', async () => {
     await bags.findLinkOfChild(recorder.db, sample.childId);
     await bags.isParentBilled(recorder.db, sample.parentId);
@@ -155,6 +230,20 @@ const cases: Case[] = [
     await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);
   }],
   ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100)],
+  ['audit.list no filter', () => listAuditLog(recorder.db, {}, null, 50)],
+  ['audit.list cursor', () => listAuditLog(recorder.db, {}, { micros: sample.auditMicros, id: sample.auditId }, 50)],
+  ['audit.list filter lookups', () => resolveAuditFilter(recorder.db, { actor: sample.dispatcher, entityType: 'bag', entityKey: sample.childCode })],
+  ['audit.list busy actor + cursor', () => listAuditLog(recorder.db, { actorId: sample.auditActorId }, { micros: sample.auditMicros, id: sample.auditId }, 50)],
+  ['audit.list rare actor', () => listAuditLog(recorder.db, { actorId: sample.rareActorId }, null, 50)],
+  ['audit.list action', () => listAuditLog(recorder.db, { action: 'promotion.request' }, null, 50)],
+  ['audit.list action group', () => listAuditLog(recorder.db, { action: 'auth.' }, null, 50)],
+  ['audit.list bag', () => listAuditLog(recorder.db, { entityType: 'bag', entityId: String(sample.childId) }, null, 50)],
+  ['audit.list bill', () => listAuditLog(recorder.db, { entityType: 'bill', entityId: String(sample.billId) }, null, 50)],
+  ['audit.list user by id', () => listAuditLog(recorder.db, { entityType: 'user', entityId: String(sample.userId) }, null, 50)],
+  ['audit.list time range', () => listAuditLog(recorder.db, { from: new Date(Date.now() - 40 * 86_400_000), to: new Date(Date.now() - 39 * 86_400_000) }, null, 50)],
+  ['audit.list action + time range', () => listAuditLog(recorder.db, { action: 'auth.login_failed', from: new Date(Date.now() - 60 * 86_400_000), to: new Date(Date.now() - 59 * 86_400_000) }, null, 50)],
+  ['audit.list group + actor + range', () => listAuditLog(recorder.db, { action: 'bag.', actorId: sample.auditActorId, from: new Date(Date.now() - 10 * 86_400_000) }, null, 50)],
+  ['audit.list entity labels', () => entityLabels(recorder.db, [{ type: 'bag', id: String(sample.childId) }, { type: 'bill', id: String(sample.billId) }, { type: 'user', id: String(sample.userId) }, { type: 'device', id: sample.deviceId }])],
   ['scan batch: insert, lock, links, bills', () => inTx(async (tx) => {
     await batch.insertProvisionalBags(tx, [{ code: 'NEWCHILD0001', type: 'child', format: null, capacity: null, area: sample.area, parentCode: sample.parentCode }], sample.userId);
     await batch.lockBagsByCode(tx, sample.codes);
@@ -218,6 +307,18 @@ describe(`request-path queries on ${BAGS.toLocaleString('en')} seeded bags`, () 
       from devices d`);
     expect(devices.rows[0]!.total).toBeGreaterThan(0);
     expect(devices.rows[0]!.wrong).toBe(0);
+  });
+
+  it.each([
+    ['contains', () => bags.listBags(recorder.db, { ...listFilters, code: sample.childCode.slice(2, 6), codeMatch: 'contains' })],
+    ['prefix', () => bags.listBags(recorder.db, { ...listFilters, code: sample.childCode.slice(0, 4), codeMatch: 'prefix' })],
+    ['contains, counted for an export', () => bags.countBags(recorder.db, { code: sample.childCode.slice(2, 6) }, 100_000)],
+  ] as const)('partial code search (%s) is an index scan of the code', async (name, run) => {
+    const [q] = await recorder.capture(run);
+    const used = indexesUsed(await explain(q!, false));
+    // A prefix may also be a range of the unique code index (C collation); contains is trigrams only.
+    const codeIndexes = name === 'prefix' ? ['bags_code_trgm', 'bags_code_unique'] : ['bags_code_trgm'];
+    expect(used.filter((i) => codeIndexes.includes(i))).not.toEqual([]);
   });
 
   it.each(cases)('%s: no sequential scan of bags, links, scan_events, bills or bill_parents', async (_name, run, opts) => {

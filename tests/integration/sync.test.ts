@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncChange, SyncPullOutput } from '@tracetrack/shared';
+import type { SyncChange } from '@tracetrack/shared';
 import { createApp } from '../../server/src/app';
 import { pullChanges } from '../../server/src/modules/sync/pull';
 import { readFeedHorizon } from '../../server/src/modules/sync/queries';
@@ -13,6 +13,7 @@ import { toScanWork } from '../../server/src/modules/scans/work';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { applyPulled, hasAll, keyOf, lastOf, pullUntil } from '../helpers/pull';
 import { countersAndRecount } from '../helpers/recount';
 import { waitFor } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -40,7 +41,7 @@ async function deviceFor(user: Actor) {
   return { http, deviceId, queue: mutationQueue(), cookie: await sessionCookieFor(t.deps, user.id) };
 }
 
-const admin = () => ({ id: adminUser.id, username: adminUser.username, role: 'admin' as const, area: null });
+const admin = () => ({ id: adminUser.id, username: adminUser.username, role: 'admin' as const, area: null, pendingSetup: null });
 /** The device's gap rows as [from, to, open|filled], in seq order. */
 async function gapsOf(deviceId: string) {
   const rows = await sql<{ from_seq: number; to_seq: number; is_open: boolean }>`
@@ -236,7 +237,7 @@ describe('sync.push over HTTP', () => {
     const m = [queue.next('parent.scan', { code: 'SB60031' })];
     for (let i = 2; i <= 6; i++) m.push(queue.next('child.link', { parentCode: 'SB60031', childCode: `S60031C${i}` }));
     // What a push that died after its first chunk leaves behind: seqs 1–3 stored, last_seq not moved.
-    const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null };
+    const meta = { requestId: randomUUID(), ip: null, remoteIp: null, userAgent: null, clientId: null };
     await applyScanBatch(t.deps, dispatcher, meta, m.slice(0, 3).map((x) => ({
       envelope: { mutationId: x.id, deviceId, seq: x.seq, clientTime: x.clientTime, name: x.name, args: x.args },
       work: toScanWork(dispatcher, readMutation(x)),
@@ -557,7 +558,7 @@ describe('sync.pull', () => {
     expect(first.changes.some((c) => keyOf(c) === 'SB62502')).toBe(false);
 
     await t.as(admin).user.update({ id: mover.id, area: 'raipur' });
-    const moved = (await findActorById(t.deps.db, mover.id))!;
+    const moved = (await findActorById(t.deps.db, mover.id, { adminTwoFactor: 'optional' }))!;
     expect(moved.area).toBe('raipur');
     const res = await pullAs(moved)(first.cursor);
     expect(res.reset).toBe(true);
@@ -566,7 +567,7 @@ describe('sync.pull', () => {
     expect(raipur.changes.every((c) => c.kind === 'parent' && c.area === 'raipur')).toBe(true);
 
     await t.as(admin).user.update({ id: mover.id, role: 'biller' });
-    const biller = (await findActorById(t.deps.db, mover.id))!;
+    const biller = (await findActorById(t.deps.db, mover.id, { adminTwoFactor: 'optional' }))!;
     const asBiller = await pullAs(biller)(raipur.cursor);
     expect(asBiller.reset).toBe(true);
     expect(asBiller.changes.every((c) => c.kind === 'bill')).toBe(true);
@@ -574,36 +575,3 @@ describe('sync.pull', () => {
 });
 
 const pullAs = (actor: Actor, limit = 50) => (cursor?: string) => t.as(actor).sync.pull({ cursor, limit });
-const keyOf = (c: SyncChange) => (c.kind === 'parent' ? c.code : c.billNumber);
-const hasAll = (changes: SyncChange[], keys: string[]) => keys.every((k) => changes.some((c) => keyOf(c) === k));
-const lastOf = (changes: SyncChange[], key: string) => changes.filter((c) => keyOf(c) === key).at(-1)!;
-
-/**
- * Pulls from `cursor` until `isDone` holds for what arrived and the feed has no more pages. A pull
- * withholds transactions newer than the oldest one running anywhere in the cluster (other test
- * files run beside this one), so what was just written may take a few pulls to arrive.
- */
-async function pullUntil(pull: (cursor?: string) => Promise<SyncPullOutput>, cursor: string | undefined, isDone: (changes: SyncChange[]) => boolean) {
-  const changes: SyncChange[] = [];
-  let reset = false;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await pull(cursor);
-    if (res.reset) changes.length = 0;
-    reset ||= res.reset;
-    changes.push(...res.changes);
-    cursor = res.cursor;
-    if ((isDone(changes) && !res.hasMore) || Date.now() > deadline) return { changes, cursor, reset };
-  }
-}
-
-/** What a device keeps: the protocol's rule, applied to a map by key. */
-function applyPulled(store: Map<string, SyncChange>, page: { changes: SyncChange[]; reset: boolean }) {
-  if (page.reset) store.clear();
-  for (const c of page.changes) {
-    if (c.isActive) store.set(keyOf(c), c);
-    else store.delete(keyOf(c));
-  }
-  return store;
-}
-

@@ -5,7 +5,7 @@ import { createUser as serviceCreateUser, updateUser as serviceUpdateUser } from
 import { createContextInner } from '../../server/src/trpc/context';
 import { createStaff, createUser, TEST_PASSWORD } from '../factories/users';
 import { refusal } from '../helpers/errors';
-import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { sessionCookieFor, sessionFor, trpcHttp } from '../helpers/http';
 import { type Actor, createCaller, createTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -20,7 +20,7 @@ const admin = () => t.as(staff.admin);
 const PASSWORD = 'N3w!Passw0rd';
 let seq = 0;
 const uniq = (prefix: string) => `${prefix}${++seq}`;
-const meta = { requestId: 'test', ip: null, remoteIp: null, userAgent: null };
+const meta = { requestId: 'test', ip: null, remoteIp: null, userAgent: null, clientId: null };
 
 const userCount = async () => Number((await sql<{ n: number }>`select count(*)::int as n from users`.execute(t.deps.db)).rows[0]?.n);
 const auditCount = async () => Number((await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(t.deps.db)).rows[0]?.n);
@@ -54,7 +54,8 @@ describe('creating users', () => {
     const user = await admin().user.create({ username, email: `${username}@Example.COM`, password: PASSWORD, role: 'biller' });
     expect(user).toEqual({
       id: expect.any(Number), username, email: `${username.toLowerCase()}@example.com`, role: 'biller', area: null,
-      isLocked: false, lockedUntil: null, createdAt: expect.any(String),
+      isLocked: false, lockedUntil: null, lockedClients: 0, twoFactorEnabled: false, mustChangePassword: true, lastSignInAt: null,
+      deactivatedAt: null, createdAt: expect.any(String),
     });
     expect(await userCount()).toBe(before + 1);
     const [audit] = await auditOf(user.id);
@@ -188,13 +189,13 @@ describe('sessions and audit on changes', () => {
 
   it('ends the user’s sessions on role, area, lock and password changes, not on an email change', async () => {
     const user = await createUser(t.deps.db, { role: 'dispatcher', area: 'bathinda' });
-    let token = await t.deps.sessions.create(user.id);
+    let token = await sessionFor(t.deps, user.id);
     await admin().user.update({ id: user.id, email: `${uniq('mail')}@x.test` });
     expect(await live(token)).toBe(true);
 
     const changes = [{ area: 'sangaria' }, { isLocked: true }, { isLocked: false }, { password: 'An0ther!Pass' }, { role: 'biller' as const }];
     for (const change of changes) {
-      token = await t.deps.sessions.create(user.id);
+      token = await sessionFor(t.deps, user.id);
       await admin().user.update({ id: user.id, ...change });
       expect(await live(token), JSON.stringify(change)).toBe(false);
     }
@@ -218,9 +219,13 @@ describe('sessions and audit on changes', () => {
 
   it('unlocking lifts a lockout from failed sign-ins', async () => {
     const user = await createUser(t.deps.db, { role: 'biller' });
-    await t.deps.db.updateTable('users').set({ failed_logins: 5, locked_until: new Date(Date.now() + 600_000) }).where('id', '=', user.id).execute();
+    const lockedUntil = new Date(Date.now() + 600_000);
+    await t.deps.db.insertInto('login_failures').values({
+      subject: `u:${user.id}`, client_key: '', failures: 20, first_failure_at: new Date(), last_failure_at: new Date(), locked_until: lockedUntil,
+    }).execute();
     expect((await refusal(signIn(user.username, TEST_PASSWORD))).appCode).toBe('ACCOUNT_LOCKED');
-    expect(await admin().user.update({ id: user.id, isLocked: false })).toMatchObject({ isLocked: false, lockedUntil: null });
+    expect((await admin().user.list({ isLocked: true, limit: 200 })).items.map((u) => u.id)).toContain(user.id);
+    expect(await admin().user.update({ id: user.id, isLocked: false })).toMatchObject({ isLocked: false, lockedUntil: null, lockedClients: 0 });
     expect((await signIn(user.username, TEST_PASSWORD)).user.id).toBe(user.id);
   });
 
@@ -265,7 +270,7 @@ describe('the last admin', () => {
     await own.deps.db.updateTable('users').set({ is_locked: true }).where('id', '=', locked.id).execute();
     expect((await refusal(stale.user.update({ id: last!.id, role: 'biller' }))).appCode).toBe('LAST_ADMIN');
 
-    const lastAdmin = own.as({ id: last!.id, username: last!.username, role: 'admin', area: null });
+    const lastAdmin = own.as({ id: last!.id, username: last!.username, role: 'admin', area: null, pendingSetup: null });
     await lastAdmin.user.update({ id: locked.id, isLocked: false });
     expect(await stale.user.update({ id: last!.id, role: 'biller' })).toMatchObject({ role: 'biller' });
   });
@@ -282,7 +287,12 @@ describe('listing users', () => {
     do {
       const page = await admin().user.list({ search: 'pAGER_', limit: 3, ...(cursor ? { cursor } : {}) });
       seen.push(...page.items.map((u) => u.id));
-      for (const item of page.items) expect(Object.keys(item).sort()).toEqual(['area', 'createdAt', 'email', 'id', 'isLocked', 'lockedUntil', 'role', 'username']);
+      for (const item of page.items) {
+        expect(Object.keys(item).sort()).toEqual([
+          'area', 'createdAt', 'deactivatedAt', 'email', 'id', 'isLocked', 'lastSignInAt', 'lockedClients', 'lockedUntil', 'mustChangePassword', 'role',
+          'twoFactorEnabled', 'username',
+        ]);
+      }
       cursor = page.nextCursor ?? undefined;
       pages++;
     } while (cursor);

@@ -10,9 +10,9 @@ import {
 } from '../../server/src/modules/bags/rules';
 import type { BagCommand } from '../../server/src/modules/scans/commands';
 
-const dispatcher: Actor = { id: 3, username: 'dee', role: 'dispatcher', area: 'hisar' };
-const other: Actor = { id: 4, username: 'dora', role: 'dispatcher', area: 'hisar' };
-const biller: Actor = { id: 2, username: 'bill', role: 'biller', area: null };
+const dispatcher: Actor = { id: 3, username: 'dee', role: 'dispatcher', area: 'hisar', pendingSetup: null };
+const other: Actor = { id: 4, username: 'dora', role: 'dispatcher', area: 'hisar', pendingSetup: null };
+const biller: Actor = { id: 2, username: 'bill', role: 'biller', area: null, pendingSetup: null };
 const now = new Date('2024-05-01T10:00:00Z');
 let nextId = 1;
 
@@ -26,7 +26,10 @@ function bag(code: string, over: Partial<BatchBag> = {}): BatchBag {
 }
 
 function stateWith(bags: BatchBag[], links: Record<string, { parentCode: string; linkedBy: number; linkedAt: Date } | null> = {}): BatchState {
-  return { bags: new Map(bags.map((b) => [b.code, b])), links: new Map(Object.entries(links)), counters: [] };
+  return {
+    bags: new Map(bags.map((b) => [b.code, b])), links: new Map(Object.entries(links)), counters: [],
+    areaNames: new Map([['hisar', 'Hisar'], ['sri_ganganagar', 'Sri Ganganagar']]),
+  };
 }
 
 const run = (s: BatchState, actor: Actor, command: BagCommand, clientTime: Date | null = null) => {
@@ -127,5 +130,37 @@ describe('the codes a command touches', () => {
     expect(codes({ name: 'child.link', args: { parentCode: 'SB00001', childCode: 'C0001' } })).toEqual({ parents: [], children: ['C0001'], lookups: ['SB00001'] });
     expect(codes({ name: 'child.unlink', args: { childCode: 'C0001' } })).toEqual({ parents: [], children: [], lookups: ['C0001'] });
     expect(codes({ name: 'child.link', args: { parentCode: 'SB-1', childCode: 'C0001' } })).toEqual({ parents: [], children: ['C0001'], lookups: [] });
+  });
+});
+
+describe('the area rule', () => {
+  it("refuses a dispatcher's link into another area's parent, naming the area, before anything else about the link", () => {
+    const s = stateWith([bag('SB00011', { area: 'sri_ganganagar', childCount: 30 }), bag('C0011', { exists: false, isProvisional: true })]);
+    expect(run(s, dispatcher, { name: 'child.link', args: { parentCode: 'SB00011', childCode: 'C0011' } })).toEqual({
+      refused: 'PARENT_IN_OTHER_AREA',
+      message: 'SB00011 belongs to Sri Ganganagar; dispatchers link and unlink only in parents of their own area (Hisar).',
+    });
+    expect(s.counters).toEqual([]);
+    expect(s.bags.get('C0011')?.exists).toBe(false);
+  });
+
+  it("refuses a dispatcher's unlink from another area's parent, even of a child they linked a minute ago", () => {
+    const s = stateWith([bag('SB00012', { area: 'sri_ganganagar', childCount: 1 }), bag('C0012', { area: 'sri_ganganagar' })], {
+      C0012: { parentCode: 'SB00012', linkedBy: dispatcher.id, linkedAt: new Date(now.getTime() - 60_000) },
+    });
+    expect(run(s, dispatcher, { name: 'child.unlink', args: { childCode: 'C0012' } })).toMatchObject({ refused: 'PARENT_IN_OTHER_AREA' });
+    expect(s.links.get('C0012')).not.toBeNull();
+  });
+
+  it('lets billers and admins scan into any area, and dispatchers into parents with no area', () => {
+    const s = stateWith([bag('SB00013', { area: 'sri_ganganagar' }), bag('SB00014', { area: null }), bag('C0013', { exists: false, isProvisional: true }), bag('C0014', { exists: false, isProvisional: true })]);
+    expect(run(s, biller, { name: 'child.link', args: { parentCode: 'SB00013', childCode: 'C0013' } })).toMatchObject({ status: 'applied' });
+    expect(run(s, biller, { name: 'child.unlink', args: { childCode: 'C0013' } })).toMatchObject({ status: 'applied' });
+    expect(run(s, dispatcher, { name: 'child.link', args: { parentCode: 'SB00014', childCode: 'C0014' } })).toMatchObject({ status: 'applied' });
+  });
+
+  it('lets a dispatcher open (scan) a parent of another area: looking is not scanning into it', () => {
+    const s = stateWith([bag('SB00015', { area: 'sri_ganganagar', childCount: 3 })]);
+    expect(run(s, dispatcher, { name: 'parent.scan', args: { code: 'SB00015' } })).toMatchObject({ status: 'unchanged', message: 'SB00015 3/30' });
   });
 });

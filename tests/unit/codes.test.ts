@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  billNumberSchema, classifyCode, computeBillWeights, isoDateTimeSchema, isStorableText, normalizeCode, parentStatus, parseBagCode, passwordProblems, stripInvisible,
+  billNumberSchema, classifyCode, computeBillWeights, isoDateTimeSchema, isStorableText, normalizeCode, parentStatus, parseBagCode, stripInvisible,
   rawCodeSchema, toStorableText,
 } from '@tracetrack/shared';
 
@@ -72,7 +72,7 @@ describe('parent status and weights', () => {
   });
 });
 
-describe('bill numbers and passwords', () => {
+describe('bill numbers', () => {
   it('normalises bill numbers like codes and bounds them to 3–50 characters', () => {
     expect(billNumberSchema.parse(' bill-2024/001\u200B')).toBe('BILL-2024/001');
     expect(billNumberSchema.safeParse('AB').success).toBe(false);
@@ -80,13 +80,6 @@ describe('bill numbers and passwords', () => {
     expect(billNumberSchema.safeParse('<script>').success).toBe(false);
   });
 
-  it('requires upper, lower, digit and symbol in 8+ characters', () => {
-    expect(passwordProblems('Str0ng!Pw')).toEqual([]);
-    expect(passwordProblems('short1!')).toContain('at least 8 characters');
-    expect(passwordProblems('alllower1!')).toContain('an upper-case letter');
-    expect(passwordProblems('NoDigits!!')).toContain('a digit');
-    expect(passwordProblems('NoSymbol12')).toContain('a symbol');
-  });
 });
 
 describe('refusal kinds', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIdCursor, encodeIdCursor, idKeysetPage, keysetPage } from '../../server/src/infra/keyset-cursor';
+import { z } from 'zod';
+import { decodeCursor, decodeIdCursor, encodeCursor, encodeIdCursor, idKeysetPage, keysetPage } from '../../server/src/infra/keyset-cursor';
 
 describe('the keyset cursor', () => {
   it('round-trips an id and is opaque text', () => {
@@ -15,6 +16,16 @@ describe('the keyset cursor', () => {
       expect(() => decodeIdCursor(cursor)).toThrow(expect.objectContaining({ code: 'VALIDATION', details: { field: 'cursor' } }));
     },
   );
+});
+
+describe('a cursor of several fields (lists in another order than id)', () => {
+  const shape = z.object({ micros: z.string().regex(/^\d+$/), id: z.number().int().positive() });
+  it('round-trips the position and refuses one of another shape', () => {
+    const cursor = encodeCursor({ micros: '1717171717171717', id: 42 });
+    expect(decodeCursor(shape, cursor)).toEqual({ micros: '1717171717171717', id: 42 });
+    expect(decodeCursor(shape, undefined)).toBeNull();
+    expect(() => decodeCursor(shape, encodeIdCursor(42))).toThrow(expect.objectContaining({ code: 'VALIDATION', details: { field: 'cursor' } }));
+  });
 });
 
 describe('a keyset page', () => {

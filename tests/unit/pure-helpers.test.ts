@@ -45,3 +45,17 @@ describe('purging in batches', () => {
     expect(await purgeInBatches(async (limit) => limit, 5, 3)).toBe(15);
   });
 });
+
+describe('database errors the caller may retry', () => {
+  it('treats lost connections, deadlocks and exhausted server resources as transient, and bad values as not', async () => {
+    const { isTransientDbError } = await import('../../server/src/infra/transaction');
+    const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
+    expect(isTransientDbError(pgError('53300'))).toBe(true); // too many connections
+    expect(isTransientDbError(pgError('53200'))).toBe(true); // out of memory
+    expect(isTransientDbError(pgError('40P01'))).toBe(true);
+    expect(isTransientDbError(pgError('57P01'))).toBe(true);
+    expect(isTransientDbError(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isTransientDbError(pgError('22021'))).toBe(false);
+    expect(isTransientDbError(pgError('23505'))).toBe(false);
+  });
+});

@@ -6,8 +6,8 @@ import { toScanWork } from '../../server/src/modules/scans/work';
 
 const at = '2024-05-01T10:00:00+05:30';
 const mutation = (name: string, args: unknown, clientTime = at): Mutation => ({ id: crypto.randomUUID(), seq: 1, name, args, clientTime });
-const dispatcher: Actor = { id: 3, username: 'dee', role: 'dispatcher', area: 'hisar' };
-const biller: Actor = { id: 2, username: 'bill', role: 'biller', area: null };
+const dispatcher: Actor = { id: 3, username: 'dee', role: 'dispatcher', area: 'hisar', pendingSetup: null };
+const biller: Actor = { id: 2, username: 'bill', role: 'biller', area: null, pendingSetup: null };
 
 describe('reading a queued mutation', () => {
   it('parses its args with the shared schema: codes normalised once, here, at the edge', () => {

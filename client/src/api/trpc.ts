@@ -4,6 +4,10 @@ import { type AppErrorCode, RETRYABLE_ERROR_CODES } from '@tracetrack/shared/err
 // Type-only, through the server package's export: the router's types describe the API; no server
 // code reaches the bundle.
 import type { AppRouter } from '@tracetrack/server/router';
+import type { MAX_BATCH_CALLS } from '@tracetrack/shared';
+
+// The server refuses a larger batch; the type keeps the two equal without bundling shared's zod.
+const MAX_BATCH: typeof MAX_BATCH_CALLS = 10;
 
 /**
  * The one tRPC client. Features and the sync engine call it; components and routes only read
@@ -13,7 +17,7 @@ export const api = createTRPCClient<AppRouter>({
   links: [
     httpBatchLink({
       url: '/trpc',
-      maxItems: 10,
+      maxItems: MAX_BATCH,
       fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include' }),
     }),
   ],

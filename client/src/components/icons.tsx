@@ -126,3 +126,23 @@ export const IconUpload = () => (
     <path d="M4 14v5a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-5" />
   </Svg>
 );
+
+export const IconUsers = () => (
+  <Svg>
+    <circle cx="9" cy="8" r="3.5" />
+    <path d="M2.5 20a6.5 6.5 0 0 1 13 0M16 4.6a3.5 3.5 0 0 1 0 6.8M18 14a6.5 6.5 0 0 1 3.5 6" />
+  </Svg>
+);
+
+export const IconAudit = () => (
+  <Svg>
+    <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" />
+  </Svg>
+);
+
+export const IconAccount = () => (
+  <Svg>
+    <circle cx="12" cy="8" r="4" />
+    <path d="M4 21a8 8 0 0 1 16 0" />
+  </Svg>
+);

@@ -1,10 +1,12 @@
 import { A } from '@solidjs/router';
 import type { Bag, BagListInput } from '@tracetrack/shared';
-import { createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { ExportButton } from '../components/export-button';
 import { PagedList } from '../components/paged-list';
 import { areaName, useAreas } from '../features/areas/areas';
-import { currentUser } from '../features/auth/session';
+import { canUse, currentUser } from '../features/auth/session';
 import { fetchBagPage } from '../features/bags/bags';
+import { countExport, exportHref } from '../features/exports/exports';
 import { formatDateTime } from '../locale/format';
 
 const yesNo = (v: FormDataEntryValue | null) => (v === 'yes' ? true : v === 'no' ? false : undefined);
@@ -13,12 +15,19 @@ export default function Bags() {
   const [filters, setFilters] = createSignal<Partial<BagListInput>>({});
   const areas = useAreas();
   const isDispatcher = () => currentUser()?.role === 'dispatcher';
+  const canExport = () => canUse(currentUser()?.role, 'admin');
+  // The export holds what the list shows: the same filters, every page.
+  const [exportCount] = createResource(() => (canExport() ? filters() : false), (filter) => countExport({ kind: 'bags', filter }));
 
   const onSubmit = (e: SubmitEvent) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     const text = (k: string) => String(f.get(k) ?? '').trim();
     const next: Partial<BagListInput> = {};
+    if (text('code')) {
+      next.code = text('code');
+      next.codeMatch = text('codeMatch') === 'prefix' ? 'prefix' : 'contains';
+    }
     if (text('type')) next.type = text('type') as 'parent' | 'child';
     const linked = yesNo(f.get('linked'));
     if (linked !== undefined) next.linked = linked;
@@ -38,6 +47,13 @@ export default function Bags() {
         <p class="muted">Bags of {areaName(currentUser()?.area)}</p>
       </Show>
       <form class="filters" onSubmit={onSubmit}>
+        <label for="bags-code">Code</label>
+        <input id="bags-code" name="code" autocomplete="off" autocapitalize="characters" minlength={3} maxlength={20} placeholder="3 or more characters" />
+        <label for="bags-code-match">Match</label>
+        <select id="bags-code-match" name="codeMatch">
+          <option value="contains">Contains</option>
+          <option value="prefix">Starts with</option>
+        </select>
         <label for="bags-type">Type</label>
         <select id="bags-type" name="type">
           <option value="">All</option>
@@ -71,6 +87,9 @@ export default function Bags() {
         <input id="bags-user" name="scannedBy" autocomplete="off" />
         <button type="submit" class="button">Apply</button>
       </form>
+      <Show when={canExport()}>
+        <ExportButton what="bags" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('bags', format, filters())} />
+      </Show>
       <PagedList<Bag, Partial<BagListInput>>
         filters={filters}
         load={fetchBagPage}

@@ -5,15 +5,17 @@ import { type BillEdit, BillEditForm } from '../components/bill-edit-form';
 import { BillParentsTable } from '../components/bill-parents-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ManualEntry } from '../components/manual-entry';
+import { ExportButton } from '../components/export-button';
 import { OutcomeLines } from '../components/outcome-lines';
 import { canUse, currentUser, isAllowedFor } from '../features/auth/session';
 import { canUnlink, queueUnlink } from '../features/bags/bags';
 import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
 import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
 import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
+import { billManifestHref } from '../features/exports/exports';
 import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
 import { describeFailure } from '../api/trpc';
-import { formatDateTime, formatKg, formatSignedKg } from '../locale/format';
+import { formatDateTime, formatKg, formatNumber, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
 
@@ -158,7 +160,20 @@ export default function BillDetailPage() {
               <A class="button button-quiet" href={`/bills/${encodeURIComponent(b().billNumber)}/print`}>
                 Print view
               </A>
+              <Show when={canUse(currentUser()?.role, 'audit')}>
+                <A class="button button-quiet" href={`/audit?entityType=bill&entityKey=${encodeURIComponent(b().billNumber)}`}>
+                  Audit history
+                </A>
+              </Show>
             </div>
+            <Show when={b().source === 'server' && canUse(currentUser()?.role, 'admin')}>
+              <ExportButton
+                what={`the manifest of bill ${b().billNumber}`}
+                hasCount={false}
+                summary={`the manifest: ${formatNumber(b().parentCount)} parents with their children and weights`}
+                hrefOf={(format) => billManifestHref(b().billNumber, format)}
+              />
+            </Show>
             <Show when={b().source === 'device'}>
               <p class="notice" data-testid="bill-offline">
                 Offline: showing the copy stored on this device. Changes you make are saved here and sent when the connection returns.

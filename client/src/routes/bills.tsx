@@ -1,12 +1,14 @@
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import type { BillListInput, BillMutationOutput, BillStatus } from '@tracetrack/shared';
 import { normalizeCode } from '@tracetrack/shared/codes';
-import { createSignal, Show } from 'solid-js';
+import { createResource, createSignal, Show } from 'solid-js';
+import { ExportButton } from '../components/export-button';
 import { OutcomeLines } from '../components/outcome-lines';
 import { PagedList } from '../components/paged-list';
 import { canUse, currentUser } from '../features/auth/session';
 import type { BillListRow } from '../features/bills/bill-view';
 import { createBill, fetchBillPage } from '../features/bills/bills';
+import { countExport, exportHref } from '../features/exports/exports';
 import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
 import { formatNumber } from '../locale/format';
 
@@ -15,6 +17,9 @@ export default function Bills() {
   const location = useLocation<{ notice?: string }>();
   const [filters, setFilters] = createSignal<Partial<BillListInput>>({});
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
+  const canExport = () => canUse(currentUser()?.role, 'admin');
+  // The export holds what the list shows: the same filters, every page.
+  const [exportCount] = createResource(() => (canExport() ? filters() : false), (filter) => countExport({ kind: 'bills', filter }));
 
   // A bill created here opens once the server has it; offline it stays queued, shown as saved.
   const tracker = createOutcomeTracker((o) => {
@@ -97,6 +102,9 @@ export default function Bills() {
         <button type="submit" class="button">Filter</button>
       </form>
 
+      <Show when={canExport()}>
+        <ExportButton what="bills" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('bills', format, filters())} />
+      </Show>
       <PagedList<BillListRow, Partial<BillListInput>>
         filters={filters}
         load={fetchBillPage}

@@ -1,18 +1,21 @@
 import { A, useSearchParams } from '@solidjs/router';
-import type { BagDetail } from '@tracetrack/shared';
+import type { Bag, BagDetail } from '@tracetrack/shared';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { BagAdminTools } from '../components/bag-admin-tools';
 import { ChildrenList } from '../components/children-list';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { OutcomeLines } from '../components/outcome-lines';
 import { areaName } from '../features/areas/areas';
 import { isAllowedFor } from '../features/auth/session';
-import { canUnlink, deleteBag, fetchBag, queueUnlink } from '../features/bags/bags';
+import { canUnlink, deleteBag, fetchBag, fetchBagPage, queueUnlink } from '../features/bags/bags';
 import { createOutcomeTracker, trackQueued } from '../features/sync/outcome-tracker';
 import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatNumber } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
 import { mutationWords } from '../features/words';
+
+const PARTIAL_LIMIT = 50;
 
 /** Only a bag that holds nothing, sits in nothing and is on no bill can be deleted. */
 const isDeletable = (d: BagDetail) => (d.bag.type === 'child' ? d.parent === null : d.bag.childCount === 0 && d.bill === null);
@@ -21,19 +24,28 @@ export default function Search() {
   const [params, setParams] = useSearchParams<{ code?: string }>();
   const [detail, setDetail] = createSignal<BagDetail | null>(null);
   const [error, setError] = createSignal<string | null>(null);
+  const [matches, setMatches] = createSignal<{ text: string; bags: Bag[]; hasMore: boolean } | null>(null);
   const [notice, setNotice] = createSignal<{ ok: boolean; text: string } | null>(null);
   const [isAskingDelete, setAskingDelete] = createSignal(false);
   const canDelete = () => isAllowedFor('bag.delete');
 
-  const load = (code: string) =>
-    fetchBag(code).then(
-      (d) => (setDetail(d), setError(null)),
-      (e) => {
-        setDetail(null);
-        const f = describeFailure(e);
-        setError(f.code ? f.message : 'No connection: looking up a bag needs the network.');
-      },
-    );
+  // The exact code first (any area: scanners must see conflicts); with 3 or more characters, also
+  // every code that contains them (the list's area rule applies).
+  const load = async (code: string) => {
+    const text = code.trim().toUpperCase();
+    const isPartial = /^[A-Z0-9-]{3,20}$/.test(text);
+    const [exact, partial] = await Promise.allSettled([
+      fetchBag(code),
+      isPartial ? fetchBagPage({ code: text, codeMatch: 'contains', limit: PARTIAL_LIMIT }, null) : null,
+    ]);
+    if (params.code !== code) return;
+    setDetail(exact.status === 'fulfilled' ? exact.value : null);
+    const others = partial.status === 'fulfilled' && partial.value ? partial.value.items.filter((b) => b.code !== text) : [];
+    setMatches(partial.status === 'fulfilled' && partial.value ? { text, bags: others, hasMore: partial.value.nextCursor !== null } : null);
+    if (exact.status === 'fulfilled' || others.length > 0) return setError(null);
+    const f = describeFailure(exact.reason);
+    setError(f.code ? f.message : 'No connection: looking up a bag needs the network.');
+  };
   createEffect(on(() => params.code, (code) => {
     setNotice(null);
     if (code) void load(code);
@@ -63,14 +75,33 @@ export default function Search() {
 
   return (
     <main class="page">
-      <h1>Search a bag</h1>
+      <h1>Search bags</h1>
       <form class="row" onSubmit={onSubmit}>
-        <label for="search-code">Bag code</label>
+        <label for="search-code">Bag code, or 3+ characters of it</label>
         <input id="search-code" name="code" value={params.code ?? ''} autocomplete="off" autocapitalize="characters" />
         <button type="submit" class="button">Search</button>
       </form>
       <Show when={error()}>
         <p class="error">{error()}</p>
+      </Show>
+      <Show when={matches() && matches()!.bags.length > 0 ? matches() : null}>
+        {(m) => (
+          <section data-testid="bag-matches">
+            <h2>
+              Codes containing {m().text} {m().hasMore ? `(first ${PARTIAL_LIMIT})` : `(${formatNumber(m().bags.length)})`}
+            </h2>
+            <ul class="chips">
+              <For each={m().bags}>
+                {(b) => (
+                  <li>
+                    <A href={`/search?code=${encodeURIComponent(b.code)}`}>{b.code}</A>{' '}
+                    <span class="muted">{b.type}{b.parentCode ? ` in ${b.parentCode}` : ''}</span>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </section>
+        )}
       </Show>
       <Show when={notice()}>
         {(n) => (
@@ -88,6 +119,7 @@ export default function Search() {
             <p>
               Area {areaName(d().bag.area)} · {formatNumber(d().bag.weightKg)} kg · registered by {d().bag.createdBy ?? '—'} on {formatDateTime(d().bag.createdAt)}
             </p>
+            <BagAdminTools code={d().bag.code} type={d().bag.type} area={d().bag.area} childCount={d().bag.childCount ?? 0} onMoved={() => void load(d().bag.code)} />
             <Show when={d().bag.type === 'parent'}>
               <p>
                 Children <span data-testid="bag-children-count">{d().bag.childCount}/{d().bag.capacity}</span> ({d().bag.status})

@@ -28,7 +28,7 @@ const dispatcherName = (area: string, n: number) => `seed_${area.replace(/_/g, '
  */
 export async function createPeople(client: pg.Client, plan: SeedPlan, areas: string[], passwordHash: string): Promise<SeededPeople> {
   const existing = await client.query<{ id: number; area: string }>(
-    `select id::int, area from users where role = 'dispatcher' and email not like $1 order by id`, [`%@${SEED_EMAIL_DOMAIN}`],
+    `select id::int, area from users where role = 'dispatcher' and deactivated_at is null and (email is null or email not like $1) order by id`, [`%@${SEED_EMAIL_DOMAIN}`],
   );
   const specs: UserSpec[] = [];
   for (let i = 1; i <= SEED_ADMINS; i++) specs.push({ username: `seed_admin${i}`, role: 'admin', area: null });

@@ -2,7 +2,7 @@ import { type RouteName, routeRefusalOf } from '@tracetrack/shared';
 import { isAppError } from '@tracetrack/shared';
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps';
-import { readCookie, resolveSessionActor, SESSION_COOKIE, sessionCookie } from '../trpc/http-context';
+import { readCookie, resolveSessionActor, sessionCookie, sessionCookieName } from '../trpc/http-context';
 import type { AppEnv } from './app-env';
 import { jsonError } from './json-error';
 
@@ -12,7 +12,7 @@ import { jsonError } from './json-error';
  */
 export function requireRoute(deps: Deps, route: RouteName): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const token = readCookie(c.req.header('cookie') ?? null, SESSION_COOKIE);
+    const token = readCookie(c.req.header('cookie') ?? null, sessionCookieName(deps.config));
     let actor;
     try {
       actor = await resolveSessionActor(deps, token, c.get('session'), c.get('requestId'));

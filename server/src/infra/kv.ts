@@ -12,8 +12,8 @@ export interface KeyValueStore {
   /** Sets the value only if the key still exists (a deleted key stays deleted). */
   replace(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;
-  /** Increments a counter, setting its expiry when it is created; returns the new value and ms to expiry. */
-  incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** Adds `by` (default 1) to a counter, setting its expiry when it is created; returns the new value and ms to expiry. */
+  incr(key: string, windowMs: number, by?: number): Promise<{ count: number; ttlMs: number }>;
   /** Adds a member to a set that expires with its last addition. */
   addToSet(key: string, member: string, ttlMs: number): Promise<void>;
   membersOf(key: string): Promise<string[]>;
@@ -21,11 +21,11 @@ export interface KeyValueStore {
 }
 
 /**
- * INCR, then give the key the window as expiry if it has none (new, or left without one), in one
+ * INCRBY, then give the key the window as expiry if it has none (new, or left without one), in one
  * atomic script. Plain commands from Redis 2.6 on; `PEXPIRE … NX` would need Redis 7.
  */
 const INCR_IN_WINDOW = `
-local count = redis.call('INCR', KEYS[1])
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -33,7 +33,7 @@ if ttl < 0 then
 end
 return { count, ttl }`;
 
-type WithIncrInWindow = Redis & { incrInWindow(key: string, windowMs: number): Promise<[number, number]> };
+type WithIncrInWindow = Redis & { incrInWindow(key: string, windowMs: number, by: number): Promise<[number, number]> };
 
 /** Redis unreachable (or refusing) is a retryable TRANSIENT for the caller, never a 500. */
 function unavailable<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
@@ -60,8 +60,8 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
     del: async (key) => {
       await redis.del(prefix + key);
     },
-    incr: async (key, windowMs) => {
-      const [count, ttl] = await (redis as WithIncrInWindow).incrInWindow(prefix + key, windowMs);
+    incr: async (key, windowMs, by = 1) => {
+      const [count, ttl] = await (redis as WithIncrInWindow).incrInWindow(prefix + key, windowMs, by);
       return { count: Number(count), ttlMs: ttl > 0 ? Number(ttl) : windowMs };
     },
     addToSet: async (key, member, ttlMs) => {
@@ -113,9 +113,9 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
     del: async (key) => {
       values.delete(key);
     },
-    incr: async (key, windowMs) => {
+    incr: async (key, windowMs, by = 1) => {
       const entry = live(values, key);
-      const count = (entry ? Number(entry.value) : 0) + 1;
+      const count = (entry ? Number(entry.value) : 0) + by;
       const expiresAt = entry?.expiresAt ?? now() + windowMs;
       values.set(key, { value: String(count), expiresAt });
       return { count, ttlMs: expiresAt - now() };

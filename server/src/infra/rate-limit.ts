@@ -20,17 +20,18 @@ export interface RateLimiter {
   /**
    * Counts one hit; throws RATE_LIMITED (with retryAfterSeconds) once the window's limit is passed,
    * and TRANSIENT (the original error as `cause`) when the store cannot count. The caller chooses
-   * to fail open (the global limit) or closed (sign-in).
+   * to fail open (the global limit) or closed (sign-in). `cost` counts several hits at once (the
+   * calls of a batched request).
    */
-  hit(rule: RateLimitRule, subject: string): Promise<void>;
+  hit(rule: RateLimitRule, subject: string, cost?: number): Promise<void>;
 }
 
 /** Fixed windows in the shared key-value store, so every server process counts together. */
 export function createRateLimiter(kv: KeyValueStore): RateLimiter {
   return {
-    async hit(rule, subject) {
+    async hit(rule, subject, cost = 1) {
       // A store that cannot count fails TRANSIENT itself (see KeyValueStore).
-      const { count, ttlMs } = await kv.incr(`rl:${rule.name}:${subject.toLowerCase()}`, rule.windowMs);
+      const { count, ttlMs } = await kv.incr(`rl:${rule.name}:${subject.toLowerCase()}`, rule.windowMs, cost);
       if (count > rule.limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
         throw new AppError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });

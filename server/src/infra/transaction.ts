@@ -16,7 +16,9 @@ export function pgCodeOf(e: unknown): string | undefined {
 /** A lost connection or an unreachable database: the caller may safely retry the whole call. */
 export function isTransientDbError(e: unknown): boolean {
   const code = pgCodeOf(e);
-  if (code && (CONNECTION_LOST.has(code) || RETRYABLE.has(code))) return true;
+  // Class 53 (insufficient resources: too many connections, out of memory, disk full) is the
+  // server's state, not the request's: the same call may succeed in a moment.
+  if (code && (CONNECTION_LOST.has(code) || RETRYABLE.has(code) || code.startsWith('53'))) return true;
   const msg = e instanceof Error ? e.message : '';
   return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg);
 }
@@ -49,6 +51,11 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
  */
 export function isDataException(e: unknown): boolean {
   return pgCodeOf(e)?.startsWith('22') ?? false;
+}
+
+/** SQLSTATE class 23 (integrity constraint violation): a unique, check, foreign-key or not-null refusal. */
+export function isIntegrityViolation(e: unknown): boolean {
+  return pgCodeOf(e)?.startsWith('23') ?? false;
 }
 
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {

@@ -1,4 +1,4 @@
-import type { Role } from '@tracetrack/shared';
+import type { PendingSetup, Role } from '@tracetrack/shared';
 
 /** The signed-in user a request acts as: read from the users row on every request. */
 export interface Actor {
@@ -6,6 +6,8 @@ export interface Actor {
   username: string;
   role: Role;
   area: string | null;
+  /** What they must do before anything but auth.* and account.* (see the permission table). */
+  pendingSetup: PendingSetup | null;
 }
 
 /** Who did it and from where: written into audit rows and scan events. */
@@ -16,4 +18,9 @@ export interface RequestMeta {
   /** The client's address as seen, for rate limits only; never stored. */
   remoteIp: string | null;
   userAgent: string | null;
+  /**
+   * The browser's long-lived sign-in client cookie, when it sent a well-formed one: what sign-in
+   * failures are counted per (with the IP when there is none). Never stored as it is.
+   */
+  clientId: string | null;
 }

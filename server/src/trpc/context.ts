@@ -8,6 +8,8 @@ export interface Context {
   meta: RequestMeta;
   /** Sets (token) or clears (null) the session cookie on the response. */
   setSessionCookie: (token: string | null) => void;
+  /** Gives the browser a sign-in client cookie (see RequestMeta.clientId) when it has none. */
+  setClientCookie: (clientId: string) => void;
 }
 
 /** The context without HTTP: tests drive procedures through a caller built on this. */
@@ -17,6 +19,7 @@ export function createContextInner(opts: {
   sessionToken?: string | null;
   meta?: Partial<RequestMeta>;
   setSessionCookie?: (token: string | null) => void;
+  setClientCookie?: (clientId: string) => void;
 }): Context {
   return {
     deps: opts.deps,
@@ -27,7 +30,9 @@ export function createContextInner(opts: {
       ip: opts.meta?.ip ?? null,
       remoteIp: opts.meta?.remoteIp ?? opts.meta?.ip ?? null,
       userAgent: opts.meta?.userAgent ?? null,
+      clientId: opts.meta?.clientId ?? null,
     },
     setSessionCookie: opts.setSessionCookie ?? (() => {}),
+    setClientCookie: opts.setClientCookie ?? (() => {}),
   };
 }

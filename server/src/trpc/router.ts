@@ -1,9 +1,15 @@
+import { accountRouter } from '../modules/account/router';
 import { areaRouter } from '../modules/areas/router';
+import { auditRouter } from '../modules/audit/router';
 import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
 import { deviceRouter } from '../modules/devices/router';
 import { importRouter } from '../modules/imports/router';
+import { promotionRouter } from '../modules/promotions/router';
+import { exportRouter } from '../modules/exports/router';
+import { labelRouter } from '../modules/labels/router';
+import { reportRouter } from '../modules/reports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
 import { userRouter } from '../modules/users/router';
@@ -11,6 +17,7 @@ import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
+  account: accountRouter,
   user: userRouter,
   bag: bagRouter,
   bill: billRouter,
@@ -19,6 +26,11 @@ export const appRouter = router({
   device: deviceRouter,
   sync: syncRouter,
   import: importRouter,
+  promotion: promotionRouter,
+  audit: auditRouter,
+  export: exportRouter,
+  report: reportRouter,
+  label: labelRouter,
 });
 
 export type AppRouter = typeof appRouter;

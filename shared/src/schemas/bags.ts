@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeCode } from '../codes';
 import { areaCodeSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, usernameSchema } from './common';
 
 export const bagTypeSchema = z.enum(['parent', 'child']);
@@ -10,8 +11,25 @@ export const linkChildInput = z.object({ parentCode: rawCodeSchema, childCode: r
 export const unlinkChildInput = z.object({ childCode: rawCodeSchema });
 export const bagGetInput = z.object({ code: rawCodeSchema });
 export const bagDeleteInput = z.object({ code: rawCodeSchema });
+/** Admins move a parent (with its children) to another dispatch area. */
+export const bagSetAreaInput = z.object({ code: rawCodeSchema, area: areaCodeSchema });
+export type BagSetAreaInput = z.infer<typeof bagSetAreaInput>;
 
-export const bagListInput = z.object({
+/** Partial code search needs 3 characters: fewer match too much to be worth an index (trigrams). */
+export const CODE_SEARCH_MIN_LENGTH = 3;
+export const codeSearchSchema = z
+  .string()
+  .max(100, 'The code to search for is too long')
+  .transform(normalizeCode)
+  .pipe(z.string().regex(/^[A-Z0-9-]{3,20}$/, 'Type 3 to 20 letters, digits or - of the code'));
+export const codeMatchSchema = z.enum(['prefix', 'contains']);
+export type CodeMatch = z.infer<typeof codeMatchSchema>;
+
+/** What the bag list, its count and its export filter by. */
+export const bagFilterSchema = z.object({
+  /** Part of the code, case-insensitive: its start (`prefix`) or anywhere in it (`contains`, the default). */
+  code: codeSearchSchema.optional(),
+  codeMatch: codeMatchSchema.optional(),
   type: bagTypeSchema.optional(),
   /** children: linked to a parent or not; parents: holding any child or not */
   linked: z.boolean().optional(),
@@ -21,9 +39,10 @@ export const bagListInput = z.object({
   to: isoDateTimeSchema.optional(),
   area: areaCodeSchema.optional(),
   scannedBy: usernameSchema.optional(),
-  limit: pageLimitSchema,
-  cursor: cursorSchema,
 });
+export type BagFilter = z.infer<typeof bagFilterSchema>;
+
+export const bagListInput = bagFilterSchema.extend({ limit: pageLimitSchema, cursor: cursorSchema });
 export type BagListInput = z.infer<typeof bagListInput>;
 
 export const parentStateSchema = z.object({

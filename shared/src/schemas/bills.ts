@@ -34,15 +34,18 @@ export type BillParentInput = z.infer<typeof billParentInput>;
 export const billCompleteInput = z.object({ billNumber: billNumberSchema, allowShort: z.boolean().optional() });
 export type BillCompleteInput = z.infer<typeof billCompleteInput>;
 
-export const billListInput = z.object({
+/** What the bill list, its count and its export filter by. */
+export const billFilterSchema = z.object({
   status: billStatusSchema.optional(),
+  /** The start of the bill number. */
   search: storableTextSchema.max(50).optional(),
   createdBy: usernameSchema.optional(),
   from: isoDateTimeSchema.optional(),
   to: isoDateTimeSchema.optional(),
-  limit: pageLimitSchema,
-  cursor: cursorSchema,
 });
+export type BillFilter = z.infer<typeof billFilterSchema>;
+
+export const billListInput = billFilterSchema.extend({ limit: pageLimitSchema, cursor: cursorSchema });
 export type BillListInput = z.infer<typeof billListInput>;
 
 export const billSummarySchema = z.object({

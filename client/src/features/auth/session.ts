@@ -14,9 +14,15 @@ const LOGOUT_TIMEOUT_MS = 10_000;
 const RETRY_START_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 
+/**
+ * Signs the app in as this user. Syncing waits while an account setup is pending: the server
+ * refuses sync until the password is changed (or two-factor sign-in turned on), and the scans stay
+ * queued meanwhile.
+ */
 function startAs(me: Me) {
   setCurrentUser(me);
-  syncEngine.start(me.id);
+  if (pendingSetup(me)) syncEngine.stop();
+  else syncEngine.start(me.id);
 }
 
 let authQueue: Promise<unknown> = Promise.resolve();
@@ -90,22 +96,50 @@ export async function restoreSession(): Promise<void> {
   }
 }
 
-export async function signIn(username: string, password: string): Promise<{ ok: true } | { ok: false; message: string }> {
+export type SignInResult = { ok: true } | { ok: false; needsCode: boolean; message: string };
+
+/**
+ * Signs in. An account with two-factor sign-in answers TWO_FACTOR_REQUIRED to the password alone
+ * (no session): the screen then asks for a code and calls this again with it.
+ */
+export async function signIn(username: string, password: string, code?: string): Promise<SignInResult> {
   return serialized(async () => {
     // A stale session is ended first where possible; if not, the new cookie replaces it anyway.
     if (await getMeta('isLogoutPending')) await endServerSession();
     try {
-      const { user } = await api.auth.login.mutate({ username, password });
+      const { user } = await api.auth.login.mutate({ username, password, ...(code ? { code } : {}) });
       await setMeta('isLogoutPending', false);
       await setMeta('me', user);
       startAs(user);
       return { ok: true } as const;
     } catch (e) {
       const f = describeFailure(e);
-      if (f.code === null) return { ok: false, message: 'No connection to the server. Signing in needs the network once.' } as const;
-      return { ok: false, message: f.message } as const;
+      if (f.code === null) return { ok: false, needsCode: false, message: 'No connection to the server. Signing in needs the network once.' } as const;
+      return { ok: false, needsCode: f.code === 'TWO_FACTOR_REQUIRED', message: f.message } as const;
     }
   });
+}
+
+/**
+ * Reads the signed-in user again after the account changed (a new password, two-factor sign-in on
+ * or off), so a finished setup opens the app and the account screen shows what the server holds.
+ */
+export async function refreshMe(): Promise<void> {
+  const me = await api.auth.me.query();
+  await setMeta('me', me);
+  if (me) startAs(me);
+}
+
+/**
+ * What the signed-in user must do before anything else (the server refuses everything but auth.*
+ * and account.* until it is done): change a password an admin set, then, for an admin who must,
+ * turn on two-factor sign-in. Null when nothing is pending.
+ */
+export function pendingSetup(me: Me | null): 'passwordChange' | 'twoFactorEnrolment' | null {
+  if (!me) return null;
+  if (me.mustChangePassword) return 'passwordChange';
+  if (me.mustEnrolTwoFactor) return 'twoFactorEnrolment';
+  return null;
 }
 
 /**
@@ -120,7 +154,7 @@ export async function signOut(): Promise<void> {
   void endStaleSession();
 }
 
-export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'imports';
+export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount' | 'askRole' | 'audit' | 'moveParent' | 'imports';
 
 /** The procedure whose row in the shared permission table decides each capability of the UI. */
 const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
@@ -129,6 +163,10 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
   viewBills: 'bill.list',
   lists: 'bag.list',
   admin: 'user.list',
+  ownAccount: 'account.sessions',
+  askRole: 'promotion.request',
+  audit: 'audit.list',
+  moveParent: 'bag.setArea',
   imports: 'import.list',
 };
 

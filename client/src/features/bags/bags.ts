@@ -49,3 +49,6 @@ export async function deleteBag(code: string): Promise<{ ok: boolean; message: s
     return { ok: false, message: f.code ? f.message : 'No connection: deleting a bag needs the network.' };
   }
 }
+
+/** Admins move a parent, its children with it, to another dispatch area (audited). */
+export const moveParentToArea = (code: string, area: string) => api.bag.setArea.mutate({ code, area });

@@ -100,3 +100,9 @@ export async function updateBagStates(tx: Tx, rows: { id: number; childCount: nu
 export async function deleteBagsById(tx: Tx, ids: number[]) {
   if (ids.length) await tx.deleteFrom('bags').where(anyOf('id', ids, 'bigint')).execute();
 }
+
+/** Display names of dispatch areas ("Sri Ganganagar"), by code. */
+export async function areaNamesOf(tx: Tx, codes: string[]): Promise<Map<string, string>> {
+  const rows = await tx.selectFrom('dispatch_areas').select(['code', 'name']).where(anyOf('code', codes, 'text')).execute();
+  return new Map(rows.map((r) => [r.code, r.name]));
+}

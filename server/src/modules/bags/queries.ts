@@ -1,4 +1,4 @@
-import { type BagListInput } from '@tracetrack/shared';
+import type { BagFilter } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../../infra/transaction';
 
@@ -62,8 +62,17 @@ export async function listChildrenOf(db: Executor, parentId: number) {
     .execute();
 }
 
-export async function listBags(db: Executor, filters: BagListInput & { afterId: number | null }) {
+export type BagListFilters = BagFilter & { afterId: number | null; limit: number };
+
+/**
+ * The bag view narrowed by a filter: the one WHERE behind the list, its count and its export.
+ * Codes are stored upper-case and the search is normalised the same way, so LIKE is
+ * case-insensitive here; the search holds only A–Z, 0–9 and -, none of them LIKE wildcards.
+ * Both shapes are answered by the trigram index (bags_code_trgm).
+ */
+function filteredBags(db: Executor, filters: BagFilter) {
   let q = bagView(db);
+  if (filters.code) q = q.where('b.code', 'like', filters.codeMatch === 'prefix' ? `${filters.code}%` : `%${filters.code}%`);
   if (filters.type) q = q.where('b.type', '=', filters.type);
   if (filters.area) q = q.where('b.area', '=', filters.area);
   if (filters.from) q = q.where('b.created_at', '>=', new Date(filters.from));
@@ -86,8 +95,28 @@ export async function listBags(db: Executor, filters: BagListInput & { afterId: 
       eb.selectFrom('users').select('id').where(sql`lower(username)`, '=', username),
     );
   }
+  return q;
+}
+
+/**
+ * Newest first, keyset on id; fetches one extra row to know whether another page exists.
+ * With a code search the matches come from the trigram index and are then sorted: ordering by an
+ * expression keeps the planner from walking the primary key backwards until a page of matches
+ * turns up, which reads most of the table when the matches are old bags (codes and ids rise
+ * together). A 3-character search matches at most a few thousand of 2M codes.
+ */
+export async function listBags(db: Executor, filters: BagListFilters) {
+  let q = filteredBags(db, filters);
   if (filters.afterId !== null) q = q.where('b.id', '<', filters.afterId);
-  return q.orderBy('b.id', 'desc').limit(filters.limit + 1).execute();
+  const order = filters.code ? sql`b.id + 0` : sql`b.id`;
+  return q.orderBy(order, 'desc').limit(filters.limit + 1).execute();
+}
+
+/** How many bags match, counting at most `cap + 1` (the caller says "more than cap"). */
+export async function countBags(db: Executor, filters: BagFilter, cap: number): Promise<number> {
+  const matching = filteredBags(db, filters).clearSelect().select('b.id').limit(cap + 1);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50) {
@@ -106,4 +135,26 @@ export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50)
   const [asChild, asParent] = await Promise.all([select('child_id'), select('parent_id')]);
   const byId = new Map([...asChild, ...asParent].map((e) => [e.id, e]));
   return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
+}
+
+/** A parent's children, row-locked in id order (an area move rewrites each of them). */
+export async function lockChildrenOf(tx: Tx, parentId: number) {
+  return tx
+    .selectFrom('bags as b')
+    .innerJoin('links as l', 'l.child_id', 'b.id')
+    .select(['b.id', 'b.area'])
+    .where('l.parent_id', '=', parentId)
+    .orderBy('b.id')
+    .forUpdate('b')
+    .execute();
+}
+
+/** Moves bags to an area; the parent's move leaves a tombstone in its old area's sync feed (migration 0005). */
+export async function setAreaOfBags(tx: Tx, ids: number[], area: string) {
+  if (ids.length === 0) return;
+  await tx.updateTable('bags').set({ area, updated_at: sql`now()` }).where('id', 'in', ids).execute();
+}
+
+export async function findAreaName(db: Executor, code: string) {
+  return db.selectFrom('dispatch_areas').select(['code', 'name']).where('code', '=', code).executeTakeFirst();
 }

@@ -1,4 +1,4 @@
-import { AppError, classifyCode, DISPATCHER_UNLINK_WINDOW_MS, type ParsedCode } from '@tracetrack/shared';
+import { AppError, canScanIntoArea, classifyCode, DISPATCHER_UNLINK_WINDOW_MS, type ParsedCode } from '@tracetrack/shared';
 import type { Actor } from '../actor';
 import { type CounterDelta, scopeOf } from '../counters/deltas';
 import type { BagCommand } from '../scans/commands';
@@ -57,6 +57,8 @@ export interface BatchState {
   bags: Map<string, BatchBag>;
   links: Map<string, BatchLink | null>;
   counters: CounterDelta[];
+  /** Display names of the areas a refusal may name (loaded only when the area rule can refuse). */
+  areaNames: Map<string, string>;
 }
 
 /** What a bag rule reports for one scan (see applyScanBatch). */
@@ -104,6 +106,17 @@ function existingParent(state: BatchState, code: string): BatchBag {
   return bag;
 }
 
+/** The area rule for scans: a dispatcher links and unlinks only in parents of their own area. */
+function refuseIfOtherArea(s: BatchState, actor: Actor, parent: BatchBag, refs: ScanRefs) {
+  if (canScanIntoArea(actor, parent.area)) return;
+  const nameOf = (area: string | null) => (area === null ? 'no area' : (s.areaNames.get(area) ?? area));
+  throw new AppError(
+    'PARENT_IN_OTHER_AREA',
+    `${parent.code} belongs to ${nameOf(parent.area)}; dispatchers link and unlink only in parents of their own area (${nameOf(actor.area)}).`,
+    { area: parent.area, areaName: nameOf(parent.area), refs },
+  );
+}
+
 function refuseIfOnCompletedBill(parent: BatchBag, refs: ScanRefs) {
   if (parent.billStatus === 'completed') {
     throw new AppError('BILL_COMPLETED', `${parent.code} is on completed bill ${parent.billNumber}; reopen the bill first.`, {
@@ -137,7 +150,7 @@ function scanParent(s: BatchState, actor: Actor, parsed: ParsedCode): RuleResult
   };
 }
 
-/** Links a child into a parent: exclusivity, capacity and the completed-bill lock (RULES.md, linking). */
+/** Links a child into a parent: the area rule, exclusivity, capacity and the completed-bill lock (RULES.md, Linking). */
 function linkChild(s: BatchState, actor: Actor, cmd: { parent: ParsedCode; child: ParsedCode }, now: Date): RuleResult {
   const parentCode = parentSlot(s, cmd.parent);
   const childCode = childCodeOrRefuse(cmd.child);
@@ -146,6 +159,7 @@ function linkChild(s: BatchState, actor: Actor, cmd: { parent: ParsedCode; child
   if (!child) throw new AppError('TRANSIENT', `Could not register ${childCode}. Try again.`);
   const refs = { parentId: parent.id, childId: child.id };
   if (child.type !== 'child') throw new AppError('WRONG_BAG_TYPE', `${childCode} is registered as a parent bag, not a child.`, { refs });
+  refuseIfOtherArea(s, actor, parent, refs);
 
   const link = s.links.get(childCode) ?? null;
   if (link?.parentCode === parentCode) {
@@ -209,6 +223,7 @@ function unlinkChild(s: BatchState, actor: Actor, parsed: ParsedCode, clock: Sca
   const parent = s.bags.get(link.parentCode);
   if (!parent) throw new AppError('TRANSIENT', `${childCode} changed while unlinking. Try again.`);
   const refs = { parentId: parent.id, childId: child.id };
+  refuseIfOtherArea(s, actor, parent, refs);
   if (actor.role === 'dispatcher') {
     const isOwn = link.linkedBy === actor.id;
     const isRecent = unlinkTimeOf(link, clock).getTime() - link.linkedAt.getTime() <= DISPATCHER_UNLINK_WINDOW_MS;

@@ -1,4 +1,4 @@
-import { AppError, isFinalRefusal } from '@tracetrack/shared';
+import { AppError, canScanIntoArea, isFinalRefusal } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Tx } from '../../infra/transaction';
 import type { Actor } from '../actor';
@@ -53,7 +53,10 @@ export async function runBagCommands(tx: Tx, actor: Actor, scans: BagScan[], now
   const codeOfChild = new Map(rows.map((r) => [r.id, r.code]));
   const bills = new Map((await bq.billsOfParents(tx, rows.filter((r) => r.type === 'parent').map((r) => r.id))).map((b) => [b.parent_id, b]));
 
-  const state: BatchState = { bags: new Map(), links: new Map(), counters: [] };
+  // Names for the area rule's refusals, read only when this batch touches a parent the actor may not scan into.
+  const otherAreas = rows.filter((r) => r.type === 'parent' && !canScanIntoArea(actor, r.area)).map((r) => r.area!);
+  const areaNames = otherAreas.length === 0 ? new Map<string, string>() : await bq.areaNamesOf(tx, [...new Set([...otherAreas, actor.area ?? ''])]);
+  const state: BatchState = { bags: new Map(), links: new Map(), counters: [], areaNames };
   const loaded = new Map<string, { childCount: number; area: string | null }>();
   for (const r of rows) {
     const bill = bills.get(r.id);

@@ -1,10 +1,10 @@
-import { AppError, type BagDetail, type BagListInput, listAreaOf, OTHER_AREA_REFUSAL } from '@tracetrack/shared';
+import { AppError, type BagDetail, type BagListInput, type BagSetAreaInput, listAreaOf, OTHER_AREA_REFUSAL } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import { decodeIdCursor, idKeysetPage } from '../../infra/keyset-cursor';
 import { inTransaction } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
-import { scopeOf } from '../counters/deltas';
+import { type CounterDelta, type CounterName, scopeOf } from '../counters/deltas';
 import { bumpCounters } from '../counters/queries';
 import { toBag, toLinkedChild, toScanEvent } from './mappers';
 import * as q from './queries';
@@ -60,5 +60,46 @@ export async function deleteBag(deps: Pick<Deps, 'db'>, actor: Actor, meta: Requ
     });
     await bumpCounters(tx, [{ name: bag.type === 'parent' ? 'parents' : 'children', scope: scopeOf(bag.area), delta: -1 }]);
     return { outcome: 'applied' as const, message: `Deleted ${code}.`, code };
+  });
+}
+
+/**
+ * Admin only: moves a parent to another dispatch area, its children with it (children take their
+ * parent's area). The counters move with them; the parent's old area's sync feed gets a tombstone
+ * (a trigger) and the new one sees the parent as changed.
+ */
+export async function setBagArea(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, input: BagSetAreaInput) {
+  const code = classifyOrRefuse(input.code).code;
+  return inTransaction(deps.db, async (tx) => {
+    const bag = await q.lockBagByCode(tx, code);
+    if (!bag) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);
+    if (bag.type !== 'parent') throw new AppError('WRONG_BAG_TYPE', `${code} is a child bag; move its parent instead (children take their parent's area).`);
+    const area = await q.findAreaName(tx, input.area);
+    if (!area) throw new AppError('AREA_NOT_FOUND', `There is no dispatch area "${input.area}".`, { field: 'area' });
+    if (bag.area === area.code) {
+      return { outcome: 'unchanged' as const, message: `${code} is already in ${area.name}.`, code, area: area.code };
+    }
+    const children = await q.lockChildrenOf(tx, bag.id);
+    const isBilled = await q.isParentBilled(tx, bag.id);
+    await q.setAreaOfBags(tx, [bag.id, ...children.map((c) => c.id)], area.code);
+
+    const [from, to] = [scopeOf(bag.area), scopeOf(area.code)];
+    const move = (name: CounterName, n: number): CounterDelta[] => (n === 0 ? [] : [{ name, scope: from, delta: -n }, { name, scope: to, delta: n }]);
+    const deltas: CounterDelta[] = [
+      ...move('parents', 1),
+      ...move('linked_children', children.length),
+      ...move('parents_full', bag.child_count === bag.capacity ? 1 : 0),
+      ...move('billed_parents', isBilled ? 1 : 0),
+      // Children count where they are, which is their parent's area unless they were linked before it moved.
+      ...children.map((c): CounterDelta => ({ name: 'children', scope: scopeOf(c.area), delta: -1 })),
+      { name: 'children', scope: to, delta: children.length },
+    ];
+    await insertAudit(tx, { actor, meta }, {
+      action: 'bag.set_area', entityType: 'bag', entityId: bag.id,
+      before: { code, area: bag.area }, after: { code, area: area.code, childrenMoved: children.length },
+    });
+    await bumpCounters(tx, deltas);
+    const message = `Moved ${code} and ${children.length} ${children.length === 1 ? 'child' : 'children'} to ${area.name}.`;
+    return { outcome: 'applied' as const, message, code, area: area.code };
   });
 }

@@ -155,20 +155,22 @@ export async function listParentsOfBill(db: Executor, billId: number) {
 
 export type BillParentRow = Awaited<ReturnType<typeof listParentsOfBill>>[number];
 
-export interface BillListFilters {
+export interface BillFilters {
   status?: BillStatus | undefined;
   numberPrefix?: string | undefined;
   createdBy?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+}
+export interface BillListFilters extends BillFilters {
   beforeId: number | null;
   limit: number;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Newest first, keyset on id; fetches one extra row to know whether another page exists. */
-export async function listBills(db: Executor, f: BillListFilters) {
+/** The bill view narrowed by a filter: the one WHERE behind the list, its count and its export. */
+function filteredBills(db: Executor, f: BillFilters) {
   let q = billView(db);
   if (f.status) q = q.where('bl.status', '=', f.status);
   if (f.numberPrefix) q = q.where('bl.bill_number', 'like', `${escapeLike(f.numberPrefix)}%`);
@@ -178,6 +180,57 @@ export async function listBills(db: Executor, f: BillListFilters) {
   }
   if (f.from) q = q.where('bl.created_at', '>=', new Date(f.from));
   if (f.to) q = q.where('bl.created_at', '<=', new Date(f.to));
+  return q;
+}
+
+/** Newest first, keyset on id; fetches one extra row to know whether another page exists. */
+export async function listBills(db: Executor, f: BillListFilters) {
+  let q = filteredBills(db, f);
   if (f.beforeId !== null) q = q.where('bl.id', '<', f.beforeId);
   return q.orderBy('bl.id', 'desc').limit(f.limit + 1).execute();
 }
+
+/** How many bills match, counting at most `cap + 1` (the caller says "more than cap"). */
+export async function countBills(db: Executor, f: BillFilters, cap: number): Promise<number> {
+  const matching = filteredBills(db, f).clearSelect().select('bl.id').limit(cap + 1);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Children of some of a bill's parents, by parent then link order. */
+export async function listChildCodesOfBillParents(db: Executor, billId: number, parentCodes: readonly string[]) {
+  return db
+    .selectFrom('bill_parents as bp')
+    .innerJoin('bags as p', 'p.id', 'bp.parent_id')
+    .innerJoin('links as l', 'l.parent_id', 'bp.parent_id')
+    .innerJoin('bags as c', 'c.id', 'l.child_id')
+    .select(['p.code as parent_code', 'c.code as child_code'])
+    .where('bp.bill_id', '=', billId)
+    .where('p.code', 'in', parentCodes)
+    .orderBy('bp.added_at')
+    .orderBy('p.id')
+    .orderBy('l.linked_at')
+    .orderBy('c.id')
+    .execute();
+}
+
+/**
+ * Bills created or completed within [start, end) (bills_created_at, bills_completed_at), with
+ * who completed them and which of the two happened in the range. Bounded by a day's bills.
+ */
+export async function listBillsCreatedOrCompletedBetween(db: Executor, start: Date, end: Date) {
+  return billView(db)
+    .select([
+      sql<boolean>`bl.created_at >= ${start} and bl.created_at < ${end}`.as('is_created_in_range'),
+      sql<boolean>`coalesce(bl.completed_at >= ${start} and bl.completed_at < ${end}, false)`.as('is_completed_in_range'),
+    ])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('bl.created_at', '>=', start), eb('bl.created_at', '<', end)]),
+        eb.and([eb('bl.completed_at', '>=', start), eb('bl.completed_at', '<', end)]),
+      ]),
+    )
+    .orderBy('bl.id')
+    .execute();
+}
+

@@ -3,6 +3,7 @@ import {
   type BillCompleteInput,
   type BillCreateInput,
   type BillDetail,
+  type BillFilter,
   type BillListInput,
   type BillMutationOutput,
   type BillParentInput,
@@ -257,18 +258,28 @@ export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: strin
   return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
 }
 
-/** Newest first, keyset by id. The page's totals come from one grouped query over its bill ids. */
-export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
-  const rows = await q.listBills(deps.db, {
+/** The list's filter as the queries take it (the same for the list, its count and its export). */
+export function billFiltersOf(input: BillFilter): q.BillFilters {
+  return {
     status: input.status,
     numberPrefix: input.search ? normalizeCode(input.search) : undefined,
     createdBy: input.createdBy,
     from: input.from,
     to: input.to,
-    beforeId: decodeIdCursor(input.cursor),
-    limit: input.limit,
-  });
-  const { page, nextCursor } = idKeysetPage(rows, input.limit);
-  const tallies = talliesByBill(await q.tallyBills(deps.db, page.map((r) => r.id)));
+  };
+}
+
+/**
+ * One keyset page of bills with their weights, newest first; `beforeId` null for the first. The
+ * page's totals come from one grouped query over its bill ids. The list and the export share it.
+ */
+export async function billPage(db: Executor, filter: BillFilter, beforeId: number | null, limit: number) {
+  const rows = await q.listBills(db, { ...billFiltersOf(filter), beforeId, limit });
+  const { page, nextCursor } = idKeysetPage(rows, limit);
+  const tallies = talliesByBill(await q.tallyBills(db, page.map((r) => r.id)));
   return { items: page.map((r) => toBillSummary(r, tallies.get(r.id) ?? [])), nextCursor };
+}
+
+export async function listBills(deps: Pick<Deps, 'db'>, input: BillListInput) {
+  return billPage(deps.db, input, decodeIdCursor(input.cursor), input.limit);
 }

@@ -10,6 +10,7 @@ import { anonymizeIp } from '../audit/anonymize';
 import { reportCsv, reportXlsx } from './report';
 import { getImport, startImport } from './service';
 import { receiveUpload, UploadTooLarge } from './upload';
+import { readClientId } from '../../trpc/http-context';
 
 const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',
@@ -23,6 +24,7 @@ function metaOf(deps: Deps, c: Context<AppEnv>): RequestMeta {
     ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
     remoteIp: c.get('ip'),
     userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
+    clientId: readClientId(deps, c.req.header('cookie') ?? null),
   };
 }
 

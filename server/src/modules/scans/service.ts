@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, isFinalRefusal, type MutationName, type ParsedMutationArgs } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps';
-import { inTransaction, type Tx } from '../../infra/transaction';
+import { inTransaction, isDataException, isIntegrityViolation, isUniqueViolation, pgCodeOf, type Tx } from '../../infra/transaction';
 import { writeTogether } from '../../infra/write-together';
 import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, auditsInsert } from '../audit/queries';
@@ -23,9 +23,13 @@ type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | A
  * outcome, its audit row and the counters (the dashboard's, and the device's refusals), or nothing
  * does. Consecutive bag scans run as one set-based batch; a refusal is stored as a `rejected`
  * outcome and never stops the scans after it.
+ *
+ * A value the database refuses (a data exception or an integrity violation) fails the whole
+ * transaction, though it belongs to one scan: the scans are then applied again one by one, each
+ * under a savepoint, so that scan alone is refused (VALIDATION) and the others apply.
  */
 export async function applyScanBatch(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
   actor: Actor,
   meta: RequestMeta,
   items: ScanItem[],
@@ -35,44 +39,95 @@ export async function applyScanBatch(
    */
   beforeCommit?: (tx: Tx, outcomes: ScanOutcome[]) => Promise<void>,
 ): Promise<ScanOutcome[]> {
-  return inTransaction(deps.db, async (tx) => {
-    const now = deps.clock();
-    const settled: Settled[] = [];
-    const counters: CounterDelta[] = [];
-    for (let i = 0; i < items.length; ) {
-      const work = items[i]!.work;
-      if (work.kind === 'bag') {
-        let j = i;
-        const scans: BagScan[] = [];
-        for (; j < items.length; j++) {
-          const { work: w, envelope } = items[j]!;
-          if (w.kind !== 'bag') break;
-          scans.push({ command: w.command, clientTime: captureTimeOf(envelope) });
-        }
-        const run = await runBagCommands(tx, actor, scans, now);
-        settled.push(...run.results);
-        counters.push(...run.counters);
-        i = j;
-      } else if (work.kind === 'effect') {
-        settled.push(await runEffect(tx, work.run));
-        i++;
-      } else {
-        settled.push(work.error);
-        i++;
-      }
+  try {
+    return await inTransaction(deps.db, async (tx) => {
+      const now = deps.clock();
+      const outcomes = await applyAndStore(tx, deps, actor, meta, items, now);
+      if (beforeCommit) await beforeCommit(tx, outcomes);
+      return outcomes;
+    });
+  } catch (e) {
+    if (!isRefusedValue(e)) throw e;
+    deps.logger.warn('a scan holds a value the database refused; applying the batch one scan at a time', {
+      requestId: meta.requestId, scans: items.length, sqlstate: pgCodeOf(e), error: String(e),
+    });
+    return inTransaction(deps.db, async (tx) => {
+      const now = deps.clock();
+      const outcomes: ScanOutcome[] = [];
+      for (const item of items) outcomes.push(await applyAlone(tx, deps, actor, meta, item, now));
+      if (beforeCommit) await beforeCommit(tx, outcomes);
+      return outcomes;
+    });
+  }
+}
+
+/**
+ * Bad content of one scan, not a failure of the database: class 22 or 23. Another push storing
+ * the same mutation id at once is the exception: a race, retried by the device (see sync).
+ */
+function isRefusedValue(e: unknown): boolean {
+  return (isDataException(e) || isIntegrityViolation(e)) && !isUniqueViolation(e, 'scan_events_mutation_unique');
+}
+
+/**
+ * One scan with its stored outcome, under a savepoint. If the database refuses a value of it, the
+ * scan is undone and its refusal stored instead; if even that cannot be stored (the refused value
+ * is in what the event keeps), the refusal is answered unstored, so a resend is judged again.
+ */
+async function applyAlone(tx: Tx, deps: Pick<Deps, 'config' | 'logger'>, actor: Actor, meta: RequestMeta, item: ScanItem, now: Date): Promise<ScanOutcome> {
+  const refused = new AppError('VALIDATION', 'The server cannot store a value in this scan, so it was not applied. Check the codes and scan again.');
+  const attempts: ScanItem[] = [item, { envelope: item.envelope, work: { kind: 'refused', error: refused } }];
+  for (const attempt of attempts) {
+    await sql`savepoint one_scan`.execute(tx);
+    try {
+      const [outcome] = await applyAndStore(tx, deps, actor, meta, [attempt], now);
+      await sql`release savepoint one_scan`.execute(tx);
+      return outcome!;
+    } catch (e) {
+      if (!isRefusedValue(e)) throw e;
+      await sql`rollback to savepoint one_scan`.execute(tx);
+      deps.logger.warn('scan refused by the database', { requestId: meta.requestId, mutationId: item.envelope.mutationId, sqlstate: pgCodeOf(e), error: String(e) });
     }
-    const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
-    // One round trip, at the end of the transaction: the counter rows stay locked only until commit.
-    await writeTogether(tx, [
-      scanEventsInsert(events),
-      rejectedCountsUpdate(rejectedByDevice(events)),
-      auditsInsert({ actor, meta }, audits),
-      dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
-      countersUpsert(counters),
-    ]);
-    if (beforeCommit) await beforeCommit(tx, outcomes);
-    return outcomes;
-  });
+  }
+  return { status: 'rejected', code: refused.code, message: refused.message, data: null };
+}
+
+/** Runs the scans' effects in order, then stores their outcomes, audit rows and counters in one statement. */
+async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, meta: RequestMeta, items: ScanItem[], now: Date): Promise<ScanOutcome[]> {
+  const settled: Settled[] = [];
+  const counters: CounterDelta[] = [];
+  for (let i = 0; i < items.length; ) {
+    const work = items[i]!.work;
+    if (work.kind === 'bag') {
+      let j = i;
+      const scans: BagScan[] = [];
+      for (; j < items.length; j++) {
+        const { work: w, envelope } = items[j]!;
+        if (w.kind !== 'bag') break;
+        scans.push({ command: w.command, clientTime: captureTimeOf(envelope) });
+      }
+      const run = await runBagCommands(tx, actor, scans, now);
+      settled.push(...run.results);
+      counters.push(...run.counters);
+      i = j;
+    } else if (work.kind === 'effect') {
+      settled.push(await runEffect(tx, work.run));
+      i++;
+    } else {
+      settled.push(work.error);
+      i++;
+    }
+  }
+  const { outcomes, events, audits, dailyScopes } = describe(items, settled, actor.id);
+  // One round trip, at the end of the transaction: the counter rows stay locked only until commit.
+  await writeTogether(tx, [
+    scanEventsInsert(events),
+    rejectedCountsUpdate(rejectedByDevice(events)),
+    auditsInsert({ actor, meta }, audits),
+    dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
+    countersUpsert(counters),
+  ]);
+  return outcomes;
 }
 
 /** A device's clock for a synced scan (validated as an ISO time by the sync schema); online calls have none. */
@@ -133,7 +188,7 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
  * a refusal is thrown. The procedure's gate has already admitted the actor.
  */
 export async function runOnlineScan<N extends MutationName>(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
   actor: Actor,
   meta: RequestMeta,
   name: N,

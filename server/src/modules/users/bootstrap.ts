@@ -1,31 +1,49 @@
-import { generateStrongPassword, hashPassword } from '@tracetrack/db';
-import { passwordProblems } from '@tracetrack/shared';
+import { generateStrongPassword, hashPassword, passwordProblemOf } from '@tracetrack/db';
 import type { Deps } from '../../deps';
+import type { Env } from '../../env';
 import { insertAudit } from '../audit/queries';
 import { hasAnyAdmin, insertUser, lockFirstAdminBootstrap } from './queries';
 
+export interface FirstAdmin {
+  username: string;
+  email: string | null;
+  /** Unset: a strong one is generated and printed once (and must be changed at the first sign-in). */
+  password: string | undefined;
+}
+
+export const firstAdminOf = (env: Pick<Env, 'ADMIN_USERNAME' | 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>): FirstAdmin => ({
+  username: env.ADMIN_USERNAME,
+  email: env.ADMIN_EMAIL ?? null,
+  password: env.ADMIN_PASSWORD,
+});
+
 /**
- * First start: when no admin exists, create `admin` with ADMIN_PASSWORD, or with a generated
- * password printed once. An advisory lock keeps several starting workers from racing.
+ * First start: when no admin exists, create one (ADMIN_USERNAME, ADMIN_EMAIL) with ADMIN_PASSWORD,
+ * or with a generated password printed once. An advisory lock keeps several starting workers from
+ * racing. ADMIN_PASSWORD meets the same password rule as every other password.
  */
-export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, adminPassword: string | undefined): Promise<void> {
-  if (adminPassword !== undefined) {
-    const problems = passwordProblems(adminPassword);
-    if (problems.length) throw new Error(`ADMIN_PASSWORD is too weak: it needs ${problems.join(', ')}.`);
+export async function ensureFirstAdmin(deps: Pick<Deps, 'db' | 'logger'>, first: FirstAdmin): Promise<void> {
+  if (first.password !== undefined) {
+    const problem = await passwordProblemOf(first.password, first.username);
+    if (problem) throw new Error(`ADMIN_PASSWORD is refused: ${problem}`);
   }
   await deps.db.transaction().execute(async (tx) => {
     await lockFirstAdminBootstrap(tx);
     if (await hasAnyAdmin(tx)) return;
-    const password = adminPassword ?? generateStrongPassword();
-    const created = await insertUser(tx, { username: 'admin', email: 'admin@localhost', passwordHash: await hashPassword(password), role: 'admin', area: null });
-    await insertAudit(tx, { actor: null, meta: { requestId: 'bootstrap', ip: null } }, {
-      action: 'user.bootstrap_admin', entityType: 'user', entityId: created.id, after: { username: 'admin', role: 'admin' }, isPermanent: true,
+    const password = first.password ?? (await generateStrongPassword(first.username));
+    const created = await insertUser(tx, {
+      username: first.username, email: first.email, passwordHash: await hashPassword(password), role: 'admin', area: null,
+      // A printed password has been seen by whoever reads the logs.
+      mustChangePassword: first.password === undefined,
     });
-    if (adminPassword === undefined) {
+    await insertAudit(tx, { actor: null, meta: { requestId: 'bootstrap', ip: null } }, {
+      action: 'user.bootstrap_admin', entityType: 'user', entityId: created.id, after: { username: created.username, role: 'admin' }, isPermanent: true,
+    });
+    if (first.password === undefined) {
       // Printed once, on purpose, to stdout: it is the only way to learn it.
-      process.stdout.write(`\n  First start: created user "admin" with password: ${password}\n  Change it after signing in.\n\n`);
+      process.stdout.write(`\n  First start: created admin "${created.username}" with password: ${password}\n  You will be asked to change it at the first sign-in.\n\n`);
     } else {
-      deps.logger.info('first start: created user "admin" from ADMIN_PASSWORD');
+      deps.logger.info('first start: created the first admin from ADMIN_PASSWORD', { username: created.username });
     }
   });
 }

@@ -1,21 +1,36 @@
 import type { UsersTable } from '@tracetrack/db';
 import type { Role } from '@tracetrack/shared';
-import { sql, type Updateable } from 'kysely';
+import { type ExpressionBuilder, sql, type Updateable } from 'kysely';
+import type { Database } from '@tracetrack/db';
+import type { AppConfig } from '../../deps';
 import type { Executor, Tx } from '../../infra/transaction';
 import type { Actor } from '../actor';
+import { pendingSetupOf } from './mappers';
 
-/** What the API may see of a user; never the password hash or the failure counter. */
-const userColumns = ['id', 'username', 'email', 'role', 'area', 'is_locked', 'locked_until', 'created_at'] as const;
+/** What the API may see of a user; never the password hash or the two-factor secret. */
+const userColumns = [
+  'id', 'username', 'email', 'role', 'area', 'is_locked', 'created_at', 'must_change_password', 'last_sign_in_at',
+  'deactivated_at', 'two_factor_enabled_at', 'session_epoch',
+] as const;
 export type UserRecord = Awaited<ReturnType<typeof findUserById>> & {};
 
-export async function findActorById(db: Executor, id: number): Promise<Actor | null> {
+/**
+ * The per-request read: one primary-key SELECT. Null (anonymous) for a locked, deactivated or
+ * missing user, or a session from before the user's sessions were last ended (an older epoch).
+ */
+export async function findActorById(
+  db: Executor,
+  id: number,
+  opts: { epoch?: number; adminTwoFactor: AppConfig['adminTwoFactor'] },
+): Promise<Actor | null> {
   const row = await db
     .selectFrom('users')
-    .select(['id', 'username', 'role', 'area', 'is_locked'])
+    .select(['id', 'username', 'role', 'area', 'is_locked', 'deactivated_at', 'session_epoch', 'must_change_password', 'two_factor_enabled_at'])
     .where('id', '=', id)
     .executeTakeFirst();
-  if (!row || row.is_locked) return null;
-  return { id: row.id, username: row.username, role: row.role, area: row.area };
+  if (!row || row.is_locked || row.deactivated_at !== null) return null;
+  if (opts.epoch !== undefined && opts.epoch !== row.session_epoch) return null;
+  return { id: row.id, username: row.username, role: row.role, area: row.area, pendingSetup: pendingSetupOf(row, opts.adminTwoFactor) };
 }
 
 export async function findUserById(db: Executor, id: number) {
@@ -26,6 +41,30 @@ export async function lockUserById(tx: Tx, id: number) {
   return tx.selectFrom('users').select(userColumns).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Sign-in lockouts as admins see them: the account-wide lock and the clients locked out now. */
+const lockColumns = (now: Date) => (eb: ExpressionBuilder<Database, 'users'>) => [
+  eb
+    .selectFrom('login_failures')
+    .select('locked_until')
+    .where('subject', '=', sql<string>`'u:' || users.id`)
+    .where('client_key', '=', '')
+    .where('locked_until', '>', now)
+    .as('account_locked_until'),
+  eb
+    .selectFrom('login_failures')
+    .select((f) => f.fn.countAll<number>().as('n'))
+    .where('subject', '=', sql<string>`'u:' || users.id`)
+    .where('client_key', '<>', '')
+    .where('locked_until', '>', now)
+    .as('locked_clients'),
+];
+
+/** A user as admins see them (user.list's row), with its lockouts as of `now`. */
+export async function findUserViewById(db: Executor, id: number, now: Date) {
+  return db.selectFrom('users').select(userColumns).select(lockColumns(now)).where('id', '=', id).executeTakeFirst();
+}
+export type UserViewRecord = Awaited<ReturnType<typeof findUserViewById>> & {};
+
 /** Locks every active admin (in id order, so two checks never deadlock) for the last-admin rule. */
 export async function lockActiveAdminIds(tx: Tx): Promise<number[]> {
   const rows = await tx
@@ -33,6 +72,7 @@ export async function lockActiveAdminIds(tx: Tx): Promise<number[]> {
     .select('id')
     .where('role', '=', 'admin')
     .where('is_locked', '=', false)
+    .where('deactivated_at', 'is', null)
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -54,12 +94,14 @@ export async function lockArea(tx: Tx, code: string) {
   return row.rows[0] ?? null;
 }
 
+/** Deactivated dispatchers free their slot. */
 export async function countDispatchersInArea(tx: Tx, area: string, excludingUserId: number | null): Promise<number> {
   let query = tx
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('role', '=', 'dispatcher')
-    .where('area', '=', area);
+    .where('area', '=', area)
+    .where('deactivated_at', 'is', null);
   if (excludingUserId !== null) query = query.where('id', '<>', excludingUserId);
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
@@ -67,11 +109,14 @@ export async function countDispatchersInArea(tx: Tx, area: string, excludingUser
 
 export async function insertUser(
   tx: Tx,
-  values: { username: string; email: string; passwordHash: string; role: Role; area: string | null },
+  values: { username: string; email: string | null; passwordHash: string; role: Role; area: string | null; mustChangePassword: boolean },
 ) {
   return tx
     .insertInto('users')
-    .values({ username: values.username, email: values.email, password_hash: values.passwordHash, role: values.role, area: values.area })
+    .values({
+      username: values.username, email: values.email, password_hash: values.passwordHash, role: values.role, area: values.area,
+      must_change_password: values.mustChangePassword,
+    })
     .returning(userColumns)
     .executeTakeFirstOrThrow();
 }
@@ -80,17 +125,71 @@ export async function updateUser(tx: Tx, id: number, patch: Updateable<UsersTabl
   return tx.updateTable('users').set(patch).where('id', '=', id).returning(userColumns).executeTakeFirstOrThrow();
 }
 
+/** Ends every session of the user at once: sessions carry the epoch they were created in. */
+export async function bumpSessionEpoch(tx: Executor, id: number): Promise<number> {
+  const row = await tx
+    .updateTable('users')
+    .set((eb) => ({ session_epoch: eb('session_epoch', '+', 1) }))
+    .where('id', '=', id)
+    .returning('session_epoch')
+    .executeTakeFirstOrThrow();
+  return row.session_epoch;
+}
+
+/** Clears every sign-in failure run of the user, locked or not: the account's and each client's. Returns how many. */
+export async function clearLoginFailures(tx: Executor, id: number): Promise<number> {
+  const res = await tx.deleteFrom('login_failures').where('subject', '=', `u:${id}`).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Keyset page in id order; fetches one extra row to know whether another page follows. */
-export async function listUsers(
-  db: Executor,
-  filter: { role?: Role | undefined; area?: string | undefined; search?: string | undefined; afterId: number | null; limit: number },
-) {
-  let query = db.selectFrom('users').select(userColumns).orderBy('id').limit(filter.limit + 1);
+export interface UserFilters {
+  role?: Role | undefined;
+  area?: string | undefined;
+  search?: string | undefined;
+  isLocked?: boolean | undefined;
+  hasTwoFactor?: boolean | undefined;
+  isDeactivated?: boolean | undefined;
+  lastSignInFrom?: Date | undefined;
+  lastSignInTo?: Date | undefined;
+  hasSignedIn?: boolean | undefined;
+}
+
+/** The users narrowed by a filter, with their locks: the one WHERE behind the list, its count and its export. */
+function filteredUsers(db: Executor, filter: UserFilters, now: Date) {
+  let query = db.selectFrom('users').select(userColumns).select(lockColumns(now));
   if (filter.role) query = query.where('role', '=', filter.role);
   if (filter.area) query = query.where('area', '=', filter.area);
   if (filter.search) query = query.where(sql<string>`lower(username)`, 'like', `${escapeLike(filter.search.toLowerCase())}%`);
+  if (filter.isLocked !== undefined) {
+    query = query.where((eb) => {
+      const isLocked = eb.or([
+        eb('is_locked', '=', true),
+        eb.exists(eb.selectFrom('login_failures').select(sql`1`.as('one'))
+          .where('subject', '=', sql<string>`'u:' || users.id`).where('locked_until', '>', now)),
+      ]);
+      return filter.isLocked ? isLocked : eb.not(isLocked);
+    });
+  }
+  if (filter.hasTwoFactor !== undefined) query = query.where('two_factor_enabled_at', filter.hasTwoFactor ? 'is not' : 'is', null);
+  if (filter.isDeactivated !== undefined) query = query.where('deactivated_at', filter.isDeactivated ? 'is not' : 'is', null);
+  if (filter.hasSignedIn !== undefined) query = query.where('last_sign_in_at', filter.hasSignedIn ? 'is not' : 'is', null);
+  if (filter.lastSignInFrom) query = query.where('last_sign_in_at', '>=', filter.lastSignInFrom);
+  if (filter.lastSignInTo) query = query.where('last_sign_in_at', '<', filter.lastSignInTo);
+  return query;
+}
+
+/** Keyset page in id order; fetches one extra row to know whether another page follows. */
+export async function listUsers(db: Executor, filter: UserFilters & { afterId: number | null; limit: number }, now: Date) {
+  let query = filteredUsers(db, filter, now).orderBy('id').limit(filter.limit + 1);
   if (filter.afterId !== null) query = query.where('id', '>', filter.afterId);
   return query.execute();
+}
+
+/** How many users match, counting at most `cap + 1`. */
+export async function countUsers(db: Executor, filter: UserFilters, now: Date, cap: number): Promise<number> {
+  const matching = filteredUsers(db, filter, now).clearSelect().select('id').limit(cap + 1);
+  const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
