@@ -32,6 +32,7 @@ const ResetPassword = lazy(() => import('./routes/reset-password'));
 /** Screens for people who are not signed in. */
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/forgot-password', '/reset-password']);
 const SETUP_PATH = '/setup';
+const Imports = lazy(() => import('./routes/imports'));
 
 function Shell(props: RouteSectionProps) {
   const location = useLocation();
@@ -105,6 +106,7 @@ export function App() {
       <Route path={SETUP_PATH} component={Setup} />
       <Route path="/forgot-password" component={ForgotPassword} />
       <Route path="/reset-password" component={ResetPassword} />
+      <Route path="/imports" component={requires('imports', Imports)} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

@@ -211,6 +211,48 @@ export interface SyncTombstoneHorizonTable {
   pruned_through: string;
 }
 
+/** An uploaded import file and its job (migration 0010). */
+export interface ImportsTable {
+  id: string;
+  kind: 'label-sheet' | 'bags' | 'bills';
+  file_name: string;
+  file_bytes: number;
+  area: string | null;
+  is_dry_run: boolean;
+  status: 'reading' | 'checking' | 'checked' | 'committing' | 'committed' | 'failed';
+  rows_total: Generated<number>;
+  rows_done: Generated<number>;
+  committed_through: Generated<number>;
+  dry_run_counts: Json | null;
+  commit_counts: Json | null;
+  failure: string | null;
+  created_by: number;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+/** One row of an import file as read, with its last outcome (migration 0010). */
+export interface ImportRowsTable {
+  import_id: string;
+  seq: number;
+  sheet: string | null;
+  row_number: number;
+  unit: number | null;
+  op: 'parent' | 'child' | 'bill' | 'none';
+  code: string | null;
+  parent_code: string | null;
+  area: string | null;
+  bill: Json | null;
+  raw: string;
+  is_blocked: Generated<boolean>;
+  status: Generated<'pending' | 'created' | 'present' | 'error' | 'skipped'>;
+  is_new: Generated<boolean>;
+  billed_count: Generated<number>;
+  error_code: string | null;
+  message: string | null;
+}
+
 /** One end-of-day mail per day (migration 0009): the row is the claim across processes. */
 export interface EodRunsTable {
   day: ColumnType<string, string, string>;
@@ -261,6 +303,8 @@ export interface Database {
   daily_counters: DailyCountersTable;
   sync_tombstones: SyncTombstonesTable;
   sync_tombstone_horizon: SyncTombstoneHorizonTable;
+  imports: ImportsTable;
+  import_rows: ImportRowsTable;
   promotion_requests: PromotionRequestsTable;
   eod_runs: EodRunsTable;
   label_reservations: LabelReservationsTable;

@@ -13,6 +13,7 @@ import { jsonRefusal } from './http/json-error';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
 import { exportRoutes } from './modules/exports/routes';
+import { importRoutes } from './modules/imports/routes';
 import { createHttpContext, readClientId, readCookie, sessionCookieName } from './trpc/http-context';
 import { appRouter } from './trpc/router';
 
@@ -33,6 +34,7 @@ function originOf(url: string): string | null {
   const { origin } = new URL(url);
   return origin === 'null' ? null : origin;
 }
+
 
 /**
  * The origins a browser request may come from: this request's own (scheme and host as the client
@@ -182,6 +184,8 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   };
   app.use('/trpc/*', limitAndSession);
   app.use('/api/*', limitAndSession);
+  // Uploads check their own size as they stream to disk (the body limit below would buffer a chunked body).
+  app.route('/api/imports', importRoutes(deps));
   // A push of 500 scans is ~100 KB; the device sizes its pushes under this (see sync-engine.ts).
   app.use(
     '/trpc/*',
@@ -191,7 +195,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
         jsonRefusal(c, 'VALIDATION', `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`, 413),
     }),
   );
-  // Uploads (imports) are files of up to 16 MB; the limit is checked as the body streams in.
+  // Other /api bodies are small; uploads (above) check their own size as they stream to disk.
   app.use(
     '/api/*',
     bodyLimit({

@@ -17,6 +17,8 @@ export interface AppConfig {
   timeZone: string;
   /** Where users reach the app, for links in mail; null: unknown (links are relative). */
   publicUrl: string | null;
+  /** Where uploaded import files are kept until their rows are read (a resume of the read reads them again). */
+  uploadDir: string;
   /** `HH:MM` in timeZone when the end-of-day summary is mailed (with a mail transport); null: never. */
   eodSendAt: string | null;
   /** required: admins must turn on two-factor sign-in before using anything but auth.* and account.*. */

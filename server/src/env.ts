@@ -38,6 +38,8 @@ const envSchema = z.object({
   /** smtp://user:pass@host:587 or smtps://…; unset: mail is logged, not sent. */
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('TraceTrack <tracetrack@localhost>'),
+  /** Where uploaded import files are kept until their rows are read; unset: DATA_DIR/uploads. */
+  UPLOAD_DIR: z.string().optional(),
   /** HH:MM (24-hour, in TIME_ZONE) to mail the end-of-day summary to admins and billers; needs SMTP_URL. */
   EOD_SEND_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00 to 23:59').optional(),
 });

@@ -28,6 +28,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       clientDist: path.resolve(env.CLIENT_DIST),
       timeZone: env.TIME_ZONE,
       publicUrl: env.PUBLIC_URL ?? null,
+      uploadDir: path.resolve(env.UPLOAD_DIR ?? path.join(env.DATA_DIR, 'uploads')),
       eodSendAt: env.EOD_SEND_AT ?? null,
       adminTwoFactor: env.ADMIN_TWO_FACTOR,
       twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,

@@ -41,6 +41,24 @@ export const APP_ERROR_CODES = [
   'PUSH_IN_PROGRESS',
   'TRANSIENT',
   'INTERNAL',
+  // Imports (issue 12): the import itself, then the per-row refusals of its report
+  'IMPORT_NOT_FOUND',
+  /** The import is being read, checked or committed by a job right now. */
+  'IMPORT_RUNNING',
+  /** The import was committed already (or its file could not be read): nothing left to do. */
+  'IMPORT_FINISHED',
+  /** The upload is not a readable CSV or XLSX file of the kind, or lacks a required column. */
+  'FILE_UNREADABLE',
+  /** A row's field is missing or unreadable (a label without LABEL NO., a bad capacity). */
+  'ROW_INVALID',
+  /** The row's code or bill number appears earlier in the same file. */
+  'ROW_DUPLICATE',
+  /** Label-sheet children with no parent row closing their batch. */
+  'BATCH_ORPHANED',
+  /** A batch holds more children than its parent's format allows. */
+  'BATCH_OVER_CAPACITY',
+  /** A good row not imported because another row of its batch (or bill) was refused. */
+  'BATCH_REFUSED',
   // Areas, promotions and the audit log (admin).
   /** A dispatcher scanned into (linked or unlinked in) a parent of another dispatch area. */
   'PARENT_IN_OTHER_AREA',

@@ -12,6 +12,7 @@ export * from './schemas/users';
 export * from './schemas/account';
 export * from './schemas/stats';
 export * from './schemas/areas';
+export * from './schemas/imports';
 export * from './schemas/promotions';
 export * from './schemas/audit';
 export * from './export-links';

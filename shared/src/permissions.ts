@@ -102,13 +102,22 @@ export const PROCEDURE_PERMISSIONS = {
   'label.reserve': ADMIN,
   'label.list': ADMIN,
   'label.sheet': ADMIN,
+  /** Imports: an admin's own uploads and every other admin's, with their reports. */
+  'import.list': ADMIN,
+  'import.get': ADMIN,
+  'import.commit': ADMIN,
+  'import.resume': ADMIN,
 } as const satisfies Record<string, Permission>;
 
 /**
- * The plain HTTP routes beside tRPC (downloads), by name; `server/src/http/` gates each one by its
+ * The plain HTTP routes beside tRPC (uploads, downloads), by name; `server/src/http/` gates each one by its
  * row with the same session and the same refusal sentences as the procedures.
  */
 export const ROUTE_PERMISSIONS = {
+  /** POST /api/imports: multipart upload of a label sheet, bags or bills file */
+  'import.upload': ADMIN,
+  /** GET /api/imports/:id/report.<csv|xlsx> */
+  'import.report': ADMIN,
   /** GET /api/exports/bags.<csv|xlsx> */
   'export.bags': ADMIN,
   /** GET /api/exports/bills.<csv|xlsx> */

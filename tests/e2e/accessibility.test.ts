@@ -120,6 +120,11 @@ describe('accessibility (axe-core in real Chromium)', () => {
         await s.ready(tab);
         findings.push(...(await audit(tab, `${role} ${s.path}`)));
       }
+      if (role === 'admin') {
+        await tab.goto('/imports');
+        await tab.getByTestId('imports-history').waitFor();
+        findings.push(...(await audit(tab, 'admin /imports')));
+      }
       await blurEverything(tab);
       await tab.goto('/inbox');
       await tab.getByRole('heading', { name: 'Refused scans' }).waitFor();

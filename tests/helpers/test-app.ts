@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Role } from '@tracetrack/shared';
 import { buildDeps } from '../../server/src/build-deps';
 import type { Deps } from '../../server/src/deps';
@@ -46,6 +48,7 @@ export async function createTestApp(
       clientDist: null,
       timeZone: 'Asia/Kolkata',
       publicUrl: opts.publicUrl ?? null,
+      uploadDir: path.join(tmpdir(), 'tracetrack-test-uploads'),
       eodSendAt: opts.eodSendAt ?? null,
       // Tests sign admins in without a second factor unless a test checks the rule.
       adminTwoFactor: opts.adminTwoFactor ?? 'optional',

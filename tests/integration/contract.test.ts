@@ -97,6 +97,31 @@ const MATRIX: Record<string, Probe> = {
   'label.reserve': { call: (c) => c.label.reserve({ kind: 'child', prefix: `CTL${uniq()}`, firstNumber: 1, digits: 2, count: 2 }) },
   'label.list': { call: (c) => c.label.list({}) },
   'label.sheet': { call: (c) => c.label.sheet({ id: 999_999 }), mayRefuse: ['RESERVATION_NOT_FOUND'] },
+  'import.list': { call: (c) => c.import.list({}) },
+  'import.get': { call: (c) => c.import.get({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
+  'import.commit': { call: (c) => c.import.commit({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
+  'import.resume': { call: (c) => c.import.resume({ id: randomUUID() }), mayRefuse: ['IMPORT_NOT_FOUND'] },
+};
+
+/**
+ * Every plain HTTP route (uploads, downloads) with a well-formed request; who may use it comes
+ * from ROUTE_PERMISSIONS, and a route missing here fails the completeness test.
+ */
+const ROUTE_MATRIX: Record<string, { request: (cookie: string | null) => Response | Promise<Response>; okStatus: number }> = {
+  'import.upload': {
+    request: (cookie) => {
+      const form = new FormData();
+      form.set('kind', 'bags');
+      form.set('area', 'lucknow');
+      form.set('file', new Blob(['code,type\nSB90001,parent\n']), 'bags.csv');
+      return createApp(t.deps).request('/api/imports', { method: 'POST', body: form, headers: cookie ? { cookie } : {} });
+    },
+    okStatus: 200,
+  },
+  'import.report': {
+    request: (cookie) => createApp(t.deps).request(`/api/imports/${randomUUID()}/report.csv`, { headers: cookie ? { cookie } : {} }),
+    okStatus: 404,
+  },
 };
 
 /** 'ok', or the shared code the call was refused with (the tRPC code when it carried none). */
@@ -129,6 +154,20 @@ describe('role matrix', () => {
     expect(r).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED' });
   });
 
+  it('covers every upload route of the permission table (downloads: the route matrix below)', () => {
+    expect(Object.keys(ROUTE_MATRIX).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).filter((r) => r.startsWith('import.')).sort());
+  });
+
+  const routeRows = Object.entries(ROUTE_MATRIX).flatMap(([name, probe]) => [...ALL, null].map((role) => [name, role ?? 'anonymous', probe] as const));
+  it.each(routeRows)('route %s as %s', async (name, role, probe) => {
+    const cookie = role === 'anonymous' ? null : await sessionCookieFor(t.deps, staff[role].id);
+    const res = await probe.request(cookie);
+    const body = (await res.json()) as { error?: { data: { appCode: string } } };
+    if (role === 'anonymous') expect([res.status, body.error?.data.appCode]).toEqual([401, 'UNAUTHENTICATED']);
+    else if (isRouteAllowed(name, role)) expect(res.status).toBe(probe.okStatus);
+    else expect([res.status, body.error?.data.appCode]).toEqual([403, 'FORBIDDEN']);
+  });
+
   it('refuses bill mutations queued by a dispatcher, one by one, without blocking the rest', async () => {
     const deviceId = randomUUID();
     const d = t.as(staff.dispatcher);
@@ -157,8 +196,8 @@ describe('route matrix (plain HTTP routes beside tRPC)', () => {
     'export.eod': '/api/exports/eod.xlsx?date=2026-01-05',
     'export.bill': '/api/exports/bill/CONTRACT-1.csv',
   };
-  it('covers every route of the permission table', () => {
-    expect(Object.keys(ROUTES).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).sort());
+  it('covers every route of the permission table with the upload routes above', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(Object.keys(ROUTE_PERMISSIONS).filter((r) => !Object.hasOwn(ROUTE_MATRIX, r)).sort());
   });
   const rows = Object.entries(ROUTES).flatMap(([name, url]) => [...ALL, null].map((role) => [name, role, url] as const));
   it.each(rows)('%s as %s', async (name, role, url) => {

@@ -54,7 +54,7 @@ describe('the permission table', () => {
     const admins = [
       'user.create', 'user.list', 'user.update', 'user.issuePasswordReset', 'user.endSessions', 'user.resetTwoFactor', 'user.deactivate',
       'bag.delete', 'bag.setArea', 'bill.delete', 'device.list', 'promotion.list', 'promotion.decide',
-      'audit.list', 'export.count', 'report.endOfDay', 'label.reserve', 'label.list', 'label.sheet',
+      'audit.list', 'export.count', 'report.endOfDay', 'label.reserve', 'label.list', 'label.sheet', 'import.list', 'import.get', 'import.commit', 'import.resume',
     ];
     for (const name of everyone) expect([name, whoMay(name)]).toEqual([name, ALL]);
     for (const name of staff) expect([name, whoMay(name)]).toEqual([name, ['admin', 'biller']]);

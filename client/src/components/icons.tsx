@@ -120,6 +120,13 @@ export const IconMore = () => (
   </Svg>
 );
 
+export const IconUpload = () => (
+  <Svg>
+    <path d="M12 15V4M7.5 8.5 12 4l4.5 4.5" />
+    <path d="M4 14v5a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-5" />
+  </Svg>
+);
+
 export const IconUsers = () => (
   <Svg>
     <circle cx="9" cy="8" r="3.5" />

@@ -4,7 +4,7 @@ import { For, type JSX, Show } from 'solid-js';
 import { canUse, currentUser } from '../features/auth/session';
 import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
-import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconScan, IconSearch, IconTest, IconUsers } from './icons';
+import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconScan, IconSearch, IconTest, IconUpload, IconUsers } from './icons';
 import { SignOutButton } from './sign-out-button';
 
 export interface NavLink {
@@ -23,6 +23,7 @@ const LINKS: readonly NavLink[] = [
   { href: '/dashboard', label: 'Dashboard', capability: 'lists', icon: IconChart },
   { href: '/reports/end-of-day', label: 'End of day', capability: 'admin', icon: IconChart },
   { href: '/labels', label: 'Labels', capability: 'admin', icon: IconBags },
+  { href: '/imports', label: 'Imports', capability: 'imports', icon: IconUpload },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan', icon: IconTest },
   { href: '/users', label: 'Users', capability: 'admin', icon: IconUsers },
   { href: '/audit', label: 'Audit log', capability: 'audit', icon: IconAudit },

@@ -8,6 +8,7 @@ import * as m0006 from './0006-bill-feed-child-counts';
 import * as m0007 from './0007-auth';
 import * as m0008 from './0008-admin';
 import * as m0009 from './0009-exports';
+import * as m0010 from './0010-imports';
 
 /** Numbered and append-only: never edit a landed migration, add the next number. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-auth': m0007,
   '0008-admin': m0008,
   '0009-exports': m0009,
+  '0010-imports': m0010,
 };

@@ -5,6 +5,7 @@ import { authRouter } from '../modules/auth/router';
 import { bagRouter } from '../modules/bags/router';
 import { billRouter } from '../modules/bills/router';
 import { deviceRouter } from '../modules/devices/router';
+import { importRouter } from '../modules/imports/router';
 import { promotionRouter } from '../modules/promotions/router';
 import { exportRouter } from '../modules/exports/router';
 import { labelRouter } from '../modules/labels/router';
@@ -24,6 +25,7 @@ export const appRouter = router({
   area: areaRouter,
   device: deviceRouter,
   sync: syncRouter,
+  import: importRouter,
   promotion: promotionRouter,
   audit: auditRouter,
   export: exportRouter,

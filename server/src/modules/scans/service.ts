@@ -33,14 +33,17 @@ export async function applyScanBatch(
   actor: Actor,
   meta: RequestMeta,
   items: ScanItem[],
-  /** More writes that must commit with these scans (a sync push records its progress here). */
-  beforeCommit?: (tx: Tx) => Promise<void>,
+  /**
+   * More writes that must commit with these scans, given their outcomes (a sync push records its
+   * progress here; an import its rows' results, or throws to roll a dry run back).
+   */
+  beforeCommit?: (tx: Tx, outcomes: ScanOutcome[]) => Promise<void>,
 ): Promise<ScanOutcome[]> {
   try {
     return await inTransaction(deps.db, async (tx) => {
       const now = deps.clock();
       const outcomes = await applyAndStore(tx, deps, actor, meta, items, now);
-      if (beforeCommit) await beforeCommit(tx);
+      if (beforeCommit) await beforeCommit(tx, outcomes);
       return outcomes;
     });
   } catch (e) {
@@ -52,7 +55,7 @@ export async function applyScanBatch(
       const now = deps.clock();
       const outcomes: ScanOutcome[] = [];
       for (const item of items) outcomes.push(await applyAlone(tx, deps, actor, meta, item, now));
-      if (beforeCommit) await beforeCommit(tx);
+      if (beforeCommit) await beforeCommit(tx, outcomes);
       return outcomes;
     });
   }

@@ -1,0 +1,108 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childCodes, writeLabelSheetXlsx } from '../factories/label-sheets';
+import { createUser, TEST_PASSWORD } from '../factories/users';
+import { launchChromium, newDevice, signInThroughUi, textOf, waitForText } from './browser';
+import { type E2eServer, linkedChildren, startE2eServer } from './server';
+
+let env: E2eServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+describe('Imports screen (real Chromium, real server and Postgres)', () => {
+  it('an admin checks a label sheet, sees the dry-run report, commits, watches the progress reach 100% and finds the bags on the bag list', async () => {
+    const admin = await createUser(env.app.deps.db, { role: 'admin' });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tt-e2e-import-')), 'labels.xlsx');
+    const first = childCodes(7_100_000, 30);
+    const second = childCodes(7_100_100, 12);
+    await writeLabelSheetXlsx(file, [
+      { name: 'Sheet1', batches: [{ children: first, parent: 'SB71001' }] },
+      { name: 'Sheet2', batches: [{ children: second, parent: 'M444-71002', isParentCodeSerial: true }, { children: ['7100900'], parent: null }] },
+    ]);
+
+    const device = await newDevice(browser, env.url, 'desktop');
+    const page = await device.newPage();
+    await signInThroughUi(page, admin.username, TEST_PASSWORD, /\/bills$/);
+    await page.getByRole('link', { name: 'Imports' }).click();
+    await page.waitForURL(/\/imports$/);
+    expect(await page.locator('h1').allTextContents()).toEqual(['Imports']);
+
+    await page.getByLabel('What the file holds').selectOption('label-sheet');
+    await page.getByLabel('Dispatch area').selectOption({ label: 'Sri Ganganagar' });
+    await page.getByLabel('File (CSV or XLSX, up to 16 MB)').setInputFiles(file);
+    await page.getByRole('button', { name: 'Upload' }).click();
+
+    await waitForText(page, 'import-status', /Checked: nothing written yet/);
+    const counts = page.getByTestId('import-counts');
+    expect(await counts.getByRole('row', { name: /Rows read/ }).textContent()).toContain('45');
+    expect(await counts.getByRole('row', { name: /Children to create/ }).textContent()).toContain('42');
+    expect(await counts.getByRole('row', { name: /Parents to create/ }).textContent()).toContain('2');
+    const errors = page.getByTestId('import-errors');
+    expect(await errors.getByRole('row').nth(1).locator('td').allTextContents()).toEqual(['Sheet2', '15', '7100900', 'No parent row closes this batch: its children are not imported.']);
+    expect(await linkedChildren(env.app.deps.db, 'SB71001')).toEqual([]);
+
+    await page.getByRole('button', { name: 'Import these rows' }).click();
+    await waitForText(page, 'import-status', /^Imported/, 60_000);
+    expect(await textOf(page, 'import-progress-text')).toBe('45 of 45 rows processed (100%)');
+    expect(await page.getByRole('progressbar', { name: 'Rows processed' }).evaluate((el) => [(el as HTMLProgressElement).value, (el as HTMLProgressElement).max])).toEqual([45, 45]);
+    expect(await linkedChildren(env.app.deps.db, 'SB71001')).toEqual(first);
+    expect(await linkedChildren(env.app.deps.db, 'M444-71002')).toEqual(second);
+    expect(await page.getByTestId('imports-history').getByRole('row', { name: /labels\.xlsx/ }).first().textContent()).toMatch(/Imported/);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download report (CSV)' }).click();
+    expect((await download).suggestedFilename()).toBe('import-report_labels.csv');
+
+    await page.getByRole('link', { name: 'Bags' }).click();
+    await page.waitForURL(/\/bags$/);
+    await page.getByLabel('Area').selectOption('sri_ganganagar');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('bags-table').getByRole('link', { name: 'SB71001' }).waitFor();
+    expect(await page.getByTestId('bags-table').getByRole('link', { name: 'M444-71002' }).count()).toBe(1);
+    expect(await page.getByTestId('bags-table').getByRole('link', { name: first[0]! }).count()).toBe(1);
+    await device.close();
+  }, 120_000);
+
+  it('the screen works at 390 px and is offered to admins only', async () => {
+    const biller = await createUser(env.app.deps.db, { role: 'biller' });
+    const device = await browser.newContext({ baseURL: env.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await device.newPage();
+    await signInThroughUi(page, biller.username, TEST_PASSWORD, /\/bills$/);
+    expect(await page.getByRole('link', { name: 'Imports' }).count()).toBe(0);
+    await page.goto('/imports');
+    await page.waitForURL(/\/bills$/);
+    await device.close();
+
+    const admin = await createUser(env.app.deps.db, { role: 'admin' });
+    const phone = await browser.newContext({ baseURL: env.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    await signInThroughUi(p, admin.username, TEST_PASSWORD, /\/bills$/);
+    await p.goto('/imports');
+    await p.getByRole('button', { name: 'Upload' }).waitFor();
+    // Nothing but the scrolling nav and tables is wider than the phone.
+    const wide = await p.evaluate(() => [...document.querySelectorAll('main form *, main > p')]
+      .filter((el) => el.getBoundingClientRect().right > 390).map((el) => el.tagName));
+    expect(wide).toEqual([]);
+    const overflowing = await p.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > 390 && !el.closest('.table-scroll, nav'))
+      .map((el) => `${el.tagName}.${el.className}`));
+    expect(overflowing).toEqual([]);
+    // With a row in the history (its table scrolls inside its region), the page still fits.
+    await p.getByTestId('imports-history').getByRole('row').nth(1).waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await p.getByRole('button', { name: 'Upload' }).click();
+    expect(await p.getByRole('alert').textContent()).toBe('Choose a file to import.');
+    await phone.close();
+  }, 60_000);
+});
