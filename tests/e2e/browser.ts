@@ -27,11 +27,6 @@ export function ensureClientBuilt(): void {
   execFileSync('npm', ['run', 'build', '-w', 'client'], { cwd: ROOT, stdio: 'pipe' });
 }
 
-/** Builds server/dist/main.js, what `npm start` runs (well under a second, so always). */
-export function buildServerBundle(): void {
-  execFileSync(process.execPath, ['server/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-}
-
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   return chromium.launch({

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '@tracetrack/db';
 import { trpcHttp } from '../helpers/http';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process';
+import { ensureServerBundle, type ServerProcess, startServerProcess } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { buildServerBundle, CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
+import { CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
 
 /** The first admin's password (the password rule refuses one containing the username). */
 export const E2E_ADMIN_PASSWORD = 'E2e-Granary-Gatekeeper-7';
@@ -22,7 +22,7 @@ export interface E2eServer {
  */
 export async function startE2eServer(env: Record<string, string | undefined> = {}, port?: number): Promise<E2eServer> {
   ensureClientBuilt();
-  buildServerBundle();
+  ensureServerBundle();
   const app = await createTestApp();
   const server = await startServerProcess(
     // Two-step sign-in is optional for admins here: the suites test other things, and the app

@@ -102,7 +102,8 @@ describe('fault injection', () => {
     }
     const batches = Array.from({ length: 6 }, (_, b) => mutations.slice(b * 500, b * 500 + 500));
 
-    let server = await startServerProcess(env);
+    // The bundle `npm start` runs: it starts in a second where tsx takes several under load.
+    let server = await startServerProcess(env, undefined, [], { bundle: true });
     const deviceId = randomUUID();
     try {
       let http = await login(server.url);
@@ -120,7 +121,7 @@ describe('fault injection', () => {
       const beforeRestart = await eventsOf(deviceId);
       expect(beforeRestart).toBeLessThan(3000);
 
-      server = await startServerProcess(env);
+      server = await startServerProcess(env, undefined, [], { bundle: true });
       http = await login(server.url);
       for (const batch of batches) {
         const res = await http.mutate('sync.push', { deviceId, mutations: batch });
@@ -133,7 +134,7 @@ describe('fault injection', () => {
     } finally {
       await server.kill('SIGKILL');
     }
-  });
+  }, 180_000); // two server starts and 3,000 mutations: generous on a loaded machine
 
   it('Postgres connections terminated mid-push: a retryable error, nothing half-applied, the resend completes', async () => {
     const user = await createUser(t.deps.db, { role: 'dispatcher', area: 'akola' });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -26,6 +26,17 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** What `npm run build` produces and `npm start` runs. */
 export const SERVER_BUNDLE = path.join(root, 'server/dist/main.js');
 
+let isBundleBuilt = false;
+/**
+ * Builds server/dist/main.js from the current sources once per test process (under a second), so
+ * a test file run alone never runs a stale bundle.
+ */
+export function ensureServerBundle(): void {
+  if (isBundleBuilt && existsSync(SERVER_BUNDLE)) return;
+  execFileSync(process.execPath, ['server/build.mjs'], { cwd: root, stdio: 'pipe' });
+  isBundleBuilt = true;
+}
+
 /**
  * Runs the real server as its own process: the TypeScript entry point (`server/src/main.ts`
  * through tsx) or, with `bundle`, the built `server/dist/main.js` that `npm start` runs.
@@ -39,7 +50,7 @@ export async function startServerProcess(
   opts: { bundle?: boolean } = {},
 ): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
-  if (opts.bundle && !existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run npm run build`);
+  if (opts.bundle) ensureServerBundle();
   const entry = opts.bundle ? ['--enable-source-maps', SERVER_BUNDLE] : ['--import', 'tsx', 'server/src/main.ts'];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: root,
