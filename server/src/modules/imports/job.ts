@@ -46,7 +46,9 @@ async function withImportLock(db: Executor, importId: string, fn: () => Promise<
 /**
  * Starts the import's job under its lock: `prepare` runs first (checks and status changes that
  * must not race another job) and its refusal is the caller's; then the job goes on in the
- * background. Returns the job's end, which the upload route waits for and the procedures do not.
+ * background. Returns the job's end wrapped in an object, which the upload route waits for and
+ * the procedures do not (an async function returning a bare promise would adopt it, and the
+ * caller would wait for the whole job).
  */
 export async function launchJob(
   deps: JobDeps,
@@ -54,7 +56,7 @@ export async function launchJob(
   actor: Actor,
   meta: RequestMeta,
   prepare: () => Promise<void> = async () => {},
-): Promise<Promise<void>> {
+): Promise<{ done: Promise<void> }> {
   let isStarted = false;
   let started!: () => void;
   let refused!: (e: unknown) => void;
@@ -75,7 +77,7 @@ export async function launchJob(
     await q.patchImport(deps.db, importId, { failure: `${failure} Resume it to go on.` }).catch(() => {});
   });
   await start;
-  return done;
+  return { done };
 }
 
 async function finishUnreadable(deps: JobDeps, importId: string, reason: string) {

@@ -120,7 +120,7 @@ export async function startImport(deps: ServiceDeps, actor: Actor, meta: Request
     throw new AppError('VALIDATION', 'An import with this id exists already; send a new id.');
   }
   await rename(upload.file.path, uploadPathOf(deps, id));
-  const done = await launchJob(deps, id, actor, meta);
+  const { done } = await launchJob(deps, id, actor, meta);
   return { id, done };
 }
 
