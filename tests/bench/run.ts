@@ -27,7 +27,12 @@ import type { ClientSpec } from './scripts';
 
 const { values: args } = parseArgs({
   options: {
+    /** Bags to seed into the bench's own database (default 2,000,000; 200,000 with --quick). */
     bags: { type: 'string' },
+    /** Keep the bench's database afterwards (its name is printed); reuse it with --database NAME. */
+    keep: { type: 'boolean', default: false },
+    /** Reuse a kept bench database (tt_bench_…) instead of creating and seeding a new one. */
+    database: { type: 'string' },
     quick: { type: 'boolean', default: false },
     workers: { type: 'string', default: '1,2' },
     threads: { type: 'string', default: '2' },
@@ -58,16 +63,27 @@ const env = loadEnv();
 const log = (m: string) => console.log(m);
 
 let embedded: RunningPostgres | null = null;
-let url = env.DATABASE_URL;
-if (!url) {
+let serverUrl = env.DATABASE_URL;
+if (!serverUrl) {
   const dataDir = path.join(env.DATA_DIR, 'pg');
   log(`DATABASE_URL is unset: using the embedded Postgres in ${dataDir} (port ${env.EMBEDDED_PG_PORT})`);
   embedded = await startEmbeddedPostgres({ dataDir: path.resolve(root, dataDir), port: env.EMBEDDED_PG_PORT });
-  url = embedded.url;
+  serverUrl = embedded.url;
 }
-const dbUrl = new URL(url);
-const adminUrl = new URL(url);
+// The bench never touches the working database: it creates its own on the same Postgres server
+// (seeded here, dropped at the end unless --keep), so it runs the same after `npm start` and a
+// few scans as on an empty installation.
+if (args.database && !/^tt_bench_[a-z0-9_]+$/.test(args.database)) throw new Error('--database takes the name of a kept bench database (tt_bench_…).');
+const benchDb = args.database ?? `tt_bench_${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}_${Math.random().toString(36).slice(2, 6)}`;
+const pgbenchDb = `${benchDb}_pgbench`;
+const adminUrl = new URL(serverUrl);
 adminUrl.pathname = '/postgres';
+const dbUrl = new URL(serverUrl);
+dbUrl.pathname = `/${benchDb}`;
+const url = dbUrl.toString();
+const isKept = args.keep || !!args.database;
+await ensureDatabase(adminUrl.toString(), benchDb);
+log(`Bench database: ${benchDb} on ${adminUrl.host}${isKept ? ' (kept afterwards)' : ' (dropped afterwards; --keep keeps it)'}`);
 
 const client = new pg.Client({ connectionString: url });
 try {
@@ -77,9 +93,9 @@ try {
   await client.connect();
   let bags = Number((await client.query<{ n: string }>('select count(*) as n from bags')).rows[0]!.n);
   if (bags === 0) {
-    if (!args.bags) throw new Error('The database has no bags: run with --bags N (or npm run seed -- --bags N) first.');
-    log(`Seeding ${args.bags} bags…`);
-    const s = await seedDatabase(client, { bags: Number(args.bags), seed: 1, passwordHash: await hashPassword(args.password), timeZone: env.TIME_ZONE });
+    const want = Number(args.bags ?? (quick ? 200_000 : 2_000_000));
+    log(`Seeding ${want.toLocaleString('en')} bags into ${benchDb}…`);
+    const s = await seedDatabase(client, { bags: want, seed: 1, passwordHash: await hashPassword(args.password), timeZone: env.TIME_ZONE });
     log(`  seeded in ${(s.ms / 1000).toFixed(1)} s`);
     bags = s.bags;
   }
@@ -89,9 +105,9 @@ try {
 
   execFileSync(process.execPath, ['server/build.mjs'], { cwd: root, stdio: 'inherit' });
 
-  await ensureDatabase(adminUrl.toString(), 'tt_pgbench');
+  await ensureDatabase(adminUrl.toString(), pgbenchDb);
   log('pgbench (ceiling)…');
-  const pgbench = await runPgbench(dbUrl, { seconds: T.pgbenchSeconds, clients: 20, scale: 10 });
+  const pgbench = await runPgbench(dbUrl, pgbenchDb, { seconds: T.pgbenchSeconds, clients: 20, scale: 10 });
   for (const p of pgbench) log(`  ${p.mode}: ${p.tps.toFixed(0)} TPS (20 clients)`);
 
   const users = await fx.seededUsers(client);
@@ -273,7 +289,20 @@ try {
   }
 } finally {
   await client.end().catch(() => {});
+  await dropBenchDatabases().catch((e) => log(`Could not drop the bench databases: ${String(e)}`));
   if (embedded) await embedded.stop();
+}
+
+/** Drops the pgbench database always, and the bench's own one unless it is kept. */
+async function dropBenchDatabases() {
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  try {
+    for (const name of isKept ? [pgbenchDb] : [benchDb, pgbenchDb]) await admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`);
+    log(isKept ? `Kept ${benchDb}: run again with --database ${benchDb}, drop it with \`dropdb ${benchDb}\`.` : `Dropped ${benchDb}.`);
+  } finally {
+    await admin.end();
+  }
 }
 
 function rotate<T>(items: T[], by: number): T[] {
