@@ -18,15 +18,17 @@ export interface DbOptions {
   url: string;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /** How long a query waits for a free connection before it fails (a TRANSIENT answer). */
+  connectionTimeoutMs?: number;
 }
 
-export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000 }: DbOptions): { db: Db; pool: pg.Pool } {
+export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000, connectionTimeoutMs = 5_000 }: DbOptions): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     types,
     statement_timeout: statementTimeoutMs,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
   // A dropped connection (Postgres restart, pg_terminate_backend) must not crash the process:

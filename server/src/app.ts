@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import type { AppEnv } from './http/app-env';
+import { pushAdmission } from './http/admission';
 import { jsonRefusal } from './http/json-error';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
@@ -207,6 +208,8 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   // Nothing under /api/ or /trpc/ is a page: an unknown path is a 404 in JSON, never the app shell.
   app.all('/api/*', (c) => jsonRefusal(c, 'ROUTE_NOT_FOUND', `There is no ${c.req.method} ${c.req.path}.`, 404));
 
+  // sync.push waits its turn in a bounded queue per process (http/admission.ts); reads pass by.
+  app.use('/trpc/*', pushAdmission(deps).middleware);
   app.all('/trpc/*', async (c) => withContentLength(
     await fetchRequestHandler({
       endpoint: '/trpc',

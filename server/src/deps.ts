@@ -25,6 +25,10 @@ export interface AppConfig {
   adminTwoFactor: 'required' | 'optional';
   /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
   twoFactorKey: Buffer | null;
+  /** sync.push calls running at once per process (PUSH_CONCURRENCY); unset: a quarter of the pool. */
+  pushConcurrency?: number;
+  /** sync.push calls that may wait for their turn per process (PUSH_QUEUE_SIZE); more are refused (503). */
+  pushQueueSize?: number;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */
