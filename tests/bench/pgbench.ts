@@ -29,3 +29,14 @@ export async function runPgbench(url: URL, database: string, opts: { seconds: nu
   }
   return out;
 }
+
+/**
+ * pgbench running custom scripts (-f, equal weights: one script per captured request, so the
+ * parameters are drawn at random among them) on the bench's database: a read phase's ceiling.
+ */
+export async function runPgbenchScripts(url: URL, database: string, files: string[], opts: { seconds: number; clients: number }): Promise<{ tps: number; latencyMsAvg: number }> {
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
+  const conn = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username)];
+  const { stdout } = await run(PGBENCH, [...conn, '-n', '-M', 'prepared', '-c', String(opts.clients), '-j', '2', '-T', String(opts.seconds), ...files.flatMap((f) => ['-f', f]), database], { env, maxBuffer: 16 * 2 ** 20 });
+  return { tps: Number(stdout.match(/tps = ([\d.]+)/)?.[1] ?? 0), latencyMsAvg: Number(stdout.match(/latency average = ([\d.]+) ms/)?.[1] ?? 0) };
+}

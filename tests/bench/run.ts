@@ -15,15 +15,17 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadEnv } from '../../server/src/env';
 import { hashPassword } from '@tracetrack/db';
-import { startServerProcess } from '../helpers/server-process';
+import { freePort, startServerProcess } from '../helpers/server-process';
+import { spawn } from 'node:child_process';
+import { createStatementRecorder, type StatementRecorder, writeScripts } from './statements';
 import * as fx from './fixtures';
 import { exportsTable, type ExportRun, measureExport, seededAdmin } from './exports';
 import { loopbackAddress } from './http-client';
 import { runPhase } from './load-pool';
-import { runPgbench } from './pgbench';
+import { runPgbench, runPgbenchScripts } from './pgbench';
 import { type PhaseReport, percentiles, summaryTable, writeReport } from './report';
 import { sampleResources } from './proc-stats';
-import type { ClientSpec } from './scripts';
+import type { ClientSpec, ReadRequest } from './scripts';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,6 +56,8 @@ const T = {
   readSeconds: quick ? 2 : 6,
   readClients: 16,
   pgbenchSeconds: quick ? 5 : 15,
+  /** Reconnect storm: 200 handhelds × this backlog, in batches of 500. */
+  stormBacklog: 1_000,
 };
 const threads = Number(args.threads);
 /** Other work on the machine skews every figure; recorded with the results. */
@@ -111,6 +115,11 @@ try {
   for (const p of pgbench) log(`  ${p.mode}: ${p.tps.toFixed(0)} TPS (20 clients)`);
 
   const users = await fx.seededUsers(client);
+  /** Ceilings measured in this run, by name: the bare HTTP stack and each read phase's pgbench script. */
+  const ceilings = new Map<string, number>();
+  const recorder = await createStatementRecorder(url);
+  const recorderCookies = new Map<string, string>();
+  const scriptDir = path.join(root, '.data/bench-scripts');
   const admin = await seededAdmin(client);
   const exportRuns: Array<ExportRun & { workers: number }> = [];
   const billNo = await fx.largestBill(client);
@@ -120,6 +129,37 @@ try {
   const phases: PhaseReport[] = [];
   let cookies: Map<string, string> | null = null;
   let group = 0;
+  let storm: StormResult | null = null;
+
+  // The HTTP stack's ceilings: a bare Hono route and a bare tRPC query on the same Node, no app.
+  {
+    log('\n=== bare Hono and tRPC (ceilings) ===');
+    const bare = await startBareServer();
+    try {
+      for (const [phase, request] of [['bare Hono route', { path: '/bare' }], ['bare tRPC query', { procedure: 'noop', input: undefined }]] as const) {
+        if (args.only && !phase.includes(args.only) && !['/health', 'auth.me'].some((p) => p.includes(args.only!))) continue;
+        group += 1;
+        const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
+          kind: 'read', caller: { localAddress: loopbackAddress(group, i) }, requests: [request], budget: 1_000_000,
+        }));
+        let resources: PhaseReport['resources'] | undefined;
+        const run = await runPhase(bare.url, clients, { threads, durationMs: T.readSeconds * 1000 }, () => {
+          const s = sampleResources(bare.pid);
+          return () => void (resources = s.stop());
+        });
+        const r = run.result;
+        const report: PhaseReport = {
+          workers: 0, phase: `${phase} flat out`, ceiling: 'select-only', own: [], clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected,
+          elapsedS: run.elapsedMs / 1000, reqPerS: r.ok / (run.elapsedMs / 1000), mutationsPerS: null, ...percentiles(r.latencies), resources: resources!, errorSamples: r.errorSamples.slice(0, 5),
+        };
+        phases.push(report);
+        ceilings.set(phase, report.reqPerS);
+        log(`  ${phase}: ${report.reqPerS.toFixed(0)} req/s, p50 ${report.p50.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}`);
+      }
+    } finally {
+      bare.kill();
+    }
+  }
 
   for (const workers of workerConfigs) {
     log(`\n=== WORKERS=${workers} ===`);
@@ -136,7 +176,7 @@ try {
       const dispatcherCookie = cookies.get(dispatcher.username)!;
       const runTag = Date.now().toString(36).toUpperCase().slice(-6);
 
-      const measure = async (phase: string, ceiling: PhaseReport['ceiling'], clients: ClientSpec[], seconds: number, isWrite: boolean) => {
+      const measure = async (phase: string, ceiling: PhaseReport['ceiling'], clients: ClientSpec[], seconds: number, isWrite: boolean, own: string[] = []) => {
         if (args.only && !phase.includes(args.only)) return;
         let resources: PhaseReport['resources'] | undefined;
         const run = await runPhase(server.url, clients, { threads, durationMs: seconds * 1000 }, () => {
@@ -146,11 +186,12 @@ try {
         const r = run.result;
         const elapsedS = run.elapsedMs / 1000;
         const report: PhaseReport = {
-          workers, phase, ceiling, clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected, elapsedS,
+          workers, phase, ceiling, own, clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected, elapsedS,
           reqPerS: r.ok / elapsedS, mutationsPerS: isWrite ? r.applied / elapsedS : null, ...percentiles(r.latencies), resources: resources!,
           errorSamples: r.errorSamples.slice(0, 5),
         };
         phases.push(report);
+        if (resources!.serverPeakRssMb.some((mb) => mb >= 250)) log(`  ! ${phase}: a worker reached ${Math.max(...resources!.serverPeakRssMb)} MB RSS (target < 250 MB)`);
         log(`  ${phase}: ${report.reqPerS.toFixed(0)} req/s${isWrite ? `, ${report.mutationsPerS!.toFixed(0)} mutations/s` : ''}, p50 ${report.p50.toFixed(1)} p95 ${report.p95.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}, rejected ${r.rejected}, server CPU ${resources!.serverCpuPct.toFixed(0)}%, RSS ${resources!.serverPeakRssMb.join('/')} MB${r.errorSamples.length ? `\n    e.g. ${r.errorSamples[0]}` : ''}`);
       };
 
@@ -223,14 +264,30 @@ try {
 
       // Reads at the seeded scale, from billers (all areas) and a dispatcher (own area): first at a
       // steady 200 req/s (16 clients × 12.5/s, a busy warehouse office) for latency, then flat out.
-      const reads = async (phase: string, cookie: string, requests: Array<{ procedure: string; input: unknown }>) => {
+      const reads = async (phase: string, user: fx.BenchUser, requests: ReadRequest[], own: string[] = [`pgbench: ${phase}`]) => {
+        if (args.only && !phase.includes(args.only)) return;
+        const cookie = cookies!.get(user.username)!;
         for (const paced of [true, false]) {
           group += 1;
           const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
             kind: 'read', caller: { localAddress: loopbackAddress(group, i), cookie }, requests: rotate(requests, i * 37), budget: 1_000_000,
             ...(paced ? { paceMs: 80 } : {}),
           }));
-          await measure(`${phase} ${paced ? '@200/s' : 'flat out'}`, 'select-only', clients, T.readSeconds, false);
+          await measure(`${phase} ${paced ? '@200/s' : 'flat out'}`, 'select-only', clients, T.readSeconds, false, own);
+        }
+        const key = `pgbench: ${phase}`;
+        if (own.includes(key) && !ceilings.has(key)) {
+          // The statements this procedure sends for one request (user read included), taken from
+          // the app in this process; one script per request (up to 24 of them, parameters at random).
+          const calls = requests.filter((r): r is { procedure: string; input: unknown } => 'procedure' in r).slice(0, 24);
+          let rc = recorderCookies.get(user.username);
+          if (!rc) recorderCookies.set(user.username, (rc = await recorder.signIn(user.username, args.password)));
+          const captured = [];
+          for (const r of calls) captured.push(await recorder.capture(rc, r.procedure, r.input));
+          const files = writeScripts(scriptDir, phase, captured);
+          const pgb = await runPgbenchScripts(dbUrl, benchDb, files, { seconds: T.readSeconds, clients: T.readClients });
+          ceilings.set(key, pgb.tps);
+          log(`  ${key}: ${pgb.tps.toFixed(0)} TPS (${T.readClients} clients, ${captured[0]?.length ?? 0} statements a request; scripts in ${path.relative(root, path.dirname(files[0]!))})`);
         }
       };
       const biller = { localAddress: loopbackAddress(197, 1), cookie: billerCookie };
@@ -238,16 +295,18 @@ try {
       const parentFilter = { type: 'parent', billed: false, limit: 50 };
       const childPage100 = await fx.cursorOfPage(base, biller, childFilter, 100);
       const parentPage100 = await fx.cursorOfPage(base, biller, parentFilter, 100);
-      await reads('bag.get by code', billerCookie, codes.map((code) => ({ procedure: 'bag.get', input: { code } })));
-      await reads('bag.list page 1 (child, linked, area)', billerCookie, [{ procedure: 'bag.list', input: childFilter }]);
-      await reads('bag.list page 100 (child, linked, area)', billerCookie, [{ procedure: 'bag.list', input: { ...childFilter, cursor: childPage100 ?? undefined } }]);
-      await reads('bag.list page 1 (parent, unbilled)', billerCookie, [{ procedure: 'bag.list', input: parentFilter }]);
-      await reads('bag.list page 100 (parent, unbilled)', billerCookie, [{ procedure: 'bag.list', input: { ...parentFilter, cursor: parentPage100 ?? undefined } }]);
-      await reads('bag.list page 1 (dispatcher own area)', dispatcherCookie, [{ procedure: 'bag.list', input: { type: 'parent', limit: 50 } }]);
-      await reads(`bill.get (${billNo.parents} parents)`, billerCookie, [{ procedure: 'bill.get', input: { billNumber: billNo.billNumber } }]);
-      await reads('stats.dashboard (all areas)', billerCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
-      await reads('stats.dashboard (dispatcher area)', dispatcherCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
-      await reads('sync.pull first page (dispatcher)', dispatcherCookie, [{ procedure: 'sync.pull', input: {} }]);
+      await reads('/health', users.biller, [{ path: '/health' }], ['bare Hono route']);
+      await reads('auth.me', users.biller, [{ procedure: 'auth.me', input: undefined }], ['bare tRPC query', 'pgbench: auth.me']);
+      await reads('bag.get by code', users.biller, codes.map((code) => ({ procedure: 'bag.get', input: { code } })));
+      await reads('bag.list page 1 (child, linked, area)', users.biller, [{ procedure: 'bag.list', input: childFilter }]);
+      await reads('bag.list page 100 (child, linked, area)', users.biller, [{ procedure: 'bag.list', input: { ...childFilter, cursor: childPage100 ?? undefined } }]);
+      await reads('bag.list page 1 (parent, unbilled)', users.biller, [{ procedure: 'bag.list', input: parentFilter }]);
+      await reads('bag.list page 100 (parent, unbilled)', users.biller, [{ procedure: 'bag.list', input: { ...parentFilter, cursor: parentPage100 ?? undefined } }]);
+      await reads('bag.list page 1 (dispatcher own area)', dispatcher, [{ procedure: 'bag.list', input: { type: 'parent', limit: 50 } }]);
+      await reads(`bill.get (${billNo.parents} parents)`, users.biller, [{ procedure: 'bill.get', input: { billNumber: billNo.billNumber } }]);
+      await reads('stats.dashboard (all areas)', users.biller, [{ procedure: 'stats.dashboard', input: undefined }]);
+      await reads('stats.dashboard (dispatcher area)', dispatcher, [{ procedure: 'stats.dashboard', input: undefined }]);
+      await reads('sync.pull first page (dispatcher)', dispatcher, [{ procedure: 'sync.pull', input: {} }]);
 
       // Partial code search at a steady 50 req/s (4 clients × 12.5/s): target p95 < 50 ms.
       group += 1;
@@ -267,6 +326,37 @@ try {
           log(`  export bags.${format} (area ${area}): HTTP ${run.status}, first byte ${run.firstByteMs.toFixed(0)} ms, ${(run.totalMs / 1000).toFixed(1)} s, ${(run.bytes / 2 ** 20).toFixed(1)} MB${run.rows !== null ? `, ${run.rows} rows` : ''}, RSS ${run.rssBeforeMb} → ${run.rssPeakMb} MB (+${run.rssGrowthMb})`);
         }
       }
+
+      // Reconnect storm: 200 handhelds back online at once, each pushing a 1,000-scan backlog in
+      // batches of 500, on one server process with Redis: every push must be served (0 refused
+      // or failed) and every scan applied exactly once; the drain time is the phase's length.
+      if (workers === 1 && redisUrl && (!args.only || 'reconnect storm'.includes(args.only))) {
+        group += 1;
+        const phase = `reconnect storm ${devices.length} dev × ${T.stormBacklog.toLocaleString('en')} in batches of 500`;
+        free = await fx.freeParentCodes(client);
+        const perDevice = Math.ceil(T.stormBacklog / 16) + 1;
+        if (free.length < devices.length * perDevice) throw new Error(`Only ${free.length} unused parent codes left for the storm.`);
+        const ids = devices.map((d) => d.deviceId);
+        const countEvents = async () => Number((await client.query<{ n: string }>('select count(*) as n from scan_events where device_id = any($1::uuid[])', [ids])).rows[0]!.n);
+        const before = await countEvents();
+        const specs: ClientSpec[] = devices.map((d, i) => {
+          const spec: ClientSpec = {
+            kind: 'push', caller: { localAddress: loopbackAddress(group, i), cookie: d.cookie }, deviceId: d.deviceId, parents: take(perDevice),
+            childPrefix: `Z${runTag}${i.toString(36).toUpperCase()}S${group}X`, batch: 500, seqStart: d.nextSeq, budget: T.stormBacklog,
+          };
+          d.nextSeq += T.stormBacklog;
+          return spec;
+        });
+        await measure(phase, 'simple-update', specs, 900, true);
+        const report = phases.at(-1)!;
+        const stored = (await countEvents()) - before;
+        const dup = Number((await client.query<{ n: string }>('select count(*) as n from (select 1 from scan_events where device_id = any($1::uuid[]) group by device_id, seq having count(*) > 1) d', [ids])).rows[0]!.n);
+        storm = {
+          devices: devices.length, backlog: T.stormBacklog, expected: devices.length * T.stormBacklog, applied: Math.round((report.mutationsPerS ?? 0) * report.elapsedS),
+          stored, duplicates: dup, pushCalls: report.requests, failedCalls: report.errors, rejected: report.rejected, drainS: report.elapsedS,
+        };
+        log(`  storm: ${storm.pushCalls} push calls, ${storm.failedCalls} failed, ${storm.stored.toLocaleString('en')} of ${storm.expected.toLocaleString('en')} scans stored, ${dup} stored twice, drained in ${storm.drainS.toFixed(1)} s`);
+      }
     } finally {
       await server.kill('SIGTERM');
       if (args['node-arg'].length) writeFileSync(path.join(root, `.data/bench-server-${workers}.log`), server.output());
@@ -275,11 +365,13 @@ try {
 
   const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
-  const table = `${summaryTable(phases, pgbench)}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}`;
+  await recorder.close();
+  const stormLine = storm ? `\n\nReconnect storm (WORKERS=1, Redis): ${storm.devices} handhelds × ${storm.backlog.toLocaleString('en')} scans in batches of 500: ${storm.pushCalls} push calls, ${storm.failedCalls} refused or failed; ${storm.stored.toLocaleString('en')} of ${storm.expected.toLocaleString('en')} scans stored, ${storm.duplicates} twice; drained in ${storm.drainS.toFixed(1)} s.` : '';
+  const table = `${summaryTable(phases, pgbench, ceilings)}${stormLine}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}`;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
   const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases, exports: exportRuns }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, ceilings: Object.fromEntries(ceilings), storm, phases, exports: exportRuns }, null, 2));
   console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
     writeReport(path.join(root, 'tests/bench/README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +
@@ -303,6 +395,32 @@ async function dropBenchDatabases() {
   } finally {
     await admin.end();
   }
+}
+
+interface StormResult {
+  devices: number;
+  backlog: number;
+  expected: number;
+  applied: number;
+  stored: number;
+  duplicates: number;
+  pushCalls: number;
+  failedCalls: number;
+  rejected: number;
+  drainS: number;
+}
+
+/** tests/bench/bare-server.mjs on a free port, with plain node (as the server bundle runs). */
+async function startBareServer(): Promise<{ url: string; pid: number; kill: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'tests/bench/bare-server.mjs')], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'inherit' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`${url}/bare`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, kill: () => child.kill('SIGTERM') };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the bare ceiling server did not start');
 }
 
 function rotate<T>(items: T[], by: number): T[] {
