@@ -25,7 +25,7 @@ export interface AppConfig {
   adminTwoFactor: 'required' | 'optional';
   /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
   twoFactorKey: Buffer | null;
-  /** sync.push calls running at once per process (PUSH_CONCURRENCY); unset: a quarter of the pool. */
+  /** sync.push calls running at once per process (PUSH_CONCURRENCY); unset: half the pool. */
   pushConcurrency?: number;
   /** sync.push calls that may wait for their turn per process (PUSH_QUEUE_SIZE); more are refused (503). */
   pushQueueSize?: number;

@@ -89,6 +89,14 @@ const isKept = args.keep || !!args.database;
 await ensureDatabase(adminUrl.toString(), benchDb);
 log(`Bench database: ${benchDb} on ${adminUrl.host}${isKept ? ' (kept afterwards)' : ' (dropped afterwards; --keep keeps it)'}`);
 
+// Interrupted (Ctrl-C): still drop what the bench created.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: dropping the bench databases…`);
+    void dropBenchDatabases().catch(() => {}).finally(() => process.exit(130));
+  });
+}
+
 const client = new pg.Client({ connectionString: url });
 try {
   const { db } = createDb({ url, poolSize: 1 });

@@ -5,8 +5,8 @@ import { type AdmissionQueue, createAdmissionQueue } from '../infra/admission';
 import type { AppEnv } from './app-env';
 import { jsonError } from './json-error';
 
-/** Pushes running at once per process when PUSH_CONCURRENCY is unset: a quarter of the pool. */
-export const defaultPushConcurrency = (poolSize: number) => Math.max(1, Math.floor(poolSize / 4));
+/** Pushes running at once per process when PUSH_CONCURRENCY is unset: half the pool (the rest serves reads). */
+export const defaultPushConcurrency = (poolSize: number) => Math.max(1, Math.floor(poolSize / 2));
 export const DEFAULT_PUSH_QUEUE_SIZE = 2_000;
 
 /** Whether a /trpc request calls sync.push (alone or in a batch: `/trpc/a,b?batch=1`). */
