@@ -293,9 +293,14 @@ try {
           const captured = [];
           for (const r of calls) captured.push(await recorder.capture(rc, r.procedure, r.input));
           const files = writeScripts(scriptDir, phase, captured);
-          const pgb = await runPgbenchScripts(dbUrl, benchDb, files, { seconds: T.readSeconds, clients: T.readClients });
-          ceilings.set(key, pgb.tps);
-          log(`  ${key}: ${pgb.tps.toFixed(0)} TPS (${T.readClients} clients, ${captured[0]?.length ?? 0} statements a request; scripts in ${path.relative(root, path.dirname(files[0]!))})`);
+          const where = path.relative(root, path.dirname(files[0]!));
+          try {
+            const pgb = await runPgbenchScripts(dbUrl, benchDb, files, { seconds: T.readSeconds, clients: T.readClients });
+            ceilings.set(key, pgb.tps);
+            log(`  ${key}: ${pgb.tps.toFixed(0)} TPS (${T.readClients} clients, ${captured[0]?.length ?? 0} statements a request; scripts in ${where})`);
+          } catch (e) {
+            log(`  ${key}: pgbench failed on the scripts in ${where}: ${String((e as { stderr?: string }).stderr ?? e).split('\n').slice(-3).join(' ')}`);
+          }
         }
       };
       const biller = { localAddress: loopbackAddress(197, 1), cookie: billerCookie };

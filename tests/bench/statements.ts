@@ -107,11 +107,20 @@ function prepare(value: unknown): string {
   return Buffer.isBuffer(out) ? `\\x${out.toString('hex')}` : String(out);
 }
 
+/**
+ * pgbench takes `:name` anywhere in a command, string literals included, for a variable: a literal
+ * holding one (a to_char format's `HH24:MI:SS`) is rebuilt with chr(58) for those colons, which
+ * Postgres folds back into the same constant when it plans the statement.
+ */
+function shieldColons(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, (lit) => (/:[A-Za-z_]/.test(lit) ? `(${lit.replace(/:(?=[A-Za-z_])/g, "' || chr(58) || '")})` : lit));
+}
+
 /** One request's statements as a pgbench script: $n replaced by literals, one statement per command. */
 export function pgbenchScript(statements: Statement[]): string {
   return statements.map((s) => {
     const sql = s.text.replace(/\$(\d+)/g, (_, n: string) => literal(s.values[Number(n) - 1])).replace(/;\s*$/, '').replace(/\s*\n\s*/g, ' ');
-    return `${sql};`;
+    return `${shieldColons(sql)};`;
   }).join('\n') + '\n';
 }
 

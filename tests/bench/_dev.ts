@@ -1,0 +1,15 @@
+import { createStatementRecorder, pgbenchScript } from './statements';
+const url = 'postgres://postgres@127.0.0.1:5432/tt_bench_20261201014827_ydcb';
+const r = await createStatementRecorder(url);
+const cookie = await r.signIn(process.argv[2] ?? 'seed_lucknow_d01', 'Seed-Passw0rd!');
+const proc = process.argv[3] ?? 'sync.pull';
+const input = JSON.parse(process.argv[4] ?? '{}');
+for (let i = 0; i < 8; i++) await r.capture(cookie, proc, input);
+const t = performance.now();
+const st = await r.capture(cookie, proc, input);
+const total = performance.now() - t;
+await new Promise((res) => setTimeout(res, 50));
+for (const s of st) console.log(s.ms.toFixed(2), 'ms', s.text.slice(0, 160).replace(/\s+/g, ' '), JSON.stringify(s.values).slice(0, 100));
+console.log('total', total.toFixed(1));
+if (process.env.SCRIPT) console.log(pgbenchScript(st));
+await r.close();
