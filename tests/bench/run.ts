@@ -172,6 +172,8 @@ try {
   for (const workers of workerConfigs) {
     log(`\n=== WORKERS=${workers} ===`);
     const server = await startServerProcess({
+      // As `npm start` runs it (package.json): the heap cap that keeps a worker under 250 MB.
+      NODE_OPTIONS: `--max-old-space-size=160 ${process.env.NODE_OPTIONS ?? ''}`.trim(),
       DATABASE_URL: url, WORKERS: String(workers), ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
     }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']], { bundle: true });
     const base = new URL(server.url);
