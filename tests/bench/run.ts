@@ -178,8 +178,9 @@ try {
     }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']], { bundle: true });
     const base = new URL(server.url);
     try {
-      // Sessions live in Redis (when used) across server restarts; in-process ones need a new sign-in.
-      if (!cookies || !redisUrl) cookies = await fx.signIn(base, [...users.dispatchers, users.biller, admin], args.password);
+      // Each server start has its own Redis key prefix (startServerProcess), so sessions of the
+      // previous configuration are not found: sign in again.
+      cookies = await fx.signIn(base, [...users.dispatchers, users.biller, admin], args.password);
       const devices = await fx.registerDevices(base, users.dispatchers, cookies, 200);
       const billerCookie = cookies.get(users.biller.username)!;
       const dispatcher = users.dispatchers[0]!;
