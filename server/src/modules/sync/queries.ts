@@ -130,12 +130,14 @@ export type TombstoneRow = Awaited<ReturnType<typeof tombstonesSince>>[number];
  */
 export async function childCodesOf(db: Executor, parentIds: number[]) {
   if (parentIds.length === 0) return [];
-  const res = await sql<{ parent_id: number; codes: string[] }>`
-    select p.id as parent_id, array(
+  // Codes hold only A-Z, 0-9 and '-': sent as one space-separated text and split natively, which
+  // costs far less than pg's JS parser for text[] literals.
+  const res = await sql<{ parent_id: number; codes: string }>`
+    select p.id as parent_id, array_to_string(array(
       select c.code from links l join bags c on c.id = l.child_id
-      where l.parent_id = p.id order by l.linked_at, c.id) as codes
+      where l.parent_id = p.id order by l.linked_at, c.id), ' ') as codes
     from unnest(${parentIds}::bigint[]) as p(id)`.execute(db);
-  return res.rows;
+  return res.rows.map((r) => ({ parent_id: r.parent_id, codes: r.codes === '' ? [] : r.codes.split(' ') }));
 }
 
 export async function billChangesSince(db: Executor, after: FeedPosition, limit: number, horizon: string, activeOnly: boolean) {
