@@ -46,13 +46,13 @@ export function summaryTable(phases: PhaseReport[], pgbench: PgbenchResult[], ow
   for (const p of phases) {
     const rate = p.mutationsPerS ?? p.reqPerS;
     const c = ceiling(p.ceiling);
-    const ratio = p.workers === 0 ? '–' : c ? `${f((rate / c) * 100, 0)}% of ${p.ceiling === 'simple-update' ? 'upd' : 'sel'} ${f(c, 0)}` : '–';
+    const ratio = p.phase.includes('(bare, ceiling)') ? '–' : c ? `${f((rate / c) * 100, 0)}% of ${p.ceiling === 'simple-update' ? 'upd' : 'sel'} ${f(c, 0)}` : '–';
     // Flat-out phases only: a paced phase's rate is the pace.
-    const mine = p.phase.endsWith('flat out') && p.workers > 0
-      ? (p.own ?? []).filter((k) => own.get(k)).map((k) => `${f((p.reqPerS / own.get(k)!) * 100, 0)}% of ${k.startsWith('pgbench') ? 'pgbench' : k} ${f(own.get(k)!, 0)}`).join('; ') || '–'
+    const mine = p.phase.endsWith('flat out') && (p.own ?? []).length
+      ? p.own.filter((k) => own.get(k)).map((k) => `${f((p.reqPerS / own.get(k)!) * 100, 0)}% of ${k.startsWith('pgbench') ? 'pgbench' : k.replace(/@\d+$/, '')} ${f(own.get(k)!, 0)}`).join('; ') || '–'
       : '–';
     lines.push(
-      `| ${p.workers === 0 ? 'bare' : p.workers} | ${p.phase} | ${p.clients} | ${f(p.reqPerS, 0)} | ${p.mutationsPerS === null ? '–' : f(p.mutationsPerS, 0)} | ${f(p.p50)} | ${f(p.p95)} | ${f(p.p99)} | ${ratio} | ${mine} | ${f(p.resources.serverCpuPct, 0)} | ${p.resources.serverPeakRssMb.join(' / ')} | ${f(p.resources.postgresCpuPct, 0)} | ${p.errors + p.rejected} |`,
+      `| ${p.workers} | ${p.phase} | ${p.clients} | ${f(p.reqPerS, 0)} | ${p.mutationsPerS === null ? '–' : f(p.mutationsPerS, 0)} | ${f(p.p50)} | ${f(p.p95)} | ${f(p.p99)} | ${ratio} | ${mine} | ${f(p.resources.serverCpuPct, 0)} | ${p.resources.serverPeakRssMb.join(' / ')} | ${f(p.resources.postgresCpuPct, 0)} | ${p.errors + p.rejected} |`,
     );
   }
   lines.push('', '| pgbench | clients | TPS | avg latency ms |', '|---|---:|---:|---:|');

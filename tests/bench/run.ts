@@ -139,35 +139,40 @@ try {
   let group = 0;
   let storm: StormResult | null = null;
 
-  // The HTTP stack's ceilings: a bare Hono route and a bare tRPC query on the same Node, no app.
-  {
-    log('\n=== bare Hono and tRPC (ceilings) ===');
-    const bare = await startBareServer();
-    try {
-      for (const [phase, request] of [['bare Hono route', { path: '/bare' }], ['bare tRPC query', { procedure: 'noop', input: undefined }]] as const) {
-        if (args.only && !phase.includes(args.only) && !['/health', 'auth.me'].some((p) => p.includes(args.only!))) continue;
-        group += 1;
-        const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
-          kind: 'read', caller: { localAddress: loopbackAddress(group, i) }, requests: [request], budget: 1_000_000,
-        }));
-        let resources: PhaseReport['resources'] | undefined;
-        const run = await runPhase(bare.url, clients, { threads, durationMs: T.readSeconds * 1000 }, () => {
-          const s = sampleResources(bare.pid);
-          return () => void (resources = s.stop());
-        });
-        const r = run.result;
-        const report: PhaseReport = {
-          workers: 0, phase: `${phase} flat out`, ceiling: 'select-only', own: [], clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected,
-          elapsedS: run.elapsedMs / 1000, reqPerS: r.ok / (run.elapsedMs / 1000), mutationsPerS: null, ...percentiles(r.latencies), resources: resources!, errorSamples: r.errorSamples.slice(0, 5),
-        };
-        phases.push(report);
-        ceilings.set(phase, report.reqPerS);
-        log(`  ${phase}: ${report.reqPerS.toFixed(0)} req/s, p50 ${report.p50.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}`);
-      }
-    } finally {
-      bare.kill();
+  // The HTTP stack's ceilings: a bare Hono route and a bare tRPC query on the same Node, no app;
+  // measured in each configuration right before /health and auth.me (the machine's load moves).
+  const bare = await startBareServer();
+  let isBareWarm = false;
+  const measureBare = async (workers: number) => {
+    const routes = [['bare Hono route', { path: '/bare' }], ['bare tRPC query', { procedure: 'noop', input: undefined }]] as const;
+    if (!isBareWarm) {
+      // Warm-up, not recorded: JIT and sockets, as the app gets before its phases.
+      group += 1;
+      await runPhase(bare.url, Array.from({ length: T.readClients }, (_, i) => ({
+        kind: 'read' as const, caller: { localAddress: loopbackAddress(group, i) }, requests: routes.map(([, r]) => r), budget: 1_000_000,
+      })), { threads, durationMs: 3_000 });
+      isBareWarm = true;
     }
-  }
+    for (const [phase, request] of routes) {
+      group += 1;
+      const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
+        kind: 'read', caller: { localAddress: loopbackAddress(group, i) }, requests: [request], budget: 1_000_000,
+      }));
+      let resources: PhaseReport['resources'] | undefined;
+      const run = await runPhase(bare.url, clients, { threads, durationMs: T.readSeconds * 1000 }, () => {
+        const s = sampleResources(bare.pid);
+        return () => void (resources = s.stop());
+      });
+      const r = run.result;
+      const report: PhaseReport = {
+        workers, phase: `${phase} (bare, ceiling) flat out`, ceiling: 'select-only', own: [], clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected,
+        elapsedS: run.elapsedMs / 1000, reqPerS: r.ok / (run.elapsedMs / 1000), mutationsPerS: null, ...percentiles(r.latencies), resources: resources!, errorSamples: r.errorSamples.slice(0, 5),
+      };
+      phases.push(report);
+      ceilings.set(`${phase}@${workers}`, report.reqPerS);
+      log(`  ${phase} (bare, ceiling): ${report.reqPerS.toFixed(0)} req/s, p50 ${report.p50.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}`);
+    }
+  };
 
   for (const workers of workerConfigs) {
     log(`\n=== WORKERS=${workers} ===`);
@@ -311,8 +316,9 @@ try {
       const parentFilter = { type: 'parent', billed: false, limit: 50 };
       const childPage100 = await fx.cursorOfPage(base, biller, childFilter, 100);
       const parentPage100 = await fx.cursorOfPage(base, biller, parentFilter, 100);
-      await reads('/health', users.biller, [{ path: '/health' }], ['bare Hono route']);
-      await reads('auth.me', users.biller, [{ procedure: 'auth.me', input: undefined }], ['bare tRPC query', 'pgbench: auth.me']);
+      if (!args.only || ['/health', 'auth.me', 'bare'].some((p) => p.includes(args.only!))) await measureBare(workers);
+      await reads('/health', users.biller, [{ path: '/health' }], [`bare Hono route@${workers}`]);
+      await reads('auth.me', users.biller, [{ procedure: 'auth.me', input: undefined }], [`bare tRPC query@${workers}`, 'pgbench: auth.me']);
       await reads('bag.get by code', users.biller, codes.map((code) => ({ procedure: 'bag.get', input: { code } })));
       await reads('bag.list page 1 (child, linked, area)', users.biller, [{ procedure: 'bag.list', input: childFilter }]);
       await reads('bag.list page 100 (child, linked, area)', users.biller, [{ procedure: 'bag.list', input: { ...childFilter, cursor: childPage100 ?? undefined } }]);
@@ -382,6 +388,7 @@ try {
   const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
   await recorder.close();
+  bare.kill();
   const stormLine = storm ? `\n\nReconnect storm (WORKERS=1, Redis): ${storm.devices} handhelds × ${storm.backlog.toLocaleString('en')} scans in batches of 500: ${storm.pushCalls} push calls, ${storm.failedCalls} refused or failed; ${storm.stored.toLocaleString('en')} of ${storm.expected.toLocaleString('en')} scans stored, ${storm.duplicates} twice; drained in ${storm.drainS.toFixed(1)} s.` : '';
   const table = `${summaryTable(phases, pgbench, ceilings)}${stormLine}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}`;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -430,6 +437,8 @@ interface StormResult {
 async function startBareServer(): Promise<{ url: string; pid: number; kill: () => void }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'tests/bench/bare-server.mjs')], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'inherit' });
+  // Never left behind, whatever ends the bench.
+  process.once('exit', () => child.kill('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (await fetch(`${url}/bare`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, kill: () => child.kill('SIGTERM') };

@@ -1,0 +1,22 @@
+import { createApp } from '../../server/src/app';
+import { buildDeps } from '../../server/src/build-deps';
+import { createLogger } from '../../server/src/infra/logger';
+const deps = await buildDeps({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/tt_bench_20261201014827_ydcb', poolSize: 4, logger: createLogger('silent'),
+  config: { isProduction: false, anonymizeIps: true, trustProxy: false, sessionIdleMs: 3_600_000, sessionAbsoluteMs: 43_200_000, clientDist: null, timeZone: 'Asia/Kolkata', publicUrl: null, uploadDir: '/tmp/x', eodSendAt: null, adminTwoFactor: 'optional', twoFactorKey: null } });
+const app = createApp(deps, { remoteAddress: () => '127.9.9.9' });
+const login = await app.request('http://x/trpc/auth.login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'seed_lucknow_d01', password: 'Seed-Passw0rd!' }) });
+const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+const { pullChanges } = await import('../../server/src/modules/sync/pull');
+for (let i = 0; i < 30; i++) await (await app.request('http://x/trpc/sync.pull?input=%7B%7D', { headers: { cookie } })).text();
+let t = performance.now(); let cpu = process.cpuUsage();
+let len = 0;
+for (let i = 0; i < 50; i++) len = (await (await app.request('http://x/trpc/sync.pull?input=%7B%7D', { headers: { cookie } })).text()).length;
+const c1 = process.cpuUsage(cpu);
+console.log('http: per request', ((performance.now() - t) / 50).toFixed(1), 'ms wall', ((c1.user + c1.system) / 50 / 1000).toFixed(1), 'ms cpu, bytes', len);
+const actor = { id: 11, username: 'seed_lucknow_d01', role: 'dispatcher' as const, area: 'lucknow', pendingSetup: null };
+t = performance.now(); cpu = process.cpuUsage();
+let n = 0;
+for (let i = 0; i < 50; i++) n = (await pullChanges(deps, actor, { limit: 200 })).changes.length;
+const c2 = process.cpuUsage(cpu);
+console.log('pullChanges: per call', ((performance.now() - t) / 50).toFixed(1), 'ms wall', ((c2.user + c2.system) / 50 / 1000).toFixed(1), 'ms cpu, changes', n);
+await deps.close();
