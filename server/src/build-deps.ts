@@ -2,6 +2,7 @@ import { createDb, migrateToLatest, type Db } from '@tracetrack/db';
 import { Redis } from 'ioredis';
 import type { AppConfig, Deps } from './deps';
 import { createMemoryStore, createRedisStore } from './infra/kv';
+import { createLiveBus } from './infra/live-bus';
 import type { Logger } from './infra/logger';
 import { createMailer, type Mailer } from './infra/mailer';
 import { createRateLimiter } from './infra/rate-limit';
@@ -28,6 +29,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }) : null;
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));
   const kv = redis ? createRedisStore(redis, opts.redisPrefix ?? 'tt:') : createMemoryStore();
+  const live = createLiveBus({ redis, prefix: opts.redisPrefix ?? 'tt:', logger: opts.logger });
   const clock = opts.clock ?? (() => new Date());
   const mailer = opts.mailer ?? createMailer({ smtpUrl: opts.smtpUrl, from: opts.mailFrom ?? 'TraceTrack <tracetrack@localhost>', logger: opts.logger });
   return {
@@ -39,9 +41,11 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     sessions: createSessionStore(kv, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, () => clock().getTime()),
     rateLimiter: createRateLimiter(kv),
     mailer,
+    live,
     config: opts.config,
     close: async () => {
       mailer.close();
+      await live.close();
       await db.destroy();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },
