@@ -87,6 +87,8 @@ export const PROCEDURE_PERMISSIONS = {
   'area.list': SIGNED_IN,
   'device.list': ADMIN,
   'device.register': SIGNED_IN,
+  /** A handheld's outbox report, for its own device id only. */
+  'device.report': SIGNED_IN,
   'sync.push': SIGNED_IN,
   /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
   'sync.pull': SIGNED_IN,
