@@ -1,3 +1,4 @@
+import { anyOf } from '../../infra/any-of';
 import type { BillStatus } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../../infra/transaction';
@@ -234,3 +235,9 @@ export async function listBillsCreatedOrCompletedBetween(db: Executor, start: Da
     .execute();
 }
 
+
+/** The bills holding any of these parents (bill_parents' key), for live bill pages. */
+export async function findBillIdsOfParents(db: Executor, parentIds: readonly number[]): Promise<number[]> {
+  const rows = await db.selectFrom('bill_parents').select('bill_id').distinct().where(anyOf('parent_id', parentIds, 'bigint')).execute();
+  return rows.map((r) => Number(r.bill_id));
+}

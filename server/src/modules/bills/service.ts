@@ -41,12 +41,13 @@ export interface BillWriteResult {
 export type BillWrite<I> = (tx: Tx, actor: Actor, input: I) => Promise<BillWriteResult>;
 
 /** The online path: one transaction around one bill write; deadlocks retried by inTransaction. */
-export async function applyBillWrite<I>(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, write: BillWrite<I>, input: I) {
+export async function applyBillWrite<I>(deps: Pick<Deps, 'db' | 'live'>, actor: Actor, meta: RequestMeta, write: BillWrite<I>, input: I) {
   const result = await inTransaction(deps.db, async (tx) => {
     const r = await write(tx, actor, input);
     if (r.audit) await insertAudit(tx, { actor, meta }, r.audit);
     return r;
   });
+  if (result.output.outcome === 'applied') deps.live.publish(['dashboard', `bill:${result.refs.billId}`]);
   return result.output;
 }
 
