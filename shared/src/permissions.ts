@@ -107,6 +107,11 @@ export const PROCEDURE_PERMISSIONS = {
   /** Imports: an admin's own uploads and every other admin's, with their reports. */
   'import.list': ADMIN,
   'import.get': ADMIN,
+  /** Live screens (subscriptions over SSE); each as its screen's own read. Area rule as stats.dashboard. */
+  'live.dashboard': SIGNED_IN,
+  'live.bill': SIGNED_IN,
+  'live.devices': ADMIN,
+  'live.import': ADMIN,
   'import.commit': ADMIN,
   'import.resume': ADMIN,
 } as const satisfies Record<string, Permission>;

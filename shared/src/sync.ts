@@ -81,6 +81,9 @@ export const deviceListInput = z.object({
   limit: z.number().int().min(1).max(200).default(100),
   cursor: z.uuid().toLowerCase().optional(),
 });
+/** The device health screen's live stream: its first page. */
+export const liveDevicesInput = z.object({ limit: z.number().int().min(1).max(200).default(100) });
+
 export const deviceHealthSchema = z.object({
   deviceId: z.string(),
   label: z.string().nullable(),

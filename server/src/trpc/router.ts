@@ -9,6 +9,7 @@ import { importRouter } from '../modules/imports/router';
 import { promotionRouter } from '../modules/promotions/router';
 import { exportRouter } from '../modules/exports/router';
 import { labelRouter } from '../modules/labels/router';
+import { liveRouter } from '../modules/live/router';
 import { reportRouter } from '../modules/reports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
@@ -31,6 +32,7 @@ export const appRouter = router({
   export: exportRouter,
   report: reportRouter,
   label: labelRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,6 @@
 import {
   AppError,
+  isAppError,
   type BillCompleteInput,
   type BillCreateInput,
   type BillDetail,
@@ -257,6 +258,23 @@ export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: strin
   if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${input.billNumber} does not exist.`, { billNumber: input.billNumber });
   const [tallies, parents] = await Promise.all([q.tallyBills(deps.db, [row.id]), q.listParentsOfBill(deps.db, row.id)]);
   return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
+}
+
+/** The bill's id, for its live page's topic. */
+export async function resolveBillId(deps: Pick<Deps, 'db'>, billNumber: string): Promise<number> {
+  const row = await q.findBillViewByNumber(deps.db, billNumber);
+  if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${billNumber} does not exist.`, { billNumber });
+  return row.id;
+}
+
+/** The bill's page, or null once it is deleted (a live page then says so). */
+export async function getBillIfAny(deps: Pick<Deps, 'db'>, input: { billNumber: string }): Promise<BillDetail | null> {
+  try {
+    return await getBill(deps, input);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'BILL_NOT_FOUND') return null;
+    throw e;
+  }
 }
 
 /** The list's filter as the queries take it (the same for the list, its count and its export). */

@@ -1,0 +1,118 @@
+import { TRPCError } from '@trpc/server';
+import { AppError, isAppError, refusalOf, SIGN_IN_REFUSAL } from '@tracetrack/shared';
+import type { LiveTopic } from '../../infra/live-bus';
+import type { Context } from '../../trpc/context';
+import { trpcCodeOf } from '../../trpc/init';
+import { findActorById } from '../users/queries';
+
+/** How often an open stream checks that its session and user are still good (sign-out, lock, role). */
+export const SESSION_CHECK_MS = 15_000;
+/** A stream looks again this often even when it heard nothing (a change published while Redis was down). */
+export const SAFETY_REFRESH_MS = 60_000;
+
+let openStreams = 0;
+/** Live streams open in this process: a gauge for the leak test and for operations. */
+export const openLiveStreams = () => openStreams;
+
+/** Concurrent loads of the same view (many dashboards woken by one change) share one query. */
+const inFlight = new Map<string, Promise<unknown>>();
+function sharedLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const running = inFlight.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const p = load().finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  return p;
+}
+
+/** Refusals leave a stream as the one formatter shapes them (data.appCode), never as a 500. */
+export function asTrpcError(e: unknown): unknown {
+  return isAppError(e) ? new TRPCError({ code: trpcCodeOf(e.code), message: e.message, cause: e }) : e;
+}
+
+/**
+ * The session behind the stream must still be live and its user still allowed this procedure:
+ * a sign-out, an ended session, a lock or a role change ends the stream. The check does not
+ * extend the session: a screen left open is not someone using the app.
+ */
+async function assertStillAllowed(ctx: Context, path: string): Promise<void> {
+  const session = ctx.sessionToken ? await ctx.deps.sessions.peek(ctx.sessionToken) : null;
+  const actor = session ? await findActorById(ctx.deps.db, session.userId, { epoch: session.epoch, adminTwoFactor: ctx.deps.config.adminTwoFactor }) : null;
+  if (!actor) throw new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
+  const refusal = refusalOf(path, actor);
+  if (refusal) throw refusal;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * A live view: its current value at once, then again each time one of its topics is published
+ * (at most every minIntervalMs), until the client goes away (signal) or its session ends. The
+ * bus only says "look again"; each stream loads its own view, so role and area scoping stay in
+ * the services that build it. `key` names the view for sharing loads between streams.
+ */
+export async function* liveView<T>(opts: {
+  ctx: Context;
+  path: string;
+  signal: AbortSignal | undefined;
+  topics: LiveTopic[];
+  key: string;
+  load: () => Promise<T>;
+  minIntervalMs?: number;
+}): AsyncGenerator<T, void, unknown> {
+  const { ctx, topics } = opts;
+  const signal = opts.signal ?? new AbortController().signal;
+  openStreams++;
+  let isDirty = true;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    isDirty = true;
+    wake?.();
+  };
+  const unsubscribes = topics.map((t) => ctx.deps.live.subscribe(t, poke));
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    let checkAt = Date.now() + SESSION_CHECK_MS;
+    let refreshAt = Date.now() + SAFETY_REFRESH_MS;
+    while (!signal.aborted) {
+      if (Date.now() >= checkAt) {
+        await assertStillAllowed(ctx, opts.path);
+        checkAt = Date.now() + SESSION_CHECK_MS;
+      }
+      if (Date.now() >= refreshAt) isDirty = true;
+      if (isDirty) {
+        isDirty = false;
+        refreshAt = Date.now() + SAFETY_REFRESH_MS;
+        const loadedAt = Date.now();
+        yield await sharedLoad(opts.key, opts.load);
+        if (opts.minIntervalMs) await sleep(opts.minIntervalMs - (Date.now() - loadedAt), signal);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, Math.min(checkAt, refreshAt) - Date.now()));
+        const clear = () => clearTimeout(timer);
+        wake = () => {
+          clear();
+          resolve();
+        };
+        if (signal.aborted || isDirty) wake();
+      });
+      wake = null;
+    }
+  } catch (e) {
+    throw asTrpcError(e);
+  } finally {
+    openStreams--;
+    for (const off of unsubscribes) off();
+    signal.removeEventListener('abort', onAbort);
+  }
+}
