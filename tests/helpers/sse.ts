@@ -53,13 +53,13 @@ export async function openSse(base: string, path: string, input: unknown, cookie
     }
   })();
   let read = 0;
-  /** The next event that is not `connected`; null when the stream ended first. */
+  /** The next event that is not `connected` or a ping; null when the stream ended first. */
   const nextEvent = async (timeoutMs = 15_000): Promise<SseEvent | null> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (read < events.length) {
         const e = events[read++]!;
-        if (e.event !== 'connected') return e;
+        if (e.event !== 'connected' && e.event !== 'ping') return e;
       }
       if (isEnded) return null;
       if (Date.now() > deadline) throw new Error(`no event from ${path} within ${timeoutMs} ms`);

@@ -166,9 +166,13 @@ describe('live subscriptions over SSE', () => {
     const stream = await openSse(base, 'live.dashboard', undefined, `tt_session=${token}`);
     await stream.next();
     await t.deps.sessions.destroy(token);
-    const ended = await stream.nextEvent(30_000);
+    // Values announced by the other tests' changes may come first; then the refusal.
+    let ended = await stream.nextEvent(30_000);
+    while (ended?.event === 'message') ended = await stream.nextEvent(30_000);
     expect(ended?.event).toBe('serialized-error');
     expect(JSON.parse(ended!.data).data.appCode).toBe('UNAUTHENTICATED');
+    // …and the response ends: nothing more, not a dangling stream.
+    expect(await stream.nextEvent(5_000)).toBeNull();
     await stream.close();
   }, 40_000);
 });
