@@ -15,7 +15,7 @@ export async function openSse(base: string, path: string, input: unknown, cookie
   const url = `${base}/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`;
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) }, signal: controller.signal });
   const events: SseEvent[] = [];
-  let waiting: (() => void) | null = null;
+  let waiting = null as (() => void) | null;
   let isEnded = false;
   const pump = (async () => {
     if (!res.body) return;

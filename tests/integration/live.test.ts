@@ -27,7 +27,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server.closeAllConnections();
+  (server as import('node:http').Server).closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await t.close();
 });
