@@ -40,6 +40,7 @@ export async function registerDevice(deps: Pick<Deps, 'db' | 'live'>, actor: Act
 }
 
 const DAY_MS = 86_400_000;
+const CLOCK_GRACE_MS = 60_000;
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /**
@@ -50,7 +51,9 @@ const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOStrin
 export function isSyncOverdue(d: { lastSyncAt: Date | null; waitingScans: number | null; userLastScanAt: Date | null }, now: Date, warnMs: number): boolean {
   const last = d.lastSyncAt?.getTime() ?? 0;
   if (now.getTime() - last < warnMs) return false;
-  return (d.waitingScans ?? 0) > 0 || (d.userLastScanAt !== null && d.userLastScanAt.getTime() > last);
+  // The device's own last push stores scans too (stamped by the database's clock): only a scan
+  // clearly after it counts.
+  return (d.waitingScans ?? 0) > 0 || (d.userLastScanAt !== null && d.userLastScanAt.getTime() > last + CLOCK_GRACE_MS);
 }
 
 export async function listDeviceHealth(deps: Pick<Deps, 'db' | 'clock' | 'config'>, input: { limit: number; cursor?: string | undefined }) {
