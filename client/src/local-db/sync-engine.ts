@@ -62,8 +62,8 @@ function createSyncEngine() {
   const onOnline = () => {
     patch({ isOnline: true });
     backoffMs = 0;
-    void reportOutbox();
-    retry();
+    // The report first, on its own: it gets through even when the pushes that follow do not.
+    void reportOutbox().then(retry);
   };
 
   let lastReportAt = 0;
