@@ -21,6 +21,19 @@ afterAll(async () => {
 
 async function openBill(username: string, billNumber: string): Promise<{ page: Page; close: () => Promise<void> }> {
   const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
+  // Keeps the page's event sources reachable, so the test can kill a stream as a dropped
+  // connection would (close it and fire its error).
+  await device.addInitScript(() => {
+    const Original = window.EventSource;
+    const opened: EventSource[] = [];
+    (window as unknown as { __eventSources: EventSource[] }).__eventSources = opened;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    } as typeof EventSource;
+  });
   const page = await device.newPage();
   await signInThroughUi(page, username, TEST_PASSWORD, /\/bills$/);
   await page.goto(`/bills/${encodeURIComponent(billNumber)}`);
@@ -83,8 +96,15 @@ describe('live screens (real Chromium, server at WORKERS=2 with Redis)', () => {
     // 2. The stream is killed (the network drops every connection) and cannot come back (its URL
     // blocked): the page falls back to polling and still shows the next change.
     await watcher.page.context().route(/\/trpc\/live\./, (route) => route.abort());
-    await watcher.page.context().setOffline(true);
-    await watcher.page.context().setOffline(false);
+    const killed = await watcher.page.evaluate(() => {
+      const open = (window as unknown as { __eventSources: EventSource[] }).__eventSources.filter((es) => es.readyState !== EventSource.CLOSED);
+      for (const es of open) {
+        es.close();
+        es.dispatchEvent(new Event('error'));
+      }
+      return open.length;
+    });
+    expect(killed).toBe(1);
     await expect.poll(() => liveMode(watcher.page), { timeout: 20_000 }).toBe('polling');
     await addParentFrom(loader.page, parents[1]!.code);
     await waitForText(watcher.page, 'bill-progress', '2/6', 20_000);
