@@ -58,6 +58,8 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     close: async () => {
       stopMaintenance();
       stopEodMail();
+      // Open live streams would keep the server from closing: they end first (clients reconnect).
+      deps.live.endStreams();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },

@@ -91,7 +91,8 @@ export async function openSse(base: string, path: string, input: unknown, cookie
     },
     close: async () => {
       controller.abort();
-      await pump;
+      // The reader settles on the abort; a body that never started is not waited for.
+      await Promise.race([pump, new Promise((r) => setTimeout(r, 2_000))]);
     },
   };
 }

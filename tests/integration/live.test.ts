@@ -160,6 +160,29 @@ describe('live subscriptions over SSE', () => {
     expect(openLiveStreams()).toBe(baseline);
   });
 
+  it('ends every open stream when the process stops serving (endStreams), so a closing server is not held open', async () => {
+    const bus = createLiveBus({ redis: null, prefix: 'stop:', logger: createLogger('silent') });
+    const app = createApp({ ...t.deps, live: bus });
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const controller = new AbortController();
+    const res = await app.request('/trpc/live.devices?input=%7B%7D', { headers: { cookie: await sessionCookieFor(t.deps, admin.id), accept: 'text/event-stream' }, signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"items"')) text += decoder.decode((await reader.read()).value);
+    const baseline = openLiveStreams();
+    bus.endStreams();
+    // The response ends (tRPC's `return` event, then the end of the body).
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toContain('event: return');
+    expect(openLiveStreams()).toBe(baseline - 1);
+    controller.abort();
+  });
+
   it('ends the stream when its session ends', async () => {
     const biller = await createUser(t.deps.db, { role: 'biller' });
     const token = await sessionFor(t.deps, biller.id);

@@ -18,6 +18,12 @@ export interface LiveBus {
   subscribe(topic: LiveTopic, listener: () => void): () => void;
   /** Sends what is waiting now (tests, shutdown). */
   flush(): Promise<void>;
+  /**
+   * Aborted when the process stops serving (endStreams): live streams end, so a stopping server
+   * is not held open by them and their clients reconnect to another worker or instance.
+   */
+  readonly closing: AbortSignal;
+  endStreams(): void;
   close(): Promise<void>;
 }
 
@@ -71,7 +77,10 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
     );
   };
 
+  const closing = new AbortController();
   return {
+    closing: closing.signal,
+    endStreams: () => closing.abort(),
     publish(topics) {
       for (const t of topics) pending.add(t);
       if (pending.size > 0 && !timer) timer = setTimeout(() => void send(), COALESCE_MS);
@@ -82,6 +91,7 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
     },
     flush: send,
     async close() {
+      closing.abort();
       await send();
       local.removeAllListeners();
       if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());

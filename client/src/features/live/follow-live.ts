@@ -7,6 +7,7 @@ export type LiveMode = 'connecting' | 'live' | 'polling';
 export interface LiveHandlers<T> {
   onData: (value: T) => void;
   onError: (err: unknown) => void;
+  onComplete: () => void;
   onConnectionStateChange: (state: { state: 'idle' | 'connecting' | 'pending'; error: unknown }) => void;
 }
 
@@ -54,9 +55,13 @@ export function followLive<T>(opts: {
     pollTimer = undefined;
   };
 
+  // The subscription now in use; callbacks of an earlier one (ended by drop) are ignored.
+  let current: object | null = null;
   const drop = () => {
-    sub?.unsubscribe();
+    current = null;
+    const ending = sub;
     sub = null;
+    ending?.unsubscribe();
     if (isStopped) return;
     startPolling();
     backoffMs = backoffMs ? Math.min(BACKOFF_MAX_MS, backoffMs * 2) : BACKOFF_START_MS;
@@ -66,19 +71,24 @@ export function followLive<T>(opts: {
 
   function connect() {
     if (isStopped) return;
+    const mine = {};
+    current = mine;
+    const isCurrent = () => current === mine && !isStopped;
     sub = opts.subscribe({
       onData: (value) => {
-        if (isStopped) return;
+        if (!isCurrent()) return;
         backoffMs = 0;
         stopPolling();
         setMode('live');
         opts.onValue(value);
       },
-      onError: () => drop(),
+      onError: () => isCurrent() && drop(),
+      // The server ended the stream (it is stopping): poll, and connect again (to another worker).
+      onComplete: () => isCurrent() && drop(),
       // The event source lost its connection and is trying again on its own: poll meanwhile,
       // and reconnect on this schedule instead (backoff).
       onConnectionStateChange: (s) => {
-        if (s.state === 'connecting' && s.error) drop();
+        if (isCurrent() && s.state === 'connecting' && s.error) drop();
       },
     });
   }

@@ -69,7 +69,16 @@ export async function* liveView<T>(opts: {
   minIntervalMs?: number;
 }): AsyncGenerator<T, void, unknown> {
   const { ctx, topics } = opts;
-  const signal = opts.signal ?? new AbortController().signal;
+  // The client going away, or this process stopping: either ends the stream. (Listeners, removed
+  // at the end, rather than AbortSignal.any: the process-wide signal outlives every stream.)
+  const ended = new AbortController();
+  const end = () => ended.abort();
+  const sources = [opts.signal, ctx.deps.live.closing].filter((s): s is AbortSignal => s !== undefined);
+  for (const s of sources) {
+    if (s.aborted) end();
+    else s.addEventListener('abort', end, { once: true });
+  }
+  const signal = ended.signal;
   openStreams++;
   let isDirty = true;
   let wake: (() => void) | null = null;
@@ -114,5 +123,6 @@ export async function* liveView<T>(opts: {
     openStreams--;
     for (const off of unsubscribes) off();
     signal.removeEventListener('abort', onAbort);
+    for (const s of sources) s.removeEventListener('abort', end);
   }
 }
