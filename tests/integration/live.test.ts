@@ -11,6 +11,7 @@ import { createParentBag, nextBillNumber } from '../factories/bills';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { sessionCookieFor, sessionFor } from '../helpers/http';
+import { importReport } from '../helpers/imports';
 import { waitFor } from '../helpers/server-process';
 import { openSse } from '../helpers/sse';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -123,6 +124,20 @@ describe('live subscriptions over SSE', () => {
     expect(after.linkedChildren).toBe(before.linkedChildren + 290);
     // Nothing else was published: no further value arrives within a few coalescing windows.
     await expect(stream.next(1_000)).rejects.toThrow(/no event/);
+    await stream.close();
+  });
+
+  it("an import's progress stream follows its job to the end: checked, then committing and committed", async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const cookie = await sessionCookieFor(t.deps, admin.id);
+    const rows = Array.from({ length: 30 }, (_, i) => `SB7${String(6000 + i)},parent,lucknow`).join('\n');
+    const report = await importReport(fetch, base, cookie, { kind: 'bags', file: { text: `code,type,area\n${rows}\n` }, fileName: 'live.csv', area: 'lucknow' });
+    expect(report.status).toBe('checked');
+    const stream = await openSse(base, 'live.import', { id: report.id }, cookie);
+    expect((await stream.next()).status).toBe('checked');
+    await t.as(admin).import.commit({ id: report.id });
+    const committed = await stream.until((r) => r.status === 'committed' && !r.isRunning);
+    expect(committed.commitCounts.parentsCreated).toBe(30);
     await stream.close();
   });
 
