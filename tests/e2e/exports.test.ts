@@ -2,13 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { createParentBag } from '../factories/bills';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { parseCsv } from '../helpers/exports';
-import { launchChromium, newDevice, signInThroughUi } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { newDevice, signInThroughUi } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
 
 // The reader's wasm from the installed package, as the PWA ships it (no network).
 const require = createRequire(import.meta.url);
@@ -16,13 +16,7 @@ prepareZXingModule({ overrides: { wasmBinary: readFileSync(require.resolve('zxin
 
 let env: E2eServer;
 let browser: Browser;
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 describe('admin screens for data out (real Chromium, real server)', () => {
   it('reserves 60 new SB codes and prints them on A4 pages whose barcodes decode back to the codes', async () => {
