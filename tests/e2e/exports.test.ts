@@ -94,4 +94,31 @@ describe('admin screens for data out (real Chromium, real server)', () => {
     expect(await page.getByTestId('eod-created').textContent()).toBe('0');
     await context.close();
   });
+  it('downloads the audit log as the screen filters it, and the user list with its filters', async () => {
+    const admin = await createUser(env.app.deps.db, { role: 'admin' });
+    const context = await newDevice(browser, env.url, 'desktop');
+    const page = await context.newPage();
+    await signInThroughUi(page, admin.username, TEST_PASSWORD, /\/bills$/);
+    // Their sign-ins: rows the background work of the signed-in app (device registration) does not add to.
+    await page.goto(`/audit?actor=${admin.username}&action=auth.`);
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    const count = page.getByTestId('export-count');
+    await count.getByText(/^Export \d+ rows?:$/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the audit log as CSV' }).click()]);
+    const records = await parseCsv(readFileSync((await download.path())!));
+    const shown = Number((await count.textContent())!.match(/\d+/)![0]);
+    expect(records.length - 1).toBe(shown);
+    expect(records.slice(1).every((r) => r[1] === admin.username && r[2]!.startsWith('auth.'))).toBe(true);
+    expect(shown).toBeGreaterThan(0);
+
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByLabel('Name or email').fill(admin.username);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByTestId('export-count').getByText('Export 1 row:').waitFor();
+    const [users] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download users with their scans of the last 30 days as CSV' }).click()]);
+    const userRows = await parseCsv(readFileSync((await users.path())!));
+    expect(userRows.slice(1).map((r) => r[0])).toEqual([admin.username]);
+    await context.close();
+  });
 });
