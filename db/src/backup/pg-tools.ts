@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -81,11 +81,19 @@ async function probe(file: string): Promise<FoundTool | null> {
  */
 export async function findTool(tool: PgTool, minMajor: number, dirs: string[], why: string): Promise<FoundTool> {
   const seen: FoundTool[] = [];
-  for (const dir of [...new Set(dirs)]) {
+  // /bin and /usr/bin are often one folder: look in each real folder once.
+  const real = (dir: string) => {
+    try {
+      return realpathSync(dir);
+    } catch {
+      return dir;
+    }
+  };
+  for (const dir of [...new Set(dirs.map(real))]) {
     const found = await probe(path.join(dir, tool));
     if (!found) continue;
     if (found.major >= minMajor) return found;
-    if (!seen.some((s) => s.path === found.path)) seen.push(found);
+    if (!seen.some((s) => real(s.path) === real(found.path))) seen.push(found);
   }
   const what = seen.length
     ? `found only ${seen.map((s) => `${tool} ${s.version} (${s.path})`).join(', ')}`
