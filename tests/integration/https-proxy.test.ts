@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,28 +46,34 @@ describe.skipIf(!existsSync(CADDY))('HTTPS through the compose Caddyfile', () =>
     });
     dir = await mkdtemp(path.join(os.tmpdir(), 'tt-caddy-'));
     await chmod(dir, 0o755);
-    caddy = spawn(CADDY, ['run', '--config', CADDYFILE, '--adapter', 'caddyfile'], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config'),
-        HTTP_PORT: String(httpPort), HTTPS_PORT: String(httpsPort), SITE_ADDRESS: 'localhost', APP_UPSTREAM: new URL(app.url).host,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    caddy.stdout?.on('data', (d) => (caddyLog += String(d)));
-    caddy.stderr?.on('data', (d) => (caddyLog += String(d)));
-    await waitFor(async () => {
-      if (caddy.exitCode !== null) throw new Error(`caddy exited (${caddy.exitCode}):\n${caddyLog}`);
-      return fetch(`http://127.0.0.1:${httpPort}/tracetrack-root.crt`).then((r) => r.ok, () => false);
-    }, 30_000, 'caddy to serve its root certificate');
+    caddy = await startCaddy({ HTTP_PORT: String(httpPort), HTTPS_PORT: String(httpsPort), SITE_ADDRESS: 'localhost', APP_UPSTREAM: new URL(app.url).host });
   });
 
+  /** `caddy run` on the compose Caddyfile with this test's settings; resolves once it serves. */
+  async function startCaddy(settings: Record<string, string>): Promise<ChildProcess> {
+    const child = spawn(CADDY, ['run', '--config', CADDYFILE, '--adapter', 'caddyfile'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config'), ...settings },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d) => (caddyLog += String(d)));
+    child.stderr?.on('data', (d) => (caddyLog += String(d)));
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`caddy exited (${child.exitCode}):\n${caddyLog}`);
+      return fetch(`http://127.0.0.1:${settings.HTTP_PORT}/tracetrack-root.crt`).then((r) => r.status < 500, () => false);
+    }, 30_000, 'caddy to answer');
+    return child;
+  }
+
+  async function stopCaddy(child: ChildProcess | undefined) {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
   afterAll(async () => {
-    if (caddy && caddy.exitCode === null) {
-      const exited = new Promise((resolve) => caddy.once('exit', resolve));
-      caddy.kill('SIGTERM');
-      await exited;
-    }
+    await stopCaddy(caddy);
     await app?.kill();
     await database?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -119,6 +125,29 @@ describe.skipIf(!existsSync(CADDY))('HTTPS through the compose Caddyfile', () =>
       expect(logout.status).toBe(200);
     } finally {
       await handheld.close();
+    }
+  });
+
+  it('serves the site\'s own certificate with TLS_CERTIFICATE=site', async () => {
+    const [crt, key] = [path.join(dir, 'site.crt'), path.join(dir, 'site.key')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', crt], { stdio: 'pipe' });
+    const [sitePort, siteHttpPort] = [await freePort(), await freePort()];
+    const site = await startCaddy({
+      HTTP_PORT: String(siteHttpPort), HTTPS_PORT: String(sitePort), SITE_ADDRESS: 'localhost', APP_UPSTREAM: new URL(app.url).host,
+      TLS_CERTIFICATE: 'site', TLS_CERT_FILE: crt, TLS_KEY_FILE: key,
+    });
+    const trusting = new Agent({ connect: { ca: await readFile(crt, 'utf8') } });
+    try {
+      const res = await undiciFetch(`https://localhost:${sitePort}/health`, { dispatcher: trusting });
+      expect(res.status).toBe(200);
+      // Its certificate is the site's, not one from Caddy's internal CA.
+      const internalRoot = await readFile(path.join(dir, 'data/caddy/pki/authorities/local/root.crt'), 'utf8');
+      const internalOnly = new Agent({ connect: { ca: internalRoot } });
+      await expect(undiciFetch(`https://localhost:${sitePort}/health`, { dispatcher: internalOnly })).rejects.toThrow();
+      await internalOnly.close();
+    } finally {
+      await trusting.close();
+      await stopCaddy(site);
     }
   });
 });
