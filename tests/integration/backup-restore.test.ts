@@ -109,7 +109,7 @@ describe('backup and restore with DATABASE_URL', () => {
     // Restoring again onto the now-identical database is the "existing database" case: still one bill.
     expect((await cli('restore', ['--in', file], { DATABASE_URL: database.url })).code).toBe(0);
     expect(await query(database.url, 'select count(*)::int as n from bills')).toEqual([{ n: 1 }]);
-  });
+  }, 180_000); // each step starts the CLI through tsx: seconds apiece on a loaded machine
 
   it('refuses while another session (a running server) uses the database, and --force disconnects it', async () => {
     const file = path.join(dir, 'busy.dump');
@@ -132,7 +132,7 @@ describe('backup and restore with DATABASE_URL', () => {
     } finally {
       await server.end().catch(() => {});
     }
-  });
+  }, 180_000); // each step starts the CLI through tsx: seconds apiece on a loaded machine
 
   it('refuses bad files and missing tools with one clear message and changes nothing', async () => {
     const env = { DATABASE_URL: database.url };
@@ -183,7 +183,7 @@ describe('backup and restore with DATABASE_URL', () => {
     expect(badUrl.code).toBe(1);
     expect(badUrl.stderr).toMatch(/Cannot connect to the database/);
     noStackTrace(badUrl.stderr);
-  });
+  }, 180_000); // each step starts the CLI through tsx: seconds apiece on a loaded machine
 });
 
 describe('backup and restore with the embedded Postgres (DATABASE_URL unset)', () => {
@@ -247,5 +247,5 @@ describe('backup and restore with the embedded Postgres (DATABASE_URL unset)', (
     } finally {
       await embedded.stop();
     }
-  });
+  }, 180_000); // each step starts the CLI through tsx: seconds apiece on a loaded machine
 });
