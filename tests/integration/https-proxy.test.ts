@@ -43,7 +43,7 @@ describe.skipIf(!existsSync(CADDY))('HTTPS through the compose Caddyfile', () =>
     const publicUrl = `https://localhost:${httpsPort}`;
     app = await startServerProcess({
       DATABASE_URL: database.url, NODE_ENV: 'production', TRUST_PROXY: 'true', PUBLIC_URL: publicUrl, ANONYMIZE_IPS: 'false', WORKERS: '1',
-    });
+    }, undefined, [], { bundle: true });
     dir = await mkdtemp(path.join(os.tmpdir(), 'tt-caddy-'));
     await chmod(dir, 0o755);
     caddy = await startCaddy({ HTTP_PORT: String(httpPort), HTTPS_PORT: String(httpsPort), SITE_ADDRESS: 'localhost', APP_UPSTREAM: new URL(app.url).host });
