@@ -171,6 +171,19 @@ describe('backup and restore with DATABASE_URL', () => {
       await query(database.url, `drop database ${otherName} with (force)`);
     }
 
+    // A backup from a newer release: its migrations are unknown here, and nothing is replaced.
+    const future = path.join(dir, 'future.dump');
+    await query(database.url, `insert into kysely_migration (name, timestamp) values ('9999-from-the-future', now())`);
+    try {
+      expect((await cli('backup', ['--out', future], env)).code).toBe(0);
+    } finally {
+      await query(database.url, `delete from kysely_migration where name = '9999-from-the-future'`);
+    }
+    const newer = await cli('restore', ['--in', future], env);
+    expect(newer.code).toBe(1);
+    expect(newer.stderr).toMatch(/future\.dump comes from a newer TraceTrack \(migrations 9999-from-the-future; this one knows up to \d{4}-[a-z-]+\): install that release/);
+    expect(await query(database.url, `select count(*)::int as n from kysely_migration where name = '9999-from-the-future'`)).toEqual([{ n: 0 }]);
+
     const emptyBin = path.join(dir, 'empty-bin');
     await mkdir(emptyBin);
     const noTool = await cli('backup', ['--out', path.join(dir, 'x.dump')], { ...env, PG_BIN_DIR: emptyBin });

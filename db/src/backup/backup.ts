@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatabaseEnv } from '../env';
+import { migrations } from '../migrations';
 import { readArchiveHeader } from './archive-header';
 import { databaseInfo, libpqConnection, openMaintenanceDb, terminateOtherConnections } from './maintenance-db';
 import { BackupError, type FoundTool, findTool, searchDirs } from './pg-tools';
@@ -67,6 +68,31 @@ export async function backupDatabase(env: BackupEnv, out: string, log: (line: st
   }
 }
 
+/** The migrations an archive's kysely_migration table lists (its COPY data, read by pg_restore). */
+export async function archiveMigrations(pgRestore: FoundTool, file: string): Promise<string[]> {
+  const data = await runTool(pgRestore, ['--data-only', '--table=kysely_migration', '--file=-', file], {}, `${file} cannot be read as a backup`);
+  const lines = data.split('\n');
+  const start = lines.findIndex((l) => /^COPY \S*kysely_migration /.test(l));
+  if (start < 0) return [];
+  const end = lines.indexOf('\\.', start);
+  return lines.slice(start + 1, end < 0 ? undefined : end).map((l) => l.split('\t')[0]!).filter(Boolean);
+}
+
+/**
+ * A backup from a newer release holds migrations this code does not know: the server would refuse
+ * to start on it. Say so before replacing anything.
+ */
+async function refuseNewerSchema(pgRestore: FoundTool, file: string): Promise<void> {
+  const known = new Set(Object.keys(migrations));
+  const unknown = (await archiveMigrations(pgRestore, file)).filter((name) => !known.has(name));
+  if (unknown.length) {
+    throw new BackupError(
+      `${file} comes from a newer TraceTrack (migrations ${unknown.join(', ')}; this one knows up to ${Object.keys(migrations).sort().at(-1)}): ` +
+        'install that release (or a newer one) here first, then restore.',
+    );
+  }
+}
+
 export interface RestoreOptions {
   /** Terminate other sessions on the database (a running server) instead of refusing. */
   force?: boolean;
@@ -85,6 +111,7 @@ export async function restoreDatabase(env: BackupEnv, input: string, opts: Resto
   if (!/\bTABLE public kysely_migration\b/.test(listing)) {
     throw new BackupError(`${file} is a PostgreSQL archive of database ${header.database}, but not a TraceTrack backup (it has no kysely_migration table).`);
   }
+  await refuseNewerSchema(pgRestore, file);
   const db = await openMaintenanceDb(env, true);
   try {
     const before = await databaseInfo(db.url);
