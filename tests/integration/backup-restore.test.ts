@@ -240,6 +240,19 @@ describe('backup and restore with the embedded Postgres (DATABASE_URL unset)', (
       expect(await billRows(embedded.url, moved.billNumber)).toHaveLength(1);
       expect(await billRows(embedded.url, bill.billNumber)).toEqual([]);
 
+      // A new machine: no cluster in DATA_DIR yet; the restore initialises one, fills it, stops it.
+      const freshDir = path.join(dir, 'fresh');
+      const freshPort = await freePort();
+      const fresh = await cli('restore', ['--in', movedFile], { DATA_DIR: freshDir, EMBEDDED_PG_PORT: String(freshPort) });
+      expect(fresh.stderr).toBe('');
+      expect(fresh.code).toBe(0);
+      const started = await startEmbeddedPostgres({ dataDir: path.join(freshDir, 'pg'), port: freshPort });
+      try {
+        expect(await billRows(started.url, moved.billNumber)).toHaveLength(1);
+      } finally {
+        await started.stop();
+      }
+
       if (!tool) {
         for (const r of [whileStopped, whileRunning]) {
           expect(r.code).toBe(1);
