@@ -1,23 +1,16 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createParentBag, nextBillNumber } from '../factories/bills';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { goOffline, launchChromium, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { goOffline, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
-
-beforeAll(async () => {
-  // Two worker processes: the stream may be held by one worker while the change lands on the other.
-  [env, browser] = await Promise.all([startE2eServer({ WORKERS: '2' }), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+// Two worker processes: the stream may be held by one worker while the change lands on the other.
+useE2eSuite((s) => ({ env, browser } = s), { WORKERS: '2' });
 
 async function openBill(username: string, billNumber: string): Promise<{ page: Page; close: () => Promise<void> }> {
   const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
