@@ -3,10 +3,11 @@ import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
 
 /**
- * What changed, as a topic: `dashboard`, `devices`, `bill:<id>`, `import:<id>`. A topic says
- * "look again", never what changed: each live stream reloads its own (role- or area-scoped) view.
+ * What changed, as a topic: `dashboard`, `devices`, `bill:<id>`, `parent:<id>` (a parent bag's
+ * children), `import:<id>`. A topic says "look again", never what changed: each live stream
+ * reloads its own (role- or area-scoped) view.
  */
-export type LiveTopic = 'dashboard' | 'devices' | `bill:${number}` | `import:${string}`;
+export type LiveTopic = 'dashboard' | 'devices' | `bill:${number}` | `parent:${number}` | `import:${string}`;
 
 export interface LiveBus {
   /**

@@ -1,4 +1,3 @@
-import { anyOf } from '../../infra/any-of';
 import type { BillStatus } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../../infra/transaction';
@@ -145,7 +144,7 @@ export async function listParentsOfBill(db: Executor, billId: number) {
     .selectFrom('bill_parents as bp')
     .innerJoin('bags as b', 'b.id', 'bp.parent_id')
     .select([
-      'b.code', 'b.format', 'b.capacity', 'b.child_count',
+      'b.id', 'b.code', 'b.format', 'b.capacity', 'b.child_count',
       sql<string>`to_char(bp.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('added_at'),
     ])
     .where('bp.bill_id', '=', billId)
@@ -233,11 +232,4 @@ export async function listBillsCreatedOrCompletedBetween(db: Executor, start: Da
     )
     .orderBy('bl.id')
     .execute();
-}
-
-
-/** The bills holding any of these parents (bill_parents' key), for live bill pages. */
-export async function findBillIdsOfParents(db: Executor, parentIds: readonly number[]): Promise<number[]> {
-  const rows = await db.selectFrom('bill_parents').select('bill_id').distinct().where(anyOf('parent_id', parentIds, 'bigint')).execute();
-  return rows.map((r) => Number(r.bill_id));
 }

@@ -1,6 +1,5 @@
 import {
   AppError,
-  isAppError,
   type BillCompleteInput,
   type BillCreateInput,
   type BillDetail,
@@ -267,14 +266,18 @@ export async function resolveBillId(deps: Pick<Deps, 'db'>, billNumber: string):
   return row.id;
 }
 
-/** The bill's page, or null once it is deleted (a live page then says so). */
-export async function getBillIfAny(deps: Pick<Deps, 'db'>, input: { billNumber: string }): Promise<BillDetail | null> {
-  try {
-    return await getBill(deps, input);
-  } catch (e) {
-    if (isAppError(e) && e.code === 'BILL_NOT_FOUND') return null;
-    throw e;
-  }
+/**
+ * A bill's page for its live stream, or null once it is deleted, with the ids of its parents:
+ * the stream also follows them (their children are the bill's weights).
+ */
+export async function getBillLive(deps: Pick<Deps, 'db'>, billId: number): Promise<{ detail: BillDetail | null; parentIds: number[] }> {
+  const row = await q.findBillViewById(deps.db, billId);
+  if (!row) return { detail: null, parentIds: [] };
+  const [tallies, parents] = await Promise.all([q.tallyBills(deps.db, [row.id]), q.listParentsOfBill(deps.db, row.id)]);
+  return {
+    detail: { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) },
+    parentIds: parents.map((p) => Number(p.id)),
+  };
 }
 
 /** The list's filter as the queries take it (the same for the list, its count and its export). */

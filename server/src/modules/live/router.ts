@@ -1,7 +1,8 @@
 import { billRefInput, importRefInput, listAreaOf, liveDevicesInput } from '@tracetrack/shared';
 import { router } from '../../trpc/init';
 import { authedProcedure } from '../../trpc/procedures';
-import { getBillIfAny, resolveBillId } from '../bills/service';
+import type { LiveTopic } from '../../infra/live-bus';
+import { getBillLive, resolveBillId } from '../bills/service';
 import { listDeviceHealth } from '../devices/service';
 import { getImport } from '../imports/service';
 import { getDashboard } from '../stats/service';
@@ -27,7 +28,9 @@ export const liveRouter = router({
     yield* liveView({
       ctx, path: 'live.bill', signal, topics: [`bill:${billId}`], minIntervalMs: 250,
       key: `bill:${billId}`,
-      load: () => getBillIfAny(ctx.deps, input),
+      load: () => getBillLive(ctx.deps, billId),
+      view: (loaded) => loaded.detail,
+      topicsOf: (loaded) => loaded.parentIds.map((id): LiveTopic => `parent:${id}`),
     });
   }),
   /** The device sync health screen's first page. */

@@ -59,13 +59,17 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * bus only says "look again"; each stream loads its own view, so role and area scoping stay in
  * the services that build it. `key` names the view for sharing loads between streams.
  */
-export async function* liveView<T>(opts: {
+export async function* liveView<L, T = L>(opts: {
   ctx: Context;
   path: string;
   signal: AbortSignal | undefined;
   topics: LiveTopic[];
   key: string;
-  load: () => Promise<T>;
+  load: () => Promise<L>;
+  /** What the client is sent of a load (default: all of it). */
+  view?: (loaded: L) => T;
+  /** More topics to follow, read from each load (a bill's parents). */
+  topicsOf?: (loaded: L) => LiveTopic[];
   minIntervalMs?: number;
 }): AsyncGenerator<T, void, unknown> {
   const { ctx, topics } = opts;
@@ -87,6 +91,18 @@ export async function* liveView<T>(opts: {
     wake?.();
   };
   const unsubscribes = topics.map((t) => ctx.deps.live.subscribe(t, poke));
+  // The topics read from the last load, each with its unsubscribe.
+  const followed = new Map<LiveTopic, () => void>();
+  const follow = (wanted: LiveTopic[]) => {
+    const keep = new Set(wanted);
+    for (const [t, off] of followed) {
+      if (!keep.has(t)) {
+        off();
+        followed.delete(t);
+      }
+    }
+    for (const t of keep) if (!followed.has(t) && !topics.includes(t)) followed.set(t, ctx.deps.live.subscribe(t, poke));
+  };
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort);
   try {
@@ -102,7 +118,9 @@ export async function* liveView<T>(opts: {
         isDirty = false;
         refreshAt = Date.now() + SAFETY_REFRESH_MS;
         const loadedAt = Date.now();
-        yield await sharedLoad(opts.key, opts.load);
+        const loaded = await sharedLoad(opts.key, opts.load);
+        if (opts.topicsOf) follow(opts.topicsOf(loaded));
+        yield opts.view ? opts.view(loaded) : (loaded as unknown as T);
         if (opts.minIntervalMs) await sleep(opts.minIntervalMs - (Date.now() - loadedAt), signal);
         continue;
       }
@@ -121,7 +139,7 @@ export async function* liveView<T>(opts: {
     throw asTrpcError(e);
   } finally {
     openStreams--;
-    for (const off of unsubscribes) off();
+    for (const off of [...unsubscribes, ...followed.values()]) off();
     signal.removeEventListener('abort', onAbort);
     for (const s of sources) s.removeEventListener('abort', end);
   }
