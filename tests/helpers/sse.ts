@@ -10,10 +10,17 @@ export interface SseEvent {
  * does) and parses its events as they arrive. `next()` waits for the next data event (ping
  * comments and the `connected` event are skipped); `close()` aborts the request.
  */
-export async function openSse(base: string, path: string, input: unknown, cookie: string | null) {
+export async function openSse(
+  base: string,
+  path: string,
+  input: unknown,
+  cookie: string | null,
+  /** Another fetch (e.g. undici's with a dispatcher that trusts a proxy's certificate). */
+  fetcher: (url: string, init: RequestInit) => Promise<Response> = fetch,
+) {
   const controller = new AbortController();
   const url = `${base}/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`;
-  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) }, signal: controller.signal });
+  const res = await fetcher(url, { headers: { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) }, signal: controller.signal });
   const events: SseEvent[] = [];
   let waiting = null as (() => void) | null;
   let isEnded = false;
