@@ -80,7 +80,7 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
   const callSeconds = new Histogram({ name: 'tracetrack_procedure_duration_seconds', help: 'tRPC procedure call duration, by procedure and HTTP status', labelNames: ['procedure', 'status'] as const, buckets: DURATION_BUCKETS, registers: [registry] });
   const requests = new Counter({ name: 'tracetrack_http_requests_total', help: 'HTTP requests outside /trpc, by route group, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [registry] });
   const requestSeconds = new Histogram({ name: 'tracetrack_http_request_duration_seconds', help: 'HTTP request duration outside /trpc, by route group, method and status', labelNames: ['route', 'method', 'status'] as const, buckets: DURATION_BUCKETS, registers: [registry] });
-  const mutations = new Counter({ name: 'tracetrack_sync_mutations_total', help: 'sync.push mutations by outcome (applied, unchanged, rejected) and refusal code', labelNames: ['outcome', 'code'] as const, registers: [registry] });
+  const mutations = new Counter({ name: 'tracetrack_sync_mutations_total', help: 'sync.push mutations by outcome (applied, unchanged, rejected) and refusal code; replays not included', labelNames: ['outcome', 'code'] as const, registers: [registry] });
   const replays = new Counter({ name: 'tracetrack_sync_replays_total', help: 'sync.push mutations answered from their stored outcome (sent again)', registers: [registry] });
   const gaps = new Counter({ name: 'tracetrack_sync_seq_gaps_total', help: 'device seq gaps opened and (pieces) filled', labelNames: ['event'] as const, registers: [registry] });
   const pool = sources.poolStats;
@@ -106,7 +106,7 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
 
   const ring = minuteRing(now);
   // Label children looked up once per label set, not per observation.
-  const callChildren = new Map<string, { count: Counter.Internal<'procedure' | 'status'>; seconds: Histogram.Internal<'procedure' | 'status'> }>();
+  const callChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'procedure' | 'status'> }>();
   return {
     registry,
     observeCall(procedure, status, seconds) {
@@ -128,9 +128,10 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
       let applied = 0;
       let unchanged = 0;
       let replayed = 0;
+      // A replay is counted as a replay only: its outcome was counted when it was first applied.
       for (const r of results) {
         if (r.replay) replayed += 1;
-        if (r.status === 'applied') applied += 1;
+        else if (r.status === 'applied') applied += 1;
         else if (r.status === 'unchanged') unchanged += 1;
         else mutations.labels('rejected', r.code ?? 'UNKNOWN').inc();
       }
