@@ -54,7 +54,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     mailer,
     config: opts.config,
     metrics,
-    gatherWorkers: createGatherer(metrics),
+    gatherWorkers: createGatherer(metrics, poolStats),
     recentErrors: createRecentErrors(redis, opts.redisPrefix ?? 'tt:', clock),
     poolStats,
     close: async () => {

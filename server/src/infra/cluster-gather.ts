@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
-import { type Metrics, type MetricsJson, processSnapshot, type WorkerSnapshot } from './metrics';
+import { type Metrics, type MetricsJson, type PoolStats, processSnapshot, type WorkerSnapshot } from './metrics';
 
 /** One worker's registry (empty with instrumentation off) and its memory and call counts. */
 export interface WorkerPart {
   metrics: MetricsJson;
   snapshot: WorkerSnapshot;
+  pool: PoolStats;
 }
 
 const REQUEST = 'tt:gather:request';
@@ -22,8 +23,10 @@ interface GatherMessage {
 }
 const isGatherMessage = (m: unknown): m is GatherMessage => typeof m === 'object' && m !== null && typeof (m as GatherMessage).type === 'string' && (m as GatherMessage).type.startsWith('tt:gather:');
 
-async function ownPart(metrics: Metrics | null): Promise<WorkerPart> {
-  return metrics ? { metrics: (await metrics.registry.getMetricsAsJSON()) as MetricsJson, snapshot: metrics.snapshot() } : { metrics: [], snapshot: processSnapshot() };
+async function ownPart(metrics: Metrics | null, poolStats: () => PoolStats): Promise<WorkerPart> {
+  return metrics
+    ? { metrics: (await metrics.registry.getMetricsAsJSON()) as MetricsJson, snapshot: metrics.snapshot(), pool: poolStats() }
+    : { metrics: [], snapshot: processSnapshot(), pool: poolStats() };
 }
 
 /**
@@ -31,14 +34,14 @@ async function ownPart(metrics: Metrics | null): Promise<WorkerPart> {
  * IPC, the primary asks every worker (the asker included) and hands back what came; a single
  * process answers with its own. Each worker calls this once with its registry.
  */
-export function createGatherer(metrics: Metrics | null): () => Promise<WorkerPart[]> {
+export function createGatherer(metrics: Metrics | null, poolStats: () => PoolStats): () => Promise<WorkerPart[]> {
   const send = process.send?.bind(process);
-  if (!cluster.isWorker || !send) return async () => [await ownPart(metrics)];
+  if (!cluster.isWorker || !send) return async () => [await ownPart(metrics, poolStats)];
   let next = 0;
   const waiting = new Map<number, (parts: WorkerPart[]) => void>();
   process.on('message', (m: unknown) => {
     if (!isGatherMessage(m)) return;
-    if (m.type === COLLECT) void ownPart(metrics).then((part) => send({ type: PART, id: m.id, part }));
+    if (m.type === COLLECT) void ownPart(metrics, poolStats).then((part) => send({ type: PART, id: m.id, part }));
     else if (m.type === RESULT) {
       waiting.get(m.id)?.(m.parts ?? []);
       waiting.delete(m.id);
@@ -49,7 +52,7 @@ export function createGatherer(metrics: Metrics | null): () => Promise<WorkerPar
     const timer = setTimeout(() => {
       waiting.delete(id);
       // The primary did not answer: this worker's own part is better than nothing.
-      void ownPart(metrics).then((p) => resolve([p]));
+      void ownPart(metrics, poolStats).then((p) => resolve([p]));
     }, GATHER_TIMEOUT_MS + 1_000);
     waiting.set(id, (parts) => {
       clearTimeout(timer);

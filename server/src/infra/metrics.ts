@@ -171,12 +171,12 @@ export interface ProcedureTiming {
   p95Ms: number | null;
 }
 
-/** The procedures with the highest mean duration, from the (aggregated) duration histogram. */
+/** The procedures with the highest mean duration, from the workers' duration histograms. */
 export function slowestProcedures(metrics: MetricsJson, limit: number): ProcedureTiming[] {
-  const histogram = metrics.find((m) => m.name === 'tracetrack_procedure_duration_seconds');
-  if (!histogram) return [];
   const by = new Map<string, { sum: number; count: number; buckets: Map<number, number> }>();
-  for (const v of histogram.values) {
+  // Every worker's histogram (or one aggregated): the figures add up.
+  const values = metrics.filter((m) => m.name === 'tracetrack_procedure_duration_seconds').flatMap((m) => m.values);
+  for (const v of values) {
     const procedure = String(v.labels.procedure ?? '');
     const entry = by.get(procedure) ?? { sum: 0, count: 0, buckets: new Map<number, number>() };
     by.set(procedure, entry);
