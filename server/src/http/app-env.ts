@@ -1,6 +1,6 @@
 import type { Actor } from '../modules/actor';
 import type { SessionLookup } from '../trpc/http-context';
-import type { AccessNote } from './observe';
+import type { AccessNote } from './access-note';
 
 /**
  * What the app's middleware sets on every request. `session` is set for /trpc and /api requests

@@ -2,14 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context as HonoContext, Hono, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps';
 import { aggregateMetrics } from '../infra/metrics';
+import type { AccessNote } from './access-note';
 import type { AppEnv } from './app-env';
 import { jsonRefusal } from './json-error';
 
-/** Who a request acted for, filled in as it is learnt (the tRPC context, a route guard, sync.push's input). */
-export interface AccessNote {
-  userId: number | null;
-  deviceId: string | null;
-}
 
 /** A low-cardinality label for a path outside /trpc (whose calls are counted per procedure). */
 export function routeGroupOf(path: string): string {

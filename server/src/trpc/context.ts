@@ -1,5 +1,5 @@
 import type { Deps } from '../deps';
-import type { AccessNote } from '../http/observe';
+import type { AccessNote } from '../http/access-note';
 import type { Actor, RequestMeta } from '../modules/actor';
 
 export interface Context {
