@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context as HonoContext, Hono, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps';
+import { withRequestId } from '../infra/logger';
 import { aggregateMetrics } from '../infra/metrics';
 import type { AccessNote } from './access-note';
 import type { AppEnv } from './app-env';
@@ -30,8 +31,9 @@ export function proceduresOf(path: string): string[] | null {
 }
 
 /**
- * Runs around every request (after the request id is set): one JSON access line at info level
- * (ACCESS_LOG) and the HTTP request metrics. tRPC calls are timed per call in trpc/init.ts.
+ * Runs around every request (after the request id is set): binds the request id to every line
+ * logged while it runs, writes one JSON access line at info level (ACCESS_LOG) and the HTTP
+ * request metrics. tRPC calls are timed per call in trpc/init.ts.
  */
 export function observeRequests(deps: Deps): MiddlewareHandler<AppEnv> {
   const isLogging = deps.config.accessLog && deps.logger.isLevelEnabled('info');
@@ -39,14 +41,14 @@ export function observeRequests(deps: Deps): MiddlewareHandler<AppEnv> {
   if (!isLogging && !metrics) {
     return async (c, next) => {
       c.set('access', { userId: null, deviceId: null });
-      await next();
+      await withRequestId(c.get('requestId'), next);
     };
   }
   return async (c, next) => {
     const started = performance.now();
     const note: AccessNote = { userId: null, deviceId: null };
     c.set('access', note);
-    await next();
+    await withRequestId(c.get('requestId'), next);
     const seconds = (performance.now() - started) / 1000;
     const status = c.res.status;
     const path = c.req.path;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -17,6 +18,16 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
+const requestFields = new AsyncLocalStorage<{ requestId: string }>();
+
+/**
+ * Runs a request's handling with its id bound: every line logged meanwhile (an error deep in a
+ * service included) carries `requestId` unless it names one itself.
+ */
+export function withRequestId<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
+  return requestFields.run({ requestId }, fn);
+}
+
 /**
  * pino: one JSON line per entry, `{"level":"info","time":"…","pid":…,"msg":…, …fields}`, warn and
  * error on stderr, the rest on stdout. Writes are synchronous (pino's default for stdout), so a
@@ -34,6 +45,7 @@ export function createLogger(level: LogLevel = 'info', opts: LoggerOptions = {})
       base: { pid: process.pid, ...opts.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: () => requestFields.getStore() ?? {},
     },
     // dedupe: a line goes only to the stream with the highest level it reaches (warn → stderr only).
     pino.multistream(streams, { dedupe: true }),
