@@ -107,6 +107,7 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
   const ring = minuteRing(now);
   // Label children looked up once per label set, not per observation.
   const callChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'procedure' | 'status'> }>();
+  const requestChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'route' | 'method' | 'status'> }>();
   return {
     registry,
     observeCall(procedure, status, seconds) {
@@ -121,8 +122,14 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
       ring.add(status >= 500);
     },
     observeRequest(route, method, status, seconds) {
-      requests.labels(route, method, String(status)).inc();
-      requestSeconds.labels(route, method, String(status)).observe(seconds);
+      const key = `${route} ${method} ${status}`;
+      let child = requestChildren.get(key);
+      if (!child) {
+        child = { count: requests.labels(route, method, String(status)), seconds: requestSeconds.labels(route, method, String(status)) };
+        requestChildren.set(key, child);
+      }
+      child.count.inc();
+      child.seconds.observe(seconds);
     },
     countPush(results) {
       let applied = 0;
