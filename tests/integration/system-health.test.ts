@@ -45,7 +45,7 @@ describe('system.health', () => {
     expect(h.database.pool.max).toBe(50);
     expect(h.database.pool.total).toBeGreaterThanOrEqual(1);
     // This test database has no pg_stat_statements: the app's own procedures stand in.
-    expect(h.database.slowest.source).toBe('procedures');
+    expect(h.database.slowest).toMatchObject({ source: 'procedures', note: expect.stringMatching(/^The pg_stat_statements extension is not created/) });
     expect(h.database.slowest.entries.map((e) => e.text)).toEqual(expect.arrayContaining(['sync.push', 'bag.get', 'device.register']));
     expect(h.database.slowest.entries.find((e) => e.text === 'sync.push')!.calls).toBe(1);
     expect(h.redis.status).toBe(process.env.REDIS_URL ? 'ok' : 'not-configured');
@@ -78,6 +78,20 @@ describe('system.health', () => {
       });
     } finally {
       await eod.close();
+    }
+  });
+
+  it('says why pg_stat_statements is not used when the extension is created but not loaded, or lists its statements when it is', async () => {
+    const admin = (await createStaff(t.deps.db)).admin;
+    await sql`create extension if not exists pg_stat_statements`.execute(t.deps.db);
+    const loaded = await sql`select 1 from pg_stat_statements limit 1`.execute(t.deps.db).then(() => true, () => false);
+    const h = await t.as(admin).system.health();
+    if (loaded) {
+      expect(h.database.slowest.source).toBe('pg_stat_statements');
+      expect(h.database.slowest.entries.length).toBeGreaterThan(0);
+    } else {
+      expect(h.database.slowest).toMatchObject({ source: 'procedures', note: expect.stringMatching(/created but not loaded \(add it to shared_preload_libraries/) });
+      expect(h.database.slowest.entries.length).toBeGreaterThan(0);
     }
   });
 });

@@ -16,13 +16,13 @@ export interface SlowStatementRow {
 }
 
 /**
- * This database's statements with the highest mean time, from pg_stat_statements; null when the
- * extension is not created in this database or not loaded (shared_preload_libraries), or its view
- * cannot be read.
+ * This database's statements with the highest mean time, from pg_stat_statements; otherwise why
+ * not: the extension is not created in this database, or it is but not loaded
+ * (shared_preload_libraries), so its view cannot be read.
  */
-export async function findSlowStatements(db: Executor, limit: number): Promise<SlowStatementRow[] | null> {
+export async function findSlowStatements(db: Executor, limit: number): Promise<{ rows: SlowStatementRow[] } | { missing: 'not-installed' | 'not-loaded' }> {
   const installed = await sql<{ ok: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_stat_statements') as ok`.execute(db);
-  if (!installed.rows[0]?.ok) return null;
+  if (!installed.rows[0]?.ok) return { missing: 'not-installed' };
   try {
     const { rows } = await sql<SlowStatementRow>`
       select left(query, 500) as query, calls::text as calls, mean_exec_time as mean_ms, total_exec_time as total_ms
@@ -31,9 +31,9 @@ export async function findSlowStatements(db: Executor, limit: number): Promise<S
       order by mean_exec_time desc
       limit ${limit}
     `.execute(db);
-    return rows;
+    return { rows };
   } catch {
-    return null;
+    return { missing: 'not-loaded' };
   }
 }
 

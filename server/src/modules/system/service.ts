@@ -59,17 +59,19 @@ export async function getSystemHealth(deps: Deps): Promise<SystemHealth> {
 
   const pool = parts.reduce((sum, p) => ({ total: sum.total + p.pool.total, idle: sum.idle + p.pool.idle, waiting: sum.waiting + p.pool.waiting, max: sum.max + p.pool.max }), { total: 0, idle: 0, waiting: 0, max: 0 });
   let slowest: SystemHealth['database']['slowest'];
-  if (statements) {
-    slowest = { source: 'pg_stat_statements', note: null, entries: statements.map((s) => ({ text: s.query, calls: Number(s.calls), meanMs: s.mean_ms, totalMs: s.total_ms, p95Ms: null })) };
-  } else if (deps.metrics) {
-    const procedures = slowestProcedures(parts.flatMap((p) => p.metrics), SLOWEST_SHOWN);
-    slowest = {
-      source: 'procedures',
-      note: 'pg_stat_statements is not available in this database, so these are the app\'s own slowest procedures since the workers started.',
-      entries: procedures.map((p) => ({ text: p.procedure, calls: p.calls, meanMs: p.meanMs, totalMs: null, p95Ms: p.p95Ms })),
-    };
+  if ('rows' in statements) {
+    slowest = { source: 'pg_stat_statements', note: null, entries: statements.rows.map((s) => ({ text: s.query, calls: Number(s.calls), meanMs: s.mean_ms, totalMs: s.total_ms, p95Ms: null })) };
   } else {
-    slowest = { source: 'none', note: 'pg_stat_statements is not available and instrumentation is off (METRICS=off).', entries: [] };
+    const why = statements.missing === 'not-installed'
+      ? 'The pg_stat_statements extension is not created in this database'
+      : 'pg_stat_statements is created but not loaded (add it to shared_preload_libraries and restart Postgres)';
+    slowest = deps.metrics
+      ? {
+          source: 'procedures',
+          note: `${why}, so these are the app's own slowest procedures since the server processes started.`,
+          entries: slowestProcedures(parts.flatMap((p) => p.metrics), SLOWEST_SHOWN).map((p) => ({ text: p.procedure, calls: p.calls, meanMs: p.meanMs, totalMs: null, p95Ms: p.p95Ms })),
+        }
+      : { source: 'none', note: `${why}, and instrumentation is off (METRICS=off).`, entries: [] };
   }
 
   const since = now.getTime() - HOUR_MS;
