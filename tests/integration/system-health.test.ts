@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaintenance } from '../../server/src/maintenance';
 import { mutationQueue } from '../factories/mutations';
 import { createStaff } from '../factories/users';
 import { refusal } from '../helpers/errors';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createCaller, createTestApp, type TestApp } from '../helpers/test-app';
+import { createContextInner } from '../../server/src/trpc/context';
 
 let t: TestApp;
 let staff: Awaited<ReturnType<typeof createStaff>>;
@@ -92,6 +94,18 @@ describe('system.health', () => {
     } else {
       expect(h.database.slowest).toMatchObject({ source: 'procedures', note: expect.stringMatching(/created but not loaded \(add it to shared_preload_libraries/) });
       expect(h.database.slowest.entries.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('answers with Redis down, saying so', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    dead.on('error', () => {});
+    try {
+      const h = await createCaller(createContextInner({ deps: { ...t.deps, redis: dead }, actor: staff.admin })).system.health();
+      expect(h.redis).toEqual({ status: 'down', version: null, usedMemoryBytes: null });
+      expect(h.database.sizeBytes).toBeGreaterThan(0);
+    } finally {
+      dead.disconnect();
     }
   });
 });

@@ -43,6 +43,15 @@ export interface Metrics {
   snapshot(): WorkerSnapshot;
 }
 
+/** A gauge read from Redis must not hold the scrape up while Redis reconnects: a late answer reads as `fallback`. */
+export function within<T>(ms: number, promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+
 /** A clock minute's calls and 5xx answers, in a ring of the last hour. */
 function minuteRing(now: () => number) {
   const minutes = new Array<{ minute: number; calls: number; errors: number }>(MINUTES_KEPT);
@@ -96,12 +105,12 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
   if (redisUp) {
     new Gauge({ name: 'tracetrack_redis_up', help: '1 when Redis answers a PING, else 0', registers: [registry], aggregator: 'min',
       async collect() {
-        this.set(await redisUp());
+        this.set(await within(500, redisUp(), 0));
       } });
   }
   new Gauge({ name: 'tracetrack_active_sessions', help: 'Live sign-in sessions', registers: [registry], aggregator: 'max',
     async collect() {
-      this.set(await sources.activeSessions().catch(() => 0));
+      this.set(await within(1_000, sources.activeSessions(), 0));
     } });
 
   const ring = minuteRing(now);

@@ -2,7 +2,7 @@ import { migrations } from '@tracetrack/db/migrations/index';
 import type { SystemHealth } from '@tracetrack/shared';
 import rootPackage from '../../../../package.json' with { type: 'json' };
 import type { Deps } from '../../deps';
-import { slowestProcedures } from '../../infra/metrics';
+import { slowestProcedures, within } from '../../infra/metrics';
 import { timeZoneDay } from '../counters/time-zone-day';
 import { MAINTENANCE_EVERY_MS, MAINTENANCE_JOB } from '../../maintenance';
 import { findBackgroundRun } from './background-runs';
@@ -24,8 +24,11 @@ function parseInfo(text: string): Map<string, string> {
 
 async function redisFacts(deps: Pick<Deps, 'redis'>): Promise<SystemHealth['redis']> {
   if (!deps.redis) return { status: 'not-configured', version: null, usedMemoryBytes: null };
+  const redis = deps.redis;
   try {
-    const info = parseInfo(`${await deps.redis.info('server')}\r\n${await deps.redis.info('memory')}`);
+    const text = await within(1_000, Promise.all([redis.info('server'), redis.info('memory')]).then((parts) => parts.join('\r\n')), null);
+    if (text === null) return { status: 'down', version: null, usedMemoryBytes: null };
+    const info = parseInfo(text);
     const used = info.get('used_memory');
     return { status: 'ok', version: info.get('redis_version') ?? null, usedMemoryBytes: used ? Number(used) : null };
   } catch {
@@ -52,7 +55,7 @@ export async function getSystemHealth(deps: Deps): Promise<SystemHealth> {
     findSlowStatements(deps.db, SLOWEST_SHOWN),
     findMigrationLevel(deps.db),
     redisFacts(deps),
-    deps.recentErrors.list().catch(() => []),
+    within(1_000, deps.recentErrors.list(), []),
     findBackgroundRun(deps.db, MAINTENANCE_JOB),
     findEodRunFacts(deps.db),
   ]);
