@@ -210,8 +210,7 @@ describe('route matrix (plain HTTP routes beside tRPC)', () => {
     else if (!isRouteAllowed(name, role)) {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: { message: refusalOf('user.list', staff[role])!.message, data: { appCode: 'FORBIDDEN' } } });
-    } else if (name === 'export.audit') expect(res.status).toBe(404);
-    else {
+    } else {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z]+_[A-Za-z0-9_-]+_\d{8}-\d{4}\.(csv|xlsx)"$/);
       await res.arrayBuffer();
