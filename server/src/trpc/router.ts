@@ -12,6 +12,7 @@ import { labelRouter } from '../modules/labels/router';
 import { reportRouter } from '../modules/reports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
+import { systemRouter } from '../modules/system/router';
 import { userRouter } from '../modules/users/router';
 import { router } from './init';
 
@@ -31,6 +32,7 @@ export const appRouter = router({
   export: exportRouter,
   report: reportRouter,
   label: labelRouter,
+  system: systemRouter,
 });
 
 export type AppRouter = typeof appRouter;
