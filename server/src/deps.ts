@@ -1,10 +1,13 @@
 import type { Db } from '@tracetrack/db';
 import type { Redis } from 'ioredis';
 import type { KeyValueStore } from './infra/kv';
+import type { WorkerPart } from './infra/cluster-gather';
 import type { LiveBus } from './infra/live-bus';
 import type { Logger } from './infra/logger';
+import type { Metrics, PoolStats } from './infra/metrics';
 import type { Mailer } from './infra/mailer';
 import type { RateLimiter } from './infra/rate-limit';
+import type { RecentErrors } from './infra/recent-errors';
 import type { SessionStore } from './infra/sessions';
 
 export interface AppConfig {
@@ -28,6 +31,10 @@ export interface AppConfig {
   adminTwoFactor: 'required' | 'optional';
   /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
   twoFactorKey: Buffer | null;
+  /** One JSON access line per request at info level (ACCESS_LOG, default on). */
+  accessLog: boolean;
+  /** Bearer token for GET /metrics; null: /metrics is a 404. */
+  metricsToken: string | null;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */
@@ -44,4 +51,10 @@ export interface Deps {
   /** Change notices for live screens (subscriptions), across processes through Redis when configured. */
   live: LiveBus;
   config: AppConfig;
+  /** Prometheus instruments; null with instrumentation off (METRICS=off, the bench's baseline). */
+  metrics: Metrics | null;
+  /** Every worker's metrics and memory, whichever worker asks (see infra/cluster-gather.ts). */
+  gatherWorkers: () => Promise<WorkerPart[]>;
+  recentErrors: RecentErrors;
+  poolStats: () => PoolStats;
 }

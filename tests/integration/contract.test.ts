@@ -100,6 +100,7 @@ const MATRIX: Record<string, Probe> = {
   'audit.list': { call: (c) => c.audit.list({ filters: { action: 'bag.' } }) },
   'export.count': { call: (c) => c.export.count({ kind: 'bags', filter: { code: 'SB9', codeMatch: 'prefix' } }) },
   'report.endOfDay': { call: (c) => c.report.endOfDay({ date: '2026-01-05' }) },
+  'system.health': { call: (c) => c.system.health() },
   'label.reserve': { call: (c) => c.label.reserve({ kind: 'child', prefix: `CTL${uniq()}`, firstNumber: 1, digits: 2, count: 2 }) },
   'label.list': { call: (c) => c.label.list({}) },
   'label.sheet': { call: (c) => c.label.sheet({ id: 999_999 }), mayRefuse: ['RESERVATION_NOT_FOUND'] },

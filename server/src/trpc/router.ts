@@ -13,6 +13,7 @@ import { liveRouter } from '../modules/live/router';
 import { reportRouter } from '../modules/reports/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
+import { systemRouter } from '../modules/system/router';
 import { userRouter } from '../modules/users/router';
 import { router } from './init';
 
@@ -32,6 +33,7 @@ export const appRouter = router({
   export: exportRouter,
   report: reportRouter,
   label: labelRouter,
+  system: systemRouter,
   live: liveRouter,
 });
 
