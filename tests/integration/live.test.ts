@@ -198,6 +198,21 @@ describe('live subscriptions over SSE', () => {
     controller.abort();
   });
 
+  it("ends a dispatcher's dashboard stream when their area changes: it never goes on showing the old area", async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    const stream = await openSse(base, 'live.dashboard', undefined, await sessionCookieFor(t.deps, dispatcher.id));
+    expect((await stream.next()).scope).toBe('lucknow');
+    await t.as(admin).user.update({ id: dispatcher.id, area: 'raipur' });
+    let ended = await stream.nextEvent(30_000);
+    while (ended?.event === 'message') ended = await stream.nextEvent(30_000);
+    // Ended: an area change also ends the user's sessions (UNAUTHENTICATED); where the session
+    // survives a new scope, the stream returns and the client opens one for the new area.
+    expect(['return', 'serialized-error'], ended?.data).toContain(ended?.event);
+    expect(await stream.nextEvent(5_000)).toBeNull();
+    await stream.close();
+  }, 40_000);
+
   it('ends the stream when its session ends', async () => {
     const biller = await createUser(t.deps.db, { role: 'biller' });
     const token = await sessionFor(t.deps, biller.id);

@@ -34,12 +34,13 @@ export function asTrpcError(e: unknown): unknown {
  * a sign-out, an ended session, a lock or a role change ends the stream. The check does not
  * extend the session: a screen left open is not someone using the app.
  */
-async function assertStillAllowed(ctx: Context, path: string): Promise<void> {
+async function assertStillAllowed(ctx: Context, path: string): Promise<{ isSameScope: boolean }> {
   const session = ctx.sessionToken ? await ctx.deps.sessions.peek(ctx.sessionToken) : null;
   const actor = session ? await findActorById(ctx.deps.db, session.userId, { epoch: session.epoch, adminTwoFactor: ctx.deps.config.adminTwoFactor }) : null;
   if (!actor) throw new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
   const refusal = refusalOf(path, actor);
   if (refusal) throw refusal;
+  return { isSameScope: actor.role === ctx.actor?.role && actor.area === ctx.actor?.area };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -110,7 +111,9 @@ export async function* liveView<L, T = L>(opts: {
     let refreshAt = Date.now() + SAFETY_REFRESH_MS;
     while (!signal.aborted) {
       if (Date.now() >= checkAt) {
-        await assertStillAllowed(ctx, opts.path);
+        // A new role or area changes what the view holds (a dispatcher's dashboard is their
+        // area's): the stream ends, and the client's next one is built for the user as they are.
+        if (!(await assertStillAllowed(ctx, opts.path)).isSameScope) return;
         checkAt = Date.now() + SESSION_CHECK_MS;
       }
       if (Date.now() >= refreshAt) isDirty = true;
