@@ -172,3 +172,15 @@ export async function listTickets(db: Executor, f: TicketFilters & { beforeId: n
   if (f.beforeId !== null) q = q.where('rt.id', '<', f.beforeId);
   return q.orderBy('rt.id', 'desc').limit(f.limit + 1).execute();
 }
+
+/** How many parents came back from each of these bills (one grouped query; the bills export's column). */
+export async function countReturnsOfBills(db: Executor, billIds: readonly number[]): Promise<Map<number, number>> {
+  if (billIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('bill_return_events')
+    .select(['bill_id', sql<number>`count(*)::int`.as('n')])
+    .where('bill_id', 'in', billIds)
+    .groupBy('bill_id')
+    .execute();
+  return new Map(rows.map((r) => [r.bill_id!, r.n]));
+}

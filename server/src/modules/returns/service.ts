@@ -229,13 +229,14 @@ export async function getReturnTicket(deps: Pick<Deps, 'db'>, input: ReturnTicke
   return { ticket: toReturnTicket(row), bags: bags.map(toReturnedBag) };
 }
 
-/** One keyset page of tickets, newest first; the list and the export share it. */
+/** One keyset page of tickets, newest first, and the last row's id (where the next starts); the list and the export share it. */
 export async function ticketPage(db: Executor, filter: q.TicketFilters, beforeId: number | null, limit: number) {
   const rows = await q.listTickets(db, { ...filter, beforeId, limit });
   const { page, nextCursor } = idKeysetPage(rows, limit);
-  return { items: page.map(toReturnTicket), nextCursor };
+  return { items: page.map(toReturnTicket), nextCursor, lastId: page.at(-1)?.id ?? null };
 }
 
 export async function listReturnTickets(deps: Pick<Deps, 'db'>, input: ReturnListInput) {
-  return ticketPage(deps.db, input, decodeIdCursor(input.cursor), input.limit);
+  const { items, nextCursor } = await ticketPage(deps.db, input, decodeIdCursor(input.cursor), input.limit);
+  return { items, nextCursor };
 }
