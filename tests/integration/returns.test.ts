@@ -8,6 +8,7 @@ import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
 import { refusal } from '../helpers/errors';
 import { sessionCookieFor, trpcHttp } from '../helpers/http';
+import { parseCsv, parseXlsx } from '../helpers/exports';
 import { countersAndRecount } from '../helpers/recount';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import type { Actor } from '../../server/src/modules/actor';
@@ -213,6 +214,44 @@ describe('return tickets', () => {
     const queue = mutationQueue();
     const res = await http.mutate('sync.push', { deviceId, mutations: [queue.next('return.create', { ticketId: randomUUID(), area: 'lucknow' })] });
     expect(res.data.results[0]).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
+  });
+});
+
+describe('returns on the bill print data, the end-of-day summary and in exports', () => {
+  it('exports a ticket (CSV and XLSX) and the ticket list to billers, counts the day\'s returns apart, and puts them in the bill manifest', async () => {
+    const { billNumber, parents } = await completedBill([6, 4]);
+    const { ticketId, number } = await openTicket(biller, 'bathinda');
+    await t.as(biller).return.scan({ ticketId, code: parents[0]! });
+    const cookie = await sessionCookieFor(t.deps, biller.id);
+    const get = (url: string) => app.request(url, { headers: { cookie } });
+
+    const one = await get(`/api/exports/return/${number}.csv`);
+    expect(one.status).toBe(200);
+    const records = await parseCsv(one.body!);
+    expect(records.filter((r) => r.length === 1 && r[0]).map((r) => r[0])).toEqual(['Return ticket', 'Bags']);
+    expect(records.find((r) => r[0] === parents[0])).toEqual([parents[0], 'SB', '6', '6', billNumber, biller.username, expect.any(String)]);
+    const sheets = await parseXlsx(Buffer.from(await (await get(`/api/exports/return/${number}.xlsx`)).arrayBuffer()));
+    expect(sheets.map((x) => x.name)).toEqual(['Return ticket', 'Bags']);
+    expect(sheets[0]!.rows[1]!.slice(0, 6)).toEqual([number, 'open', 'bathinda', 1, 6, 6]);
+
+    const list = await parseCsv((await get('/api/exports/returns.csv?area=bathinda')).body!);
+    expect(list.filter((r) => r[0] === number)).toHaveLength(1);
+    expect((await get('/api/exports/return/RTN-1.csv')).status).toBe(400);
+    expect((await get('/api/exports/return/RTN-20260101-0000.csv')).status).toBe(404);
+    const dispatcherCookie = await sessionCookieFor(t.deps, dispatcher.id);
+    expect((await app.request(`/api/exports/return/${number}.csv`, { headers: { cookie: dispatcherCookie } })).status).toBe(403);
+
+    // The manifest of the bill an admin exports has the Returns sheet; the bills export counts them.
+    const adminGet = async (url: string) => app.request(url, { headers: { cookie: await sessionCookieFor(t.deps, admin.id) } });
+    const manifest = await parseXlsx(Buffer.from(await (await adminGet(`/api/exports/bill/${billNumber}.xlsx`)).arrayBuffer()));
+    expect(manifest.find((x) => x.name === 'Returns')!.rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([[parents[0], number, 2, 1]]);
+    const billsCsv = await parseCsv((await adminGet(`/api/exports/bills.csv?search=${billNumber}`)).body!);
+    expect(billsCsv[1]![billsCsv[0]!.indexOf('Returned parents')]).toBe('1');
+
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const eod = await t.as(admin).report.endOfDay({ date: day });
+    expect(eod.returns.items.filter((r) => r.ticketNumber === number)).toEqual([expect.objectContaining({ billNumber, parentCode: parents[0], childrenBefore: 10, childrenAfter: 4 })]);
+    expect(eod.returns.parents).toBe(eod.returns.items.length);
   });
 });
 
