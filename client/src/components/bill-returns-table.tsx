@@ -5,8 +5,8 @@ import { formatDateTime, formatKg } from '../locale/format';
 
 /** A bill's return events: what left, when, on which ticket, and the bill's totals before and after. */
 export function BillReturnsTable(props: { returns: BillReturnEvent[]; isPrint?: boolean }) {
-  return (
-    <table class="table" data-testid="bill-returns">
+  const table = () => (
+    <table class={props.isPrint ? 'print-table' : 'table'} data-testid="bill-returns">
       <thead>
         <tr>
           <th>Parent</th>
@@ -40,5 +40,11 @@ export function BillReturnsTable(props: { returns: BillReturnEvent[]; isPrint?: 
         </For>
       </tbody>
     </table>
+  );
+  // On a phone the six columns scroll sideways: the region takes the keyboard focus for that.
+  return props.isPrint ? table() : (
+    <div class="table-scroll" tabindex="0" role="region" aria-label="Returned parents">
+      {table()}
+    </div>
   );
 }
