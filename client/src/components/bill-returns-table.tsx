@@ -4,7 +4,7 @@ import { For } from 'solid-js';
 import { formatDateTime, formatKg } from '../locale/format';
 
 /** A bill's return events: what left, when, on which ticket, and the bill's totals before and after. */
-export function BillReturnsTable(props: { returns: BillReturnEvent[]; isPrint?: boolean }) {
+export function BillReturnsTable(props: { returns: BillReturnEvent[]; isPrint?: boolean; canOpenTickets?: boolean }) {
   const table = () => (
     <table class={props.isPrint ? 'print-table' : 'table'} data-testid="bill-returns">
       <thead>
@@ -22,7 +22,7 @@ export function BillReturnsTable(props: { returns: BillReturnEvent[]; isPrint?: 
           {(r) => (
             <tr>
               <td>{r.parentCode}</td>
-              <td>{props.isPrint ? r.ticketNumber : <A href={`/returns/${r.ticketId}`}>{r.ticketNumber}</A>}</td>
+              <td>{props.canOpenTickets && !props.isPrint ? <A href={`/returns/${r.ticketId}`}>{r.ticketNumber}</A> : r.ticketNumber}</td>
               <td>
                 {r.parentsBefore} → {r.parentsAfter}
               </td>

@@ -282,7 +282,7 @@ export default function BillDetailPage() {
             <Show when={returns().length > 0}>
               <h2 class="section-title">Returned parents ({returns().length})</h2>
               <p class="muted">Parents that came back from this bill on return tickets; the totals above are what it holds now.</p>
-              <BillReturnsTable returns={returns()} />
+              <BillReturnsTable returns={returns()} canOpenTickets={canUse(currentUser()?.role, 'returns')} />
             </Show>
 
             <h2 class="section-title">Parents</h2>

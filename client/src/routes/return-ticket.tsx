@@ -209,7 +209,7 @@ export default function ReturnTicketPage() {
               <AreaOptions selected={editArea()} />
             </select>
             <label for="edit-return-notes">Notes</label>
-            <textarea id="edit-return-notes" name="notes" maxlength={RETURN_NOTES_MAX} rows={2}>{notes() ?? ''}</textarea>
+            <textarea id="edit-return-notes" name="notes" maxlength={RETURN_NOTES_MAX} rows={2} value={notes() ?? ''} />
             <div class="row">
               <button type="submit" class="button">Save</button>
               <button type="button" class="button button-quiet" onClick={() => setEditing(false)}>Close</button>
