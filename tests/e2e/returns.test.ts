@@ -83,4 +83,51 @@ describe('return tickets in the browser', () => {
     expect(server.returns.map((r) => r.parentsAfter).sort()).toEqual([1, 2, 3]);
     await device.close();
   }, 180_000);
+
+  it('an admin edits a ticket\'s location and notes, sees a refusal on the page, cancels it with a confirmation that says returned bags can go on new bills, and exports it', async () => {
+    const db = env.app.deps.db;
+    const admin = await createUser(db, { role: 'admin' });
+    const parent = await createParentBag(db, { children: 5, area: 'akola' });
+    await env.app.as(admin).bill.create({ billNumber: 'RET-E2E-2', capacity: 3 });
+    await env.app.as(admin).bill.addParent({ billNumber: 'RET-E2E-2', parentCode: parent.code });
+
+    const device = await newDevice(browser, env.url, 'desktop');
+    const page = await device.newPage();
+    await signInThroughUi(page, admin.username, TEST_PASSWORD, /\/bills$/);
+    await page.goto('/returns');
+    await page.getByLabel('C&F location').selectOption('akola');
+    await page.getByRole('button', { name: 'Open ticket and scan' }).click();
+    await waitForText(page, 'ticket-number', RETURN_TICKET_NUMBER_PATTERN);
+    const number = await textOf(page, 'ticket-number');
+
+    await page.getByRole('button', { name: 'Edit location and notes' }).click();
+    await page.getByLabel('C&F location').selectOption('raipur');
+    await page.getByLabel('Notes').fill('Came back with the Raipur truck');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await waitForText(page, 'ticket-notice', `Updated return ticket ${number}.`);
+    await page.getByText('Came back with the Raipur truck').waitFor();
+
+    const field = page.getByLabel('Parent code (type or scan)');
+    await field.fill(parent.code);
+    await field.press('Enter');
+    await waitForText(page, 'ticket-parents', '1');
+    await field.fill(parent.code);
+    await field.press('Enter');
+    await waitForText(page, 'return-feedback', `${parent.code} is already on return ticket ${number}.`);
+
+    await page.getByRole('button', { name: 'Cancel ticket' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText('Parents already returned on it stay off their bills: they can go on new bills.').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel ticket' }).click();
+    await waitForText(page, 'ticket-status', 'cancelled');
+    await waitForText(page, 'return-feedback', /can go on new bills/);
+    expect(await page.getByLabel('Parent code (type or scan)').count()).toBe(0);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: `Download return ticket ${number} as CSV` }).click();
+    expect((await download).suggestedFilename()).toMatch(/^return_ticket-RTN-\d{8}-[0-9A-F]{4}_\d{8}-\d{4}\.csv$/);
+    const server = await env.app.as(admin).return.list({ area: 'raipur', status: 'cancelled' });
+    expect(server.items.map((t) => [t.number, t.parentCount])).toEqual([[number, 1]]);
+    await device.close();
+  }, 120_000);
 });
