@@ -51,8 +51,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       constraint return_ticket_bags_once unique (ticket_id, parent_code)
     );
     create index return_ticket_bags_ticket on return_ticket_bags (ticket_id, id desc);
-    -- "Is this parent on another open ticket?" under the parent's row lock.
+    -- "Is this parent on another open ticket?" under the parent's row lock; also what deleting a
+    -- bag or a bill looks up to set these references null.
     create index return_ticket_bags_parent on return_ticket_bags (parent_id) where parent_id is not null;
+    create index return_ticket_bags_bill on return_ticket_bags (bill_id) where bill_id is not null;
 
     -- What a bill held before and after each return: the one change to a completed bill, recorded.
     create table bill_return_events (
@@ -72,6 +74,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       returned_at timestamptz not null default now()
     );
     create index bill_return_events_bill on bill_return_events (bill_id, id desc) where bill_id is not null;
+    create index bill_return_events_parent on bill_return_events (parent_id) where parent_id is not null;
+    create index bill_return_events_ticket on bill_return_events (ticket_id);
     -- The end-of-day summary counts a day's returns.
     create index bill_return_events_returned_at on bill_return_events (returned_at);
 
