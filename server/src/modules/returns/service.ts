@@ -88,7 +88,7 @@ const NUMBER_TRIES = 20;
 /** Opens a ticket under the id the device made; the same id again changes nothing. */
 export const createReturnTicket: ReturnWrite<ReturnCreateInput> = async (tx, actor, input, at) => {
   const existing = await q.findTicketViewByRef(tx, input.ticketId);
-  if (existing) return { output: { outcome: 'unchanged', message: `Return ticket ${existing.number} is already open.`, ticket: toReturnTicket(existing) }, refs: {}, audits: [] };
+  if (existing) return { output: { outcome: 'unchanged', message: `Return ticket ${existing.number} already exists.`, ticket: toReturnTicket(existing) }, refs: {}, audits: [] };
   await refuseUnknownArea(tx, input.area);
   for (let i = 0; i < NUMBER_TRIES; i++) {
     const number = ticketNumberOf(at.now, at.timeZone);
@@ -100,7 +100,7 @@ export const createReturnTicket: ReturnWrite<ReturnCreateInput> = async (tx, act
     }
     // Another call took this id at the same moment: the ticket is theirs and ours.
     const raced = await q.findTicketViewByRef(tx, input.ticketId);
-    if (raced) return { output: { outcome: 'unchanged', message: `Return ticket ${raced.number} is already open.`, ticket: toReturnTicket(raced) }, refs: {}, audits: [] };
+    if (raced) return { output: { outcome: 'unchanged', message: `Return ticket ${raced.number} already exists.`, ticket: toReturnTicket(raced) }, refs: {}, audits: [] };
   }
   throw new AppError('TRANSIENT', 'No free return ticket number was found for today; try again.');
 };
