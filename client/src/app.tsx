@@ -22,6 +22,7 @@ const Bags = lazy(() => import('./routes/bags'));
 const Dashboard = lazy(() => import('./routes/dashboard'));
 const ScannerTest = lazy(() => import('./routes/scanner-test'));
 const EndOfDay = lazy(() => import('./routes/end-of-day'));
+const SystemHealth = lazy(() => import('./routes/system-health'));
 const Labels = lazy(() => import('./routes/labels'));
 const LabelPrint = lazy(() => import('./routes/label-print'));
 const Users = lazy(() => import('./routes/users'));
@@ -106,6 +107,7 @@ export function App() {
       <Route path="/labels/:id/print" component={requires('admin', LabelPrint)} />
       <Route path="/users" component={requires('admin', Users)} />
       <Route path="/audit" component={requires('audit', Audit)} />
+      <Route path="/system" component={requires('systemHealth', SystemHealth)} />
       <Route path="/account" component={Account} />
       <Route path={SETUP_PATH} component={Setup} />
       <Route path="/forgot-password" component={ForgotPassword} />

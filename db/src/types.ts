@@ -316,6 +316,17 @@ export interface EodRunsTable {
   finished_at: Date | null;
 }
 
+/** The last run of a background job (migration 0012). */
+export interface BackgroundRunsTable {
+  job: string;
+  last_started_at: Date;
+  last_finished_at: Date | null;
+  last_status: 'running' | 'ok' | 'failed';
+  last_error: string | null;
+  last_error_at: Date | null;
+  last_detail: unknown;
+}
+
 /** A block of label codes handed out for printing (migration 0009). */
 export interface LabelReservationsTable {
   id: Generated<number>;
@@ -361,6 +372,7 @@ export interface Database {
   import_rows: ImportRowsTable;
   promotion_requests: PromotionRequestsTable;
   eod_runs: EodRunsTable;
+  background_runs: BackgroundRunsTable;
   label_reservations: LabelReservationsTable;
   label_codes: LabelCodesTable;
 }

@@ -1,9 +1,12 @@
 import type { Db } from '@tracetrack/db';
 import type { Redis } from 'ioredis';
 import type { KeyValueStore } from './infra/kv';
+import type { WorkerPart } from './infra/cluster-gather';
 import type { Logger } from './infra/logger';
+import type { Metrics, PoolStats } from './infra/metrics';
 import type { Mailer } from './infra/mailer';
 import type { RateLimiter } from './infra/rate-limit';
+import type { RecentErrors } from './infra/recent-errors';
 import type { SessionStore } from './infra/sessions';
 
 export interface AppConfig {
@@ -25,6 +28,10 @@ export interface AppConfig {
   adminTwoFactor: 'required' | 'optional';
   /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
   twoFactorKey: Buffer | null;
+  /** One JSON access line per request at info level (ACCESS_LOG, default on). */
+  accessLog: boolean;
+  /** Bearer token for GET /metrics; null: /metrics is a 404. */
+  metricsToken: string | null;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */
@@ -39,4 +46,10 @@ export interface Deps {
   rateLimiter: RateLimiter;
   mailer: Mailer;
   config: AppConfig;
+  /** Prometheus instruments; null with instrumentation off (METRICS=off, the bench's baseline). */
+  metrics: Metrics | null;
+  /** Every worker's metrics and memory, whichever worker asks (see infra/cluster-gather.ts). */
+  gatherWorkers: () => Promise<WorkerPart[]>;
+  recentErrors: RecentErrors;
+  poolStats: () => PoolStats;
 }

@@ -32,6 +32,12 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** on: one JSON access line per request at info level; off: none (errors are still logged). */
+  ACCESS_LOG: z.enum(['on', 'off']).default('on'),
+  /** Bearer token a Prometheus scraper sends to GET /metrics; unset: /metrics is a 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** off: no request or sync instrumentation at all (the bench's baseline); the health screen then has no call figures. */
+  METRICS: z.enum(['on', 'off']).default('on'),
   CLIENT_DIST: z.string().default('client/dist'),
   /** Where users reach the app (e.g. https://tracetrack.example.com): links in mail, the Origin check. */
   PUBLIC_URL: z.url().optional(),

@@ -19,6 +19,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     logger,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    metrics: env.METRICS === 'on',
     config: {
       isProduction: env.NODE_ENV === 'production',
       anonymizeIps: env.ANONYMIZE_IPS,
@@ -32,6 +33,8 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       eodSendAt: env.EOD_SEND_AT ?? null,
       adminTwoFactor: env.ADMIN_TWO_FACTOR,
       twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,
+      accessLog: env.ACCESS_LOG === 'on',
+      metricsToken: env.METRICS_TOKEN ?? null,
     },
   });
   if (opts.bootstrap) await ensureFirstAdmin(deps, firstAdminOf(env));

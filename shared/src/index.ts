@@ -20,4 +20,5 @@ export * from './export-links';
 export * from './schemas/exports';
 export * from './schemas/reports';
 export * from './schemas/labels';
+export * from './schemas/system';
 export * from './sync';

@@ -107,6 +107,8 @@ export const PROCEDURE_PERMISSIONS = {
   /** Rows an export would hold, before downloading it. */
   'export.count': ADMIN,
   'report.endOfDay': ADMIN,
+  /** Database, Redis, workers' memory, error rate and recent errors, background work. */
+  'system.health': ADMIN,
   'label.reserve': ADMIN,
   'label.list': ADMIN,
   'label.sheet': ADMIN,

@@ -19,6 +19,7 @@ import { startServerProcess } from '../helpers/server-process';
 import * as fx from './fixtures';
 import { exportsTable, type ExportRun, measureExport, seededAdmin } from './exports';
 import { loopbackAddress } from './http-client';
+import { measureObservabilityCost, type ObservabilityReport, observabilityTable } from './observability';
 import { runPhase } from './load-pool';
 import { runPgbench } from './pgbench';
 import { type PhaseReport, percentiles, summaryTable, writeReport } from './report';
@@ -257,13 +258,24 @@ try {
     }
   }
 
+  // The cost of metrics and access logs: one server with them off, then on (observability.ts).
+  let observability: ObservabilityReport | null = null;
+  const observabilityRounds = quick ? 1 : 2;
+  if (!args.only || 'observability'.includes(args.only)) {
+    log('\n=== metrics and access logs: off vs on ===');
+    observability = await measureObservabilityCost({
+      databaseUrl: url, redisUrl, client, password: args.password, codes, threads, seconds: T.readSeconds + 2, rounds: observabilityRounds, log,
+    });
+    log(`  access lines written: ${observability.accessLines}; scraped applied+unchanged ${observability.scrapedApplied} vs bench ${observability.benchApplied}`);
+  }
+
   const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
-  const table = `${summaryTable(phases, pgbench)}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}`;
+  const table = `${summaryTable(phases, pgbench)}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}${observability ? `\n\n${observabilityTable(observability, observabilityRounds)}` : ''}`;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
   const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases, exports: exportRuns }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases, exports: exportRuns, observability }, null, 2));
   console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
     writeReport(path.join(root, 'tests/bench/README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +

@@ -1,22 +1,16 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { seriousFindings } from './axe';
-import { blurEverything, goOffline, launchChromium, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { blurEverything, goOffline, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 interface Finding {
   screen: string;
@@ -60,6 +54,7 @@ function returnScreens(ticketId: string, ticketNumber: string): { path: string; 
 const ADMIN_SCREENS: { path: string; ready: (page: Page) => Promise<unknown> }[] = [
   { path: '/users', ready: (page) => page.getByTestId('users-table').locator('tbody tr').first().waitFor() },
   { path: '/audit', ready: (page) => page.getByTestId('audit-entry').first().waitFor() },
+  { path: '/system', ready: (page) => page.getByTestId('health-worker-table').locator('tbody tr').first().waitFor() },
 ];
 
 describe('accessibility (axe-core in real Chromium)', () => {

@@ -28,6 +28,7 @@ export async function createTestApp(
   opts: {
     clock?: () => Date; smtpUrl?: string; publicUrl?: string; eodSendAt?: string;
     adminTwoFactor?: 'required' | 'optional'; sessionIdleMs?: number; twoFactorKey?: Buffer;
+    metricsToken?: string;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -53,6 +54,8 @@ export async function createTestApp(
       // Tests sign admins in without a second factor unless a test checks the rule.
       adminTwoFactor: opts.adminTwoFactor ?? 'optional',
       twoFactorKey: opts.twoFactorKey ?? null,
+      accessLog: false,
+      metricsToken: opts.metricsToken ?? null,
     },
   });
   return {

@@ -106,6 +106,7 @@ const MATRIX: Record<string, Probe> = {
   'audit.list': { call: (c) => c.audit.list({ filters: { action: 'bag.' } }) },
   'export.count': { call: (c) => c.export.count({ kind: 'bags', filter: { code: 'SB9', codeMatch: 'prefix' } }) },
   'report.endOfDay': { call: (c) => c.report.endOfDay({ date: '2026-01-05' }) },
+  'system.health': { call: (c) => c.system.health() },
   'label.reserve': { call: (c) => c.label.reserve({ kind: 'child', prefix: `CTL${uniq()}`, firstNumber: 1, digits: 2, count: 2 }) },
   'label.list': { call: (c) => c.label.list({}) },
   'label.sheet': { call: (c) => c.label.sheet({ id: 999_999 }), mayRefuse: ['RESERVATION_NOT_FOUND'] },
@@ -223,8 +224,7 @@ describe('route matrix (plain HTTP routes beside tRPC)', () => {
     else if (!isRouteAllowed(name, role)) {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: { message: routeRefusalOf(name, staff[role])!.message, data: { appCode: 'FORBIDDEN' } } });
-    } else if (name === 'export.audit') expect(res.status).toBe(404);
-    else {
+    } else {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z]+_[A-Za-z0-9_-]+_\d{8}-\d{4}\.(csv|xlsx)"$/);
       await res.arrayBuffer();

@@ -4,7 +4,7 @@ import { For, type JSX, Show } from 'solid-js';
 import { canUse, currentUser } from '../features/auth/session';
 import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
-import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconScan, IconSearch, IconTest, IconUpload, IconUsers } from './icons';
+import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconPulse, IconScan, IconSearch, IconTest, IconUpload, IconUsers } from './icons';
 import { SignOutButton } from './sign-out-button';
 
 export interface NavLink {
@@ -28,6 +28,7 @@ const LINKS: readonly NavLink[] = [
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan', icon: IconTest },
   { href: '/users', label: 'Users', capability: 'admin', icon: IconUsers },
   { href: '/audit', label: 'Audit log', capability: 'audit', icon: IconAudit },
+  { href: '/system', label: 'System health', capability: 'systemHealth', icon: IconPulse },
   { href: '/account', label: 'My account', capability: 'ownAccount', icon: IconAccount },
 ];
 

@@ -13,6 +13,7 @@ import { reportRouter } from '../modules/reports/router';
 import { returnRouter } from '../modules/returns/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
+import { systemRouter } from '../modules/system/router';
 import { userRouter } from '../modules/users/router';
 import { router } from './init';
 
@@ -33,6 +34,7 @@ export const appRouter = router({
   export: exportRouter,
   report: reportRouter,
   label: labelRouter,
+  system: systemRouter,
 });
 
 export type AppRouter = typeof appRouter;

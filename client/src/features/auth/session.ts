@@ -154,7 +154,7 @@ export async function signOut(): Promise<void> {
   void endStaleSession();
 }
 
-export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount' | 'askRole' | 'audit' | 'moveParent' | 'imports' | 'returns';
+export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount' | 'askRole' | 'audit' | 'moveParent' | 'imports' | 'systemHealth' | 'returns';
 
 /** The procedure whose row in the shared permission table decides each capability of the UI. */
 const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
@@ -168,6 +168,7 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
   audit: 'audit.list',
   moveParent: 'bag.setArea',
   imports: 'import.list',
+  systemHealth: 'system.health',
   returns: 'return.list',
 };
 

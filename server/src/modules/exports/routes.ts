@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { AppError, EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, isAppError, type RouteName } from '@tracetrack/shared';
+import { EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, isAppError, type RouteName } from '@tracetrack/shared';
 import { type Context, Hono } from 'hono';
 import type { Deps } from '../../deps';
 import type { AppEnv } from '../../http/app-env';
@@ -53,7 +53,7 @@ async function refusing(c: Context<AppEnv>, run: () => Promise<Response>): Promi
 }
 
 /**
- * GET /api/exports/<bags|bills|users|eod|returns>.<csv|xlsx>?<the list's filter> and
+ * GET /api/exports/<bags|bills|users|audit|eod|returns>.<csv|xlsx>?<the list's filter>,
  * GET /api/exports/bill/<number>.<csv|xlsx> and GET /api/exports/return/<number>.<csv|xlsx>. Each is gated by its row in ROUTE_PERMISSIONS.
  */
 export function exportRoutes(deps: Deps) {
@@ -84,7 +84,6 @@ export function exportRoutes(deps: Deps) {
     refusing(c, async () => {
       const { name, format } = splitFile(c.req.param('file'))!;
       const kind = name as (typeof EXPORT_KINDS)[number];
-      if (kind === 'audit') throw new AppError('ROUTE_NOT_FOUND', 'The audit log export arrives with the audit log screen.');
       return send(c, deps, kind, format, await planExport(deps, c.get('actor'), kind, new URL(c.req.url).searchParams));
     }),
   );

@@ -54,7 +54,7 @@ function idReused(id: string): MutationResult {
   };
 }
 
-type PushDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>;
+type PushDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config'> & Partial<Pick<Deps, 'metrics'>>;
 
 /**
  * Applies a device's queued mutations exactly once each, in seq order. Each mutation's effect and
@@ -147,6 +147,9 @@ async function pushLocked(deps: PushDeps, actor: Actor, meta: RequestMeta, input
     const [a, b] = [storedFormOf(readOf(first)), storedFormOf(readOf(m))];
     return first.seq === m.seq && a.name === b.name && canonicalJson(a.args) === canonicalJson(b.args) ? { ...r, replay: true } : idReused(m.id);
   });
+  // Counted once committed: a push that failed part-way is counted by the resend that finishes it.
+  deps.metrics?.countPush(out);
+  deps.metrics?.countSeqGaps(seqPlan.newGaps.length, seqPlan.splits.reduce((n, s) => n + s.pieces.filter((p) => p.isFilled).length, 0));
   return { results: out, ackedThroughSeq: seqPlan.ackedThroughSeq };
 }
 
