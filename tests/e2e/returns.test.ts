@@ -81,6 +81,12 @@ describe('return tickets in the browser', () => {
     for (const code of parents.slice(0, 3)) expect(await page.getByTestId('bill-returns').getByText(code).count()).toBe(1);
     expect(await page.getByTestId('bill-returns').getByRole('link', { name: number }).count()).toBe(3);
 
+    // The print view counts the returns apart from what the bill holds now.
+    await page.goto('/bills/RET-E2E-1/print');
+    await waitForText(page, 'print-total-parents', '1 of 4');
+    await waitForText(page, 'print-returned', '3 parents, 24 children, 24 kg');
+    expect(await page.getByTestId('bill-returns').locator('tbody tr').count()).toBe(3);
+
     const server = await bills.get({ billNumber: 'RET-E2E-1' });
     expect(server.bill).toMatchObject({ status: 'completed', parentCount: 1, childCount: 4, actualWeightKg: 4 });
     expect(server.returns.map((r) => r.parentsAfter).sort()).toEqual([1, 2, 3]);
