@@ -21,6 +21,8 @@ import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mapp
 import { lockBagByCode } from '../bags/queries';
 import { classifyOrRefuse, refuseNonParentCode } from '../bags/code-slots';
 import * as q from './queries';
+import { listReturnEventsOfBill } from '../returns/queries';
+import { toBillReturnEvent } from '../returns/mappers';
 
 /** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
 export interface BillWriteResult {
@@ -254,8 +256,8 @@ export const deleteBill: BillWrite<{ billNumber: string }> = async (tx, actor, i
 export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: string }): Promise<BillDetail> {
   const row = await q.findBillViewByNumber(deps.db, input.billNumber);
   if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${input.billNumber} does not exist.`, { billNumber: input.billNumber });
-  const [tallies, parents] = await Promise.all([q.tallyBills(deps.db, [row.id]), q.listParentsOfBill(deps.db, row.id)]);
-  return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
+  const [tallies, parents, returns] = await Promise.all([q.tallyBills(deps.db, [row.id]), q.listParentsOfBill(deps.db, row.id), listReturnEventsOfBill(deps.db, row.id)]);
+  return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent), returns: returns.map(toBillReturnEvent) };
 }
 
 /** The list's filter as the queries take it (the same for the list, its count and its export). */
