@@ -15,6 +15,8 @@ const Inbox = lazy(() => import('./routes/inbox'));
 const Bills = lazy(() => import('./routes/bills'));
 const BillDetail = lazy(() => import('./routes/bill-detail'));
 const BillPrint = lazy(() => import('./routes/bill-print'));
+const Returns = lazy(() => import('./routes/returns'));
+const ReturnTicket = lazy(() => import('./routes/return-ticket'));
 const Search = lazy(() => import('./routes/search'));
 const Bags = lazy(() => import('./routes/bags'));
 const Dashboard = lazy(() => import('./routes/dashboard'));
@@ -95,6 +97,8 @@ export function App() {
       <Route path="/bills" component={requires('viewBills', Bills)} />
       <Route path="/bills/:number" component={requires('viewBills', BillDetail)} />
       <Route path="/bills/:number/print" component={requires('viewBills', BillPrint)} />
+      <Route path="/returns" component={requires('returns', Returns)} />
+      <Route path="/returns/:ticketId" component={requires('returns', ReturnTicket)} />
       <Route path="/search" component={requires('lists', Search)} />
       <Route path="/bags" component={requires('lists', Bags)} />
       <Route path="/dashboard" component={requires('lists', Dashboard)} />

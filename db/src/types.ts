@@ -108,6 +108,57 @@ export interface BillParentsTable {
   added_at: Generated<Date>;
 }
 
+export type ReturnTicketStatusColumn = 'open' | 'committed' | 'cancelled';
+
+/** Return tickets, their bags, and the bill events they made (migration 0011). */
+export interface ReturnTicketsTable {
+  id: Generated<number>;
+  ref: string;
+  number: string;
+  area: string;
+  notes: string | null;
+  status: Generated<ReturnTicketStatusColumn>;
+  parent_count: Generated<number>;
+  child_count: Generated<number>;
+  weight_kg: Generated<number>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  closed_by: number | null;
+  closed_at: Date | null;
+}
+
+export interface ReturnTicketBagsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  parent_id: number | null;
+  parent_code: string;
+  format: string;
+  child_count: number;
+  weight_kg: number;
+  bill_id: number | null;
+  bill_number: string;
+  returned_by: number | null;
+  returned_at: Generated<Date>;
+}
+
+export interface BillReturnEventsTable {
+  id: Generated<number>;
+  bill_id: number | null;
+  bill_number: string;
+  ticket_id: number;
+  parent_id: number | null;
+  parent_code: string;
+  parents_before: number;
+  parents_after: number;
+  children_before: number;
+  children_after: number;
+  weight_before_kg: number;
+  weight_after_kg: number;
+  returned_by: number | null;
+  returned_at: Generated<Date>;
+}
+
 export interface DevicesTable {
   id: string;
   user_id: number;
@@ -310,6 +361,9 @@ export interface Database {
   links: LinksTable;
   bills: BillsTable;
   bill_parents: BillParentsTable;
+  return_tickets: ReturnTicketsTable;
+  return_ticket_bags: ReturnTicketBagsTable;
+  bill_return_events: BillReturnEventsTable;
   devices: DevicesTable;
   device_seq_gaps: DeviceSeqGapsTable;
   scan_events: ScanEventsTable;

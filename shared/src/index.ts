@@ -8,6 +8,7 @@ export * from './unlink-rule';
 export * from './schemas/common';
 export * from './schemas/bags';
 export * from './schemas/bills';
+export * from './schemas/returns';
 export * from './schemas/users';
 export * from './schemas/account';
 export * from './schemas/stats';

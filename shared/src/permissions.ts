@@ -81,6 +81,14 @@ export const PROCEDURE_PERMISSIONS = {
   'bill.delete': ADMIN,
   'bill.get': SIGNED_IN,
   'bill.list': SIGNED_IN,
+  /** Return tickets (RULES.md, returns): billers and admins, online and through sync. */
+  'return.create': STAFF,
+  'return.scan': STAFF,
+  'return.update': STAFF,
+  'return.finalize': STAFF,
+  'return.cancel': STAFF,
+  'return.get': STAFF,
+  'return.list': STAFF,
   /** Area rule: a dispatcher's dashboard is their own area (listAreaOf). */
   'stats.dashboard': SIGNED_IN,
   /** The dispatch areas and their names: not secret, every screen that shows an area needs them. */
@@ -139,6 +147,10 @@ export const ROUTE_PERMISSIONS = {
   'export.eod': ADMIN,
   /** GET /api/exports/bill/:number.<csv|xlsx>: one bill's manifest */
   'export.bill': ADMIN,
+  /** GET /api/exports/returns.<csv|xlsx>: return tickets by the list's filters */
+  'export.returns': STAFF,
+  /** GET /api/exports/return/:number.<csv|xlsx>: one return ticket's bags */
+  'export.return': STAFF,
 } as const satisfies Record<string, Permission>;
 
 export type RouteName = keyof typeof ROUTE_PERMISSIONS;
@@ -154,6 +166,10 @@ export const MUTATION_PROCEDURES: Record<MutationName, ProcedureName> = {
   'bill.addParent': 'bill.addParent',
   'bill.removeParent': 'bill.removeParent',
   'bill.complete': 'bill.complete',
+  'return.create': 'return.create',
+  'return.scan': 'return.scan',
+  'return.finalize': 'return.finalize',
+  'return.cancel': 'return.cancel',
 };
 
 /** The row of a procedure path; undefined for a path the table does not list (own keys only). */

@@ -3,6 +3,7 @@ import { APP_ERROR_CODES } from './errors';
 import { isoInstantSchema, storableTextSchema } from './schemas/common';
 import { linkChildInput, scanParentInput, unlinkChildInput } from './schemas/bags';
 import { billCompleteInput, billCreateInput, billParentInput } from './schemas/bills';
+import { returnCreateInput, returnScanInput, returnTicketRefInput } from './schemas/returns';
 
 /** The offline sync protocol (shared/PROTOCOL.md). Names and shapes are a public contract. */
 export const MUTATION_ARGS = {
@@ -13,6 +14,10 @@ export const MUTATION_ARGS = {
   'bill.addParent': billParentInput,
   'bill.removeParent': billParentInput,
   'bill.complete': billCompleteInput,
+  'return.create': returnCreateInput,
+  'return.scan': returnScanInput,
+  'return.finalize': returnTicketRefInput,
+  'return.cancel': returnTicketRefInput,
 } as const;
 
 export type MutationName = keyof typeof MUTATION_ARGS;

@@ -77,18 +77,18 @@ describe('bill exports', () => {
     }
   });
 
-  it('exports one bill\'s manifest: the bill, its parents with weights and every child', async () => {
+  it('exports one bill\'s manifest: the bill, its parents with weights, every child, and the parents returned from it', async () => {
     const res = await get(`/api/exports/bill/${encodeURIComponent(billNumber)}.csv`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain(`bill_bill-${billNumber}_`);
     const records = await parseCsv(res.body!);
     const titles = records.filter((r) => r.length === 1 && r[0] !== '').map((r) => r[0]);
-    expect(titles).toEqual(['Bill', 'Parents', 'Children']);
+    expect(titles).toEqual(['Bill', 'Parents', 'Children', 'Returns']);
     const children = records.slice(records.findIndex((r) => r[0] === 'Children') + 2).filter((r) => r.length === 3);
     expect(children).toHaveLength(37);
 
     const sheets = await parseXlsx(Buffer.from(await (await get(`/api/exports/bill/${encodeURIComponent(billNumber)}.xlsx`)).arrayBuffer()));
-    expect(sheets.map((s) => s.name)).toEqual(['Bill', 'Parents', 'Children']);
+    expect(sheets.map((s) => s.name)).toEqual(['Bill', 'Parents', 'Children', 'Returns']);
     expect(sheets[1]!.rows.slice(1).map((r) => [r[2], r[5], r[6], r[7]])).toEqual(expect.arrayContaining([[30, 30, 30, 0], [7, 7, 15, -8]]));
     expect(sheets[2]!.rows).toHaveLength(38);
 

@@ -18,6 +18,7 @@ export interface NavLink {
 const LINKS: readonly NavLink[] = [
   { href: '/scan', label: 'Scan', capability: 'scan', icon: IconScan },
   { href: '/bills', label: 'Bills', capability: 'viewBills', icon: IconBills },
+  { href: '/returns', label: 'Returns', capability: 'returns', icon: IconBills },
   { href: '/search', label: 'Search', capability: 'lists', icon: IconSearch },
   { href: '/bags', label: 'Bags', capability: 'lists', icon: IconBags },
   { href: '/dashboard', label: 'Dashboard', capability: 'lists', icon: IconChart },

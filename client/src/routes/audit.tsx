@@ -72,7 +72,7 @@ export default function Audit() {
         <label for="audit-entity-type">Entity</label>
         <select id="audit-entity-type" name="entityType">
           <option value="">Any</option>
-          <For each={['user', 'bag', 'bill', 'device', 'promotion']}>{(t) => <option value={t} selected={params.entityType === t}>{t}</option>}</For>
+          <For each={['user', 'bag', 'bill', 'return_ticket', 'device', 'promotion']}>{(t) => <option value={t} selected={params.entityType === t}>{t}</option>}</For>
         </select>
         <label for="audit-entity-key">Code, bill number or username</label>
         <input id="audit-entity-key" name="entityKey" value={params.entityKey ?? ''} maxlength={100} autocomplete="off" />

@@ -1,6 +1,8 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { normalizeCode } from '@tracetrack/shared/codes';
+import type { BillReturnEvent } from '@tracetrack/shared';
 import { createEffect, createSignal, onCleanup, onMount, Show, untrack } from 'solid-js';
+import { BillReturnsTable } from '../components/bill-returns-table';
 import { type BillEdit, BillEditForm } from '../components/bill-edit-form';
 import { BillParentsTable } from '../components/bill-parents-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -34,6 +36,7 @@ export default function BillDetailPage() {
   const [asking, setAsking] = createSignal<Asking>(null);
   const [isEditing, setEditing] = createSignal(false);
   const [version, setVersion] = createSignal(0);
+  const [returns, setReturns] = createSignal<BillReturnEvent[]>([]);
   const stored = useStoredBill(billNumber);
   const pending = usePendingBillWrites(billNumber);
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
@@ -50,7 +53,9 @@ export default function BillDetailPage() {
   const load = async () => {
     if (!navigator.onLine) return void setOffline(true);
     try {
-      setFromServer(viewFromServer(await fetchBill(billNumber())));
+      const detail = await fetchBill(billNumber());
+      setFromServer(viewFromServer(detail));
+      setReturns(detail.returns);
       setOffline(false);
       setLoadError(null);
     } catch (e) {
@@ -292,6 +297,12 @@ export default function BillDetailPage() {
               <ConfirmDialog title={`Delete bill ${b().billNumber}?`} confirmText="Delete bill" onConfirm={() => void removeBill()} onCancel={() => setAsking(null)}>
                 <p>Its {b().parentCount} parents are freed for other bills; the bags and their history stay. This cannot be undone.</p>
               </ConfirmDialog>
+            </Show>
+
+            <Show when={returns().length > 0}>
+              <h2 class="section-title">Returned parents ({returns().length})</h2>
+              <p class="muted">Parents that came back from this bill on return tickets; the totals above are what it holds now.</p>
+              <BillReturnsTable returns={returns()} canOpenTickets={canUse(currentUser()?.role, 'returns')} />
             </Show>
 
             <h2 class="section-title">Parents</h2>

@@ -11,6 +11,7 @@ import { exportRouter } from '../modules/exports/router';
 import { labelRouter } from '../modules/labels/router';
 import { liveRouter } from '../modules/live/router';
 import { reportRouter } from '../modules/reports/router';
+import { returnRouter } from '../modules/returns/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
 import { systemRouter } from '../modules/system/router';
@@ -23,6 +24,7 @@ export const appRouter = router({
   user: userRouter,
   bag: bagRouter,
   bill: billRouter,
+  return: returnRouter,
   stats: statsRouter,
   area: areaRouter,
   device: deviceRouter,

@@ -10,6 +10,7 @@ import {
   type ExportKind,
   endOfDayInput,
   listAreaOf,
+  returnFilterSchema,
   userExportFilterSchema,
 } from '@tracetrack/shared';
 import type { z } from 'zod';
@@ -25,6 +26,7 @@ import { auditSheet, countAudit } from './audit-sheets';
 import { bagSheet } from './bag-sheets';
 import { billManifestSheets, billSheet } from './bill-sheets';
 import { endOfDaySheets } from './eod-sheets';
+import { returnTicketSheet, returnTicketSheets, ticketNumberOrRefuse } from './return-sheets';
 import type { Sheet } from './sheet';
 import { userActivitySheet } from './user-sheets';
 
@@ -79,7 +81,17 @@ export async function planExport(deps: Deps, actor: Actor, kind: ExportKind, que
       const input = parseQuery(endOfDayInput, query);
       return { label: input, sheets: endOfDaySheets(await getEndOfDay(deps, input)) };
     }
+    case 'returns': {
+      const filter = parseQuery(returnFilterSchema, query);
+      return { label: filter, sheets: [returnTicketSheet(deps, filter)] };
+    }
   }
+}
+
+/** One return ticket with its bags; TICKET_NOT_FOUND before anything is sent. */
+export async function planReturnTicket(deps: Deps, rawNumber: string): Promise<ExportPlan> {
+  const { ticket, sheets } = await returnTicketSheets(deps, ticketNumberOrRefuse(rawNumber));
+  return { label: { ticket: ticket.number }, sheets };
 }
 
 /** One bill's manifest; BILL_NOT_FOUND before anything is sent. */

@@ -122,7 +122,7 @@ async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, m
       counters.push(...run.counters);
       i = j;
     } else if (work.kind === 'effect') {
-      settled.push(await runEffect(tx, work.run));
+      settled.push(await runEffect(tx, (t) => work.run(t, { now, timeZone: deps.config.timeZone })));
       i++;
     } else {
       settled.push(work.error);
@@ -189,7 +189,7 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
     }
     outcomes.push({ status: s.status, code: null, message: s.message, data: s.data });
     events.push({ envelope, userId, status: s.status, errorCode: null, message: s.message, result: s.data, refs: s.refs });
-    if (s.audit) audits.push({ ...s.audit, deviceId: envelope.deviceId, seq: envelope.seq });
+    for (const audit of [...(s.audit ? [s.audit] : []), ...(s.audits ?? [])]) audits.push({ ...audit, deviceId: envelope.deviceId, seq: envelope.seq });
     if (s.scope !== null) dailyScopes.push(s.scope);
   });
   return { outcomes, events, audits, dailyScopes };
