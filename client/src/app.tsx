@@ -36,6 +36,7 @@ const ResetPassword = lazy(() => import('./routes/reset-password'));
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/forgot-password', '/reset-password']);
 const SETUP_PATH = '/setup';
 const Imports = lazy(() => import('./routes/imports'));
+const Devices = lazy(() => import('./routes/devices'));
 
 function Shell(props: RouteSectionProps) {
   const location = useLocation();
@@ -108,6 +109,7 @@ export function App() {
       <Route path="/users" component={requires('admin', Users)} />
       <Route path="/audit" component={requires('audit', Audit)} />
       <Route path="/system" component={requires('systemHealth', SystemHealth)} />
+      <Route path="/devices" component={requires('devices', Devices)} />
       <Route path="/account" component={Account} />
       <Route path={SETUP_PATH} component={Setup} />
       <Route path="/forgot-password" component={ForgotPassword} />

@@ -169,6 +169,10 @@ export interface DevicesTable {
   push_count: Generated<number>;
   last_push_at: Date | null;
   rejected_count: Generated<number>;
+  last_pull_at: Date | null;
+  outbox_depth: number | null;
+  outbox_oldest_at: Date | null;
+  outbox_reported_at: Date | null;
 }
 
 export interface DeviceSeqGapsTable {

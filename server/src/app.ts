@@ -83,9 +83,15 @@ const PERMISSIONS_POLICY = [
 
 /**
  * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
- * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one.
+ * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one. A subscription's
+ * event stream is passed through as it is: buffering it would hold every event until the stream
+ * ends (compress() leaves text/event-stream alone too), and proxies are asked not to buffer it.
  */
 async function withContentLength(res: Response): Promise<Response> {
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+    res.headers.set('x-accel-buffering', 'no');
+    return res;
+  }
   if (res.headers.has('content-length') || !res.body) return res;
   const body = await res.arrayBuffer();
   const headers = new Headers(res.headers);

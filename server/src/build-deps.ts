@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import type { AppConfig, Deps } from './deps';
 import { createGatherer } from './infra/cluster-gather';
 import { createMemoryStore, createRedisStore } from './infra/kv';
+import { createLiveBus } from './infra/live-bus';
+import { openLiveStreams } from './modules/live/stream';
 import type { Logger } from './infra/logger';
 import { createMailer, type Mailer } from './infra/mailer';
 import { createMetrics } from './infra/metrics';
@@ -34,6 +36,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }) : null;
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));
   const kv = redis ? createRedisStore(redis, opts.redisPrefix ?? 'tt:') : createMemoryStore();
+  const live = createLiveBus({ redis, prefix: opts.redisPrefix ?? 'tt:', logger: opts.logger });
   const clock = opts.clock ?? (() => new Date());
   const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize });
   const sessions = createSessionStore(kv, { idleMs: opts.config.sessionIdleMs, absoluteMs: opts.config.sessionAbsoluteMs }, () => clock().getTime());
@@ -41,6 +44,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     poolStats,
     redisUp: redis ? () => redis.ping().then(() => 1, () => 0) : null,
     activeSessions: () => kv.countKeys('sess:'),
+    liveStreams: openLiveStreams,
   });
   const mailer = opts.mailer ?? createMailer({ smtpUrl: opts.smtpUrl, from: opts.mailFrom ?? 'TraceTrack <tracetrack@localhost>', logger: opts.logger });
   return {
@@ -52,6 +56,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     sessions,
     rateLimiter: createRateLimiter(kv),
     mailer,
+    live,
     config: opts.config,
     metrics,
     gatherWorkers: createGatherer(metrics, poolStats),
@@ -59,6 +64,7 @@ export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close:
     poolStats,
     close: async () => {
       mailer.close();
+      await live.close();
       await db.destroy();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

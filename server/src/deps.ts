@@ -2,6 +2,7 @@ import type { Db } from '@tracetrack/db';
 import type { Redis } from 'ioredis';
 import type { KeyValueStore } from './infra/kv';
 import type { WorkerPart } from './infra/cluster-gather';
+import type { LiveBus } from './infra/live-bus';
 import type { Logger } from './infra/logger';
 import type { Metrics, PoolStats } from './infra/metrics';
 import type { Mailer } from './infra/mailer';
@@ -24,6 +25,8 @@ export interface AppConfig {
   uploadDir: string;
   /** `HH:MM` in timeZone when the end-of-day summary is mailed (with a mail transport); null: never. */
   eodSendAt: string | null;
+  /** A device that has not synced for this long while its user is scanning is flagged on the device health screen. */
+  deviceSyncWarnMs: number;
   /** required: admins must turn on two-factor sign-in before using anything but auth.* and account.*. */
   adminTwoFactor: 'required' | 'optional';
   /** AES-256-GCM key for TOTP secrets at rest; null: stored as they are. */
@@ -45,6 +48,8 @@ export interface Deps {
   sessions: SessionStore;
   rateLimiter: RateLimiter;
   mailer: Mailer;
+  /** Change notices for live screens (subscriptions), across processes through Redis when configured. */
+  live: LiveBus;
   config: AppConfig;
   /** Prometheus instruments; null with instrumentation off (METRICS=off, the bench's baseline). */
   metrics: Metrics | null;

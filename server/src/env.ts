@@ -47,6 +47,11 @@ const envSchema = z.object({
   /** Where uploaded import files are kept until their rows are read; unset: DATA_DIR/uploads. */
   UPLOAD_DIR: z.string().optional(),
   /** HH:MM (24-hour, in TIME_ZONE) to mail the end-of-day summary to admins and billers; needs SMTP_URL. */
+  /**
+   * Minutes without a push or pull after which the device health screen warns about a handheld
+   * whose user is still scanning (scans stuck on it, or its user seen scanning since).
+   */
+  DEVICE_SYNC_WARN_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
   EOD_SEND_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00 to 23:59').optional(),
 });
 

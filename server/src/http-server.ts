@@ -31,6 +31,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       publicUrl: env.PUBLIC_URL ?? null,
       uploadDir: path.resolve(env.UPLOAD_DIR ?? path.join(env.DATA_DIR, 'uploads')),
       eodSendAt: env.EOD_SEND_AT ?? null,
+      deviceSyncWarnMs: env.DEVICE_SYNC_WARN_MINUTES * 60_000,
       adminTwoFactor: env.ADMIN_TWO_FACTOR,
       twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,
       accessLog: env.ACCESS_LOG === 'on',
@@ -60,6 +61,8 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     close: async () => {
       stopMaintenance();
       stopEodMail();
+      // Open live streams would keep the server from closing: they end first (clients reconnect).
+      deps.live.endStreams();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },

@@ -95,6 +95,8 @@ export const PROCEDURE_PERMISSIONS = {
   'area.list': SIGNED_IN,
   'device.list': ADMIN,
   'device.register': SIGNED_IN,
+  /** A handheld's outbox report, for its own device id only. */
+  'device.report': SIGNED_IN,
   'sync.push': SIGNED_IN,
   /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
   'sync.pull': SIGNED_IN,
@@ -115,6 +117,11 @@ export const PROCEDURE_PERMISSIONS = {
   /** Imports: an admin's own uploads and every other admin's, with their reports. */
   'import.list': ADMIN,
   'import.get': ADMIN,
+  /** Live screens (subscriptions over SSE); each as its screen's own read. Area rule as stats.dashboard. */
+  'live.dashboard': SIGNED_IN,
+  'live.bill': SIGNED_IN,
+  'live.devices': ADMIN,
+  'live.import': ADMIN,
   'import.commit': ADMIN,
   'import.resume': ADMIN,
 } as const satisfies Record<string, Permission>;

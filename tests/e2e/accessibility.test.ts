@@ -55,6 +55,7 @@ const ADMIN_SCREENS: { path: string; ready: (page: Page) => Promise<unknown> }[]
   { path: '/users', ready: (page) => page.getByTestId('users-table').locator('tbody tr').first().waitFor() },
   { path: '/audit', ready: (page) => page.getByTestId('audit-entry').first().waitFor() },
   { path: '/system', ready: (page) => page.getByTestId('health-worker-table').locator('tbody tr').first().waitFor() },
+  { path: '/devices', ready: (page) => page.getByTestId('devices-table').waitFor() },
 ];
 
 describe('accessibility (axe-core in real Chromium)', () => {

@@ -91,6 +91,12 @@ const MATRIX: Record<string, Probe> = {
   'area.list': { call: (c) => c.area.list() },
   'device.list': { call: (c) => c.device.list({}) },
   'device.register': { call: (c) => c.device.register({ deviceId: randomUUID() }) },
+  'device.report': { call: (c) => c.device.report({ deviceId: randomUUID(), outbox: { depth: 0, oldestAt: null } }), mayRefuse: ['DEVICE_NOT_REGISTERED'] },
+  // Subscriptions: the gate runs when the stream is asked for; the body runs only when it is read.
+  'live.dashboard': { call: (c) => c.live.dashboard() },
+  'live.bill': { call: (c) => c.live.bill({ billNumber: 'CONTRACT-1' }) },
+  'live.devices': { call: (c) => c.live.devices({}) },
+  'live.import': { call: (c) => c.live.import({ id: randomUUID() }) },
   'sync.push': {
     call: async (c) => {
       const deviceId = randomUUID();
@@ -283,6 +289,10 @@ describe('malformed input over HTTP', () => {
     ['label.sheet', 'query', { id: -1 }, 'id'],
     ['device.register', 'mutation', { deviceId: 'not-a-uuid' }, 'deviceId'],
     ['device.register', 'mutation', { deviceId: uuid, label: LONG }, 'label'],
+    ['device.report', 'mutation', { deviceId: uuid, outbox: { depth: -1, oldestAt: null } }, 'outbox.depth'],
+    ['device.report', 'mutation', { deviceId: uuid, outbox: { depth: 1, oldestAt: 'yesterday' } }, 'outbox.oldestAt'],
+    ['sync.push', 'mutation', { deviceId: uuid, mutations: [m({})], outbox: { depth: 2.5, oldestAt: null } }, 'outbox.depth'],
+    ['sync.pull', 'query', { deviceId: 'not-a-uuid' }, 'deviceId'],
     ['sync.push', 'mutation', { deviceId: uuid }, 'mutations'],
     ['sync.push', 'mutation', { deviceId: uuid, mutations: [] }, 'mutations'],
     ['sync.push', 'mutation', { deviceId: uuid, mutations: Array.from({ length: 501 }, () => m({})) }, 'mutations'],

@@ -237,10 +237,12 @@ const cases: Case[] = [
     await devices.findDevice(recorder.db, sample.deviceId);
     await devices.findDeviceForPush(recorder.db, sample.deviceId, sample.mutationIds);
     await sync.findStoredSeqsIn(recorder.db, sample.deviceId, [{ fromSeq: 3, toSeq: 9 }, { fromSeq: 11, toSeq: Number.MAX_SAFE_INTEGER }]);
-    await devices.recordPush(recorder.db, sample.deviceId, 10, new Date());
+    await devices.recordPush(recorder.db, sample.deviceId, 10, new Date(), { depth: 3, oldestAt: new Date().toISOString() });
+    await devices.recordPull(recorder.db, sample.deviceId, sample.userId, new Date());
+    await devices.recordOutboxReport(recorder.db, sample.deviceId, sample.userId, { depth: 0, oldestAt: null }, new Date());
     await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);
   }],
-  ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100)],
+  ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100, new Date(Date.now() - 86_400_000))],
   ['audit.list no filter', () => listAuditLog(recorder.db, {}, null, 50)],
   ['audit.list cursor', () => listAuditLog(recorder.db, {}, { micros: sample.auditMicros, id: sample.auditId }, 50)],
   ['audit.list filter lookups', () => resolveAuditFilter(recorder.db, { actor: sample.dispatcher, entityType: 'bag', entityKey: sample.childCode })],

@@ -8,6 +8,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, createUser } from '../factories/users';
 import { freePort, type ServerProcess, startServerProcess, waitFor } from '../helpers/server-process';
+import { openSse } from '../helpers/sse';
 import { createTestDatabase } from '../helpers/test-db';
 
 /**
@@ -123,6 +124,30 @@ describe.skipIf(!existsSync(CADDY))('HTTPS through the compose Caddyfile', () =>
       expect(wrongScheme.status).toBe(403);
       const logout = await undiciFetch(`${base}/trpc/auth.logout`, { method: 'POST', dispatcher: handheld, headers: { ...origin, cookie }, body: '{}' });
       expect(logout.status).toBe(200);
+    } finally {
+      await handheld.close();
+    }
+  });
+
+  it('passes a live screen\'s event stream through as it happens (Caddy does not buffer it)', async () => {
+    const rootPem = await readFile(path.join(dir, 'data/caddy/pki/authorities/local/root.crt'), 'utf8');
+    const handheld = new Agent({ localAddress: CLIENT_ADDRESS, connect: { ca: rootPem } });
+    const base = `https://localhost:${httpsPort}`;
+    const send = (url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: handheld }) as unknown as Promise<Response>;
+    const post = (procedure: string, cookie: string, body: unknown) =>
+      send(`${base}/trpc/${procedure}`, { method: 'POST', headers: { origin: base, 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+    try {
+      const login = await send(`${base}/trpc/auth.login`, { method: 'POST', headers: { origin: base, 'content-type': 'application/json' }, body: JSON.stringify({ username, password: TEST_PASSWORD }) });
+      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('__Host-tt_session='))!.split(';')[0]!;
+      expect((await post('bill.create', cookie, { billNumber: 'PROXY-LIVE', capacity: 2 })).status).toBe(200);
+      expect((await post('bag.scanParent', cookie, { code: 'SB88001' })).status).toBe(200);
+      const stream = await openSse(base, 'live.bill', { billNumber: 'PROXY-LIVE' }, cookie, send);
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      expect((await stream.next()).bill.parentCount).toBe(0);
+      // The next event arrives while the stream stays open: nothing between holds it back.
+      expect((await post('bill.addParent', cookie, { billNumber: 'PROXY-LIVE', parentCode: 'SB88001' })).status).toBe(200);
+      expect((await stream.until((v) => v.bill.parentCount === 1, 10_000)).parents[0].code).toBe('SB88001');
+      await stream.close();
     } finally {
       await handheld.close();
     }

@@ -25,6 +25,7 @@ const LINKS: readonly NavLink[] = [
   { href: '/reports/end-of-day', label: 'End of day', capability: 'admin', icon: IconChart },
   { href: '/labels', label: 'Labels', capability: 'admin', icon: IconBags },
   { href: '/imports', label: 'Imports', capability: 'imports', icon: IconUpload },
+  { href: '/devices', label: 'Devices', capability: 'devices', icon: IconScan },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan', icon: IconTest },
   { href: '/users', label: 'Users', capability: 'admin', icon: IconUsers },
   { href: '/audit', label: 'Audit log', capability: 'audit', icon: IconAudit },

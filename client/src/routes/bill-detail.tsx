@@ -12,7 +12,9 @@ import { OutcomeLines } from '../components/outcome-lines';
 import { canUse, currentUser, isAllowedFor } from '../features/auth/session';
 import { canUnlink, queueUnlink } from '../features/bags/bags';
 import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
-import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
+import { addParentToBill, completeBill, deleteBill, fetchBill, followBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
+import type { LiveMode } from '../features/live/follow-live';
+import { LiveBadge } from '../components/live-badge';
 import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
 import { billManifestHref } from '../features/exports/exports';
 import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
@@ -20,8 +22,6 @@ import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatKg, formatNumber, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
-
-const REFRESH_MS = 10_000;
 
 type Asking = { kind: 'remove'; code: string } | { kind: 'short' } | { kind: 'delete' } | null;
 
@@ -65,14 +65,29 @@ export default function BillDetailPage() {
       if (f.code === 'BILL_NOT_FOUND') setFromServer(null);
     }
   };
+  const failed = (message: string, code: string | null) => {
+    setOffline(code === null);
+    if (code !== null) setLoadError(message);
+    if (code === 'BILL_NOT_FOUND') setFromServer(null);
+  };
+  // Live: the page follows other people's changes (live.bill), polling while the stream is down.
+  const [liveMode, setLiveMode] = createSignal<LiveMode>('connecting');
+  createEffect(() => {
+    const number = billNumber();
+    const live = followBill(number, (d) => {
+      if (!d) return failed(`Bill ${number} was deleted.`, 'BILL_NOT_FOUND');
+      setFromServer(viewFromServer(d));
+      setOffline(false);
+      setLoadError(null);
+    }, failed);
+    createEffect(() => setLiveMode(live.mode()));
+    onCleanup(live.stop);
+  });
   onMount(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
     const onOnline = () => void load();
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOnline);
     onCleanup(() => {
-      clearInterval(timer);
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOnline);
     });
@@ -197,6 +212,11 @@ export default function BillDetailPage() {
               <p class="muted">
                 <Show when={b().createdAt}>Created by {b().createdBy ?? 'a removed user'} on {formatDateTime(b().createdAt!)}</Show>
                 <Show when={b().completedAt}>; completed by {b().completedBy ?? 'a removed user'} on {formatDateTime(b().completedAt!)}</Show>
+              </p>
+            </Show>
+            <Show when={b().source === 'server'}>
+              <p class="muted">
+                <LiveBadge mode={liveMode()} />
               </p>
             </Show>
             <div class="bill-progress">

@@ -18,6 +18,8 @@ export interface MetricSources {
   /** 1 up, 0 down; null: no Redis configured (the gauge is left out). */
   redisUp: (() => Promise<number>) | null;
   activeSessions: () => Promise<number>;
+  /** Live-screen streams (subscriptions over SSE) open in this process. */
+  liveStreams?: () => number;
 }
 
 /** One process's share of what the health screen shows, gathered from every worker. */
@@ -112,6 +114,14 @@ export function createMetrics(sources: MetricSources, now: () => number = Date.n
     async collect() {
       this.set(await within(1_000, sources.activeSessions(), 0));
     } });
+
+  const liveStreams = sources.liveStreams;
+  if (liveStreams) {
+    new Gauge({ name: 'tracetrack_live_streams', help: 'Live-screen streams (subscriptions over SSE) open', registers: [registry], aggregator: 'sum',
+      collect() {
+        this.set(liveStreams());
+      } });
+  }
 
   const ring = minuteRing(now);
   // Label children looked up once per label set, not per observation.

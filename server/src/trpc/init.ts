@@ -70,6 +70,9 @@ function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Live screens (subscriptions over SSE): a comment every 15 s keeps proxies from closing an idle
+  // stream, and a client that hears nothing for 40 s reconnects.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   // The one formatter: every refusal carries the shared code in data.appCode.
   errorFormatter({ shape, error }) {
     const cause = error.cause;

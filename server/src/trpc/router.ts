@@ -9,6 +9,7 @@ import { importRouter } from '../modules/imports/router';
 import { promotionRouter } from '../modules/promotions/router';
 import { exportRouter } from '../modules/exports/router';
 import { labelRouter } from '../modules/labels/router';
+import { liveRouter } from '../modules/live/router';
 import { reportRouter } from '../modules/reports/router';
 import { returnRouter } from '../modules/returns/router';
 import { statsRouter } from '../modules/stats/router';
@@ -35,6 +36,7 @@ export const appRouter = router({
   report: reportRouter,
   label: labelRouter,
   system: systemRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;
