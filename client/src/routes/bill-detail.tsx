@@ -77,6 +77,7 @@ export default function BillDetailPage() {
     const live = followBill(number, (d) => {
       if (!d) return failed(`Bill ${number} was deleted.`, 'BILL_NOT_FOUND');
       setFromServer(viewFromServer(d));
+      setReturns(d.returns);
       setOffline(false);
       setLoadError(null);
     }, failed);
