@@ -15,11 +15,14 @@ const Inbox = lazy(() => import('./routes/inbox'));
 const Bills = lazy(() => import('./routes/bills'));
 const BillDetail = lazy(() => import('./routes/bill-detail'));
 const BillPrint = lazy(() => import('./routes/bill-print'));
+const Returns = lazy(() => import('./routes/returns'));
+const ReturnTicket = lazy(() => import('./routes/return-ticket'));
 const Search = lazy(() => import('./routes/search'));
 const Bags = lazy(() => import('./routes/bags'));
 const Dashboard = lazy(() => import('./routes/dashboard'));
 const ScannerTest = lazy(() => import('./routes/scanner-test'));
 const EndOfDay = lazy(() => import('./routes/end-of-day'));
+const SystemHealth = lazy(() => import('./routes/system-health'));
 const Labels = lazy(() => import('./routes/labels'));
 const LabelPrint = lazy(() => import('./routes/label-print'));
 const Users = lazy(() => import('./routes/users'));
@@ -33,6 +36,7 @@ const ResetPassword = lazy(() => import('./routes/reset-password'));
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/forgot-password', '/reset-password']);
 const SETUP_PATH = '/setup';
 const Imports = lazy(() => import('./routes/imports'));
+const Devices = lazy(() => import('./routes/devices'));
 
 function Shell(props: RouteSectionProps) {
   const location = useLocation();
@@ -93,6 +97,8 @@ export function App() {
       <Route path="/bills" component={requires('viewBills', Bills)} />
       <Route path="/bills/:number" component={requires('viewBills', BillDetail)} />
       <Route path="/bills/:number/print" component={requires('viewBills', BillPrint)} />
+      <Route path="/returns" component={requires('returns', Returns)} />
+      <Route path="/returns/:ticketId" component={requires('returns', ReturnTicket)} />
       <Route path="/search" component={requires('lists', Search)} />
       <Route path="/bags" component={requires('lists', Bags)} />
       <Route path="/dashboard" component={requires('lists', Dashboard)} />
@@ -102,6 +108,8 @@ export function App() {
       <Route path="/labels/:id/print" component={requires('admin', LabelPrint)} />
       <Route path="/users" component={requires('admin', Users)} />
       <Route path="/audit" component={requires('audit', Audit)} />
+      <Route path="/system" component={requires('systemHealth', SystemHealth)} />
+      <Route path="/devices" component={requires('devices', Devices)} />
       <Route path="/account" component={Account} />
       <Route path={SETUP_PATH} component={Setup} />
       <Route path="/forgot-password" component={ForgotPassword} />

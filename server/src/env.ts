@@ -38,6 +38,12 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   ANONYMIZE_IPS: bool.default(true),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** on: one JSON access line per request at info level; off: none (errors are still logged). */
+  ACCESS_LOG: z.enum(['on', 'off']).default('on'),
+  /** Bearer token a Prometheus scraper sends to GET /metrics; unset: /metrics is a 404. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** off: no request or sync instrumentation at all (the bench's baseline); the health screen then has no call figures. */
+  METRICS: z.enum(['on', 'off']).default('on'),
   CLIENT_DIST: z.string().default('client/dist'),
   /** Where users reach the app (e.g. https://tracetrack.example.com): links in mail, the Origin check. */
   PUBLIC_URL: z.url().optional(),
@@ -47,6 +53,11 @@ const envSchema = z.object({
   /** Where uploaded import files are kept until their rows are read; unset: DATA_DIR/uploads. */
   UPLOAD_DIR: z.string().optional(),
   /** HH:MM (24-hour, in TIME_ZONE) to mail the end-of-day summary to admins and billers; needs SMTP_URL. */
+  /**
+   * Minutes without a push or pull after which the device health screen warns about a handheld
+   * whose user is still scanning (scans stuck on it, or its user seen scanning since).
+   */
+  DEVICE_SYNC_WARN_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
   EOD_SEND_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00 to 23:59').optional(),
 });
 

@@ -21,6 +21,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     logger,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    metrics: env.METRICS === 'on',
     config: {
       isProduction: env.NODE_ENV === 'production',
       anonymizeIps: env.ANONYMIZE_IPS,
@@ -32,8 +33,11 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       publicUrl: env.PUBLIC_URL ?? null,
       uploadDir: path.resolve(env.UPLOAD_DIR ?? path.join(env.DATA_DIR, 'uploads')),
       eodSendAt: env.EOD_SEND_AT ?? null,
+      deviceSyncWarnMs: env.DEVICE_SYNC_WARN_MINUTES * 60_000,
       adminTwoFactor: env.ADMIN_TWO_FACTOR,
       twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,
+      accessLog: env.ACCESS_LOG === 'on',
+      metricsToken: env.METRICS_TOKEN ?? null,
       pushConcurrency: env.PUSH_CONCURRENCY ?? defaultPushConcurrency(env.DB_POOL_SIZE),
       pushQueueSize: env.PUSH_QUEUE_SIZE,
     },
@@ -61,6 +65,8 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     close: async () => {
       stopMaintenance();
       stopEodMail();
+      // Open live streams would keep the server from closing: they end first (clients reconnect).
+      deps.live.endStreams();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.close();
     },

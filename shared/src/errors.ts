@@ -98,6 +98,18 @@ export const APP_ERROR_CODES = [
   'RESET_TOKEN_INVALID',
   'ACCOUNT_DEACTIVATED',
   'SESSION_NOT_FOUND',
+  // Returns (issue 13): parent bags sent back from completed bills on a return ticket.
+  'TICKET_NOT_FOUND',
+  /** The return ticket was finalised or cancelled: no more scans or edits. */
+  'TICKET_CLOSED',
+  /** Finalising a ticket with no bags on it. */
+  'TICKET_EMPTY',
+  /** The parent is on this return ticket already. */
+  'ALREADY_ON_TICKET',
+  /** The parent is on another open return ticket (named in the message). */
+  'ON_OTHER_TICKET',
+  /** A return takes a parent off its bill: this one is on none. */
+  'NOT_ON_A_BILL',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -3,8 +3,11 @@
  * (`@tracetrack/shared/export-links`).
  */
 
-/** What `/api/exports/<kind>.<format>` serves; `bill/<number>` is one bill's manifest. */
-export const EXPORT_KINDS = ['bags', 'bills', 'users', 'audit', 'eod'] as const;
+/**
+ * What `/api/exports/<kind>.<format>` serves; `bill/<number>` is one bill's manifest and
+ * `return/<number>` one return ticket's bags.
+ */
+export const EXPORT_KINDS = ['bags', 'bills', 'users', 'audit', 'eod', 'returns'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -32,4 +35,8 @@ export function exportHref(kind: ExportKind, format: ExportFormat, filter: Filte
 
 export function billManifestHref(billNumber: string, format: ExportFormat): string {
   return `/api/exports/bill/${encodeURIComponent(billNumber)}.${format}`;
+}
+
+export function returnTicketHref(ticketNumber: string, format: ExportFormat): string {
+  return `/api/exports/return/${encodeURIComponent(ticketNumber)}.${format}`;
 }

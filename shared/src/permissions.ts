@@ -81,12 +81,22 @@ export const PROCEDURE_PERMISSIONS = {
   'bill.delete': ADMIN,
   'bill.get': SIGNED_IN,
   'bill.list': SIGNED_IN,
+  /** Return tickets (RULES.md, returns): billers and admins, online and through sync. */
+  'return.create': STAFF,
+  'return.scan': STAFF,
+  'return.update': STAFF,
+  'return.finalize': STAFF,
+  'return.cancel': STAFF,
+  'return.get': STAFF,
+  'return.list': STAFF,
   /** Area rule: a dispatcher's dashboard is their own area (listAreaOf). */
   'stats.dashboard': SIGNED_IN,
   /** The dispatch areas and their names: not secret, every screen that shows an area needs them. */
   'area.list': SIGNED_IN,
   'device.list': ADMIN,
   'device.register': SIGNED_IN,
+  /** A handheld's outbox report, for its own device id only. */
+  'device.report': SIGNED_IN,
   'sync.push': SIGNED_IN,
   /** Area rule: a dispatcher pulls their own area's parents (listAreaOf). */
   'sync.pull': SIGNED_IN,
@@ -99,12 +109,19 @@ export const PROCEDURE_PERMISSIONS = {
   /** Rows an export would hold, before downloading it. */
   'export.count': ADMIN,
   'report.endOfDay': ADMIN,
+  /** Database, Redis, workers' memory, error rate and recent errors, background work. */
+  'system.health': ADMIN,
   'label.reserve': ADMIN,
   'label.list': ADMIN,
   'label.sheet': ADMIN,
   /** Imports: an admin's own uploads and every other admin's, with their reports. */
   'import.list': ADMIN,
   'import.get': ADMIN,
+  /** Live screens (subscriptions over SSE); each as its screen's own read. Area rule as stats.dashboard. */
+  'live.dashboard': SIGNED_IN,
+  'live.bill': SIGNED_IN,
+  'live.devices': ADMIN,
+  'live.import': ADMIN,
   'import.commit': ADMIN,
   'import.resume': ADMIN,
 } as const satisfies Record<string, Permission>;
@@ -130,6 +147,10 @@ export const ROUTE_PERMISSIONS = {
   'export.eod': ADMIN,
   /** GET /api/exports/bill/:number.<csv|xlsx>: one bill's manifest */
   'export.bill': ADMIN,
+  /** GET /api/exports/returns.<csv|xlsx>: return tickets by the list's filters */
+  'export.returns': STAFF,
+  /** GET /api/exports/return/:number.<csv|xlsx>: one return ticket's bags */
+  'export.return': STAFF,
 } as const satisfies Record<string, Permission>;
 
 export type RouteName = keyof typeof ROUTE_PERMISSIONS;
@@ -145,6 +166,10 @@ export const MUTATION_PROCEDURES: Record<MutationName, ProcedureName> = {
   'bill.addParent': 'bill.addParent',
   'bill.removeParent': 'bill.removeParent',
   'bill.complete': 'bill.complete',
+  'return.create': 'return.create',
+  'return.scan': 'return.scan',
+  'return.finalize': 'return.finalize',
+  'return.cancel': 'return.cancel',
 };
 
 /** The row of a procedure path; undefined for a path the table does not list (own keys only). */

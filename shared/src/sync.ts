@@ -3,6 +3,7 @@ import { APP_ERROR_CODES } from './errors';
 import { isoInstantSchema, storableTextSchema } from './schemas/common';
 import { linkChildInput, scanParentInput, unlinkChildInput } from './schemas/bags';
 import { billCompleteInput, billCreateInput, billParentInput } from './schemas/bills';
+import { returnCreateInput, returnScanInput, returnTicketRefInput } from './schemas/returns';
 
 /** The offline sync protocol (shared/PROTOCOL.md). Names and shapes are a public contract. */
 export const MUTATION_ARGS = {
@@ -13,6 +14,10 @@ export const MUTATION_ARGS = {
   'bill.addParent': billParentInput,
   'bill.removeParent': billParentInput,
   'bill.complete': billCompleteInput,
+  'return.create': returnCreateInput,
+  'return.scan': returnScanInput,
+  'return.finalize': returnTicketRefInput,
+  'return.cancel': returnTicketRefInput,
 } as const;
 
 export type MutationName = keyof typeof MUTATION_ARGS;
@@ -60,6 +65,20 @@ export const mutationSchema = z.object({
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
+/**
+ * What is still waiting on the handheld (its outbox), besides the mutations of the push that
+ * carries it: how many, and when the oldest was made (device clock). Scans stuck on a device
+ * never reach the server, so the device health screen only knows them from this.
+ */
+export const outboxReportSchema = z.object({
+  depth: z.number().int().min(0).max(10_000_000),
+  oldestAt: clientTimeSchema.nullable(),
+});
+export type OutboxReport = z.infer<typeof outboxReportSchema>;
+
+/** The small report a handheld sends when it comes back online (and when a push fails). */
+export const deviceReportInput = z.object({ deviceId: z.uuid().toLowerCase(), outbox: outboxReportSchema });
+
 export const deviceRegisterInput = z.object({ deviceId: z.uuid().toLowerCase(), label: storableTextSchema.trim().max(100).optional() });
 export const deviceRegisterOutput = z.object({ deviceId: z.string(), label: z.string().nullable(), lastSeq: z.number().int() });
 
@@ -67,6 +86,9 @@ export const deviceListInput = z.object({
   limit: z.number().int().min(1).max(200).default(100),
   cursor: z.uuid().toLowerCase().optional(),
 });
+/** The device health screen's live stream: its first page. */
+export const liveDevicesInput = z.object({ limit: z.number().int().min(1).max(200).default(100) });
+
 export const deviceHealthSchema = z.object({
   deviceId: z.string(),
   label: z.string().nullable(),
@@ -78,13 +100,29 @@ export const deviceHealthSchema = z.object({
   /** Seq ranges still missing (never received); filled ones stay in device_seq_gaps as history. */
   gapCount: z.number().int(),
   rejectedCount: z.number().int(),
+  lastPullAt: z.string().nullable(),
+  /** Refusals stored for its scans in the last 24 hours. */
+  refusalsLastDay: z.number().int(),
+  /** Its last outbox report (null: never reported): scans waiting on the device, not yet sent. */
+  waitingScans: z.number().int().nullable(),
+  oldestWaitingAt: z.string().nullable(),
+  reportedAt: z.string().nullable(),
+  /** The newest scan the server has from its user, by any device or online. */
+  userLastScanAt: z.string().nullable(),
+  /**
+   * No push or pull for longer than the configured time (DEVICE_SYNC_WARN_MINUTES) while its user
+   * is scanning: scans were waiting on it at its last report, or its user was seen scanning since.
+   */
+  isSyncOverdue: z.boolean(),
 });
 export type DeviceHealth = z.infer<typeof deviceHealthSchema>;
-export const deviceListOutput = z.object({ items: z.array(deviceHealthSchema), nextCursor: z.string().nullable() });
+export const deviceListOutput = z.object({ items: z.array(deviceHealthSchema), nextCursor: z.string().nullable(), syncWarnMinutes: z.number().int() });
 
 export const syncPushInput = z.object({
   deviceId: z.uuid().toLowerCase(),
   mutations: z.array(mutationSchema).min(1).max(MAX_MUTATIONS_PER_PUSH),
+  /** Optional: what else waits on the device (see outboxReportSchema). */
+  outbox: outboxReportSchema.optional(),
 });
 export type SyncPushInput = z.infer<typeof syncPushInput>;
 
@@ -115,6 +153,8 @@ export type SyncPushOutput = z.infer<typeof syncPushOutput>;
 export const syncPullInput = z.object({
   cursor: storableTextSchema.max(500).optional(),
   limit: z.number().int().min(1).max(500).default(200),
+  /** Optional: the pulling device, for its last pull on the device health screen. */
+  deviceId: z.uuid().toLowerCase().optional(),
 });
 
 /**

@@ -21,6 +21,7 @@ import { createStatementRecorder, type StatementRecorder, writeScripts } from '.
 import * as fx from './fixtures';
 import { exportsTable, type ExportRun, measureExport, seededAdmin } from './exports';
 import { loopbackAddress } from './http-client';
+import { measureObservabilityCost, type ObservabilityReport, observabilityTable } from './observability';
 import { runPhase } from './load-pool';
 import { runPgbench, runPgbenchScripts } from './pgbench';
 import { type PhaseReport, percentiles, summaryTable, writeReport } from './report';
@@ -385,16 +386,27 @@ try {
     }
   }
 
+  // The cost of metrics and access logs: one server with them off, then on (observability.ts).
+  let observability: ObservabilityReport | null = null;
+  const observabilityRounds = quick ? 1 : 2;
+  if (!args.only || 'observability'.includes(args.only)) {
+    log('\n=== metrics and access logs: off vs on ===');
+    observability = await measureObservabilityCost({
+      databaseUrl: url, redisUrl, client, password: args.password, codes, threads, seconds: T.readSeconds + 2, rounds: observabilityRounds, log,
+    });
+    log(`  access lines written: ${observability.accessLines}; scraped applied+unchanged ${observability.scrapedApplied} vs bench ${observability.benchApplied}`);
+  }
+
   const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
   await recorder.close();
   bare.kill();
   const stormLine = storm ? `\n\nReconnect storm (WORKERS=1, Redis): ${storm.devices} handhelds × ${storm.backlog.toLocaleString('en')} scans in batches of 500: ${storm.pushCalls} push calls, ${storm.failedCalls} refused or failed; ${storm.stored.toLocaleString('en')} of ${storm.expected.toLocaleString('en')} scans stored, ${storm.duplicates} twice; drained in ${storm.drainS.toFixed(1)} s.` : '';
-  const table = `${summaryTable(phases, pgbench, ceilings)}${stormLine}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}`;
+  const table = `${summaryTable(phases, pgbench, ceilings)}${stormLine}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}${observability ? `\n\n${observabilityTable(observability, observabilityRounds)}` : ''}`;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
   const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, ceilings: Object.fromEntries(ceilings), storm, phases, exports: exportRuns }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, ceilings: Object.fromEntries(ceilings), storm, phases, exports: exportRuns, observability }, null, 2));
   console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
     writeReport(path.join(root, 'tests/bench/README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +

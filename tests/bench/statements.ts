@@ -66,7 +66,7 @@ export async function createStatementRecorder(databaseUrl: string): Promise<Stat
     config: {
       isProduction: false, anonymizeIps: true, trustProxy: false, sessionIdleMs: 3_600_000, sessionAbsoluteMs: 12 * 3_600_000,
       clientDist: null, timeZone: process.env.TIME_ZONE ?? 'Asia/Kolkata', publicUrl: null, uploadDir: path.join(tmpdir(), 'tracetrack-bench-uploads'),
-      eodSendAt: null, adminTwoFactor: 'optional', twoFactorKey: null,
+      eodSendAt: null, adminTwoFactor: 'optional', twoFactorKey: null, deviceSyncWarnMs: 30 * 60_000, accessLog: false, metricsToken: null,
     },
   });
   let ip = 0;

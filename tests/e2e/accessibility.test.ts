@@ -1,22 +1,16 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { seriousFindings } from './axe';
-import { blurEverything, goOffline, launchChromium, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { blurEverything, goOffline, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 interface Finding {
   screen: string;
@@ -48,10 +42,20 @@ function screens(billNumber: string, parentCode: string): { path: string; ready:
   ];
 }
 
+/** Return tickets: billers' and admins' screens. */
+function returnScreens(ticketId: string, ticketNumber: string): { path: string; ready: (page: Page) => Promise<unknown> }[] {
+  return [
+    { path: '/returns', ready: (page) => page.getByRole('link', { name: ticketNumber }).waitFor() },
+    { path: `/returns/${ticketId}`, ready: (page) => page.getByTestId('return-lines').locator('li').first().waitFor() },
+  ];
+}
+
 /** The admins' own screens. */
 const ADMIN_SCREENS: { path: string; ready: (page: Page) => Promise<unknown> }[] = [
   { path: '/users', ready: (page) => page.getByTestId('users-table').locator('tbody tr').first().waitFor() },
   { path: '/audit', ready: (page) => page.getByTestId('audit-entry').first().waitFor() },
+  { path: '/system', ready: (page) => page.getByTestId('health-worker-table').locator('tbody tr').first().waitFor() },
+  { path: '/devices', ready: (page) => page.getByTestId('devices-table').waitFor() },
 ];
 
 describe('accessibility (axe-core in real Chromium)', () => {
@@ -67,6 +71,12 @@ describe('accessibility (axe-core in real Chromium)', () => {
     await loader.bag.linkChild({ parentCode: 'SB90002', childCode: 'K90X01' });
     await env.app.as(biller).bill.create({ billNumber: 'AXE-BILL-1', capacity: 2, destination: 'Hisar', vehicleNumber: 'HR 20 AB 1234' });
     await env.app.as(biller).bill.addParent({ billNumber: 'AXE-BILL-1', parentCode: 'SB90001' });
+    // A completed bill with one parent returned on an open ticket: the bill page shows the return.
+    await env.app.as(biller).bill.addParent({ billNumber: 'AXE-BILL-1', parentCode: 'SB90002' });
+    await env.app.as(biller).bill.complete({ billNumber: 'AXE-BILL-1' });
+    const ticketId = crypto.randomUUID();
+    const ticket = await env.app.as(biller).return.create({ ticketId, area: 'hisar', notes: 'Back from the dealer' });
+    await env.app.as(biller).return.scan({ ticketId, code: 'SB90002' });
     const findings: Finding[] = [];
 
     // Signed out: the sign-in screen.
@@ -115,7 +125,7 @@ describe('accessibility (axe-core in real Chromium)', () => {
       const desk = await newDevice(browser, env.url, 'desktop');
       const tab = await desk.newPage();
       await signInThroughUi(tab, user.username, TEST_PASSWORD, /\/bills$/);
-      for (const s of [...screens('AXE-BILL-1', 'SB90001'), ...(role === 'admin' ? ADMIN_SCREENS : [])]) {
+      for (const s of [...screens('AXE-BILL-1', 'SB90001'), ...returnScreens(ticketId, ticket.ticket.number), ...(role === 'admin' ? ADMIN_SCREENS : [])]) {
         await tab.goto(s.path);
         await s.ready(tab);
         findings.push(...(await audit(tab, `${role} ${s.path}`)));

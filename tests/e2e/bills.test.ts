@@ -2,22 +2,16 @@
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
 import type { Browser, Page } from 'playwright-core';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createParentBag } from '../factories/bills';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { launchChromium, localRows, newDevice, pdfPageCount, signInThroughUi, textOf, waitForControllingWorker, waitForText } from './browser';
-import { type E2eServer, linkedChildren, startE2eServer } from './server';
+import { localRows, newDevice, pdfPageCount, signInThroughUi, textOf, waitForControllingWorker, waitForText } from './browser';
+import { type E2eServer, linkedChildren, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 interface StoredBill {
   billNumber: string;

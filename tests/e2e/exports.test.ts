@@ -2,13 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { createParentBag } from '../factories/bills';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { parseCsv } from '../helpers/exports';
-import { launchChromium, newDevice, signInThroughUi } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { newDevice, signInThroughUi } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
 
 // The reader's wasm from the installed package, as the PWA ships it (no network).
 const require = createRequire(import.meta.url);
@@ -16,13 +16,7 @@ prepareZXingModule({ overrides: { wasmBinary: readFileSync(require.resolve('zxin
 
 let env: E2eServer;
 let browser: Browser;
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 describe('admin screens for data out (real Chromium, real server)', () => {
   it('reserves 60 new SB codes and prints them on A4 pages whose barcodes decode back to the codes', async () => {
@@ -98,6 +92,33 @@ describe('admin screens for data out (real Chromium, real server)', () => {
     await page.waitForURL(/date=2026-01-05/);
     await page.getByText('No bill was created or completed that day.').waitFor();
     expect(await page.getByTestId('eod-created').textContent()).toBe('0');
+    await context.close();
+  });
+  it('downloads the audit log as the screen filters it, and the user list with its filters', async () => {
+    const admin = await createUser(env.app.deps.db, { role: 'admin' });
+    const context = await newDevice(browser, env.url, 'desktop');
+    const page = await context.newPage();
+    await signInThroughUi(page, admin.username, TEST_PASSWORD, /\/bills$/);
+    // Their sign-ins: rows the background work of the signed-in app (device registration) does not add to.
+    await page.goto(`/audit?actor=${admin.username}&action=auth.`);
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    const count = page.getByTestId('export-count');
+    await count.getByText(/^Export \d+ rows?:$/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the audit log as CSV' }).click()]);
+    const records = await parseCsv(readFileSync((await download.path())!));
+    const shown = Number((await count.textContent())!.match(/\d+/)![0]);
+    expect(records.length - 1).toBe(shown);
+    expect(records.slice(1).every((r) => r[1] === admin.username && r[2]!.startsWith('auth.'))).toBe(true);
+    expect(shown).toBeGreaterThan(0);
+
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByLabel('Name or email').fill(admin.username);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByTestId('export-count').getByText('Export 1 row:').waitFor();
+    const [users] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download users with their scans of the last 30 days as CSV' }).click()]);
+    const userRows = await parseCsv(readFileSync((await users.path())!));
+    expect(userRows.slice(1).map((r) => r[0])).toEqual([admin.username]);
     await context.close();
   });
 });

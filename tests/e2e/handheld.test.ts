@@ -1,25 +1,16 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import {
-  blurEverything, goOffline, launchChromium, localParentCodes, newDevice, openFromNav, openHandheld, signInThroughUi, textOf, throttleCpu, waitForText,
-  wedgeKeys, wedgeScan,
-} from './browser';
+import { blurEverything, goOffline, localParentCodes, newDevice, openFromNav, openHandheld, signInThroughUi, textOf, throttleCpu, waitForText, wedgeKeys, wedgeScan } from './browser';
 import { installLatencyProbe, latencyStats, readLatencyProbe, setProbeExpectation } from './probes';
-import { type E2eServer, linkedChildren, otherDevice, startE2eServer } from './server';
+import { type E2eServer, linkedChildren, otherDevice, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -4,22 +4,16 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { childCodes, writeLabelSheetXlsx } from '../factories/label-sheets';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { launchChromium, newDevice, signInThroughUi, textOf, waitForText } from './browser';
-import { type E2eServer, linkedChildren, startE2eServer } from './server';
+import { newDevice, signInThroughUi, textOf, waitForText } from './browser';
+import { type E2eServer, linkedChildren, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 describe('Imports screen (real Chromium, real server and Postgres)', () => {
   it('an admin checks a label sheet, sees the dry-run report, commits, watches the progress reach 100% and finds the bags on the bag list', async () => {

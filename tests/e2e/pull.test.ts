@@ -2,21 +2,15 @@
 // Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { blurEverything, launchChromium, localParentCodes, localRows, newDevice, signInThroughUi, waitForText, wedgeScan } from './browser';
-import { type E2eServer, startE2eServer } from './server';
+import { blurEverything, localParentCodes, localRows, newDevice, signInThroughUi, waitForText, wedgeScan } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 /**
  * Wakes the sync engine (it runs on 'online') until the device holds exactly these parents. A pull

@@ -5,25 +5,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { trpcHttp } from '../helpers/http';
-import {
-  blurEverything, CLIENT_DIST, goOffline, launchChromium, newDevice, openFromNav, openHandheld, signInThroughUi, textOf, waitForServiceWorker, waitForText, wedgeScan,
-} from './browser';
+import { blurEverything, CLIENT_DIST, goOffline, newDevice, openFromNav, openHandheld, signInThroughUi, textOf, waitForServiceWorker, waitForText, wedgeScan } from './browser';
 import { installLatencyProbe, latencyStats, percentile, readLatencyProbe, setProbeExpectation } from './probes';
-import { appliedLinksByDevice, type E2eServer, linkedChildren, otherDevice, startE2eServer } from './server';
+import { appliedLinksByDevice, type E2eServer, linkedChildren, otherDevice, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [env, browser] = await Promise.all([startE2eServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+useE2eSuite((s) => ({ env, browser } = s));
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

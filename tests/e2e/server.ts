@@ -1,9 +1,11 @@
+import type { Browser } from 'playwright-core';
 import { sql } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '@tracetrack/db';
 import { trpcHttp } from '../helpers/http';
 import { ensureServerBundle, type ServerProcess, startServerProcess } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { CLIENT_DIST, deviceIp, ensureClientBuilt } from './browser';
+import { CLIENT_DIST, deviceIp, ensureClientBuilt, launchChromium } from './browser';
 
 /** The first admin's password (the password rule refuses one containing the username). */
 export const E2E_ADMIN_PASSWORD = 'E2e-Granary-Gatekeeper-7';
@@ -78,4 +80,26 @@ export async function appliedLinksByDevice(db: Db, deviceId: string): Promise<Ma
     .groupBy(sql`args->>'childCode'`)
     .execute();
   return new Map(rows.map((r) => [r.child.toUpperCase(), r.n]));
+}
+
+/**
+ * One e2e file's setup: the server (startE2eServer's `env`) and Chromium start together before
+ * the file's tests and are handed to `receive`; both stop after them, and if one of the two failed
+ * to start, the other is still stopped.
+ */
+export function useE2eSuite(receive: (suite: { env: E2eServer; browser: Browser }) => void, env: Record<string, string | undefined> = {}): void {
+  let server: E2eServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    const [s, b] = await Promise.allSettled([startE2eServer(env), launchChromium()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    if (s.status === 'rejected') throw s.reason;
+    if (b.status === 'rejected') throw b.reason;
+    receive({ env: server!, browser: browser! });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }

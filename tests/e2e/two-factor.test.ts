@@ -1,26 +1,19 @@
 /// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   changePasswordOnScreen, desktopPage, enrolTwoFactorOnScreen, expectNoSeriousAxeViolations, settled, signOut, submitSignIn,
 } from './account-flows';
-import { launchChromium } from './browser';
-import { E2E_ADMIN_PASSWORD, type E2eServer, startE2eServer } from './server';
+import { E2E_ADMIN_PASSWORD, type E2eServer, useE2eSuite } from './server';
 
 const ADMIN_PASSWORD = E2E_ADMIN_PASSWORD;
 
 let env: E2eServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  // Admins must use two-step sign-in (the default, stated here so the test says what it relies on).
-  // Without REDIS_URL: see accounts.test.ts (the server's Redis keys are not per database).
-  [env, browser] = await Promise.all([startE2eServer({ ADMIN_TWO_FACTOR: 'required', REDIS_URL: undefined }), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await env?.close();
-});
+// Admins must use two-step sign-in (the default, stated here so the test says what it relies on).
+// Without REDIS_URL: see accounts.test.ts (the server's Redis keys are not per database).
+useE2eSuite((s) => ({ env, browser } = s), { ADMIN_TWO_FACTOR: 'required', REDIS_URL: undefined });
 
 describe('two-step sign-in (real Chromium, ADMIN_TWO_FACTOR=required)', () => {
   it('admins are taken to set-up; a new admin enrols, signs in with an app code, then with a recovery code that fails the second time', async () => {

@@ -38,5 +38,13 @@ export async function parseXlsx(body: ReadableStream<Uint8Array> | Buffer): Prom
     }
     sheets.push(sheet);
   }
+  // exceljs's streaming reader loses the names of a workbook of five or more sheets written without
+  // shared strings (it falls back to SheetN; the file itself names them): read them from workbook.xml.
+  if (Buffer.isBuffer(body) && sheets.some((s) => /^Sheet\d+$/.test(s.name))) {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as unknown as ArrayBuffer);
+    const names = workbook.worksheets.map((w) => w.name);
+    sheets.forEach((s, i) => (s.name = names[i] ?? s.name));
+  }
   return sheets;
 }

@@ -27,7 +27,8 @@ export interface TestApp {
 export async function createTestApp(
   opts: {
     clock?: () => Date; smtpUrl?: string; publicUrl?: string; eodSendAt?: string;
-    adminTwoFactor?: 'required' | 'optional'; sessionIdleMs?: number; twoFactorKey?: Buffer;
+    adminTwoFactor?: 'required' | 'optional'; sessionIdleMs?: number; twoFactorKey?: Buffer; deviceSyncWarnMs?: number;
+    metricsToken?: string;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -50,9 +51,12 @@ export async function createTestApp(
       publicUrl: opts.publicUrl ?? null,
       uploadDir: path.join(tmpdir(), 'tracetrack-test-uploads'),
       eodSendAt: opts.eodSendAt ?? null,
+      deviceSyncWarnMs: opts.deviceSyncWarnMs ?? 30 * 60_000,
       // Tests sign admins in without a second factor unless a test checks the rule.
       adminTwoFactor: opts.adminTwoFactor ?? 'optional',
       twoFactorKey: opts.twoFactorKey ?? null,
+      accessLog: false,
+      metricsToken: opts.metricsToken ?? null,
     },
   });
   return {

@@ -106,16 +106,16 @@ describe('end-of-day summary', () => {
     expect(report.mail).toMatchObject({ isConfigured: true, sendAt: '20:00' });
   });
 
-  it('exports the same summary as CSV (four sections) and XLSX (four sheets), formulas neutralised', async () => {
+  it('exports the same summary as CSV (five sections) and XLSX (five sheets, returns apart), formulas neutralised', async () => {
     const cookie = await sessionCookieFor(t.deps, people.admin.id);
     const app = createApp(t.deps);
     const csv = await app.request(`/api/exports/eod.csv?date=${DAY}`, { headers: { cookie } });
     expect(csv.headers.get('content-disposition')).toMatch(/filename="eod_date-20260310_\d{8}-\d{4}\.csv"/);
     const records = await parseCsv(csv.body!);
-    expect(records.filter((r) => r.length === 1 && r[0]).map((r) => r[0])).toEqual(['Totals', 'By status', 'By user', 'Bills']);
+    expect(records.filter((r) => r.length === 1 && r[0]).map((r) => r[0])).toEqual(['Totals', 'By status', 'By user', 'Bills', 'Returns']);
     expect(records.some((r) => r.includes(`'=HYPERLINK("x")`))).toBe(true);
     const sheets = await parseXlsx(Buffer.from(await (await app.request(`/api/exports/eod.xlsx?date=${DAY}`, { headers: { cookie } })).arrayBuffer()));
-    expect(sheets.map((s) => s.name)).toEqual(['Totals', 'By status', 'By user', 'Bills']);
+    expect(sheets.map((s) => s.name)).toEqual(['Totals', 'By status', 'By user', 'Bills', 'Returns']);
     const report = await t.as(people.admin).report.endOfDay({ date: DAY });
     expect(sheets[0]!.rows[1]).toEqual([DAY, report.totals.billsCreated, report.totals.billsCompleted, report.totals.bills, report.totals.parents, report.totals.children, report.totals.actualWeightKg, report.totals.expectedWeightKg, report.totals.varianceKg]);
     expect(sheets[3]!.rows).toHaveLength(report.bills.length + 1);

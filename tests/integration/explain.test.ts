@@ -10,6 +10,7 @@ import * as bags from '../../server/src/modules/bags/queries';
 import * as batch from '../../server/src/modules/bags/batch-queries';
 import * as bills from '../../server/src/modules/bills/queries';
 import * as labels from '../../server/src/modules/labels/queries';
+import * as returns from '../../server/src/modules/returns/queries';
 import * as activity from '../../server/src/modules/users/activity-queries';
 import * as counters from '../../server/src/modules/counters/queries';
 import * as devices from '../../server/src/modules/devices/queries';
@@ -35,7 +36,10 @@ const BIG = ['bags', 'links', 'scan_events', 'audit_log'];
 const AUDIT_ROWS = Number(process.env.EXPLAIN_AUDIT_ROWS ?? 300_000);
 // The seeded dataset has hundreds of bills, where a sequential scan IS the best plan; at 100k bills
 // it would not be. For these the check is that an index path exists (planned with seq scans off).
-const SMALL_HERE = ['bills', 'bill_parents', 'sync_tombstones', 'login_failures', 'recovery_codes', 'password_resets'];
+const SMALL_HERE = [
+  'bills', 'bill_parents', 'sync_tombstones', 'login_failures', 'recovery_codes', 'password_resets',
+  'return_tickets', 'return_ticket_bags', 'bill_return_events',
+];
 
 interface PlanNode {
   'Node Type': string;
@@ -198,6 +202,13 @@ const cases: Case[] = [
   ['bill.list status + cursor', () => bills.listBills(recorder.db, { status: 'completed', beforeId: sample.billId, limit: 50 })],
   ['bill.list number prefix', () => bills.listBills(recorder.db, { numberPrefix: 'BL-0001', beforeId: null, limit: 50 })],
   ['bill.list page tallies', () => bills.tallyBills(recorder.db, sample.billIds), BILL_PAGE],
+  ['bill.get return events', () => returns.listReturnEventsOfBill(recorder.db, sample.billId)],
+  ['export bills: returned parents per bill', () => returns.countReturnsOfBills(recorder.db, sample.billIds)],
+  ['report.endOfDay returns of a day', () => returns.listReturnEventsBetween(recorder.db, new Date(Date.now() - 86_400_000), new Date())],
+  ['return.scan: the parent on open tickets', () => returns.findOpenTicketsOfParent(recorder.db, sample.parentId)],
+  ['return.list', () => returns.listTickets(recorder.db, { beforeId: null, limit: 50 })],
+  ['return.list status + area + cursor', () => returns.listTickets(recorder.db, { status: 'open', area: sample.area, beforeId: 1000, limit: 50 })],
+  ['return.get bags', () => returns.listTicketBags(recorder.db, 1, 500)],
   ['bill writes', () => inTx(async (tx) => {
     await bills.lockBillByNumber(tx, sample.billNumber);
     await bills.findBillViewById(tx, sample.billId);
@@ -229,10 +240,12 @@ const cases: Case[] = [
     await devices.findDevice(recorder.db, sample.deviceId);
     await devices.findDeviceForPush(recorder.db, sample.deviceId, sample.mutationIds);
     await sync.findStoredSeqsIn(recorder.db, sample.deviceId, [{ fromSeq: 3, toSeq: 9 }, { fromSeq: 11, toSeq: Number.MAX_SAFE_INTEGER }]);
-    await devices.recordPush(recorder.db, sample.deviceId, 10, new Date());
+    await devices.recordPush(recorder.db, sample.deviceId, 10, new Date(), { depth: 3, oldestAt: new Date().toISOString() });
+    await devices.recordPull(recorder.db, sample.deviceId, sample.userId, new Date());
+    await devices.recordOutboxReport(recorder.db, sample.deviceId, sample.userId, { depth: 0, oldestAt: null }, new Date());
     await devices.replaceSeqGaps(recorder.db, sample.deviceId, [1, 2], [{ fromSeq: 3, toSeq: 4, detectedAt: new Date(), filledAt: null }]);
   }],
-  ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100)],
+  ['device.list', () => devices.listDevices(recorder.db, sample.deviceId, 100, new Date(Date.now() - 86_400_000))],
   ['audit.list no filter', () => listAuditLog(recorder.db, {}, null, 50)],
   ['audit.list cursor', () => listAuditLog(recorder.db, {}, { micros: sample.auditMicros, id: sample.auditId }, 50)],
   ['audit.list filter lookups', () => resolveAuditFilter(recorder.db, { actor: sample.dispatcher, entityType: 'bag', entityKey: sample.childCode })],

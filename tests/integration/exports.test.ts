@@ -77,18 +77,18 @@ describe('bill exports', () => {
     }
   });
 
-  it('exports one bill\'s manifest: the bill, its parents with weights and every child', async () => {
+  it('exports one bill\'s manifest: the bill, its parents with weights, every child, and the parents returned from it', async () => {
     const res = await get(`/api/exports/bill/${encodeURIComponent(billNumber)}.csv`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain(`bill_bill-${billNumber}_`);
     const records = await parseCsv(res.body!);
     const titles = records.filter((r) => r.length === 1 && r[0] !== '').map((r) => r[0]);
-    expect(titles).toEqual(['Bill', 'Parents', 'Children']);
+    expect(titles).toEqual(['Bill', 'Parents', 'Children', 'Returns']);
     const children = records.slice(records.findIndex((r) => r[0] === 'Children') + 2).filter((r) => r.length === 3);
     expect(children).toHaveLength(37);
 
     const sheets = await parseXlsx(Buffer.from(await (await get(`/api/exports/bill/${encodeURIComponent(billNumber)}.xlsx`)).arrayBuffer()));
-    expect(sheets.map((s) => s.name)).toEqual(['Bill', 'Parents', 'Children']);
+    expect(sheets.map((s) => s.name)).toEqual(['Bill', 'Parents', 'Children', 'Returns']);
     expect(sheets[1]!.rows.slice(1).map((r) => [r[2], r[5], r[6], r[7]])).toEqual(expect.arrayContaining([[30, 30, 30, 0], [7, 7, 15, -8]]));
     expect(sheets[2]!.rows).toHaveLength(38);
 
@@ -137,7 +137,7 @@ describe('bag exports and counts', () => {
 });
 
 describe('who may download', () => {
-  const routes = ['/api/exports/bags.csv', '/api/exports/bills.xlsx', '/api/exports/users.csv', '/api/exports/eod.csv?date=2026-01-05', '/api/exports/bill/NO-SUCH.csv'];
+  const routes = ['/api/exports/bags.csv', '/api/exports/bills.xlsx', '/api/exports/users.csv', '/api/exports/audit.xlsx', '/api/exports/eod.csv?date=2026-01-05', '/api/exports/bill/NO-SUCH.csv'];
   it.each(routes)('%s: admins only (403 for billers and dispatchers, 401 signed out)', async (route) => {
     for (const role of ['biller', 'dispatcher'] as const) {
       const res = await get(route, await sessionCookieFor(t.deps, staff[role].id));
@@ -198,5 +198,50 @@ describe('user activity', () => {
     const row = Object.fromEntries(header.map((h, i) => [h, records[1]![i]]));
     expect(row).toMatchObject({ Username: staff.dispatcher.username, 'Scans (last 7 days)': '3', 'Refused scans (last 7 days)': '1' });
     expect(records).toHaveLength(2);
+  });
+});
+
+describe('users with boolean filters', () => {
+  it('take the user list\'s yes/no filters from the query string, and count the same rows', async () => {
+    const admin = t.as(staff.admin);
+    const records = await parseCsv((await get('/api/exports/users.csv?isDeactivated=false&isLocked=false&hasTwoFactor=false')).body!);
+    const counted = await admin.export.count({ kind: 'users', filter: { isDeactivated: false, isLocked: false, hasTwoFactor: false } });
+    expect(records.length - 1).toBe(counted.count);
+    expect(counted.count).toBeGreaterThan(0);
+    const bad = await get('/api/exports/users.csv?isLocked=perhaps');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { data: { appCode: 'VALIDATION' } } });
+  });
+});
+
+describe('audit log exports', () => {
+  it('hold what the audit screen lists for the same filters, newest first, and the count agrees', async () => {
+    const admin = t.as(staff.admin);
+    const billNumber = nextBillNumber('AUD');
+    await admin.bill.create({ billNumber, capacity: 2 });
+    await admin.bill.update({ billNumber, destination: 'Nagpur depot' });
+    const filters = { entityType: 'bill' as const, entityKey: billNumber };
+    const listed = await admin.audit.list({ filters });
+    expect(listed.items.map((e) => e.action)).toEqual(['bill.update', 'bill.create']);
+
+    const records = await parseCsv((await get(`/api/exports/audit.csv?entityType=bill&entityKey=${billNumber}`)).body!);
+    const header = records[0]!;
+    const rows = records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+    expect(rows.map((r) => r['Action'])).toEqual(['bill.update', 'bill.create']);
+    expect(rows.every((r) => r['Entity'] === billNumber && r['User'] === staff.admin.username)).toBe(true);
+    expect(JSON.parse(rows[0]!['After']!)).toMatchObject({ destination: 'Nagpur depot' });
+    expect(await admin.export.count({ kind: 'audit', filter: filters })).toEqual({ count: 2, isCapped: false });
+
+    const xlsx = await get(`/api/exports/audit.xlsx?entityType=bill&entityKey=${billNumber}`);
+    const [sheet] = await parseXlsx(Buffer.from(await xlsx.arrayBuffer()));
+    expect(sheet!.rows.length).toBe(3);
+  });
+
+  it('of an entity that does not exist are empty, and a bad filter is a 400 naming the field', async () => {
+    const records = await parseCsv((await get('/api/exports/audit.csv?entityType=bill&entityKey=NO-SUCH-BILL')).body!);
+    expect(records).toHaveLength(1);
+    const bad = await get('/api/exports/audit.csv?from=yesterday');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { data: { appCode: 'VALIDATION', details: { fieldErrors: { from: expect.any(Array) } } } } });
   });
 });

@@ -50,7 +50,10 @@ describe('the permission table', () => {
   it('says what the role matrix of the product says', () => {
     const whoMay = (name: string) => ALL.filter((role) => isAllowed(name, role));
     const everyone = ['bag.scanParent', 'bag.linkChild', 'bag.unlinkChild', 'bag.get', 'bag.list', 'bill.get', 'bill.list', 'stats.dashboard', 'device.register', 'sync.push', 'sync.pull'];
-    const staff = ['bill.create', 'bill.update', 'bill.addParent', 'bill.removeParent', 'bill.complete', 'bill.reopen'];
+    const staff = [
+      'bill.create', 'bill.update', 'bill.addParent', 'bill.removeParent', 'bill.complete', 'bill.reopen',
+      'return.create', 'return.scan', 'return.update', 'return.finalize', 'return.cancel', 'return.get', 'return.list',
+    ];
     const admins = [
       'user.create', 'user.list', 'user.update', 'user.issuePasswordReset', 'user.endSessions', 'user.resetTwoFactor', 'user.deactivate',
       'bag.delete', 'bag.setArea', 'bill.delete', 'device.list', 'promotion.list', 'promotion.decide',
@@ -63,8 +66,12 @@ describe('the permission table', () => {
     for (const name of OWN_ACCOUNT) expect([name, whoMay(name)]).toEqual([name, ALL]);
     expect(whoMay('promotion.request')).toEqual(['biller', 'dispatcher']);
     expect(whoMay('promotion.mine')).toEqual(ALL);
-    // Exports are admins' (the role matrix of the product): every download route.
-    for (const route of Object.keys(ROUTE_PERMISSIONS)) expect([route, ALL.filter((role) => isRouteAllowed(route, role))]).toEqual([route, ['admin']]);
+    // Exports are admins' (the role matrix of the product): every download route but a return
+    // ticket's, which the billers who scan it export from its page (issue 13).
+    const staffRoutes = ['export.returns', 'export.return'];
+    for (const route of Object.keys(ROUTE_PERMISSIONS)) {
+      expect([route, ALL.filter((role) => isRouteAllowed(route, role))]).toEqual([route, staffRoutes.includes(route) ? ['admin', 'biller'] : ['admin']]);
+    }
   });
 
   it('refuses a route the table does not list to everyone, and anonymous callers with the sign-in sentence', () => {
@@ -100,6 +107,10 @@ describe('the permission table', () => {
       'bill.addParent': 'bill.addParent',
       'bill.removeParent': 'bill.removeParent',
       'bill.complete': 'bill.complete',
+      'return.create': 'return.create',
+      'return.scan': 'return.scan',
+      'return.finalize': 'return.finalize',
+      'return.cancel': 'return.cancel',
     });
   });
 

@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 // Zod-free module: the handheld's bundle stays without the schemas.
 import { type AppErrorCode, RETRYABLE_ERROR_CODES } from '@tracetrack/shared/errors';
 // Type-only, through the server package's export: the router's types describe the API; no server
@@ -15,10 +15,16 @@ const MAX_BATCH: typeof MAX_BATCH_CALLS = 10;
  */
 export const api = createTRPCClient<AppRouter>({
   links: [
-    httpBatchLink({
-      url: '/trpc',
-      maxItems: MAX_BATCH,
-      fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include' }),
+    // Live screens (live.*) are subscriptions over server-sent events; everything else is batched
+    // HTTP. The session cookie goes with both (same origin).
+    splitLink({
+      condition: (op) => op.type === 'subscription',
+      true: httpSubscriptionLink({ url: '/trpc', eventSourceOptions: () => ({ withCredentials: true }) }),
+      false: httpBatchLink({
+        url: '/trpc',
+        maxItems: MAX_BATCH,
+        fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: 'include' }),
+      }),
     }),
   ],
 });

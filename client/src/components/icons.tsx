@@ -140,6 +140,13 @@ export const IconAudit = () => (
   </Svg>
 );
 
+/** A pulse line: system health. */
+export const IconPulse = () => (
+  <Svg>
+    <path d="M3 12h4l2-5 4 10 2-5h6" />
+  </Svg>
+);
+
 export const IconAccount = () => (
   <Svg>
     <circle cx="12" cy="8" r="4" />

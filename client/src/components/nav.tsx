@@ -4,7 +4,7 @@ import { For, type JSX, Show } from 'solid-js';
 import { canUse, currentUser } from '../features/auth/session';
 import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
-import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconScan, IconSearch, IconTest, IconUpload, IconUsers } from './icons';
+import { IconAccount, IconAudit, IconBags, IconBills, IconChart, IconPulse, IconScan, IconSearch, IconTest, IconUpload, IconUsers } from './icons';
 import { SignOutButton } from './sign-out-button';
 
 export interface NavLink {
@@ -18,15 +18,18 @@ export interface NavLink {
 const LINKS: readonly NavLink[] = [
   { href: '/scan', label: 'Scan', capability: 'scan', icon: IconScan },
   { href: '/bills', label: 'Bills', capability: 'viewBills', icon: IconBills },
+  { href: '/returns', label: 'Returns', capability: 'returns', icon: IconBills },
   { href: '/search', label: 'Search', capability: 'lists', icon: IconSearch },
   { href: '/bags', label: 'Bags', capability: 'lists', icon: IconBags },
   { href: '/dashboard', label: 'Dashboard', capability: 'lists', icon: IconChart },
   { href: '/reports/end-of-day', label: 'End of day', capability: 'admin', icon: IconChart },
   { href: '/labels', label: 'Labels', capability: 'admin', icon: IconBags },
   { href: '/imports', label: 'Imports', capability: 'imports', icon: IconUpload },
+  { href: '/devices', label: 'Devices', capability: 'devices', icon: IconScan },
   { href: '/scanner-test', label: 'Scanner test', capability: 'scan', icon: IconTest },
   { href: '/users', label: 'Users', capability: 'admin', icon: IconUsers },
   { href: '/audit', label: 'Audit log', capability: 'audit', icon: IconAudit },
+  { href: '/system', label: 'System health', capability: 'systemHealth', icon: IconPulse },
   { href: '/account', label: 'My account', capability: 'ownAccount', icon: IconAccount },
 ];
 

@@ -86,6 +86,12 @@ export const REFUSAL_WORDS: Record<AppErrorCode, RefusalWords> = {
   RESET_TOKEN_INVALID: { says: 'This reset link has expired or was already used.', todo: 'Ask for a new link.' },
   ACCOUNT_DEACTIVATED: { says: 'This account has been deactivated.', todo: 'Ask an admin if you need access again.' },
   SESSION_NOT_FOUND: { says: 'That session has already ended.', todo: 'Nothing to do.' },
+  TICKET_NOT_FOUND: { says: 'There is no such return ticket.', todo: 'Open it again from the list of return tickets.' },
+  TICKET_CLOSED: { says: 'This return ticket is finalised or cancelled.', todo: 'Open a new return ticket to scan more bags.' },
+  TICKET_EMPTY: { says: 'This return ticket has no bags yet.', todo: 'Scan at least one returned parent before finalising, or cancel the ticket.' },
+  ALREADY_ON_TICKET: { says: 'This parent bag is already on this return ticket.', todo: 'Nothing to do: scan the next bag.' },
+  ON_OTHER_TICKET: { says: 'This parent bag is on another open return ticket.', todo: 'Finish or cancel that ticket first, or leave the bag there.' },
+  NOT_ON_A_BILL: { says: 'This parent bag is not on any bill, so there is nothing to return it from.', todo: 'Check the code; a bag that never left needs no return.' },
 };
 
 /** What each kind of queued write is called on screen. */
@@ -97,6 +103,10 @@ export const MUTATION_WORDS: Record<MutationName, string> = {
   'bill.addParent': 'Parent onto bill',
   'bill.removeParent': 'Parent off bill',
   'bill.complete': 'Bill completed',
+  'return.create': 'New return ticket',
+  'return.scan': 'Parent returned',
+  'return.finalize': 'Return ticket finalised',
+  'return.cancel': 'Return ticket cancelled',
 };
 
 export const ROLE_WORDS: Record<Role, string> = { admin: 'Admin', biller: 'Biller', dispatcher: 'Dispatcher' };

@@ -31,3 +31,12 @@ export function pendingOf(userId: number) {
 export async function oldestPendingFor(userId: number, limit: number): Promise<OutboxRow[]> {
   return pendingOf(userId).limit(limit).toArray();
 }
+
+/**
+ * What waits on the device besides the first `skip` rows (the batch being pushed): how many, and
+ * when the oldest of them was scanned (sync.push's and device.report's outbox report).
+ */
+export async function outboxReportOf(userId: number, skip: number): Promise<{ depth: number; oldestAt: string | null }> {
+  const [total, oldest] = await Promise.all([pendingOf(userId).count(), pendingOf(userId).offset(skip).first()]);
+  return { depth: Math.max(0, total - skip), oldestAt: oldest?.clientTime ?? null };
+}

@@ -4,7 +4,7 @@ import { api, describeFailure, isRetryable } from '../api/trpc';
 import { type OutcomeRow } from './db';
 import { deviceIdentityOf, replaceDeviceId, setRegistered } from './device-identity';
 import { type DeviceIdentity, getMeta } from './meta';
-import { oldestPendingFor } from './outbox';
+import { oldestPendingFor, outboxReportOf } from './outbox';
 import { pruneOldOutcomes, storeResults } from './apply-results';
 import { storePulledPage } from './pull-store';
 import { fitPushBody, toPushMutation } from './push-batch';
@@ -17,6 +17,7 @@ const INTERVAL_MS = 15_000;
 const BACKOFF_START_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 const MAX_PULL_PAGES = 20;
+const REPORT_EVERY_MS = 30_000;
 
 export interface SyncStatus {
   /** The browser believes it has a network. */
@@ -61,8 +62,30 @@ function createSyncEngine() {
   const onOnline = () => {
     patch({ isOnline: true });
     backoffMs = 0;
-    retry();
+    // The report first, on its own: it gets through even when the pushes that follow do not.
+    void reportOutbox().then(retry);
   };
+
+  let lastReportAt = 0;
+  /**
+   * A small report of what waits on this device, sent when it comes back online and (at most
+   * every REPORT_EVERY_MS) while its pushes fail: the admins' device health screen then shows the
+   * stuck scans even when the pushes cannot get through. Only for a registered device; failures
+   * are dropped (the next push carries the same figures).
+   */
+  async function reportOutbox() {
+    const uid = userId;
+    if (uid === null) return;
+    lastReportAt = Date.now();
+    try {
+      const identity = await deviceIdentityOf(uid);
+      if (!identity.isRegistered) return;
+      await assertStillSignedIn(uid);
+      await api.device.report.mutate({ deviceId: identity.deviceId, outbox: await outboxReportOf(uid, 0) });
+    } catch {
+      // best effort
+    }
+  }
   const onOffline = () => patch({ isOnline: false, isServerReachable: false });
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOffline);
@@ -117,7 +140,9 @@ function createSyncEngine() {
       let res;
       await assertStillSignedIn(uid);
       try {
-        res = await api.sync.push.mutate({ deviceId, mutations: rows.map(toPushMutation) });
+        // What waits besides this batch: the device health screen shows scans stuck on handhelds.
+        const outbox = await outboxReportOf(uid, rows.length);
+        res = await api.sync.push.mutate({ deviceId, mutations: rows.map(toPushMutation), outbox });
       } catch (e) {
         const code = describeFailure(e).code;
         // Forgotten by the server: register again. Bound to another user: take a new one. Once; a
@@ -145,9 +170,12 @@ function createSyncEngine() {
   async function pullAll(uid: number) {
     const saved = await getMeta('pullCursor');
     let cursor = saved?.userId === uid ? saved.cursor : undefined;
+    // Named, so the device health screen shows this device's last pull.
+    const identity = await deviceIdentityOf(uid);
+    const device = identity.isRegistered ? { deviceId: identity.deviceId } : {};
     for (let page = 0; page < MAX_PULL_PAGES; page++) {
       await assertStillSignedIn(uid);
-      const res = await api.sync.pull.query(cursor ? { cursor, limit: 200 } : { limit: 200 });
+      const res = await api.sync.pull.query(cursor ? { cursor, limit: 200, ...device } : { limit: 200, ...device });
       await storePulledPage(res, uid);
       cursor = res.cursor;
       if (!res.hasMore) return;
@@ -175,6 +203,7 @@ function createSyncEngine() {
       // Anything else keeps the scans queued and tries again later; a non-retryable call failure
       // (a bug) waits the longest backoff rather than spinning.
       backoffMs = isRetryable(f) ? Math.min(BACKOFF_MAX_MS, backoffMs ? backoffMs * 2 : BACKOFF_START_MS) : BACKOFF_MAX_MS;
+      if (f.code !== 'PUSH_IN_PROGRESS' && Date.now() - lastReportAt >= REPORT_EVERY_MS) void reportOutbox();
       patch({ isServerReachable: f.code !== null, lastError: f.message });
       clearTimeout(retryTimer);
       retryTimer = setTimeout(retry, backoffMs);

@@ -1,7 +1,9 @@
 import { useSearchParams } from '@solidjs/router';
-import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
 import { AuditEntry } from '../components/audit-entry';
+import { ExportButton } from '../components/export-button';
 import { ACTION_SUGGESTIONS, type AuditFilters, type AuditLogEntry, fetchAuditLog } from '../features/accounts/audit';
+import { countExport, exportHref } from '../features/exports/exports';
 
 type FilterParams = { actor?: string; action?: string; entityType?: string; entityKey?: string; from?: string; to?: string };
 
@@ -46,6 +48,8 @@ export default function Audit() {
     setCursor(res.value.nextCursor);
   };
   createEffect(on(() => JSON.stringify(current()), () => void load(false)));
+  // The download holds what the list shows: the same filters, every page.
+  const [exportCount] = createResource(() => JSON.stringify(filtersOf(current())), (key) => countExport({ kind: 'audit', filter: JSON.parse(key) as AuditFilters }));
 
   const onFilter = (e: SubmitEvent) => {
     e.preventDefault();
@@ -68,7 +72,7 @@ export default function Audit() {
         <label for="audit-entity-type">Entity</label>
         <select id="audit-entity-type" name="entityType">
           <option value="">Any</option>
-          <For each={['user', 'bag', 'bill', 'device', 'promotion']}>{(t) => <option value={t} selected={params.entityType === t}>{t}</option>}</For>
+          <For each={['user', 'bag', 'bill', 'return_ticket', 'device', 'promotion']}>{(t) => <option value={t} selected={params.entityType === t}>{t}</option>}</For>
         </select>
         <label for="audit-entity-key">Code, bill number or username</label>
         <input id="audit-entity-key" name="entityKey" value={params.entityKey ?? ''} maxlength={100} autocomplete="off" />
@@ -81,6 +85,7 @@ export default function Audit() {
           Clear filters
         </button>
       </form>
+      <ExportButton what="the audit log" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('audit', format, filtersOf(current()))} />
       <Show when={error()}>
         <p class="error" role="alert">{error()}</p>
       </Show>

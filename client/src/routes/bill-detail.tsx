@@ -1,6 +1,8 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { normalizeCode } from '@tracetrack/shared/codes';
+import type { BillReturnEvent } from '@tracetrack/shared';
 import { createEffect, createSignal, onCleanup, onMount, Show, untrack } from 'solid-js';
+import { BillReturnsTable } from '../components/bill-returns-table';
 import { type BillEdit, BillEditForm } from '../components/bill-edit-form';
 import { BillParentsTable } from '../components/bill-parents-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -10,7 +12,9 @@ import { OutcomeLines } from '../components/outcome-lines';
 import { canUse, currentUser, isAllowedFor } from '../features/auth/session';
 import { canUnlink, queueUnlink } from '../features/bags/bags';
 import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
-import { addParentToBill, completeBill, deleteBill, fetchBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
+import { addParentToBill, completeBill, deleteBill, fetchBill, followBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
+import type { LiveMode } from '../features/live/follow-live';
+import { LiveBadge } from '../components/live-badge';
 import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
 import { billManifestHref } from '../features/exports/exports';
 import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
@@ -18,8 +22,6 @@ import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatKg, formatNumber, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
-
-const REFRESH_MS = 10_000;
 
 type Asking = { kind: 'remove'; code: string } | { kind: 'short' } | { kind: 'delete' } | null;
 
@@ -34,6 +36,7 @@ export default function BillDetailPage() {
   const [asking, setAsking] = createSignal<Asking>(null);
   const [isEditing, setEditing] = createSignal(false);
   const [version, setVersion] = createSignal(0);
+  const [returns, setReturns] = createSignal<BillReturnEvent[]>([]);
   const stored = useStoredBill(billNumber);
   const pending = usePendingBillWrites(billNumber);
   const canEdit = () => canUse(currentUser()?.role, 'editBills');
@@ -50,7 +53,9 @@ export default function BillDetailPage() {
   const load = async () => {
     if (!navigator.onLine) return void setOffline(true);
     try {
-      setFromServer(viewFromServer(await fetchBill(billNumber())));
+      const detail = await fetchBill(billNumber());
+      setFromServer(viewFromServer(detail));
+      setReturns(detail.returns);
       setOffline(false);
       setLoadError(null);
     } catch (e) {
@@ -60,14 +65,30 @@ export default function BillDetailPage() {
       if (f.code === 'BILL_NOT_FOUND') setFromServer(null);
     }
   };
+  const failed = (message: string, code: string | null) => {
+    setOffline(code === null);
+    if (code !== null) setLoadError(message);
+    if (code === 'BILL_NOT_FOUND') setFromServer(null);
+  };
+  // Live: the page follows other people's changes (live.bill), polling while the stream is down.
+  const [liveMode, setLiveMode] = createSignal<LiveMode>('connecting');
+  createEffect(() => {
+    const number = billNumber();
+    const live = followBill(number, (d) => {
+      if (!d) return failed(`Bill ${number} was deleted.`, 'BILL_NOT_FOUND');
+      setFromServer(viewFromServer(d));
+      setReturns(d.returns);
+      setOffline(false);
+      setLoadError(null);
+    }, failed);
+    createEffect(() => setLiveMode(live.mode()));
+    onCleanup(live.stop);
+  });
   onMount(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
     const onOnline = () => void load();
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOnline);
     onCleanup(() => {
-      clearInterval(timer);
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOnline);
     });
@@ -194,6 +215,11 @@ export default function BillDetailPage() {
                 <Show when={b().completedAt}>; completed by {b().completedBy ?? 'a removed user'} on {formatDateTime(b().completedAt!)}</Show>
               </p>
             </Show>
+            <Show when={b().source === 'server'}>
+              <p class="muted">
+                <LiveBadge mode={liveMode()} />
+              </p>
+            </Show>
             <div class="bill-progress">
               <span class="progress-big" data-testid="bill-progress">
                 {b().parentCount}/{b().capacity}
@@ -272,6 +298,12 @@ export default function BillDetailPage() {
               <ConfirmDialog title={`Delete bill ${b().billNumber}?`} confirmText="Delete bill" onConfirm={() => void removeBill()} onCancel={() => setAsking(null)}>
                 <p>Its {b().parentCount} parents are freed for other bills; the bags and their history stay. This cannot be undone.</p>
               </ConfirmDialog>
+            </Show>
+
+            <Show when={returns().length > 0}>
+              <h2 class="section-title">Returned parents ({returns().length})</h2>
+              <p class="muted">Parents that came back from this bill on return tickets; the totals above are what it holds now.</p>
+              <BillReturnsTable returns={returns()} canOpenTickets={canUse(currentUser()?.role, 'returns')} />
             </Show>
 
             <h2 class="section-title">Parents</h2>

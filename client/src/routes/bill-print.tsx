@@ -2,6 +2,7 @@ import { A, useParams } from '@solidjs/router';
 import type { BillDetail, BillParent } from '@tracetrack/shared';
 import { createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import { fetchBill } from '../features/bills/bills';
+import { BillReturnsTable } from '../components/bill-returns-table';
 import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatKg, formatNumber, formatSignedKg } from '../locale/format';
 
@@ -48,7 +49,8 @@ export default function BillPrint() {
       </Show>
       <Show when={detail()}>
         {(d) => {
-          const sheets = () => chunk(d().parents, PER_SHEET);
+          // A bill whose every parent came back still prints its one sheet, with its returns.
+          const sheets = () => (d().parents.length > 0 ? chunk(d().parents, PER_SHEET) : [[]]);
           return (
             <For each={sheets()}>
               {(parents, i) => (
@@ -70,6 +72,10 @@ export default function BillPrint() {
                   </div>
                   <Show when={i() === sheets().length - 1}>
                     <Totals detail={d()} />
+                    <Show when={d().returns.length > 0}>
+                      <h2 class="section-title">Returned on return tickets (not in the totals above)</h2>
+                      <BillReturnsTable returns={d().returns} isPrint />
+                    </Show>
                     <Signatures />
                   </Show>
                   <p class="print-sheet-number">
@@ -163,6 +169,13 @@ function Totals(props: { detail: BillDetail }) {
       <Field label="Actual weight" testId="print-actual">{formatKg(b().actualWeightKg)}</Field>
       <Field label="Expected weight" testId="print-expected">{formatKg(b().expectedWeightKg)}</Field>
       <Field label="Variance" testId="print-variance">{formatSignedKg(b().varianceKg)}</Field>
+      <Show when={props.detail.returns.length > 0}>
+        <Field label="Returned, counted apart" testId="print-returned">
+          {formatNumber(props.detail.returns.length)} parents,{' '}
+          {formatNumber(props.detail.returns.reduce((n, r) => n + r.childrenBefore - r.childrenAfter, 0))} children,{' '}
+          {formatKg(props.detail.returns.reduce((n, r) => n + r.weightBeforeKg - r.weightAfterKg, 0))}
+        </Field>
+      </Show>
     </dl>
   );
 }

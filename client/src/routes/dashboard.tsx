@@ -1,22 +1,17 @@
 import type { Dashboard as DashboardData } from '@tracetrack/shared';
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { areaName } from '../features/areas/areas';
-import { fetchDashboard } from '../features/stats/dashboard';
-import { describeFailure } from '../api/trpc';
+import { followDashboard } from '../features/stats/dashboard';
+import { LiveBadge } from '../components/live-badge';
 import { APP_LOCALE, formatNumber } from '../locale/format';
 
-const REFRESH_MS = 10_000;
 const dayLabel = new Intl.DateTimeFormat(APP_LOCALE, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 export default function Dashboard() {
   const [data, setData] = createSignal<DashboardData | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-  const load = () => fetchDashboard().then((d) => (setData(d), setError(null)), (e) => setError(describeFailure(e).message));
-  onMount(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    onCleanup(() => clearInterval(timer));
-  });
+  const live = followDashboard((d) => (setData(d), setError(null)), setError);
+  onCleanup(live.stop);
   const maxScans = () => Math.max(1, ...(data()?.daily.map((d) => d.scans) ?? []));
 
   return (
@@ -29,7 +24,7 @@ export default function Dashboard() {
         {(d) => (
           <>
             <p class="muted">
-              <span data-testid="dashboard-scope">{d().scope === 'all' ? 'All areas' : areaName(d().scope)}</span> · refreshed every {REFRESH_MS / 1000}s
+              <span data-testid="dashboard-scope">{d().scope === 'all' ? 'All areas' : areaName(d().scope)}</span> · <LiveBadge mode={live.mode()} />
             </p>
             <div class="tiles">
               <Tile label="Parents" value={formatNumber(d().parents)} />

@@ -116,6 +116,30 @@ function Summary(props: { report: EndOfDay }) {
           </tbody>
         </table>
       </Show>
+
+      <h2 class="section-title">Returns, counted apart ({n(props.report.returns.parents)})</h2>
+      <Show when={props.report.returns.parents > 0} fallback={<p class="muted">No parent came back on a return ticket that day.</p>}>
+        <p data-testid="eod-returns">
+          {n(props.report.returns.parents)} parents on {n(props.report.returns.tickets)} return tickets: {n(props.report.returns.children)} children,{' '}
+          {n(props.report.returns.weightKg)} kg. The bills above no longer hold them.
+        </p>
+        <table class="table" data-testid="eod-returns-table">
+          <thead><tr><th>Bill</th><th>Parent</th><th>Return ticket</th><th class="num">Children</th><th>By</th></tr></thead>
+          <tbody>
+            <For each={props.report.returns.items}>
+              {(r) => (
+                <tr>
+                  <td><A href={`/bills/${encodeURIComponent(r.billNumber)}`}>{r.billNumber}</A></td>
+                  <td>{r.parentCode}</td>
+                  <td>{r.ticketNumber}</td>
+                  <td class="num">{n(r.childrenBefore - r.childrenAfter)}</td>
+                  <td>{r.returnedBy ?? '—'}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
     </section>
   );
 }

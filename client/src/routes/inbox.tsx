@@ -24,6 +24,11 @@ export default function Inbox() {
                       Look up {String(item.args.childCode)}
                     </A>
                   </Show>
+                  <Show when={item.name.startsWith('return.') && typeof item.args.ticketId === 'string'}>
+                    <A class="button button-quiet" href={`/returns/${encodeURIComponent(String(item.args.ticketId))}`}>
+                      Open the return ticket
+                    </A>
+                  </Show>
                   <button type="button" class="button" onClick={() => void dismissRefusal(item.id)}>
                     Dealt with
                   </button>

@@ -1,11 +1,13 @@
 import type { Role, User } from '@tracetrack/shared';
-import { createSignal, For, onMount, Show } from 'solid-js';
+import { createResource, createSignal, For, onMount, Show } from 'solid-js';
 import { AreaOptions } from '../components/area-options';
+import { ExportButton } from '../components/export-button';
 import { PromotionRequests } from '../components/promotion-requests';
 import { UserCreateForm } from '../components/user-create-form';
 import { UserManage } from '../components/user-manage';
 import { fetchUsers, type UserFilters } from '../features/accounts/users';
 import { areaName } from '../features/areas/areas';
+import { countExport, exportHref } from '../features/exports/exports';
 import { ROLE_WORDS } from '../features/words';
 import { formatDateTime, formatNumber } from '../locale/format';
 
@@ -45,6 +47,8 @@ export default function Users() {
     if (fresh) setSelected(fresh);
   };
   onMount(() => void load());
+  // The export is the filtered list with each user's scans over the last 30 days.
+  const [exportCount] = createResource(filters, (filter) => countExport({ kind: 'users', filter }));
 
   const onFilter = (e: SubmitEvent) => {
     e.preventDefault();
@@ -117,6 +121,7 @@ export default function Users() {
         </select>
         <button type="submit" class="button">Filter</button>
       </form>
+      <ExportButton what="users with their scans of the last 30 days" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('users', format, filters())} />
 
       <Show when={error()}>
         <p class="error" role="alert">{error()}</p>

@@ -6,8 +6,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- Partial code search (prefix and contains) on the bag list, the search screen and exports.
     -- A btree answers a prefix only; trigrams answer both, at 2M codes, from one GIN index.
     -- pg_trgm is a trusted extension (Postgres 13+): the database owner may create it.
+    -- The index is on lower(code), not code: pg_trgm also answers equality, and on a table that
+    -- grew faster than its statistics (an import) the planner took it for code = any(...) lookups
+    -- at seconds a statement; equality on code now has only the unique btree to choose.
     create extension if not exists pg_trgm;
-    create index bags_code_trgm on bags using gin (code gin_trgm_ops);
+    create index bags_code_trgm on bags using gin (lower(code) gin_trgm_ops);
 
     -- The end-of-day summary lists the bills completed on a day.
     create index bills_completed_at on bills (completed_at) where completed_at is not null;

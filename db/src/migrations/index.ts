@@ -9,6 +9,9 @@ import * as m0007 from './0007-auth';
 import * as m0008 from './0008-admin';
 import * as m0009 from './0009-exports';
 import * as m0010 from './0010-imports';
+import * as m0011 from './0011-returns';
+import * as m0012 from './0012-background-runs';
+import * as m0013 from './0013-device-outbox';
 
 /** Numbered and append-only: never edit a landed migration, add the next number. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008-admin': m0008,
   '0009-exports': m0009,
   '0010-imports': m0010,
+  '0011-returns': m0011,
+  '0012-background-runs': m0012,
+  '0013-device-outbox': m0013,
 };

@@ -37,6 +37,8 @@ export interface SeedSummary {
 }
 
 const LOADED = ['bags', 'links', 'bills', 'bill_parents', 'scan_events'];
+/** Return tickets (migration 0011): not seeded, emptied with the tables they refer to. */
+const RETURNS = ['bill_return_events', 'return_ticket_bags', 'return_tickets'];
 
 /**
  * Loads a deterministic dataset in ONE transaction (a failure leaves the database as it was):
@@ -119,11 +121,12 @@ async function prepareTables(client: pg.Client, reset: boolean) {
     throw new Error(`The database already has ${found.rows.map((r) => r.t).join(', ')}. Seed an empty database, or pass --reset to empty it first.`);
   }
   if (reset) {
-    await client.query('truncate bags, links, bills, bill_parents, scan_events, devices, device_seq_gaps, audit_log, counters, daily_counters restart identity');
+    await client.query(`truncate ${RETURNS.join(', ')}, bags, links, bills, bill_parents, scan_events, devices, device_seq_gaps, audit_log, counters, daily_counters restart identity`);
     await client.query(`delete from users where email like $1`, [`%@${SEED_EMAIL_DOMAIN}`]);
   }
   // Truncated in this transaction, so COPY may FREEZE; identities restart so bag ids follow load order.
-  await client.query(`truncate ${LOADED.join(', ')} restart identity`);
+  // The return tables point at bags and bills, so Postgres truncates them with them (none are seeded).
+  await client.query(`truncate ${[...LOADED, ...RETURNS].join(', ')} restart identity`);
 }
 
 async function copy(client: pg.Client, table: string, columns: string, lines: Iterable<string>): Promise<void> {

@@ -18,6 +18,8 @@ export interface KeyValueStore {
   addToSet(key: string, member: string, ttlMs: number): Promise<void>;
   membersOf(key: string): Promise<string[]>;
   removeFromSet(key: string, member: string): Promise<void>;
+  /** How many live keys start with `keyPrefix` (a SCAN with Redis: for metrics, not request paths). */
+  countKeys(keyPrefix: string): Promise<number>;
 }
 
 /**
@@ -71,6 +73,18 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
     removeFromSet: async (key, member) => {
       await redis.srem(prefix + key, member);
     },
+    countKeys: async (keyPrefix) => {
+      let n = 0;
+      let cursor = '0';
+      // The prefix may hold glob characters; escape them so MATCH takes it literally.
+      const pattern = `${(prefix + keyPrefix).replace(/[*?[\]\\]/g, '\\$&')}*`;
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        n += keys.length;
+        cursor = next;
+      } while (cursor !== '0');
+      return n;
+    },
   };
   return {
     get: unavailable(store.get),
@@ -81,6 +95,7 @@ export function createRedisStore(redis: Redis, prefix = 'tt:'): KeyValueStore {
     addToSet: unavailable(store.addToSet),
     membersOf: unavailable(store.membersOf),
     removeFromSet: unavailable(store.removeFromSet),
+    countKeys: unavailable(store.countKeys),
   };
 }
 
@@ -129,6 +144,11 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
     membersOf: async (key) => [...(live(sets, key)?.members ?? [])],
     removeFromSet: async (key, member) => {
       live(sets, key)?.members.delete(member);
+    },
+    countKeys: async (keyPrefix) => {
+      let n = 0;
+      for (const key of values.keys()) if (key.startsWith(keyPrefix) && live(values, key)) n += 1;
+      return n;
     },
   };
 }

@@ -26,6 +26,8 @@ export interface SessionStore {
   create(userId: number, info: { epoch: number; userAgent: string | null; ip: string | null }): Promise<string>;
   /** Returns the live session and extends its idle window, or null when expired or unknown. */
   touch(token: string): Promise<LiveSession | null>;
+  /** The live session without extending it (an open live screen is not activity), or null. */
+  peek(token: string): Promise<LiveSession | null>;
   destroy(token: string): Promise<void>;
   /** Ends one of the user's sessions by id; false when it is not theirs or already over. */
   destroyById(userId: number, id: string): Promise<boolean>;
@@ -99,6 +101,10 @@ export function createSessionStore(kv: KeyValueStore, policy: SessionPolicy, now
         await rewrite(session, t);
       }
       return session;
+    },
+    async peek(token) {
+      const session = await read(idOf(token));
+      return session && !isExpired(session, now()) ? session : null;
     },
     async destroy(token) {
       const session = await read(idOf(token));

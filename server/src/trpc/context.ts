@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import type { AccessNote } from '../http/access-note';
 import type { Actor, RequestMeta } from '../modules/actor';
 
 export interface Context {
@@ -10,6 +11,8 @@ export interface Context {
   setSessionCookie: (token: string | null) => void;
   /** Gives the browser a sign-in client cookie (see RequestMeta.clientId) when it has none. */
   setClientCookie: (clientId: string) => void;
+  /** The HTTP request's access-log note (null without HTTP): sync.push adds its device id. */
+  access?: AccessNote | null;
 }
 
 /** The context without HTTP: tests drive procedures through a caller built on this. */

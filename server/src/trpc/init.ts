@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { AppError, type AppErrorCode, isAppError } from '@tracetrack/shared';
 import { isDataException, isTransientDbError, pgCodeOf } from '../infra/transaction';
@@ -20,6 +21,7 @@ const TRPC_CODE_OF: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
   PROMOTION_NOT_FOUND: 'NOT_FOUND',
   ROUTE_NOT_FOUND: 'NOT_FOUND',
   RESERVATION_NOT_FOUND: 'NOT_FOUND',
+  TICKET_NOT_FOUND: 'NOT_FOUND',
   UNAUTHENTICATED: 'UNAUTHORIZED',
   INVALID_CREDENTIALS: 'UNAUTHORIZED',
   ACCOUNT_LOCKED: 'FORBIDDEN',
@@ -68,6 +70,9 @@ function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Live screens (subscriptions over SSE): a comment every 15 s keeps proxies from closing an idle
+  // stream, and a client that hears nothing for 40 s reconnects.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   // The one formatter: every refusal carries the shared code in data.appCode.
   errorFormatter({ shape, error }) {
     const cause = error.cause;
@@ -125,4 +130,24 @@ const appErrors = t.middleware(async ({ ctx, path, next }) => {
   return result;
 });
 
-export const baseProcedure = t.procedure.use(appErrors);
+/**
+ * Times every call (each call of a batch, HTTP or a test's caller) for the metrics, by path and
+ * the HTTP status it is answered with; a 5xx goes to the recent-errors ring with its request id.
+ * sync.push's device id goes into the request's access line.
+ */
+const observeCall = t.middleware(async ({ ctx, path, next, getRawInput }) => {
+  const started = performance.now();
+  const result = await next();
+  const status = result.ok ? 200 : getHTTPStatusCodeFromError(result.error);
+  ctx.deps.metrics?.observeCall(path, status, (performance.now() - started) / 1000);
+  if (!result.ok && status >= 500) {
+    ctx.deps.recentErrors.record({ where: path, requestId: ctx.meta.requestId, status, message: String(result.error.cause ?? result.error.message) });
+  }
+  if (path === 'sync.push' && ctx.access) {
+    const deviceId = ((await getRawInput().catch(() => null)) as { deviceId?: unknown } | null)?.deviceId;
+    if (typeof deviceId === 'string') ctx.access.deviceId = deviceId.slice(0, 64);
+  }
+  return result;
+});
+
+export const baseProcedure = t.procedure.use(observeCall).use(appErrors);

@@ -9,9 +9,12 @@ import { importRouter } from '../modules/imports/router';
 import { promotionRouter } from '../modules/promotions/router';
 import { exportRouter } from '../modules/exports/router';
 import { labelRouter } from '../modules/labels/router';
+import { liveRouter } from '../modules/live/router';
 import { reportRouter } from '../modules/reports/router';
+import { returnRouter } from '../modules/returns/router';
 import { statsRouter } from '../modules/stats/router';
 import { syncRouter } from '../modules/sync/router';
+import { systemRouter } from '../modules/system/router';
 import { userRouter } from '../modules/users/router';
 import { router } from './init';
 
@@ -21,6 +24,7 @@ export const appRouter = router({
   user: userRouter,
   bag: bagRouter,
   bill: billRouter,
+  return: returnRouter,
   stats: statsRouter,
   area: areaRouter,
   device: deviceRouter,
@@ -31,6 +35,8 @@ export const appRouter = router({
   export: exportRouter,
   report: reportRouter,
   label: labelRouter,
+  system: systemRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

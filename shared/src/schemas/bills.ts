@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { billNumberSchema, cursorSchema, isoDateTimeSchema, pageLimitSchema, pageOf, rawCodeSchema, storableTextSchema, usernameSchema } from './common';
 import { parentStateSchema } from './bags';
+import { billReturnEventSchema } from './returns';
 
 export const billStatusSchema = z.enum(['open', 'loading', 'completed']);
 export type BillStatus = z.infer<typeof billStatusSchema>;
@@ -79,7 +80,8 @@ export const billParentSchema = parentStateSchema.omit({ weightKg: true }).exten
 });
 export type BillParent = z.infer<typeof billParentSchema>;
 
-export const billDetailSchema = z.object({ bill: billSummarySchema, parents: z.array(billParentSchema) });
+/** `returns`: the parents that came back from it on return tickets, the newest first (RULES.md, returns). */
+export const billDetailSchema = z.object({ bill: billSummarySchema, parents: z.array(billParentSchema), returns: z.array(billReturnEventSchema) });
 export type BillDetail = z.infer<typeof billDetailSchema>;
 
 export const billMutationOutput = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditFiltersSchema } from './audit';
 import { bagFilterSchema } from './bags';
 import { billFilterSchema } from './bills';
 import { userFilterSchema } from './users';
@@ -17,6 +18,7 @@ export const exportCountInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bags'), filter: bagFilterSchema }),
   z.object({ kind: z.literal('bills'), filter: billFilterSchema }),
   z.object({ kind: z.literal('users'), filter: userExportFilterSchema }),
+  z.object({ kind: z.literal('audit'), filter: auditFiltersSchema }),
 ]);
 export type ExportCountInput = z.input<typeof exportCountInput>;
 export const exportCountOutput = z.object({ count: z.number().int(), isCapped: z.boolean() });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { billStatusSchema, billSummarySchema } from './bills';
+import { billReturnEventSchema } from './returns';
 
 const YEAR_RANGE = { from: 2000, to: 2100 };
 
@@ -44,6 +45,17 @@ export const endOfDaySchema = z.object({
     isCreatedThatDay: z.boolean(),
     isCompletedThatDay: z.boolean(),
   })),
+  /**
+   * Parents returned that day on return tickets (from any bill), counted apart from the bills:
+   * the bills' own figures are what they hold now, after the returns.
+   */
+  returns: z.object({
+    parents: z.number().int(),
+    children: z.number().int(),
+    weightKg: z.number(),
+    tickets: z.number().int(),
+    items: z.array(billReturnEventSchema.extend({ billNumber: z.string() })),
+  }),
   /** The daily mail: whether it can be sent, when, and what happened for this date. */
   mail: z.object({ isConfigured: z.boolean(), sendAt: z.string().nullable(), run: eodRunSchema.nullable() }),
 });

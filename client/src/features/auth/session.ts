@@ -154,7 +154,7 @@ export async function signOut(): Promise<void> {
   void endStaleSession();
 }
 
-export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount' | 'askRole' | 'audit' | 'moveParent' | 'imports';
+export type Capability = 'scan' | 'editBills' | 'viewBills' | 'lists' | 'admin' | 'ownAccount' | 'askRole' | 'audit' | 'moveParent' | 'imports' | 'systemHealth' | 'returns' | 'devices';
 
 /** The procedure whose row in the shared permission table decides each capability of the UI. */
 const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
@@ -168,6 +168,9 @@ const CAPABILITY_PROCEDURE: Record<Capability, ProcedureName> = {
   audit: 'audit.list',
   moveParent: 'bag.setArea',
   imports: 'import.list',
+  systemHealth: 'system.health',
+  returns: 'return.list',
+  devices: 'device.list',
 };
 
 /** What a role may use: the server enforces the same table, the UI hides what a role cannot use. */

@@ -4,6 +4,7 @@ import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
 import type { QueueResult } from '../sync/outcome-tracker';
 import { api, describeFailure } from '../../api/trpc';
+import { followLive } from '../live/follow-live';
 import type { BillListPage } from './bill-view';
 import { storedBillPage } from './stored-bills';
 
@@ -56,4 +57,21 @@ export async function fetchBillPage(filters: Partial<BillListInput>, cursor: str
     if (describeFailure(e).code !== null) throw e;
     return storedBillPage(filters);
   }
+}
+
+/** Polling while a bill page's live stream is down. */
+export const BILL_POLL_MS = 5_000;
+
+/**
+ * One bill's page, live (live.bill: parents, progress and weights as others scan), falling back to
+ * polling bill.get. The stream sends null once the bill is deleted.
+ */
+export function followBill(billNumber: string, onValue: (d: BillDetail | null) => void, onPollError: (message: string, code: string | null) => void) {
+  return followLive<BillDetail | null>({
+    subscribe: (h) => api.live.bill.subscribe({ billNumber }, h),
+    poll: () => fetchBill(billNumber),
+    onValue,
+    onPollError,
+    pollMs: BILL_POLL_MS,
+  });
 }

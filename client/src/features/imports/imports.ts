@@ -1,5 +1,6 @@
 import type { ImportKind, ImportReport, ImportSummary } from '@tracetrack/shared';
-import { api, describeFailure } from '../../api/trpc';
+import { api } from '../../api/trpc';
+import { followLive } from '../live/follow-live';
 
 export interface UploadRequest {
   file: File;
@@ -52,36 +53,30 @@ export function isInProgress(s: Pick<ImportSummary, 'status'>): boolean {
   return s.status === 'reading' || s.status === 'checking' || s.status === 'committing';
 }
 
+/** Polling while the live stream is down (and while the import row is not there yet). */
 const POLL_MS = 600;
 
 /**
- * Follows an import's job until it stops (finished or interrupted), reporting each state; a
- * not-found while the upload is still arriving is waited out. Returns a function that stops it.
+ * Follows an import's job until it stops (finished or interrupted), reporting each state: live
+ * (live.import), polling import.get while the stream is down. A not-found while the upload is
+ * still arriving is waited out. Returns a function that stops it.
  */
 export function followImport(id: string, onUpdate: (r: ImportReport) => void, onError: (message: string) => void): () => void {
-  let isStopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   // A job takes its lock a moment after its import row exists: only a few idle looks in a row
   // mean it was interrupted.
   let idleLooks = 0;
-  const tick = async () => {
-    if (isStopped) return;
-    try {
-      const report = await fetchImport(id);
-      if (isStopped) return;
+  const live = followLive<ImportReport>({
+    subscribe: (h) => api.live.import.subscribe({ id }, h),
+    poll: () => fetchImport(id),
+    onValue: (report) => {
       onUpdate(report);
-      if (!isInProgress(report)) return;
-      idleLooks = report.isRunning ? 0 : idleLooks + 1;
-      if (idleLooks >= 3) return;
-    } catch (e) {
-      const failure = describeFailure(e);
-      if (failure.code !== 'IMPORT_NOT_FOUND') onError(failure.message);
-    }
-    timer = setTimeout(() => void tick(), POLL_MS);
-  };
-  void tick();
-  return () => {
-    isStopped = true;
-    clearTimeout(timer);
-  };
+      idleLooks = !isInProgress(report) ? 3 : report.isRunning ? 0 : idleLooks + 1;
+      if (idleLooks >= 3) live.stop();
+    },
+    onPollError: (message, code) => {
+      if (code !== 'IMPORT_NOT_FOUND') onError(message);
+    },
+    pollMs: POLL_MS,
+  });
+  return live.stop;
 }

@@ -72,11 +72,15 @@ export type BagListFilters = BagFilter & { afterId: number | null; limit: number
  * The bag view narrowed by a filter: the one WHERE behind the list, its count and its export.
  * Codes are stored upper-case and the search is normalised the same way, so LIKE is
  * case-insensitive here; the search holds only A–Z, 0–9 and -, none of them LIKE wildcards.
- * Both shapes are answered by the trigram index (bags_code_trgm).
+ * Both shapes are answered by the trigram index on lower(code) (bags_code_trgm), which lookups
+ * by exact code never use.
  */
 function filteredBags(db: Executor, filters: BagFilter) {
   let q = bagView(db);
-  if (filters.code) q = q.where('b.code', 'like', filters.codeMatch === 'prefix' ? `${filters.code}%` : `%${filters.code}%`);
+  if (filters.code) {
+    const needle = filters.code.toLowerCase();
+    q = q.where(sql<string>`lower(b.code)`, 'like', filters.codeMatch === 'prefix' ? `${needle}%` : `%${needle}%`);
+  }
   if (filters.type) q = q.where('b.type', '=', filters.type);
   if (filters.area) q = q.where('b.area', '=', filters.area);
   if (filters.from) q = q.where('b.created_at', '>=', new Date(filters.from));

@@ -144,7 +144,7 @@ export async function listParentsOfBill(db: Executor, billId: number) {
     .selectFrom('bill_parents as bp')
     .innerJoin('bags as b', 'b.id', 'bp.parent_id')
     .select([
-      'b.code', 'b.format', 'b.capacity', 'b.child_count',
+      'b.id', 'b.code', 'b.format', 'b.capacity', 'b.child_count',
       sql<string>`to_char(bp.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('added_at'),
     ])
     .where('bp.bill_id', '=', billId)
@@ -233,4 +233,3 @@ export async function listBillsCreatedOrCompletedBetween(db: Executor, start: Da
     .orderBy('bl.id')
     .execute();
 }
-

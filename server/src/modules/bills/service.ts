@@ -21,6 +21,8 @@ import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mapp
 import { lockBagByCode } from '../bags/queries';
 import { classifyOrRefuse, refuseNonParentCode } from '../bags/code-slots';
 import * as q from './queries';
+import { listReturnEventsOfBill } from '../returns/queries';
+import { toBillReturnEvent } from '../returns/mappers';
 
 /** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
 export interface BillWriteResult {
@@ -41,12 +43,13 @@ export interface BillWriteResult {
 export type BillWrite<I> = (tx: Tx, actor: Actor, input: I) => Promise<BillWriteResult>;
 
 /** The online path: one transaction around one bill write; deadlocks retried by inTransaction. */
-export async function applyBillWrite<I>(deps: Pick<Deps, 'db'>, actor: Actor, meta: RequestMeta, write: BillWrite<I>, input: I) {
+export async function applyBillWrite<I>(deps: Pick<Deps, 'db' | 'live'>, actor: Actor, meta: RequestMeta, write: BillWrite<I>, input: I) {
   const result = await inTransaction(deps.db, async (tx) => {
     const r = await write(tx, actor, input);
     if (r.audit) await insertAudit(tx, { actor, meta }, r.audit);
     return r;
   });
+  if (result.output.outcome === 'applied') deps.live.publish(['dashboard', `bill:${result.refs.billId}`]);
   return result.output;
 }
 
@@ -254,8 +257,32 @@ export const deleteBill: BillWrite<{ billNumber: string }> = async (tx, actor, i
 export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: string }): Promise<BillDetail> {
   const row = await q.findBillViewByNumber(deps.db, input.billNumber);
   if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${input.billNumber} does not exist.`, { billNumber: input.billNumber });
-  const [tallies, parents] = await Promise.all([q.tallyBills(deps.db, [row.id]), q.listParentsOfBill(deps.db, row.id)]);
-  return { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent) };
+  return (await detailOf(deps.db, row)).detail;
+}
+
+/** A bill's page from its row, with the ids of its parents (for its live stream's topics). */
+async function detailOf(db: Executor, row: q.BillViewRow): Promise<{ detail: BillDetail; parentIds: number[] }> {
+  const [tallies, parents, returns] = await Promise.all([q.tallyBills(db, [row.id]), q.listParentsOfBill(db, row.id), listReturnEventsOfBill(db, row.id)]);
+  return {
+    detail: { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent), returns: returns.map(toBillReturnEvent) },
+    parentIds: parents.map((p) => Number(p.id)),
+  };
+}
+
+/** The bill's id, for its live page's topic. */
+export async function resolveBillId(deps: Pick<Deps, 'db'>, billNumber: string): Promise<number> {
+  const row = await q.findBillViewByNumber(deps.db, billNumber);
+  if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${billNumber} does not exist.`, { billNumber });
+  return row.id;
+}
+
+/**
+ * A bill's page for its live stream, or null once it is deleted, with the ids of its parents:
+ * the stream also follows them (their children are the bill's weights).
+ */
+export async function getBillLive(deps: Pick<Deps, 'db'>, billId: number): Promise<{ detail: BillDetail | null; parentIds: number[] }> {
+  const row = await q.findBillViewById(deps.db, billId);
+  return row ? detailOf(deps.db, row) : { detail: null, parentIds: [] };
 }
 
 /** The list's filter as the queries take it (the same for the list, its count and its export). */

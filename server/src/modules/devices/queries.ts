@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { anyOf } from '../../infra/any-of';
 import type { Executor } from '../../infra/transaction';
+import type { OutboxReport } from '@tracetrack/shared';
 import type { OpenGap } from '../sync/seq-gaps';
 
 /** A device with the username of the user it is bound to. */
@@ -66,7 +67,12 @@ export async function touchDevice(db: Executor, id: string, label: string | null
     .executeTakeFirstOrThrow();
 }
 
-export async function recordPush(db: Executor, id: string, maxSeq: number, at: Date) {
+/** The outbox columns of a report: what waits on the device, as of `at`. */
+function outboxColumns(outbox: OutboxReport, at: Date) {
+  return { outbox_depth: outbox.depth, outbox_oldest_at: outbox.oldestAt === null ? null : new Date(outbox.oldestAt), outbox_reported_at: at };
+}
+
+export async function recordPush(db: Executor, id: string, maxSeq: number, at: Date, outbox: OutboxReport | undefined) {
   await db
     .updateTable('devices')
     .set({
@@ -74,9 +80,26 @@ export async function recordPush(db: Executor, id: string, maxSeq: number, at: D
       push_count: sql`push_count + 1`,
       last_push_at: at,
       last_seen_at: at,
+      ...(outbox ? outboxColumns(outbox, at) : {}),
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** A pull by the user's own device; another user's device id changes nothing. */
+export async function recordPull(db: Executor, id: string, userId: number, at: Date) {
+  return db.updateTable('devices').set({ last_pull_at: at, last_seen_at: at }).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** An outbox report from the device's own user; undefined when the device is not theirs (or unknown). */
+export async function recordOutboxReport(db: Executor, id: string, userId: number, outbox: OutboxReport, at: Date) {
+  return db
+    .updateTable('devices')
+    .set({ ...outboxColumns(outbox, at), last_seen_at: at })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .returning('id')
+    .executeTakeFirst();
 }
 
 /** The device's seq ranges the server never got (partial index device_seq_gaps_open). */
@@ -108,19 +131,35 @@ export function rejectedCountsUpdate(counts: Map<string, number>): RawBuilder<un
 }
 
 /** Per-device sync health for admins: refusals are a counter on the device, open gaps use device_seq_gaps_open. */
-export async function listDevices(db: Executor, afterId: string | null, limit: number) {
+export async function listDevices(db: Executor, afterId: string | null, limit: number, since: Date) {
   let q = db
     .selectFrom('devices as d')
     .innerJoin('users as u', 'u.id', 'd.user_id')
     .select((eb) => [
       'd.id', 'd.label', 'd.last_seq', 'd.push_count', 'd.last_push_at', 'd.last_seen_at', 'u.username',
-      'd.rejected_count',
+      'd.rejected_count', 'd.last_pull_at', 'd.outbox_depth', 'd.outbox_oldest_at', 'd.outbox_reported_at',
       eb
         .selectFrom('device_seq_gaps as g')
         .select(sql<number>`count(*)::int`.as('n'))
         .whereRef('g.device_id', '=', 'd.id')
         .where('g.filled_at', 'is', null)
         .as('gap_count'),
+      // scan_events_device_refusals: only the device's refusals of the last day are read.
+      eb
+        .selectFrom('scan_events as r')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('r.device_id', '=', 'd.id')
+        .where('r.status', '=', 'rejected')
+        .where('r.server_time', '>', since)
+        .as('refusals_last_day'),
+      // scan_events_user: the user's newest event, one index entry.
+      eb
+        .selectFrom('scan_events as s')
+        .select('s.server_time')
+        .whereRef('s.user_id', '=', 'd.user_id')
+        .orderBy('s.id', 'desc')
+        .limit(1)
+        .as('user_last_scan_at'),
     ])
     .orderBy('d.id')
     .limit(limit + 1);

@@ -1,8 +1,9 @@
-import { type BillFilter, type BillParent, type BillSummary, CHILD_WEIGHT_KG, computeBillWeights } from '@tracetrack/shared';
+import { type BillFilter, type BillParent, type BillReturnEvent, type BillSummary, CHILD_WEIGHT_KG, computeBillWeights } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import type { Executor } from '../../infra/transaction';
 import { listChildCodesOfBillParents } from '../bills/queries';
 import { billPage, getBill } from '../bills/service';
+import { countReturnsOfBills } from '../returns/queries';
 import { EXPORT_PAGE_ROWS } from './bag-sheets';
 import { localDateTime } from './local-time';
 import { type Column, onePage, type Sheet } from './sheet';
@@ -27,18 +28,40 @@ export function billColumns(timeZone: string): Column<BillSummary>[] {
   ];
 }
 
-/** The bill list's rows for a filter, newest first, page by page (keyset on id) with their weights. */
-export function billSheet(deps: Pick<Deps, 'db' | 'config'>, filter: BillFilter): Sheet<BillSummary> {
+type BillWithReturns = BillSummary & { returnedParents: number };
+
+/**
+ * The bill list's rows for a filter, newest first, page by page (keyset on id) with their weights
+ * and how many of their parents came back on return tickets (one grouped query per page).
+ */
+export function billSheet(deps: Pick<Deps, 'db' | 'config'>, filter: BillFilter): Sheet<BillWithReturns> {
   async function* rows() {
     let beforeId: number | null = null;
     for (;;) {
       const { items, nextCursor } = await billPage(deps.db, filter, beforeId, EXPORT_PAGE_ROWS);
-      if (items.length > 0) yield items;
+      const returned = await countReturnsOfBills(deps.db, items.map((b) => b.id));
+      if (items.length > 0) yield items.map((b) => ({ ...b, returnedParents: returned.get(b.id) ?? 0 }));
       if (nextCursor === null) return;
       beforeId = items.at(-1)!.id;
     }
   }
-  return { name: 'Bills', columns: billColumns(deps.config.timeZone), rows: rows() };
+  const columns: Column<BillWithReturns>[] = [...billColumns(deps.config.timeZone), { header: 'Returned parents', value: (b) => b.returnedParents }];
+  return { name: 'Bills', columns, rows: rows() };
+}
+
+function returnColumns(timeZone: string): Column<BillReturnEvent>[] {
+  return [
+    { header: 'Parent', value: (r) => r.parentCode, width: 14 },
+    { header: 'Return ticket', value: (r) => r.ticketNumber, width: 20 },
+    { header: 'Parents before', value: (r) => r.parentsBefore },
+    { header: 'Parents after', value: (r) => r.parentsAfter },
+    { header: 'Children before', value: (r) => r.childrenBefore },
+    { header: 'Children after', value: (r) => r.childrenAfter },
+    { header: 'Weight before (kg)', value: (r) => r.weightBeforeKg },
+    { header: 'Weight after (kg)', value: (r) => r.weightAfterKg },
+    { header: 'Returned by', value: (r) => r.returnedBy, width: 16 },
+    { header: `Returned (${timeZone})`, value: (r) => localDateTime(r.returnedAt, timeZone), width: 20 },
+  ];
 }
 
 interface ManifestChild {
@@ -73,13 +96,14 @@ async function* childrenOf(db: Executor, billId: number, parentCodes: readonly s
   }
 }
 
-/** One bill's manifest: the bill, its parents with their weights, and every child in them. */
+/** One bill's manifest: the bill, its parents with their weights, every child in them, and the parents returned from it. */
 export async function billManifestSheets(deps: Pick<Deps, 'db' | 'config'>, billNumber: string): Promise<{ bill: BillSummary; sheets: Sheet[] }> {
   const detail = await getBill(deps, { billNumber });
   const sheets: Sheet[] = [
     { name: 'Bill', columns: billColumns(deps.config.timeZone), rows: onePage([detail.bill]) },
     { name: 'Parents', columns: parentColumns, rows: onePage(detail.parents) },
     { name: 'Children', columns: childColumns, rows: childrenOf(deps.db, detail.bill.id, detail.parents.map((p) => p.code)) },
+    { name: 'Returns', columns: returnColumns(deps.config.timeZone), rows: onePage(detail.returns) },
   ];
   return { bill: detail.bill, sheets };
 }

@@ -6,6 +6,7 @@ type Totals = EndOfDay['totals'];
 type StatusRow = EndOfDay['byStatus'][number];
 type UserRow = EndOfDay['byUser'][number];
 type BillRow = EndOfDay['bills'][number];
+type ReturnRow = EndOfDay['returns']['items'][number];
 
 const weightColumns = <R extends { parents: number; children: number; actualWeightKg: number; expectedWeightKg: number; varianceKg: number }>(): Column<R>[] => [
   { header: 'Parents', value: (r) => r.parents },
@@ -15,7 +16,7 @@ const weightColumns = <R extends { parents: number; children: number; actualWeig
   { header: 'Variance (kg)', value: (r) => r.varianceKg },
 ];
 
-/** The summary as four tables: totals, by status, by user, and every bill. */
+/** The summary as five tables: totals, by status, by user, every bill, and the day's returns (counted apart). */
 export function endOfDaySheets(report: EndOfDay): Sheet[] {
   const tz = report.timeZone;
   const totals: Column<Totals>[] = [
@@ -51,10 +52,21 @@ export function endOfDaySheets(report: EndOfDay): Sheet[] {
     { header: `Created (${tz})`, value: (b) => localDateTime(b.createdAt, tz), width: 20 },
     { header: `Completed (${tz})`, value: (b) => localDateTime(b.completedAt, tz), width: 20 },
   ];
+  const returns: Column<ReturnRow>[] = [
+    { header: 'Bill number', value: (r) => r.billNumber, width: 18 },
+    { header: 'Parent', value: (r) => r.parentCode, width: 14 },
+    { header: 'Return ticket', value: (r) => r.ticketNumber, width: 20 },
+    { header: 'Children', value: (r) => r.childrenBefore - r.childrenAfter },
+    { header: 'Weight (kg)', value: (r) => r.weightBeforeKg - r.weightAfterKg },
+    { header: 'Bill parents after', value: (r) => r.parentsAfter },
+    { header: 'Returned by', value: (r) => r.returnedBy, width: 16 },
+    { header: `Returned (${tz})`, value: (r) => localDateTime(r.returnedAt, tz), width: 20 },
+  ];
   return [
     { name: 'Totals', columns: totals, rows: onePage([report.totals]) },
     { name: 'By status', columns: byStatus, rows: onePage(report.byStatus) },
     { name: 'By user', columns: byUser, rows: onePage(report.byUser) },
     { name: 'Bills', columns: bills, rows: onePage(report.bills) },
+    { name: 'Returns', columns: returns, rows: onePage(report.returns.items) },
   ];
 }

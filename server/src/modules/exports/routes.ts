@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import { AppError, EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, isAppError, type RouteName } from '@tracetrack/shared';
+import { EXPORT_FORMATS, EXPORT_KINDS, type ExportFormat, isAppError, type RouteName } from '@tracetrack/shared';
 import { type Context, Hono } from 'hono';
 import type { Deps } from '../../deps';
 import type { AppEnv } from '../../http/app-env';
 import { jsonError, jsonRefusal } from '../../http/json-error';
 import { requireRoute } from '../../http/route-guard';
 import { attachmentHeader, exportFileName } from './file-name';
-import { type ExportPlan, planBillManifest, planExport } from './service';
+import { type ExportPlan, planBillManifest, planExport, planReturnTicket } from './service';
 import { csvStream } from './write-csv';
 import { xlsxStream } from './write-xlsx';
 
@@ -53,18 +53,26 @@ async function refusing(c: Context<AppEnv>, run: () => Promise<Response>): Promi
 }
 
 /**
- * GET /api/exports/<bags|bills|users|eod>.<csv|xlsx>?<the list's filter> and
- * GET /api/exports/bill/<number>.<csv|xlsx>. Each is gated by its row in ROUTE_PERMISSIONS.
+ * GET /api/exports/<bags|bills|users|audit|eod|returns>.<csv|xlsx>?<the list's filter>,
+ * GET /api/exports/bill/<number>.<csv|xlsx> and GET /api/exports/return/<number>.<csv|xlsx>. Each is gated by its row in ROUTE_PERMISSIONS.
  */
 export function exportRoutes(deps: Deps) {
   const routes = new Hono<AppEnv>();
   const gates = new Map(EXPORT_KINDS.map((kind) => [kind, requireRoute(deps, `export.${kind}` as RouteName)]));
   const billGate = requireRoute(deps, 'export.bill');
+  const returnGate = requireRoute(deps, 'export.return');
 
   routes.get('/bill/:file', (c, next) => (splitFile(c.req.param('file')) ? billGate(c, next) : notFound(c)), (c) =>
     refusing(c, async () => {
       const { name, format } = splitFile(c.req.param('file'))!;
       return send(c, deps, 'bill', format, await planBillManifest(deps, name));
+    }),
+  );
+
+  routes.get('/return/:file', (c, next) => (splitFile(c.req.param('file')) ? returnGate(c, next) : notFound(c)), (c) =>
+    refusing(c, async () => {
+      const { name, format } = splitFile(c.req.param('file'))!;
+      return send(c, deps, 'return', format, await planReturnTicket(deps, name));
     }),
   );
 
@@ -76,7 +84,6 @@ export function exportRoutes(deps: Deps) {
     refusing(c, async () => {
       const { name, format } = splitFile(c.req.param('file'))!;
       const kind = name as (typeof EXPORT_KINDS)[number];
-      if (kind === 'audit') throw new AppError('ROUTE_NOT_FOUND', 'The audit log export arrives with the audit log screen.');
       return send(c, deps, kind, format, await planExport(deps, c.get('actor'), kind, new URL(c.req.url).searchParams));
     }),
   );

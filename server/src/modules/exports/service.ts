@@ -1,5 +1,6 @@
 import {
   AppError,
+  auditFiltersSchema,
   bagFilterSchema,
   billFilterSchema,
   billNumberSchema,
@@ -9,6 +10,7 @@ import {
   type ExportKind,
   endOfDayInput,
   listAreaOf,
+  returnFilterSchema,
   userExportFilterSchema,
 } from '@tracetrack/shared';
 import type { z } from 'zod';
@@ -20,9 +22,11 @@ import { billFiltersOf } from '../bills/service';
 import { getEndOfDay } from '../reports/service';
 import { countUsers } from '../users/queries';
 import { userFiltersOf } from '../users/service';
+import { auditSheet, countAudit } from './audit-sheets';
 import { bagSheet } from './bag-sheets';
 import { billManifestSheets, billSheet } from './bill-sheets';
 import { endOfDaySheets } from './eod-sheets';
+import { returnTicketSheet, returnTicketSheets, ticketNumberOrRefuse } from './return-sheets';
 import type { Sheet } from './sheet';
 import { userActivitySheet } from './user-sheets';
 
@@ -32,7 +36,7 @@ export interface ExportPlan {
   sheets: Sheet[];
 }
 
-const BOOLEAN_KEYS = new Set(['linked', 'billed']);
+const BOOLEAN_KEYS = new Set(['linked', 'billed', 'isLocked', 'hasTwoFactor', 'isDeactivated', 'hasSignedIn']);
 const NUMBER_KEYS = new Set(['days']);
 
 /**
@@ -55,7 +59,7 @@ function parseQuery<S extends z.ZodType>(schema: S, query: URLSearchParams): z.i
 }
 
 /** The tables of a list export for the filter in the query string (the list's own schema). */
-export async function planExport(deps: Deps, actor: Actor, kind: Exclude<ExportKind, 'audit'>, query: URLSearchParams): Promise<ExportPlan> {
+export async function planExport(deps: Deps, actor: Actor, kind: ExportKind, query: URLSearchParams): Promise<ExportPlan> {
   switch (kind) {
     case 'bags': {
       const filter = parseQuery(bagFilterSchema, query);
@@ -69,11 +73,25 @@ export async function planExport(deps: Deps, actor: Actor, kind: Exclude<ExportK
       const filter = parseQuery(userExportFilterSchema, query);
       return { label: filter, sheets: [userActivitySheet(deps, filter)] };
     }
+    case 'audit': {
+      const filters = parseQuery(auditFiltersSchema, query);
+      return { label: filters, sheets: [auditSheet(deps, filters)] };
+    }
     case 'eod': {
       const input = parseQuery(endOfDayInput, query);
       return { label: input, sheets: endOfDaySheets(await getEndOfDay(deps, input)) };
     }
+    case 'returns': {
+      const filter = parseQuery(returnFilterSchema, query);
+      return { label: filter, sheets: [returnTicketSheet(deps, filter)] };
+    }
   }
+}
+
+/** One return ticket with its bags; TICKET_NOT_FOUND before anything is sent. */
+export async function planReturnTicket(deps: Deps, rawNumber: string): Promise<ExportPlan> {
+  const { ticket, sheets } = await returnTicketSheets(deps, ticketNumberOrRefuse(rawNumber));
+  return { label: { ticket: ticket.number }, sheets };
 }
 
 /** One bill's manifest; BILL_NOT_FOUND before anything is sent. */
@@ -96,6 +114,9 @@ export async function countExport(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor
       break;
     case 'users':
       count = await countUsers(deps.db, userFiltersOf(input.filter), deps.clock(), EXPORT_COUNT_CAP);
+      break;
+    case 'audit':
+      count = await countAudit(deps, input.filter, EXPORT_COUNT_CAP);
       break;
   }
   return { count: Math.min(count, EXPORT_COUNT_CAP), isCapped: count > EXPORT_COUNT_CAP };

@@ -1,5 +1,4 @@
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { cellsOf, type Sheet } from './sheet';
 
 /**
@@ -11,7 +10,6 @@ import { cellsOf, type Sheet } from './sheet';
  */
 export function xlsxStream(sheets: readonly Sheet[]): Readable {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const whileBacklogged = () =>
     new Promise<void>((resolve) => {
       if (!out.writableNeedDrain || out.destroyed) return resolve();
@@ -24,6 +22,9 @@ export function xlsxStream(sheets: readonly Sheet[]): Readable {
       out.once('close', done);
     });
   void (async () => {
+    // Loaded when first needed: exceljs takes over a second to load, which every server start would pay.
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     for (const sheet of sheets) {
       const worksheet = workbook.addWorksheet(sheet.name.slice(0, 31));
       worksheet.columns = sheet.columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(10, c.header.length + 2) }));

@@ -40,7 +40,7 @@ class UnitsRefused extends Error {
  * transaction with its rows' results and the import's progress; a dry run runs the very same
  * transaction and rolls it back, so it reports what the commit would do.
  */
-export async function applyUnits(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>, run: ApplyRun, afterUnit: number): Promise<void> {
+export async function applyUnits(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger' | 'live'>, run: ApplyRun, afterUnit: number): Promise<void> {
   let after = afterUnit;
   for (;;) {
     const rows = await q.nextRows(deps.db, run.importId, after, IMPORT_CHUNK_ROWS);
@@ -62,11 +62,13 @@ export async function applyUnits(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'l
     });
     if (end > 0) units = units.slice(0, end);
     await applyChunk(deps, run, units);
+    // Its progress is committed: the import screen's live stream looks again.
+    deps.live.publish([`import:${run.importId}`]);
     after = units.at(-1)!.unit;
   }
 }
 
-async function applyChunk(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>, run: ApplyRun, units: Unit[]): Promise<void> {
+async function applyChunk(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger' | 'live'>, run: ApplyRun, units: Unit[]): Promise<void> {
   const actor = { ...run.actor, area: units[0]!.area };
   const lastUnit = units.at(-1)!.unit;
   const rowCount = units.reduce((n, u) => n + u.rows.length, 0);

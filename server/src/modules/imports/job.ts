@@ -11,7 +11,7 @@ import { applyUnits } from './apply';
 import * as q from './queries';
 import { stageUpload } from './stage';
 
-type JobDeps = Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>;
+type JobDeps = Pick<Deps, 'db' | 'clock' | 'config' | 'logger' | 'live'>;
 
 /** Advisory-lock key space of import jobs (two-int keys: this, and the import's key). */
 export const IMPORT_LOCK_SPACE = 7547;
@@ -75,7 +75,7 @@ export async function launchJob(
     deps.logger.error('import job stopped', { importId, requestId: meta.requestId, error: String(e) });
     const failure = isAppError(e) ? e.message : 'The server stopped this import by an error (it has been logged).';
     await q.patchImport(deps.db, importId, { failure: `${failure} Resume it to go on.` }).catch(() => {});
-  });
+  }).finally(() => deps.live.publish([`import:${importId}`]));
   await start;
   return { done };
 }
@@ -87,19 +87,23 @@ async function finishUnreadable(deps: JobDeps, importId: string, reason: string)
 
 /** Reads the upload (again, on a resume), then checks or commits; each step picks up where the import stands. */
 async function runJob(deps: JobDeps, importId: string, actor: Actor, meta: RequestMeta): Promise<void> {
+  const patch = async (p: q.ImportPatch) => {
+    await q.patchImport(deps.db, importId, p);
+    deps.live.publish([`import:${importId}`]);
+  };
   let imp = await q.findImport(deps.db, importId);
   if (!imp) return;
   const kind = imp.kind as ImportKind;
   if (imp.status === 'reading') {
     try {
-      await stageUpload(deps, { id: imp.id, kind, area: imp.area }, uploadPathOf(deps, importId), (n) => q.patchImport(deps.db, importId, { rows_total: n }));
+      await stageUpload(deps, { id: imp.id, kind, area: imp.area }, uploadPathOf(deps, importId), (n) => patch({ rows_total: n }));
     } catch (e) {
       if (isAppError(e) && e.code === 'FILE_UNREADABLE') return finishUnreadable(deps, importId, e.message);
       throw e;
     }
     const { total } = await q.countRows(deps.db, importId);
     if (total === 0) return finishUnreadable(deps, importId, 'The file holds no rows to import.');
-    await q.patchImport(deps.db, importId, { rows_total: total, status: imp.is_dry_run ? 'checking' : 'committing', committed_through: 0 });
+    await patch({ rows_total: total, status: imp.is_dry_run ? 'checking' : 'committing', committed_through: 0 });
     // The rows are the import's copy of the file from here on: checks, commits and resumes read them.
     await rm(uploadPathOf(deps, importId), { force: true });
     imp = (await q.findImport(deps.db, importId))!;
@@ -108,13 +112,13 @@ async function runJob(deps: JobDeps, importId: string, actor: Actor, meta: Reque
   const mode = imp.status === 'checking' ? 'dry-run' : 'commit';
   const from = mode === 'commit' ? imp.committed_through : 0;
   await q.resetRowsAfter(deps.db, importId, from);
-  await q.patchImport(deps.db, importId, { rows_done: await q.rowsDoneThrough(deps.db, importId, from), failure: null });
+  await patch({ rows_done: await q.rowsDoneThrough(deps.db, importId, from), failure: null });
   await applyUnits(deps, { importId, kind, area: imp.area, actor, meta, mode }, from);
 
   const counts = await q.countsOf(deps.db, importId);
   const finishedAt = deps.clock();
-  if (mode === 'dry-run') await q.patchImport(deps.db, importId, { status: 'checked', dry_run_counts: JSON.stringify(counts), finished_at: finishedAt });
-  else await q.patchImport(deps.db, importId, { status: 'committed', commit_counts: JSON.stringify(counts), finished_at: finishedAt });
+  if (mode === 'dry-run') await patch({ status: 'checked', dry_run_counts: JSON.stringify(counts), finished_at: finishedAt });
+  else await patch({ status: 'committed', commit_counts: JSON.stringify(counts), finished_at: finishedAt });
   await insertAudit(deps.db, { actor, meta }, {
     action: mode === 'dry-run' ? 'import.check' : 'import.commit',
     entityType: 'import',

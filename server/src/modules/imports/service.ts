@@ -17,7 +17,7 @@ import { IMPORT_LOCK_SPACE, launchJob, lockKeyOf, uploadPathOf } from './job';
 import * as q from './queries';
 import { discard, type ReceivedUpload } from './upload';
 
-type ServiceDeps = Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>;
+type ServiceDeps = Pick<Deps, 'db' | 'clock' | 'config' | 'logger' | 'live'>;
 const IN_PROGRESS = new Set(['reading', 'checking', 'committing']);
 
 function toSummary(r: q.ImportRecord, running: Set<string>): ImportSummary {

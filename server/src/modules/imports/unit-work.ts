@@ -54,11 +54,11 @@ function createOrMatchBill(actor: Actor, args: ParsedMutationArgs<'bill.create'>
   const create = commandWork(actor, 'bill.create', args);
   return {
     kind: 'effect',
-    run: async (tx) => {
+    run: async (tx, at) => {
       const existing = await findBillViewByNumber(tx, args.billNumber);
       if (!existing) {
         if (create.kind !== 'effect') throw new AppError('INTERNAL', 'bill.create is not an effect.');
-        return create.run(tx);
+        return create.run(tx, at);
       }
       const fields = [
         ['capacity', existing.capacity, args.capacity],

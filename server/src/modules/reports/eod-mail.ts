@@ -27,6 +27,8 @@ export function eodMailText(report: EndOfDay, link: string | null): string {
     'By user:',
     ...(report.byUser.length ? report.byUser.map((u) => `  ${u.username}: created ${u.billsCreated}, completed ${u.billsCompleted} (${kg(u.actualWeightKg)})`) : ['  no bills']),
     '',
+    `Returns (counted apart): ${report.returns.parents.toLocaleString('en-IN')} parents on ${report.returns.tickets} return tickets, ${report.returns.children.toLocaleString('en-IN')} children, ${kg(report.returns.weightKg)}`,
+    '',
     'Every bill is in the attached CSV.',
   ];
   if (link) lines.push(`On screen: ${link}`);

@@ -3,6 +3,8 @@ import type { Deps } from '../../deps';
 import { toBillSummary, talliesByBill } from '../bills/mappers';
 import { listBillsCreatedOrCompletedBetween, tallyBills } from '../bills/queries';
 import { dayBounds, findEodRun } from './queries';
+import { listReturnEventsBetween } from '../returns/queries';
+import { toBillReturnEvent } from '../returns/mappers';
 
 const STATUSES: readonly BillStatus[] = ['open', 'loading', 'completed'];
 /** Tallies are read for this many bills per query. */
@@ -61,6 +63,15 @@ export async function getEndOfDay(deps: Pick<Deps, 'db' | 'config' | 'mailer'>, 
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([username, u]) => ({ username, billsCreated: u.created, billsCompleted: u.completed, ...weightsOf(u.tallies) }));
 
+  const returned = (await listReturnEventsBetween(deps.db, start, end)).map((r) => ({ ...toBillReturnEvent(r), billNumber: r.bill_number }));
+  const returns = {
+    parents: returned.length,
+    children: returned.reduce((n, r) => n + (r.childrenBefore - r.childrenAfter), 0),
+    weightKg: returned.reduce((n, r) => n + (r.weightBeforeKg - r.weightAfterKg), 0),
+    tickets: new Set(returned.map((r) => r.ticketId)).size,
+    items: returned,
+  };
+
   const run = await findEodRun(deps.db, input.date);
   return {
     date: input.date,
@@ -74,6 +85,7 @@ export async function getEndOfDay(deps: Pick<Deps, 'db' | 'config' | 'mailer'>, 
     byStatus,
     byUser,
     bills,
+    returns,
     mail: {
       isConfigured: deps.mailer.isConfigured,
       sendAt: deps.config.eodSendAt,

@@ -11,6 +11,7 @@ import {
   type MutationArgs,
   type MutationName,
   type ParsedMutationArgs,
+  type ReturnMutationOutput,
   type ScanParentOutput,
   toStorableText,
   type UnlinkChildOutput,
@@ -37,6 +38,10 @@ export interface ScanOutputs {
   'bill.addParent': BillMutationOutput;
   'bill.removeParent': BillMutationOutput;
   'bill.complete': BillMutationOutput;
+  'return.create': ReturnMutationOutput;
+  'return.scan': ReturnMutationOutput;
+  'return.finalize': ReturnMutationOutput;
+  'return.cancel': ReturnMutationOutput;
 }
 
 type ArgsSchema<N extends MutationName> = z.ZodType<ParsedMutationArgs<N>, MutationArgs<N>>;

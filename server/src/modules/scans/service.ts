@@ -11,6 +11,7 @@ import { countersUpsert, dailyScansUpsert } from '../counters/queries';
 import { timeZoneDay } from '../counters/time-zone-day';
 import { rejectedCountsUpdate } from '../devices/queries';
 import { type BagScan, runBagCommands } from '../bags/scan-batch';
+import { announceScans } from '../live/announce';
 import type { ScanOutputs } from './commands';
 import { type ScanEventRow, scanEventsInsert } from './queries';
 import type { ScanEffect, ScanEnvelope, ScanItem, ScanOutcome, ScanRefs } from './types';
@@ -29,7 +30,7 @@ type Settled = Omit<ScanEffect<unknown>, 'scope'> & { scope: string | null } | A
  * under a savepoint, so that scan alone is refused (VALIDATION) and the others apply.
  */
 export async function applyScanBatch(
-  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger' | 'live'>,
   actor: Actor,
   meta: RequestMeta,
   items: ScanItem[],
@@ -39,10 +40,15 @@ export async function applyScanBatch(
    */
   beforeCommit?: (tx: Tx, outcomes: ScanOutcome[]) => Promise<void>,
 ): Promise<ScanOutcome[]> {
+  // The events of the attempt that committed (a retried transaction starts again), announced to
+  // live screens once it has.
+  let stored: ScanEventRow[] = [];
+  let outcomes: ScanOutcome[];
   try {
-    return await inTransaction(deps.db, async (tx) => {
+    outcomes = await inTransaction(deps.db, async (tx) => {
+      stored = [];
       const now = deps.clock();
-      const outcomes = await applyAndStore(tx, deps, actor, meta, items, now);
+      const outcomes = await applyAndStore(tx, deps, actor, meta, items, now, stored);
       if (beforeCommit) await beforeCommit(tx, outcomes);
       return outcomes;
     });
@@ -51,14 +57,17 @@ export async function applyScanBatch(
     deps.logger.warn('a scan holds a value the database refused; applying the batch one scan at a time', {
       requestId: meta.requestId, scans: items.length, sqlstate: pgCodeOf(e), error: String(e),
     });
-    return inTransaction(deps.db, async (tx) => {
+    outcomes = await inTransaction(deps.db, async (tx) => {
+      stored = [];
       const now = deps.clock();
       const outcomes: ScanOutcome[] = [];
-      for (const item of items) outcomes.push(await applyAlone(tx, deps, actor, meta, item, now));
+      for (const item of items) outcomes.push(await applyAlone(tx, deps, actor, meta, item, now, stored));
       if (beforeCommit) await beforeCommit(tx, outcomes);
       return outcomes;
     });
   }
+  announceScans(deps, stored);
+  return outcomes;
 }
 
 /**
@@ -74,14 +83,16 @@ function isRefusedValue(e: unknown): boolean {
  * scan is undone and its refusal stored instead; if even that cannot be stored (the refused value
  * is in what the event keeps), the refusal is answered unstored, so a resend is judged again.
  */
-async function applyAlone(tx: Tx, deps: Pick<Deps, 'config' | 'logger'>, actor: Actor, meta: RequestMeta, item: ScanItem, now: Date): Promise<ScanOutcome> {
+async function applyAlone(tx: Tx, deps: Pick<Deps, 'config' | 'logger'>, actor: Actor, meta: RequestMeta, item: ScanItem, now: Date, stored: ScanEventRow[]): Promise<ScanOutcome> {
   const refused = new AppError('VALIDATION', 'The server cannot store a value in this scan, so it was not applied. Check the codes and scan again.');
   const attempts: ScanItem[] = [item, { envelope: item.envelope, work: { kind: 'refused', error: refused } }];
   for (const attempt of attempts) {
     await sql`savepoint one_scan`.execute(tx);
     try {
-      const [outcome] = await applyAndStore(tx, deps, actor, meta, [attempt], now);
+      const kept: ScanEventRow[] = [];
+      const [outcome] = await applyAndStore(tx, deps, actor, meta, [attempt], now, kept);
       await sql`release savepoint one_scan`.execute(tx);
+      stored.push(...kept);
       return outcome!;
     } catch (e) {
       if (!isRefusedValue(e)) throw e;
@@ -93,7 +104,7 @@ async function applyAlone(tx: Tx, deps: Pick<Deps, 'config' | 'logger'>, actor: 
 }
 
 /** Runs the scans' effects in order, then stores their outcomes, audit rows and counters in one statement. */
-async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, meta: RequestMeta, items: ScanItem[], now: Date): Promise<ScanOutcome[]> {
+async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, meta: RequestMeta, items: ScanItem[], now: Date, stored: ScanEventRow[]): Promise<ScanOutcome[]> {
   const settled: Settled[] = [];
   const counters: CounterDelta[] = [];
   for (let i = 0; i < items.length; ) {
@@ -111,7 +122,7 @@ async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, m
       counters.push(...run.counters);
       i = j;
     } else if (work.kind === 'effect') {
-      settled.push(await runEffect(tx, work.run));
+      settled.push(await runEffect(tx, (t) => work.run(t, { now, timeZone: deps.config.timeZone })));
       i++;
     } else {
       settled.push(work.error);
@@ -127,6 +138,7 @@ async function applyAndStore(tx: Tx, deps: Pick<Deps, 'config'>, actor: Actor, m
     dailyScansUpsert(timeZoneDay(now, deps.config.timeZone), dailyScopes),
     countersUpsert(counters),
   ]);
+  stored.push(...events);
   return outcomes;
 }
 
@@ -177,7 +189,7 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
     }
     outcomes.push({ status: s.status, code: null, message: s.message, data: s.data });
     events.push({ envelope, userId, status: s.status, errorCode: null, message: s.message, result: s.data, refs: s.refs });
-    if (s.audit) audits.push({ ...s.audit, deviceId: envelope.deviceId, seq: envelope.seq });
+    for (const audit of [...(s.audit ? [s.audit] : []), ...(s.audits ?? [])]) audits.push({ ...audit, deviceId: envelope.deviceId, seq: envelope.seq });
     if (s.scope !== null) dailyScopes.push(s.scope);
   });
   return { outcomes, events, audits, dailyScopes };
@@ -188,7 +200,7 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
  * a refusal is thrown. The procedure's gate has already admitted the actor.
  */
 export async function runOnlineScan<N extends MutationName>(
-  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger' | 'live'>,
   actor: Actor,
   meta: RequestMeta,
   name: N,

@@ -20,6 +20,14 @@ export interface ScanEffect<T> {
   scope: string;
   /** Written when the scan changed something and the effect did not audit itself. */
   audit?: AuditEntry;
+  /** More rows for an effect that changes more than one entity (a return: the ticket and the bill). */
+  audits?: AuditEntry[];
+}
+
+/** What an effect may need beyond its transaction: the batch's clock and the warehouses' time zone. */
+export interface EffectContext {
+  now: Date;
+  timeZone: string;
 }
 
 /** Where a scan came from: a device's queued mutation, or an online call (no device). */
@@ -35,7 +43,7 @@ export interface ScanEnvelope {
 /** What to do for one scan: a bag command (run set-wise), another effect, or a refusal found up front. */
 export type ScanWork =
   | { kind: 'bag'; command: BagCommand }
-  | { kind: 'effect'; run: (tx: Tx) => Promise<ScanEffect<unknown>> }
+  | { kind: 'effect'; run: (tx: Tx, at: EffectContext) => Promise<ScanEffect<unknown>> }
   | { kind: 'refused'; error: AppError };
 
 export interface ScanItem {

@@ -1,6 +1,7 @@
 import { MUTATION_PROCEDURES, type MutationName, type ParsedMutationArgs, refusalOf } from '@tracetrack/shared';
 import type { Actor } from '../actor';
 import * as bills from '../bills/service';
+import * as returns from '../returns/service';
 import { NO_AREA_SCOPE } from '../counters/deltas';
 import type { ReadMutation } from './commands';
 import type { ScanWork } from './types';
@@ -20,6 +21,17 @@ function billWork<I>(actor: Actor, write: bills.BillWrite<I>, input: I): ScanWor
   };
 }
 
+/** A return-ticket write as scan work, like billWork: online and synced calls share it. */
+function returnWork<I>(actor: Actor, write: returns.ReturnWrite<I>, input: I): ScanWork {
+  return {
+    kind: 'effect',
+    run: async (tx, at) => {
+      const { output, refs, audits } = await write(tx, actor, input, at);
+      return { status: output.outcome, message: output.message, data: output, refs, scope: NO_AREA_SCOPE, audits };
+    },
+  };
+}
+
 /**
  * The work of each command: bag scans go to the set-based bag batch, bill mutations to the same
  * service functions the bill procedures call.
@@ -32,6 +44,10 @@ const WORK: { [N in MutationName]: (actor: Actor, args: ParsedMutationArgs<N>) =
   'bill.addParent': (actor, args) => billWork(actor, bills.addParentToBill, args),
   'bill.removeParent': (actor, args) => billWork(actor, bills.removeParentFromBill, args),
   'bill.complete': (actor, args) => billWork(actor, bills.completeBill, args),
+  'return.create': (actor, args) => returnWork(actor, returns.createReturnTicket, args),
+  'return.scan': (actor, args) => returnWork(actor, returns.scanReturn, args),
+  'return.finalize': (actor, args) => returnWork(actor, returns.finalizeReturnTicket, args),
+  'return.cancel': (actor, args) => returnWork(actor, returns.cancelReturnTicket, args),
 };
 
 export function commandWork<N extends MutationName>(actor: Actor, name: N, args: ParsedMutationArgs<N>): ScanWork {

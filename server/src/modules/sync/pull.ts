@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps';
 import type { Executor } from '../../infra/transaction';
 import type { Actor } from '../actor';
+import { recordPull } from '../devices/queries';
 import * as q from './queries';
 import { TOMBSTONE_RETENTION_DAYS } from './tombstone-retention';
 
@@ -76,6 +77,20 @@ function snapshotCursor(scope: Scope, horizon: string, windowStart: Date): Curso
  * rows that changed, tombstones of rows deleted or moved away, and parents that aged out of the
  * 48-hour window, with `isActive: false` for rows the device should drop.
  */
+/** A pull; from a named device (its own user's), its last pull is recorded for the device health screen. */
+export async function pullForDevice(
+  deps: Pick<Deps, 'db' | 'clock' | 'live'>,
+  actor: Actor,
+  input: { cursor?: string | undefined; limit: number; deviceId?: string | undefined },
+): Promise<SyncPullOutput> {
+  const output = await pullChanges(deps, actor, input);
+  if (input.deviceId) {
+    const recorded = await recordPull(deps.db, input.deviceId, actor.id, deps.clock());
+    if (recorded.numUpdatedRows > 0n) deps.live.publish(['devices']);
+  }
+  return output;
+}
+
 export async function pullChanges(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, input: { cursor?: string | undefined; limit: number }): Promise<SyncPullOutput> {
   const scope = scopeOf(actor);
   const given = input.cursor ? decode(input.cursor) : null;

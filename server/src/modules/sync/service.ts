@@ -1,4 +1,4 @@
-import { AppError, type Mutation, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
+import { AppError, type Mutation, type OutboxReport, type MutationResult, type SyncPushInput, type SyncPushOutput } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import { inTransaction, isUniqueViolation, pgCodeOf, type Tx } from '../../infra/transaction';
 import type { Actor, RequestMeta } from '../actor';
@@ -54,7 +54,7 @@ function idReused(id: string): MutationResult {
   };
 }
 
-type PushDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config'>;
+type PushDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'config' | 'live'> & Partial<Pick<Deps, 'metrics'>>;
 
 /**
  * Applies a device's queued mutations exactly once each, in seq order. Each mutation's effect and
@@ -68,7 +68,9 @@ export async function pushMutations(
   input: SyncPushInput,
 ): Promise<SyncPushOutput> {
   try {
-    return await withDeviceLock(deps.db, input.deviceId, DEVICE_LOCK_WAIT_MS, (conn) => pushLocked({ ...deps, db: conn as Deps['db'] }, actor, meta, input));
+    const output = await withDeviceLock(deps.db, input.deviceId, DEVICE_LOCK_WAIT_MS, (conn) => pushLocked({ ...deps, db: conn as Deps['db'] }, actor, meta, input));
+    deps.live.publish(['devices']);
+    return output;
   } catch (e) {
     if (pgCodeOf(e) === '55P03') throw new AppError('PUSH_IN_PROGRESS', 'This device is already syncing; retry in a moment.');
     // Another device stored the same mutation id at the same moment: the resend finds it and is
@@ -117,7 +119,7 @@ async function pushLocked(deps: PushDeps, actor: Actor, meta: RequestMeta, input
   // The device's progress (last seq, gaps) commits with the last chunk: one commit (one WAL flush)
   // less per push. A push that fails before it leaves the committed chunks' seqs above last_seq,
   // where the next push finds them.
-  const record = (tx: Tx) => recordProgress(tx, input.deviceId, seqPlan, deps.clock());
+  const record = (tx: Tx) => recordProgress(tx, input.deviceId, seqPlan, deps.clock(), input.outbox);
   for (let i = 0; i < pending.length; i += CHUNK_SIZE) {
     const chunk = pending.slice(i, i + CHUNK_SIZE);
     const items: ScanItem[] = chunk.map((m) => {
@@ -147,6 +149,9 @@ async function pushLocked(deps: PushDeps, actor: Actor, meta: RequestMeta, input
     const [a, b] = [storedFormOf(readOf(first)), storedFormOf(readOf(m))];
     return first.seq === m.seq && a.name === b.name && canonicalJson(a.args) === canonicalJson(b.args) ? { ...r, replay: true } : idReused(m.id);
   });
+  // Counted once committed: a push that failed part-way is counted by the resend that finishes it.
+  deps.metrics?.countPush(out);
+  deps.metrics?.countSeqGaps(seqPlan.newGaps.length, seqPlan.splits.reduce((n, s) => n + s.pieces.filter((p) => p.isFilled).length, 0));
   return { results: out, ackedThroughSeq: seqPlan.ackedThroughSeq };
 }
 
@@ -154,8 +159,8 @@ async function pushLocked(deps: PushDeps, actor: Actor, meta: RequestMeta, input
  * Last seq and push count, new gaps, and open gaps this push filled (split into their filled and
  * still-missing pieces). A gap is recorded for supervisors; it never blocks the mutations behind it.
  */
-async function recordProgress(tx: Tx, deviceId: string, plan: SeqPlan, now: Date) {
-  await recordPush(tx, deviceId, plan.lastSeq, now);
+async function recordProgress(tx: Tx, deviceId: string, plan: SeqPlan, now: Date, outbox: OutboxReport | undefined) {
+  await recordPush(tx, deviceId, plan.lastSeq, now, outbox);
   const rows: SeqGapRow[] = plan.newGaps.map((g) => ({ ...g, detectedAt: now, filledAt: null }));
   for (const { gap, pieces } of plan.splits) {
     for (const p of pieces) rows.push({ fromSeq: p.fromSeq, toSeq: p.toSeq, detectedAt: gap.detectedAt, filledAt: p.isFilled ? now : null });

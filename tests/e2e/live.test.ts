@@ -1,0 +1,152 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file sees DOM types too.
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createParentBag, nextBillNumber } from '../factories/bills';
+import { createUser, TEST_PASSWORD } from '../factories/users';
+import { goOffline, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
+import { type E2eServer, useE2eSuite } from './server';
+
+let env: E2eServer;
+let browser: Browser;
+// Two worker processes: the stream may be held by one worker while the change lands on the other.
+useE2eSuite((s) => ({ env, browser } = s), { WORKERS: '2' });
+
+async function openBill(username: string, billNumber: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
+  // Keeps the page's event sources reachable, so the test can kill a stream as a dropped
+  // connection would (close it and fire its error).
+  await device.addInitScript(() => {
+    const Original = window.EventSource;
+    const opened: EventSource[] = [];
+    (window as unknown as { __eventSources: EventSource[] }).__eventSources = opened;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    } as typeof EventSource;
+  });
+  const page = await device.newPage();
+  await signInThroughUi(page, username, TEST_PASSWORD, /\/bills$/);
+  await page.goto(`/bills/${encodeURIComponent(billNumber)}`);
+  await page.getByTestId('bill-progress').waitFor();
+  return { page, close: () => device.close() };
+}
+
+const liveMode = (page: Page) => page.getByTestId('live-status').getAttribute('data-mode');
+
+/**
+ * Milliseconds from now until the watching page shows `progress`, measured with the OS clock on
+ * both sides: the watcher stamps Date.now() the moment its text changes.
+ */
+async function armProgressStamp(watcher: Page, progress: string): Promise<() => Promise<number>> {
+  await watcher.evaluate((expected) => {
+    const w = window as unknown as { __shownAt: Promise<number> };
+    w.__shownAt = new Promise((resolve) => {
+      const seen = () => document.querySelector('[data-testid="bill-progress"]')?.textContent?.trim() === expected;
+      if (seen()) return resolve(Date.now());
+      new MutationObserver((_, observer) => {
+        if (!seen()) return;
+        observer.disconnect();
+        resolve(Date.now());
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  }, progress);
+  return () => watcher.evaluate(() => (window as unknown as { __shownAt: Promise<number> }).__shownAt);
+}
+
+async function addParentFrom(page: Page, code: string): Promise<number> {
+  const field = page.getByLabel('Parent code (type or scan)');
+  await field.fill(code);
+  const at = Date.now();
+  await field.press('Enter');
+  return at;
+}
+
+describe('live screens (real Chromium, server at WORKERS=2 with Redis)', () => {
+  it('a bill page shows a parent added from another browser within 1 s; with its stream killed it polls, then goes live again', async () => {
+    const db = env.app.deps.db;
+    const watcherUser = await createUser(db, { role: 'biller' });
+    const loaderUser = await createUser(db, { role: 'biller' });
+    const billNumber = nextBillNumber('LIVE');
+    await env.app.as(loaderUser).bill.create({ billNumber, capacity: 6 });
+    const parents = await Promise.all([1, 2, 3].map(() => createParentBag(db, { children: 2 })));
+
+    const watcher = await openBill(watcherUser.username, billNumber);
+    const loader = await openBill(loaderUser.username, billNumber);
+    await expect.poll(() => liveMode(watcher.page), { timeout: 20_000 }).toBe('live');
+
+    // 1. Live: the other browser adds a parent; the watcher shows it within a second.
+    const shown1 = await armProgressStamp(watcher.page, '1/6');
+    const added1 = await addParentFrom(loader.page, parents[0]!.code);
+    const latency = (await shown1()) - added1;
+    console.log(`live bill page: parent added in one browser shown in the other after ${latency} ms`);
+    expect(latency).toBeLessThan(1_000);
+    await waitForText(watcher.page, 'bill-actual-weight', /kg/);
+    await expect.poll(() => watcher.page.getByText(parents[0]!.code).count()).toBeGreaterThan(0);
+
+    // 2. The stream is killed (the network drops every connection) and cannot come back (its URL
+    // blocked): the page falls back to polling and still shows the next change.
+    await watcher.page.context().route(/\/trpc\/live\./, (route) => route.abort());
+    const killed = await watcher.page.evaluate(() => {
+      const open = (window as unknown as { __eventSources: EventSource[] }).__eventSources.filter((es) => es.readyState !== EventSource.CLOSED);
+      for (const es of open) {
+        es.close();
+        es.dispatchEvent(new Event('error'));
+      }
+      return open.length;
+    });
+    expect(killed).toBe(1);
+    await expect.poll(() => liveMode(watcher.page), { timeout: 20_000 }).toBe('polling');
+    await addParentFrom(loader.page, parents[1]!.code);
+    await waitForText(watcher.page, 'bill-progress', '2/6', 20_000);
+
+    // 3. The stream's URL works again: the page reconnects (backoff) and is live again.
+    await watcher.page.context().unroute(/\/trpc\/live\./);
+    await expect.poll(() => liveMode(watcher.page), { timeout: 60_000, interval: 250 }).toBe('live');
+    const shown3 = await armProgressStamp(watcher.page, '3/6');
+    const added3 = await addParentFrom(loader.page, parents[2]!.code);
+    expect((await shown3()) - added3).toBeLessThan(1_000);
+
+    await Promise.all([watcher.close(), loader.close()]);
+  }, 180_000);
+
+  it("device health shows a handheld's 10 waiting scans and the oldest one's age while its pushes cannot get through, and none once it has synced", async () => {
+    const db = env.app.deps.db;
+    const admin = await createUser(db, { role: 'admin' });
+    const dispatcher = await createUser(db, { role: 'dispatcher', area: 'jaipur' });
+
+    const adminDevice = await newDevice(browser, env.url, 'desktop', undefined, 'block');
+    const adminPage = await adminDevice.newPage();
+    await signInThroughUi(adminPage, admin.username, TEST_PASSWORD, /\/bills$/);
+    await adminPage.goto('/devices');
+    await expect.poll(() => liveMode(adminPage), { timeout: 20_000 }).toBe('live');
+
+    const { device, page } = await openHandheld(browser, env.url, dispatcher);
+    // Registered (first sync) and listed live on the admin's screen.
+    const row = adminPage.getByTestId('device-row').filter({ hasText: dispatcher.username });
+    await row.waitFor({ timeout: 20_000 });
+
+    // Offline, the handheld scans a parent and 9 children: 10 scans wait on it.
+    await goOffline(device, page);
+    await wedgeScan(page, 'SB79001');
+    for (let i = 1; i <= 9; i++) await wedgeScan(page, `79000${i}1`);
+    await waitForText(page, 'pending-count', '10');
+
+    // The network returns but its pushes cannot get through (blocked): it reports what waits.
+    await device.route(/\/trpc\/[^?]*sync\.push/, (route) => route.abort());
+    await device.setOffline(false);
+    await expect.poll(() => row.getByTestId('device-waiting-count').textContent(), { timeout: 20_000 }).toBe('10');
+    expect(await row.getByTestId('device-oldest-age').textContent()).toMatch(/under a minute|\d+ min/);
+
+    // Pushes get through again: the scans reach the server and nothing waits on the device.
+    await device.unroute(/\/trpc\/[^?]*sync\.push/);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await waitForText(page, 'pending-count', '0', 30_000);
+    await expect.poll(() => row.getByTestId('device-waiting-count').textContent(), { timeout: 20_000 }).toBe('0');
+    await expect.poll(() => row.getByTestId('device-oldest-age').count()).toBe(0);
+
+    await Promise.all([device.close(), adminDevice.close()]);
+  }, 180_000);
+});

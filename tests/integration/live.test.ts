@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/src/app';
+import { createLiveBus, type LiveBus } from '../../server/src/infra/live-bus';
+import { createLogger } from '../../server/src/infra/logger';
+import { openLiveStreams } from '../../server/src/modules/live/stream';
+import { createParentBag, nextBillNumber } from '../factories/bills';
+import { mutationQueue } from '../factories/mutations';
+import { createUser } from '../factories/users';
+import { sessionCookieFor, sessionFor } from '../helpers/http';
+import { importReport } from '../helpers/imports';
+import { waitFor } from '../helpers/server-process';
+import { openSse } from '../helpers/sse';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let base: string;
+let server: ReturnType<typeof serve>;
+beforeAll(async () => {
+  t = await createTestApp();
+  const app = createApp(t.deps);
+  await new Promise<void>((resolve) => {
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  (server as import('node:http').Server).closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await t.close();
+});
+
+/** Counts how often each topic is heard. */
+function listen(bus: LiveBus, topics: Parameters<LiveBus['subscribe']>[0][]) {
+  const heard = new Map<string, number>();
+  for (const topic of topics) bus.subscribe(topic, () => heard.set(topic, (heard.get(topic) ?? 0) + 1));
+  return heard;
+}
+
+describe('live bus', () => {
+  it('in process: a burst of publishes is heard once per topic, after the coalescing window', async () => {
+    const bus = createLiveBus({ redis: null, prefix: 'x:', logger: createLogger('silent') });
+    const heard = listen(bus, ['dashboard', 'bill:1', 'bill:2']);
+    for (let i = 0; i < 500; i++) bus.publish(['dashboard', 'bill:1']);
+    bus.publish(['bill:2']);
+    expect(heard.size).toBe(0);
+    await waitFor(async () => heard.size === 3, 5_000, 'the coalesced publish');
+    expect(Object.fromEntries(heard)).toEqual({ dashboard: 1, 'bill:1': 1, 'bill:2': 1 });
+    await bus.close();
+  });
+
+  it.runIf(process.env.REDIS_URL)('through Redis: a change published by one process is heard by every other (and itself), once, under its prefix only', async () => {
+    const prefix = `tt-test:${randomUUID()}:`;
+    const logger = createLogger('silent');
+    const redisA = new Redis(process.env.REDIS_URL!);
+    const redisB = new Redis(process.env.REDIS_URL!);
+    const a = createLiveBus({ redis: redisA, prefix, logger });
+    const b = createLiveBus({ redis: redisB, prefix, logger });
+    const other = createLiveBus({ redis: redisB, prefix: `${prefix}other:`, logger });
+    const heardA = listen(a, ['bill:7']);
+    const heardB = listen(b, ['bill:7', 'devices']);
+    const heardOther = listen(other, ['bill:7']);
+    // The subscriber connections are up once a ping through them answers.
+    await waitFor(async () => {
+      a.publish(['devices']);
+      await a.flush();
+      await new Promise((r) => setTimeout(r, 20));
+      return (heardB.get('devices') ?? 0) > 0;
+    }, 10_000, 'the subscribers');
+    for (let i = 0; i < 200; i++) a.publish(['bill:7']);
+    await a.flush();
+    await waitFor(async () => heardA.get('bill:7') === 1 && heardB.get('bill:7') === 1, 5_000, 'both processes');
+    expect(heardOther.get('bill:7')).toBeUndefined();
+    await Promise.all([a.close(), b.close(), other.close()]);
+    redisA.disconnect();
+    redisB.disconnect();
+  });
+});
+
+describe('live subscriptions over SSE', () => {
+  it('a bill page stream sends the bill at once, then again after a parent is added, coalesced per push', async () => {
+    const biller = await createUser(t.deps.db, { role: 'biller' });
+    const billNumber = nextBillNumber('LIVE');
+    await t.as(biller).bill.create({ billNumber, capacity: 5 });
+    const parent = await createParentBag(t.deps.db, { children: 3 });
+    const stream = await openSse(base, 'live.bill', { billNumber }, await sessionCookieFor(t.deps, biller.id));
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    expect(stream.headers.get('content-length')).toBeNull();
+    expect(stream.headers.get('content-encoding')).toBeNull();
+    const first = await stream.next();
+    expect(first.bill.parentCount).toBe(0);
+
+    await t.as(biller).bill.addParent({ billNumber, parentCode: parent.code });
+    const added = await stream.until((v) => v.bill.parentCount === 1);
+    expect(added.parents.map((p: { code: string }) => p.code)).toEqual([parent.code]);
+
+    // A child linked into a parent on the bill changes its weights: the page hears it.
+    const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: parent.area ?? 'lucknow' });
+    await t.as(dispatcher).bag.linkChild({ parentCode: parent.code, childCode: `LV${Date.now() % 1e6}` });
+    const heavier = await stream.until((v) => v.parents[0].childCount === 4);
+    expect(heavier.bill.actualWeightKg).toBeGreaterThan(added.bill.actualWeightKg);
+    await stream.close();
+  });
+
+  it('a 300-scan push announces the dashboard once: its stream sends one new value, not one per scan', async () => {
+    const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    const deviceId = randomUUID();
+    await t.as(dispatcher).device.register({ deviceId });
+    const stream = await openSse(base, 'live.dashboard', undefined, await sessionCookieFor(t.deps, dispatcher.id));
+    const before = await stream.next();
+    const queue = mutationQueue();
+    const batch = [];
+    for (let p = 0; p < 10; p++) {
+      const parentCode = `SB77${String(p).padStart(3, '0')}`;
+      batch.push(queue.next('parent.scan', { code: parentCode }));
+      for (let c = 0; c < 29; c++) batch.push(queue.next('child.link', { parentCode, childCode: `LD${p}X${c}` }));
+    }
+    await t.as(dispatcher).sync.push({ deviceId, mutations: batch });
+    const after = await stream.until((v) => v.parents === before.parents + 10);
+    expect(after.linkedChildren).toBe(before.linkedChildren + 290);
+    // Nothing else was published: no further value arrives within a few coalescing windows.
+    await expect(stream.next(1_000)).rejects.toThrow(/no event/);
+    await stream.close();
+  });
+
+  it("an import's progress stream follows its job to the end: checked, then committing and committed", async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const cookie = await sessionCookieFor(t.deps, admin.id);
+    const rows = Array.from({ length: 30 }, (_, i) => `SB7${String(6000 + i)},parent,lucknow`).join('\n');
+    const report = await importReport(fetch, base, cookie, { kind: 'bags', file: { text: `code,type,area\n${rows}\n` }, fileName: 'live.csv', area: 'lucknow' });
+    expect(report.status).toBe('checked');
+    const stream = await openSse(base, 'live.import', { id: report.id }, cookie);
+    expect((await stream.next()).status).toBe('checked');
+    await t.as(admin).import.commit({ id: report.id });
+    const committed = await stream.until((r) => r.status === 'committed' && !r.isRunning);
+    expect(committed.commitCounts.parentsCreated).toBe(30);
+    await stream.close();
+  });
+
+  it('refuses without a session and to a role its permission row does not allow, as typed errors', async () => {
+    const anonymous = await openSse(base, 'live.dashboard', undefined, null);
+    const refused = await anonymous.nextEvent();
+    expect(refused?.event).toBe('serialized-error');
+    expect(JSON.parse(refused!.data).data.appCode).toBe('UNAUTHENTICATED');
+    await anonymous.close();
+    const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    const devices = await openSse(base, 'live.devices', {}, await sessionCookieFor(t.deps, dispatcher.id));
+    const forbidden = await devices.nextEvent();
+    expect(JSON.parse(forbidden!.data).data.appCode).toBe('FORBIDDEN');
+    await devices.close();
+    const biller = await createUser(t.deps.db, { role: 'biller' });
+    const missing = await openSse(base, 'live.bill', { billNumber: 'NO-SUCH-LIVE' }, await sessionCookieFor(t.deps, biller.id));
+    expect(JSON.parse((await missing.nextEvent())!.data).data.appCode).toBe('BILL_NOT_FOUND');
+    await missing.close();
+  });
+
+  it('leaves no stream open after clients go away: the open-stream gauge returns to where it was', async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const cookie = await sessionCookieFor(t.deps, admin.id);
+    const baseline = openLiveStreams();
+    const streams = await Promise.all([
+      ...Array.from({ length: 4 }, () => openSse(base, 'live.dashboard', undefined, cookie)),
+      ...Array.from({ length: 4 }, () => openSse(base, 'live.devices', {}, cookie)),
+    ]);
+    await Promise.all(streams.map((s) => s.next()));
+    expect(openLiveStreams()).toBe(baseline + 8);
+    // Half wait for a change (parked), half are mid-stream: all go away.
+    t.deps.live.publish(['dashboard']);
+    await Promise.all(streams.map((s) => s.close()));
+    await waitFor(async () => openLiveStreams() === baseline, 10_000, 'streams to close');
+    expect(openLiveStreams()).toBe(baseline);
+  });
+
+  it('ends every open stream when the process stops serving (endStreams), so a closing server is not held open', async () => {
+    const bus = createLiveBus({ redis: null, prefix: 'stop:', logger: createLogger('silent') });
+    const app = createApp({ ...t.deps, live: bus });
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const controller = new AbortController();
+    const res = await app.request('/trpc/live.devices?input=%7B%7D', { headers: { cookie: await sessionCookieFor(t.deps, admin.id), accept: 'text/event-stream' }, signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"items"')) text += decoder.decode((await reader.read()).value);
+    const baseline = openLiveStreams();
+    bus.endStreams();
+    // The response ends (tRPC's `return` event, then the end of the body).
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toContain('event: return');
+    expect(openLiveStreams()).toBe(baseline - 1);
+    controller.abort();
+  });
+
+  it("ends a dispatcher's dashboard stream when their area changes: it never goes on showing the old area", async () => {
+    const admin = await createUser(t.deps.db, { role: 'admin' });
+    const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+    const stream = await openSse(base, 'live.dashboard', undefined, await sessionCookieFor(t.deps, dispatcher.id));
+    expect((await stream.next()).scope).toBe('lucknow');
+    await t.as(admin).user.update({ id: dispatcher.id, area: 'raipur' });
+    let ended = await stream.nextEvent(30_000);
+    while (ended?.event === 'message') ended = await stream.nextEvent(30_000);
+    // Ended: an area change also ends the user's sessions (UNAUTHENTICATED); where the session
+    // survives a new scope, the stream returns and the client opens one for the new area.
+    expect(['return', 'serialized-error'], ended?.data).toContain(ended?.event);
+    expect(await stream.nextEvent(5_000)).toBeNull();
+    await stream.close();
+  }, 40_000);
+
+  it('ends the stream when its session ends', async () => {
+    const biller = await createUser(t.deps.db, { role: 'biller' });
+    const token = await sessionFor(t.deps, biller.id);
+    const stream = await openSse(base, 'live.dashboard', undefined, `tt_session=${token}`);
+    await stream.next();
+    await t.deps.sessions.destroy(token);
+    // Values announced by the other tests' changes may come first; then the refusal.
+    let ended = await stream.nextEvent(30_000);
+    while (ended?.event === 'message') ended = await stream.nextEvent(30_000);
+    expect(ended?.event).toBe('serialized-error');
+    expect(JSON.parse(ended!.data).data.appCode).toBe('UNAUTHENTICATED');
+    // …and the response ends: nothing more, not a dangling stream.
+    expect(await stream.nextEvent(5_000)).toBeNull();
+    await stream.close();
+  }, 40_000);
+});
