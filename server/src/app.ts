@@ -105,7 +105,9 @@ async function withContentLength(res: Response): Promise<Response> {
  * then decides by it); the others (handheld scripts, the bench) get tRPC's response untouched.
  */
 function compressible(acceptEncoding: string | undefined, res: Response): Response | Promise<Response> {
-  return acceptEncoding && /gzip|deflate/i.test(acceptEncoding) ? withContentLength(res) : res;
+  if (acceptEncoding && /gzip|deflate/i.test(acceptEncoding)) return withContentLength(res);
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) res.headers.set('x-accel-buffering', 'no');
+  return res;
 }
 
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
