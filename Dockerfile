@@ -10,4 +10,6 @@ RUN npm ci --no-audit --no-fund --include=dev
 COPY . .
 EXPOSE 3000
 RUN npm run build
+# A worker's heap is capped so V8 collects before RSS passes 250 MB (server/README.md, "Heap cap").
+ENV NODE_OPTIONS="--max-old-space-size=160"
 CMD ["node", "--enable-source-maps", "server/dist/main.js"]

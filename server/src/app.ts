@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Deps } from './deps';
 import type { AppEnv } from './http/app-env';
+import { pushAdmission } from './http/admission';
 import { jsonRefusal } from './http/json-error';
 import { metricsRoute, observeRequests } from './http/observe';
 import { RATE_LIMITS } from './infra/rate-limit';
@@ -99,8 +100,37 @@ async function withContentLength(res: Response): Promise<Response> {
   return new Response(body, { status: res.status, statusText: res.statusText, headers });
 }
 
+/**
+ * Only a client that takes gzip or deflate gets its answer buffered for a length (compress()
+ * then decides by it); the others (handheld scripts, the bench) get tRPC's response untouched.
+ */
+function compressible(acceptEncoding: string | undefined, res: Response): Response | Promise<Response> {
+  if (acceptEncoding && /gzip|deflate/i.test(acceptEncoding)) return withContentLength(res);
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) res.headers.set('x-accel-buffering', 'no');
+  return res;
+}
+
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
   const app = new Hono<AppEnv>();
+
+  // The same on every answer: built once.
+  const securityHeaders: Record<string, string> = {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': PERMISSIONS_POLICY,
+    'content-security-policy':
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+      "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; " +
+      "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ...(deps.config.isProduction ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+  const securityHeaderEntries = Object.entries(securityHeaders);
+
+  // Liveness for load balancers: answered before the middleware chain (no request id, session,
+  // rate limit or compression), with the same security headers, so it costs what a bare route does.
+  app.get('/health', (c) => c.json({ status: 'ok' }, 200, securityHeaders));
 
   app.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
@@ -108,18 +138,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     c.set('ip', clientIp(deps, c.req.raw, opts.remoteAddress?.(c) ?? null));
     await next();
     c.header('x-request-id', requestId);
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'strict-origin-when-cross-origin');
-    c.header('x-frame-options', 'DENY');
-    c.header('cross-origin-opener-policy', 'same-origin');
-    c.header('permissions-policy', PERMISSIONS_POLICY);
-    c.header(
-      'content-security-policy',
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; " +
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    );
-    if (deps.config.isProduction) c.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    for (const [name, value] of securityHeaderEntries) c.header(name, value);
   });
 
   app.use('*', observeRequests(deps));
@@ -136,7 +155,6 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   // Wi-Fi. Answers under 1 KB with a known length (most scans) go plain: gzip would cost more.
   app.use('*', compress());
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/ready', async (c) => {
     const database = await databaseIsReachable(deps.db);
     let redis: 'ok' | 'down' | 'not-configured' = 'not-configured';
@@ -225,8 +243,9 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   // Nothing under /api/ or /trpc/ is a page: an unknown path is a 404 in JSON, never the app shell.
   app.all('/api/*', (c) => jsonRefusal(c, 'ROUTE_NOT_FOUND', `There is no ${c.req.method} ${c.req.path}.`, 404));
 
-  app.all('/trpc/*', async (c) => withContentLength(
-    await fetchRequestHandler({
+  // sync.push waits its turn in a bounded queue per process (http/admission.ts); reads pass by.
+  app.use('/trpc/*', pushAdmission(deps).middleware);
+  app.all('/trpc/*', async (c) => compressible(c.req.header('accept-encoding'), await fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
       router: appRouter,
@@ -256,8 +275,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
           .find((v) => v !== undefined);
         return retry ? { headers: new Headers({ 'retry-after': String(retry) }) } : {};
       },
-    }),
-  ));
+    })));
 
   const dist = deps.config.clientDist;
   if (dist && existsSync(path.join(dist, 'index.html'))) {

@@ -17,6 +17,8 @@ export interface BuildDepsOptions {
   redisUrl?: string | undefined;
   redisPrefix?: string;
   poolSize?: number;
+  /** How long a query waits for a free pool connection (DB_POOL_WAIT_MS). */
+  poolWaitMs?: number;
   logger: Logger;
   config: AppConfig;
   clock?: () => Date;
@@ -31,7 +33,7 @@ export interface BuildDepsOptions {
 /** Wires the real dependencies; used by main.ts, the tests and the benchmarks alike. */
 export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close: () => Promise<void> }> {
   const poolSize = opts.poolSize ?? 20;
-  const { db, pool } = createDb({ url: opts.databaseUrl, poolSize });
+  const { db, pool } = createDb({ url: opts.databaseUrl, poolSize, ...(opts.poolWaitMs ? { connectionTimeoutMs: opts.poolWaitMs } : {}) });
   await migrateToLatest(db);
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }) : null;
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));

@@ -35,6 +35,10 @@ export interface AppConfig {
   accessLog: boolean;
   /** Bearer token for GET /metrics; null: /metrics is a 404. */
   metricsToken: string | null;
+  /** sync.push calls running at once per process (PUSH_CONCURRENCY); unset: half the pool. */
+  pushConcurrency?: number;
+  /** sync.push calls that may wait for their turn per process (PUSH_QUEUE_SIZE); more are refused (503). */
+  pushQueueSize?: number;
 }
 
 /** Everything the app needs, passed in (never imported), so tests build their own. */

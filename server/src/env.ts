@@ -10,6 +10,12 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** How long a request waits for a free pool connection before it is answered TRANSIENT (503). */
+  DB_POOL_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** sync.push calls running at once per process; unset: half of DB_POOL_SIZE (at least 1). */
+  PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(200).optional(),
+  /** sync.push calls waiting their turn per process; a push beyond it is refused at once (503, retried by the device). */
+  PUSH_QUEUE_SIZE: z.coerce.number().int().min(0).max(100_000).default(2_000),
   /** Server processes (node:cluster); unset → 1 without Redis, the core count with it. */
   WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   REDIS_URL: z.url().optional(),

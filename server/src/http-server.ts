@@ -2,6 +2,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app';
+import { defaultPushConcurrency } from './http/admission';
 import { buildDeps } from './build-deps';
 import type { Env } from './env';
 import type { Logger } from './infra/logger';
@@ -16,6 +17,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     poolSize: env.DB_POOL_SIZE,
+    poolWaitMs: env.DB_POOL_WAIT_MS,
     logger,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
@@ -36,6 +38,8 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
       twoFactorKey: env.TWO_FACTOR_KEY ? Buffer.from(env.TWO_FACTOR_KEY, 'hex') : null,
       accessLog: env.ACCESS_LOG === 'on',
       metricsToken: env.METRICS_TOKEN ?? null,
+      pushConcurrency: env.PUSH_CONCURRENCY ?? defaultPushConcurrency(env.DB_POOL_SIZE),
+      pushQueueSize: env.PUSH_QUEUE_SIZE,
     },
   });
   if (opts.bootstrap) await ensureFirstAdmin(deps, firstAdminOf(env));

@@ -7,6 +7,11 @@ export interface PhaseReport {
   phase: string;
   /** What the ratio column compares with: pgbench simple-update (writes) or select-only (reads). */
   ceiling: PgbenchResult['mode'];
+  /**
+   * The phase's own ceilings measured in the same run (names in the run's ceiling map): the bare
+   * Hono route or tRPC query, and the pgbench script of exactly the statements it sends.
+   */
+  own: string[];
   clients: number;
   requests: number;
   errors: number;
@@ -32,18 +37,22 @@ export function percentiles(latencies: number[]) {
 const f = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** A markdown table: every figure with the pgbench ceiling beside it. */
-export function summaryTable(phases: PhaseReport[], pgbench: PgbenchResult[]): string {
+export function summaryTable(phases: PhaseReport[], pgbench: PgbenchResult[], own: Map<string, number> = new Map()): string {
   const ceiling = (mode: string) => pgbench.find((p) => p.mode === mode)?.tps ?? 0;
   const lines = [
-    '| workers | phase | clients | req/s | mutations/s | p50 ms | p95 ms | p99 ms | vs pgbench | server CPU % | peak RSS MB / worker | Postgres CPU % | errors |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| workers | phase | clients | req/s | mutations/s | p50 ms | p95 ms | p99 ms | vs pgbench | vs own ceiling | server CPU % | peak RSS MB / worker | Postgres CPU % | errors |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
   ];
   for (const p of phases) {
     const rate = p.mutationsPerS ?? p.reqPerS;
     const c = ceiling(p.ceiling);
-    const ratio = c ? `${f((rate / c) * 100, 0)}% of ${p.ceiling === 'simple-update' ? 'upd' : 'sel'} ${f(c, 0)}` : '–';
+    const ratio = p.phase.includes('(bare, ceiling)') ? '–' : c ? `${f((rate / c) * 100, 0)}% of ${p.ceiling === 'simple-update' ? 'upd' : 'sel'} ${f(c, 0)}` : '–';
+    // Flat-out phases only: a paced phase's rate is the pace.
+    const mine = p.phase.endsWith('flat out') && (p.own ?? []).length
+      ? p.own.filter((k) => own.get(k)).map((k) => `${f((p.reqPerS / own.get(k)!) * 100, 0)}% of ${k.startsWith('pgbench') ? 'pgbench' : k.replace(/@\d+$/, '')} ${f(own.get(k)!, 0)}`).join('; ') || '–'
+      : '–';
     lines.push(
-      `| ${p.workers} | ${p.phase} | ${p.clients} | ${f(p.reqPerS, 0)} | ${p.mutationsPerS === null ? '–' : f(p.mutationsPerS, 0)} | ${f(p.p50)} | ${f(p.p95)} | ${f(p.p99)} | ${ratio} | ${f(p.resources.serverCpuPct, 0)} | ${p.resources.serverPeakRssMb.join(' / ')} | ${f(p.resources.postgresCpuPct, 0)} | ${p.errors + p.rejected} |`,
+      `| ${p.workers} | ${p.phase} | ${p.clients} | ${f(p.reqPerS, 0)} | ${p.mutationsPerS === null ? '–' : f(p.mutationsPerS, 0)} | ${f(p.p50)} | ${f(p.p95)} | ${f(p.p99)} | ${ratio} | ${mine} | ${f(p.resources.serverCpuPct, 0)} | ${p.resources.serverPeakRssMb.join(' / ')} | ${f(p.resources.postgresCpuPct, 0)} | ${p.errors + p.rejected} |`,
     );
   }
   lines.push('', '| pgbench | clients | TPS | avg latency ms |', '|---|---:|---:|---:|');

@@ -15,20 +15,27 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadEnv } from '../../server/src/env';
 import { hashPassword } from '@tracetrack/db';
-import { startServerProcess } from '../helpers/server-process';
+import { freePort, startServerProcess } from '../helpers/server-process';
+import { spawn } from 'node:child_process';
+import { createStatementRecorder, type StatementRecorder, writeScripts } from './statements';
 import * as fx from './fixtures';
 import { exportsTable, type ExportRun, measureExport, seededAdmin } from './exports';
 import { loopbackAddress } from './http-client';
 import { measureObservabilityCost, type ObservabilityReport, observabilityTable } from './observability';
 import { runPhase } from './load-pool';
-import { runPgbench } from './pgbench';
+import { runPgbench, runPgbenchScripts } from './pgbench';
 import { type PhaseReport, percentiles, summaryTable, writeReport } from './report';
 import { sampleResources } from './proc-stats';
-import type { ClientSpec } from './scripts';
+import type { ClientSpec, ReadRequest } from './scripts';
 
 const { values: args } = parseArgs({
   options: {
+    /** Bags to seed into the bench's own database (default 2,000,000; 200,000 with --quick). */
     bags: { type: 'string' },
+    /** Keep the bench's database afterwards (its name is printed); reuse it with --database NAME. */
+    keep: { type: 'boolean', default: false },
+    /** Reuse a kept bench database (tt_bench_…) instead of creating and seeding a new one. */
+    database: { type: 'string' },
     quick: { type: 'boolean', default: false },
     workers: { type: 'string', default: '1,2' },
     threads: { type: 'string', default: '2' },
@@ -50,6 +57,8 @@ const T = {
   readSeconds: quick ? 2 : 6,
   readClients: 16,
   pgbenchSeconds: quick ? 5 : 15,
+  /** Reconnect storm: 200 handhelds × this backlog, in batches of 500. */
+  stormBacklog: 1_000,
 };
 const threads = Number(args.threads);
 /** Other work on the machine skews every figure; recorded with the results. */
@@ -59,16 +68,35 @@ const env = loadEnv();
 const log = (m: string) => console.log(m);
 
 let embedded: RunningPostgres | null = null;
-let url = env.DATABASE_URL;
-if (!url) {
+let serverUrl = env.DATABASE_URL;
+if (!serverUrl) {
   const dataDir = path.join(env.DATA_DIR, 'pg');
   log(`DATABASE_URL is unset: using the embedded Postgres in ${dataDir} (port ${env.EMBEDDED_PG_PORT})`);
   embedded = await startEmbeddedPostgres({ dataDir: path.resolve(root, dataDir), port: env.EMBEDDED_PG_PORT });
-  url = embedded.url;
+  serverUrl = embedded.url;
 }
-const dbUrl = new URL(url);
-const adminUrl = new URL(url);
+// The bench never touches the working database: it creates its own on the same Postgres server
+// (seeded here, dropped at the end unless --keep), so it runs the same after `npm start` and a
+// few scans as on an empty installation.
+if (args.database && !/^tt_bench_[a-z0-9_]+$/.test(args.database)) throw new Error('--database takes the name of a kept bench database (tt_bench_…).');
+const benchDb = args.database ?? `tt_bench_${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}_${Math.random().toString(36).slice(2, 6)}`;
+const pgbenchDb = `${benchDb}_pgbench`;
+const adminUrl = new URL(serverUrl);
 adminUrl.pathname = '/postgres';
+const dbUrl = new URL(serverUrl);
+dbUrl.pathname = `/${benchDb}`;
+const url = dbUrl.toString();
+const isKept = args.keep || !!args.database;
+await ensureDatabase(adminUrl.toString(), benchDb);
+log(`Bench database: ${benchDb} on ${adminUrl.host}${isKept ? ' (kept afterwards)' : ' (dropped afterwards; --keep keeps it)'}`);
+
+// Interrupted (Ctrl-C): still drop what the bench created.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: dropping the bench databases…`);
+    void dropBenchDatabases().catch(() => {}).finally(() => process.exit(130));
+  });
+}
 
 const client = new pg.Client({ connectionString: url });
 try {
@@ -78,9 +106,9 @@ try {
   await client.connect();
   let bags = Number((await client.query<{ n: string }>('select count(*) as n from bags')).rows[0]!.n);
   if (bags === 0) {
-    if (!args.bags) throw new Error('The database has no bags: run with --bags N (or npm run seed -- --bags N) first.');
-    log(`Seeding ${args.bags} bags…`);
-    const s = await seedDatabase(client, { bags: Number(args.bags), seed: 1, passwordHash: await hashPassword(args.password), timeZone: env.TIME_ZONE });
+    const want = Number(args.bags ?? (quick ? 200_000 : 2_000_000));
+    log(`Seeding ${want.toLocaleString('en')} bags into ${benchDb}…`);
+    const s = await seedDatabase(client, { bags: want, seed: 1, passwordHash: await hashPassword(args.password), timeZone: env.TIME_ZONE });
     log(`  seeded in ${(s.ms / 1000).toFixed(1)} s`);
     bags = s.bags;
   }
@@ -90,12 +118,17 @@ try {
 
   execFileSync(process.execPath, ['server/build.mjs'], { cwd: root, stdio: 'inherit' });
 
-  await ensureDatabase(adminUrl.toString(), 'tt_pgbench');
+  await ensureDatabase(adminUrl.toString(), pgbenchDb);
   log('pgbench (ceiling)…');
-  const pgbench = await runPgbench(dbUrl, { seconds: T.pgbenchSeconds, clients: 20, scale: 10 });
+  const pgbench = await runPgbench(dbUrl, pgbenchDb, { seconds: T.pgbenchSeconds, clients: 20, scale: 10 });
   for (const p of pgbench) log(`  ${p.mode}: ${p.tps.toFixed(0)} TPS (20 clients)`);
 
   const users = await fx.seededUsers(client);
+  /** Ceilings measured in this run, by name: the bare HTTP stack and each read phase's pgbench script. */
+  const ceilings = new Map<string, number>();
+  const recorder = await createStatementRecorder(url);
+  const recorderCookies = new Map<string, string>();
+  const scriptDir = path.join(root, '.data/bench-scripts');
   const admin = await seededAdmin(client);
   const exportRuns: Array<ExportRun & { workers: number }> = [];
   const billNo = await fx.largestBill(client);
@@ -105,23 +138,62 @@ try {
   const phases: PhaseReport[] = [];
   let cookies: Map<string, string> | null = null;
   let group = 0;
+  let storm: StormResult | null = null;
+
+  // The HTTP stack's ceilings: a bare Hono route and a bare tRPC query on the same Node, no app;
+  // measured in each configuration right before /health and auth.me (the machine's load moves).
+  const bare = await startBareServer();
+  let isBareWarm = false;
+  const measureBare = async (workers: number) => {
+    const routes = [['bare Hono route', { path: '/bare' }], ['bare tRPC query', { procedure: 'noop', input: undefined }]] as const;
+    if (!isBareWarm) {
+      // Warm-up, not recorded: JIT and sockets, as the app gets before its phases.
+      group += 1;
+      await runPhase(bare.url, Array.from({ length: T.readClients }, (_, i) => ({
+        kind: 'read' as const, caller: { localAddress: loopbackAddress(group, i) }, requests: routes.map(([, r]) => r), budget: 1_000_000,
+      })), { threads, durationMs: 3_000 });
+      isBareWarm = true;
+    }
+    for (const [phase, request] of routes) {
+      group += 1;
+      const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
+        kind: 'read', caller: { localAddress: loopbackAddress(group, i) }, requests: [request], budget: 1_000_000,
+      }));
+      let resources: PhaseReport['resources'] | undefined;
+      const run = await runPhase(bare.url, clients, { threads, durationMs: T.readSeconds * 1000 }, () => {
+        const s = sampleResources(bare.pid);
+        return () => void (resources = s.stop());
+      });
+      const r = run.result;
+      const report: PhaseReport = {
+        workers, phase: `${phase} (bare, ceiling) flat out`, ceiling: 'select-only', own: [], clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected,
+        elapsedS: run.elapsedMs / 1000, reqPerS: r.ok / (run.elapsedMs / 1000), mutationsPerS: null, ...percentiles(r.latencies), resources: resources!, errorSamples: r.errorSamples.slice(0, 5),
+      };
+      phases.push(report);
+      ceilings.set(`${phase}@${workers}`, report.reqPerS);
+      log(`  ${phase} (bare, ceiling): ${report.reqPerS.toFixed(0)} req/s, p50 ${report.p50.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}`);
+    }
+  };
 
   for (const workers of workerConfigs) {
     log(`\n=== WORKERS=${workers} ===`);
     const server = await startServerProcess({
+      // As `npm start` runs it (package.json): the heap cap that keeps a worker under 250 MB.
+      NODE_OPTIONS: `--max-old-space-size=160 ${process.env.NODE_OPTIONS ?? ''}`.trim(),
       DATABASE_URL: url, WORKERS: String(workers), ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
     }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']], { bundle: true });
     const base = new URL(server.url);
     try {
-      // Sessions live in Redis (when used) across server restarts; in-process ones need a new sign-in.
-      if (!cookies || !redisUrl) cookies = await fx.signIn(base, [...users.dispatchers, users.biller, admin], args.password);
+      // Each server start has its own Redis key prefix (startServerProcess), so sessions of the
+      // previous configuration are not found: sign in again.
+      cookies = await fx.signIn(base, [...users.dispatchers, users.biller, admin], args.password);
       const devices = await fx.registerDevices(base, users.dispatchers, cookies, 200);
       const billerCookie = cookies.get(users.biller.username)!;
       const dispatcher = users.dispatchers[0]!;
       const dispatcherCookie = cookies.get(dispatcher.username)!;
       const runTag = Date.now().toString(36).toUpperCase().slice(-6);
 
-      const measure = async (phase: string, ceiling: PhaseReport['ceiling'], clients: ClientSpec[], seconds: number, isWrite: boolean) => {
+      const measure = async (phase: string, ceiling: PhaseReport['ceiling'], clients: ClientSpec[], seconds: number, isWrite: boolean, own: string[] = []) => {
         if (args.only && !phase.includes(args.only)) return;
         let resources: PhaseReport['resources'] | undefined;
         const run = await runPhase(server.url, clients, { threads, durationMs: seconds * 1000 }, () => {
@@ -131,11 +203,12 @@ try {
         const r = run.result;
         const elapsedS = run.elapsedMs / 1000;
         const report: PhaseReport = {
-          workers, phase, ceiling, clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected, elapsedS,
+          workers, phase, ceiling, own, clients: clients.length, requests: r.ok + r.errors, errors: r.errors, rejected: r.rejected, elapsedS,
           reqPerS: r.ok / elapsedS, mutationsPerS: isWrite ? r.applied / elapsedS : null, ...percentiles(r.latencies), resources: resources!,
           errorSamples: r.errorSamples.slice(0, 5),
         };
         phases.push(report);
+        if (resources!.serverPeakRssMb.some((mb) => mb >= 250)) log(`  ! ${phase}: a worker reached ${Math.max(...resources!.serverPeakRssMb)} MB RSS (target < 250 MB)`);
         log(`  ${phase}: ${report.reqPerS.toFixed(0)} req/s${isWrite ? `, ${report.mutationsPerS!.toFixed(0)} mutations/s` : ''}, p50 ${report.p50.toFixed(1)} p95 ${report.p95.toFixed(1)} p99 ${report.p99.toFixed(1)} ms, errors ${r.errors}, rejected ${r.rejected}, server CPU ${resources!.serverCpuPct.toFixed(0)}%, RSS ${resources!.serverPeakRssMb.join('/')} MB${r.errorSamples.length ? `\n    e.g. ${r.errorSamples[0]}` : ''}`);
       };
 
@@ -208,14 +281,35 @@ try {
 
       // Reads at the seeded scale, from billers (all areas) and a dispatcher (own area): first at a
       // steady 200 req/s (16 clients × 12.5/s, a busy warehouse office) for latency, then flat out.
-      const reads = async (phase: string, cookie: string, requests: Array<{ procedure: string; input: unknown }>) => {
+      const reads = async (phase: string, user: fx.BenchUser, requests: ReadRequest[], own: string[] = [`pgbench: ${phase}`]) => {
+        if (args.only && !phase.includes(args.only)) return;
+        const cookie = cookies!.get(user.username)!;
         for (const paced of [true, false]) {
           group += 1;
           const clients: ClientSpec[] = Array.from({ length: T.readClients }, (_, i) => ({
             kind: 'read', caller: { localAddress: loopbackAddress(group, i), cookie }, requests: rotate(requests, i * 37), budget: 1_000_000,
             ...(paced ? { paceMs: 80 } : {}),
           }));
-          await measure(`${phase} ${paced ? '@200/s' : 'flat out'}`, 'select-only', clients, T.readSeconds, false);
+          await measure(`${phase} ${paced ? '@200/s' : 'flat out'}`, 'select-only', clients, T.readSeconds, false, own);
+        }
+        const key = `pgbench: ${phase}`;
+        if (own.includes(key) && !ceilings.has(key)) {
+          // The statements this procedure sends for one request (user read included), taken from
+          // the app in this process; one script per request (up to 24 of them, parameters at random).
+          const calls = requests.filter((r): r is { procedure: string; input: unknown } => 'procedure' in r).slice(0, 24);
+          let rc = recorderCookies.get(user.username);
+          if (!rc) recorderCookies.set(user.username, (rc = await recorder.signIn(user.username, args.password)));
+          const captured = [];
+          for (const r of calls) captured.push(await recorder.capture(rc, r.procedure, r.input));
+          const files = writeScripts(scriptDir, phase, captured);
+          const where = path.relative(root, path.dirname(files[0]!));
+          try {
+            const pgb = await runPgbenchScripts(dbUrl, benchDb, files, { seconds: T.readSeconds, clients: T.readClients });
+            ceilings.set(key, pgb.tps);
+            log(`  ${key}: ${pgb.tps.toFixed(0)} TPS (${T.readClients} clients, ${captured[0]?.length ?? 0} statements a request; scripts in ${where})`);
+          } catch (e) {
+            log(`  ${key}: pgbench failed on the scripts in ${where}: ${String((e as { stderr?: string }).stderr ?? e).split('\n').slice(-3).join(' ')}`);
+          }
         }
       };
       const biller = { localAddress: loopbackAddress(197, 1), cookie: billerCookie };
@@ -223,16 +317,19 @@ try {
       const parentFilter = { type: 'parent', billed: false, limit: 50 };
       const childPage100 = await fx.cursorOfPage(base, biller, childFilter, 100);
       const parentPage100 = await fx.cursorOfPage(base, biller, parentFilter, 100);
-      await reads('bag.get by code', billerCookie, codes.map((code) => ({ procedure: 'bag.get', input: { code } })));
-      await reads('bag.list page 1 (child, linked, area)', billerCookie, [{ procedure: 'bag.list', input: childFilter }]);
-      await reads('bag.list page 100 (child, linked, area)', billerCookie, [{ procedure: 'bag.list', input: { ...childFilter, cursor: childPage100 ?? undefined } }]);
-      await reads('bag.list page 1 (parent, unbilled)', billerCookie, [{ procedure: 'bag.list', input: parentFilter }]);
-      await reads('bag.list page 100 (parent, unbilled)', billerCookie, [{ procedure: 'bag.list', input: { ...parentFilter, cursor: parentPage100 ?? undefined } }]);
-      await reads('bag.list page 1 (dispatcher own area)', dispatcherCookie, [{ procedure: 'bag.list', input: { type: 'parent', limit: 50 } }]);
-      await reads(`bill.get (${billNo.parents} parents)`, billerCookie, [{ procedure: 'bill.get', input: { billNumber: billNo.billNumber } }]);
-      await reads('stats.dashboard (all areas)', billerCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
-      await reads('stats.dashboard (dispatcher area)', dispatcherCookie, [{ procedure: 'stats.dashboard', input: undefined }]);
-      await reads('sync.pull first page (dispatcher)', dispatcherCookie, [{ procedure: 'sync.pull', input: {} }]);
+      if (!args.only || ['/health', 'auth.me', 'bare'].some((p) => p.includes(args.only!))) await measureBare(workers);
+      await reads('/health', users.biller, [{ path: '/health' }], [`bare Hono route@${workers}`]);
+      await reads('auth.me', users.biller, [{ procedure: 'auth.me', input: undefined }], [`bare tRPC query@${workers}`, 'pgbench: auth.me']);
+      await reads('bag.get by code', users.biller, codes.map((code) => ({ procedure: 'bag.get', input: { code } })));
+      await reads('bag.list page 1 (child, linked, area)', users.biller, [{ procedure: 'bag.list', input: childFilter }]);
+      await reads('bag.list page 100 (child, linked, area)', users.biller, [{ procedure: 'bag.list', input: { ...childFilter, cursor: childPage100 ?? undefined } }]);
+      await reads('bag.list page 1 (parent, unbilled)', users.biller, [{ procedure: 'bag.list', input: parentFilter }]);
+      await reads('bag.list page 100 (parent, unbilled)', users.biller, [{ procedure: 'bag.list', input: { ...parentFilter, cursor: parentPage100 ?? undefined } }]);
+      await reads('bag.list page 1 (dispatcher own area)', dispatcher, [{ procedure: 'bag.list', input: { type: 'parent', limit: 50 } }]);
+      await reads(`bill.get (${billNo.parents} parents)`, users.biller, [{ procedure: 'bill.get', input: { billNumber: billNo.billNumber } }]);
+      await reads('stats.dashboard (all areas)', users.biller, [{ procedure: 'stats.dashboard', input: undefined }]);
+      await reads('stats.dashboard (dispatcher area)', dispatcher, [{ procedure: 'stats.dashboard', input: undefined }]);
+      await reads('sync.pull first page (dispatcher)', dispatcher, [{ procedure: 'sync.pull', input: {} }]);
 
       // Partial code search at a steady 50 req/s (4 clients × 12.5/s): target p95 < 50 ms.
       group += 1;
@@ -251,6 +348,37 @@ try {
           exportRuns.push({ workers, ...run });
           log(`  export bags.${format} (area ${area}): HTTP ${run.status}, first byte ${run.firstByteMs.toFixed(0)} ms, ${(run.totalMs / 1000).toFixed(1)} s, ${(run.bytes / 2 ** 20).toFixed(1)} MB${run.rows !== null ? `, ${run.rows} rows` : ''}, RSS ${run.rssBeforeMb} → ${run.rssPeakMb} MB (+${run.rssGrowthMb})`);
         }
+      }
+
+      // Reconnect storm: 200 handhelds back online at once, each pushing a 1,000-scan backlog in
+      // batches of 500, on one server process with Redis: every push must be served (0 refused
+      // or failed) and every scan applied exactly once; the drain time is the phase's length.
+      if (workers === 1 && redisUrl && (!args.only || 'reconnect storm'.includes(args.only))) {
+        group += 1;
+        const phase = `reconnect storm ${devices.length} dev × ${T.stormBacklog.toLocaleString('en')} in batches of 500`;
+        free = await fx.freeParentCodes(client);
+        const perDevice = Math.ceil(T.stormBacklog / 16) + 1;
+        if (free.length < devices.length * perDevice) throw new Error(`Only ${free.length} unused parent codes left for the storm.`);
+        const ids = devices.map((d) => d.deviceId);
+        const countEvents = async () => Number((await client.query<{ n: string }>('select count(*) as n from scan_events where device_id = any($1::uuid[])', [ids])).rows[0]!.n);
+        const before = await countEvents();
+        const specs: ClientSpec[] = devices.map((d, i) => {
+          const spec: ClientSpec = {
+            kind: 'push', caller: { localAddress: loopbackAddress(group, i), cookie: d.cookie }, deviceId: d.deviceId, parents: take(perDevice),
+            childPrefix: `Z${runTag}${i.toString(36).toUpperCase()}S${group}X`, batch: 500, seqStart: d.nextSeq, budget: T.stormBacklog,
+          };
+          d.nextSeq += T.stormBacklog;
+          return spec;
+        });
+        await measure(phase, 'simple-update', specs, 900, true);
+        const report = phases.at(-1)!;
+        const stored = (await countEvents()) - before;
+        const dup = Number((await client.query<{ n: string }>('select count(*) as n from (select 1 from scan_events where device_id = any($1::uuid[]) group by device_id, seq having count(*) > 1) d', [ids])).rows[0]!.n);
+        storm = {
+          devices: devices.length, backlog: T.stormBacklog, expected: devices.length * T.stormBacklog, applied: Math.round((report.mutationsPerS ?? 0) * report.elapsedS),
+          stored, duplicates: dup, pushCalls: report.requests, failedCalls: report.errors, rejected: report.rejected, drainS: report.elapsedS,
+        };
+        log(`  storm: ${storm.pushCalls} push calls, ${storm.failedCalls} failed, ${storm.stored.toLocaleString('en')} of ${storm.expected.toLocaleString('en')} scans stored, ${dup} stored twice, drained in ${storm.drainS.toFixed(1)} s`);
       }
     } finally {
       await server.kill('SIGTERM');
@@ -271,11 +399,14 @@ try {
 
   const loadAverage = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Postgres ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`;
-  const table = `${summaryTable(phases, pgbench)}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}${observability ? `\n\n${observabilityTable(observability, observabilityRounds)}` : ''}`;
+  await recorder.close();
+  bare.kill();
+  const stormLine = storm ? `\n\nReconnect storm (WORKERS=1, Redis): ${storm.devices} handhelds × ${storm.backlog.toLocaleString('en')} scans in batches of 500: ${storm.pushCalls} push calls, ${storm.failedCalls} refused or failed; ${storm.stored.toLocaleString('en')} of ${storm.expected.toLocaleString('en')} scans stored, ${storm.duplicates} twice; drained in ${storm.drainS.toFixed(1)} s.` : '';
+  const table = `${summaryTable(phases, pgbench, ceilings)}${stormLine}${exportRuns.length ? `\n\nExports (one area's bags, streamed):\n\n${exportsTable(exportRuns)}` : ''}${observability ? `\n\n${observabilityTable(observability, observabilityRounds)}` : ''}`;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(path.join(root, 'tests/bench/results'), { recursive: true });
   const file = path.join(root, 'tests/bench/results', `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, phases, exports: exportRuns, observability }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, loadAverageBefore: loadBefore, loadAverageAtEnd: loadAverage, bags, quick, redis: !!redisUrl, pgbench, ceilings: Object.fromEntries(ceilings), storm, phases, exports: exportRuns, observability }, null, 2));
   console.log(`\n${machine}; ${bags.toLocaleString('en')} bags${quick ? ' (quick run)' : ''}; load average ${loadBefore} before, ${loadAverage} at the end\n\n${table}\n\nResults: ${path.relative(root, file)}`);
   if (args.readme && !quick && !args.only) {
     writeReport(path.join(root, 'tests/bench/README.md'), `Taken ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on ${machine}, ${bags.toLocaleString('en')} bags ` +
@@ -285,7 +416,48 @@ try {
   }
 } finally {
   await client.end().catch(() => {});
+  await dropBenchDatabases().catch((e) => log(`Could not drop the bench databases: ${String(e)}`));
   if (embedded) await embedded.stop();
+}
+
+/** Drops the pgbench database always, and the bench's own one unless it is kept. */
+async function dropBenchDatabases() {
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  try {
+    for (const name of isKept ? [pgbenchDb] : [benchDb, pgbenchDb]) await admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`);
+    log(isKept ? `Kept ${benchDb}: run again with --database ${benchDb}, drop it with \`dropdb ${benchDb}\`.` : `Dropped ${benchDb}.`);
+  } finally {
+    await admin.end();
+  }
+}
+
+interface StormResult {
+  devices: number;
+  backlog: number;
+  expected: number;
+  applied: number;
+  stored: number;
+  duplicates: number;
+  pushCalls: number;
+  failedCalls: number;
+  rejected: number;
+  drainS: number;
+}
+
+/** tests/bench/bare-server.mjs on a free port, with plain node (as the server bundle runs). */
+async function startBareServer(): Promise<{ url: string; pid: number; kill: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'tests/bench/bare-server.mjs')], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'inherit' });
+  // Never left behind, whatever ends the bench.
+  process.once('exit', () => child.kill('SIGTERM'));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`${url}/bare`).then((r) => r.ok, () => false)) return { url, pid: child.pid!, kill: () => child.kill('SIGTERM') };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the bare ceiling server did not start');
 }
 
 function rotate<T>(items: T[], by: number): T[] {

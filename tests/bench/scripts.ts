@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { PARENT_FORMATS, parseBagCode } from '@tracetrack/shared';
-import { type Caller, mutate, query, type Reply } from './http-client';
+import { type Caller, mutate, query, type Reply, send } from './http-client';
 
 /** What one simulated client does during a phase. Every loop is bounded by a budget and the deadline. */
 export type ClientSpec =
   | { kind: 'push'; caller: Caller; deviceId: string; parents: string[]; childPrefix: string; batch: number; seqStart: number; budget: number; paceMs?: number }
   | { kind: 'link'; caller: Caller; parents: string[]; childPrefix: string; budget: number; paceMs?: number }
-  | { kind: 'read'; caller: Caller; requests: Array<{ procedure: string; input: unknown }>; budget: number; paceMs?: number };
+  | { kind: 'read'; caller: Caller; requests: ReadRequest[]; budget: number; paceMs?: number };
+
+/** A tRPC query, or a plain GET of a path (/health, the bare ceilings). */
+export type ReadRequest = { procedure: string; input: unknown } | { path: string };
 
 export interface ClientResult {
   latencies: number[];
@@ -124,7 +127,7 @@ export async function runClient(base: URL, spec: ClientSpec, deadline: number): 
     for (let i = 0; i < spec.budget && Date.now() < deadline; i++) {
       const r = spec.requests[i % spec.requests.length]!;
       await pace();
-      await timed(() => query(base, spec.caller, r.procedure, r.input));
+      await timed(() => ('path' in r ? send(base, spec.caller, 'GET', r.path) : query(base, spec.caller, r.procedure, r.input)));
     }
   }
   return out;

@@ -64,7 +64,7 @@ let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let client: pg.Client;
 let seedMs = 0;
 const sample = {} as {
-  childCode: string; childId: number; parentCode: string; parentId: number; childIds: number[]; parentIds: number[];
+  childCode: string; childId: number; parentCode: string; parentId: number; childIds: number[]; parentIds: number[]; pageParentIds: number[];
   midId: number; billId: number; billNumber: string; billIds: number[]; mutationIds: string[]; deviceId: string; userId: number;
   area: string; dispatcher: string; xid: string; horizon: string; codes: string[];
   auditMicros: string; auditId: number; auditActorId: number; rareActorId: number;
@@ -96,6 +96,7 @@ beforeAll(async () => {
     childCode: child.code, childId: child.id, parentCode: parent.code, parentId: parent.id, area: parent.area,
     childIds: (await one<{ id: number }>(`select child_id::int as id from links order by child_id desc limit 20`)).map((r) => r.id),
     parentIds: (await one<{ id: number }>(`select id::int from bags where type = 'parent' order by id desc limit 20`)).map((r) => r.id),
+    pageParentIds: (await one<{ id: number }>(`select id::int from bags where type = 'parent' order by id desc limit 200`)).map((r) => r.id),
     midId: Math.floor(BAGS / 2),
     billId: bill.id, billNumber: bill.bill_number,
     billIds: (await one<{ id: number }>(`select id::int from bills order by id desc limit 20`)).map((r) => r.id),
@@ -228,6 +229,8 @@ const cases: Case[] = [
   ['sync.pull parent tombstones', () => sync.tombstonesSince(recorder.db, 'parents', sample.area, { xid: sample.xid, id: 0 }, 200, sample.horizon)],
   ['sync.pull aged parents', () => sync.agedParentsSince(recorder.db, sample.area, { micros: `${Date.now() - 72 * 3_600_000}000`, id: 0 }, new Date(Date.now() - 48 * 3_600_000), 200)],
   ['sync.pull children', () => sync.childCodesOf(recorder.db, sample.parentIds)],
+  // A full first page: joined as a set, these hashed a sequential scan of every bag (issue 15).
+  ['sync.pull children of a 200-parent page', () => sync.childCodesOf(recorder.db, sample.pageParentIds)],
   ['sync.pull bills snapshot', () => sync.billChangesSince(recorder.db, { xid: '0', id: 0 }, 200, sample.horizon, true)],
   ['sync.pull bills since', () => sync.billChangesSince(recorder.db, { xid: sample.xid, id: sample.billId }, 200, sample.horizon, false)],
   ['sync.pull bill tombstones', () => sync.tombstonesSince(recorder.db, 'bills', null, { xid: sample.xid, id: 0 }, 200, sample.horizon)],

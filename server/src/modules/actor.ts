@@ -8,6 +8,11 @@ export interface Actor {
   area: string | null;
   /** What they must do before anything but auth.* and account.* (see the permission table). */
   pendingSetup: PendingSetup | null;
+  /**
+   * The rest of the users row as the request's own user read found it (sessions only): auth.me
+   * answers from it instead of reading the same row again.
+   */
+  profile?: { email: string | null; mustChangePassword: boolean; twoFactorEnabledAt: Date | null };
 }
 
 /** Who did it and from where: written into audit rows and scan events. */

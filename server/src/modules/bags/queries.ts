@@ -1,5 +1,6 @@
 import type { BagFilter } from '@tracetrack/shared';
 import { sql } from 'kysely';
+import { precompiled } from '../../infra/precompiled';
 import type { Executor, Tx } from '../../infra/transaction';
 
 const bagColumns = ['b.id', 'b.code', 'b.type', 'b.format', 'b.capacity', 'b.child_count', 'b.area', 'b.created_at'] as const;
@@ -46,8 +47,11 @@ function bagView(db: Executor) {
 }
 
 
+const bagViewByCode = precompiled(1, (db, code: string) => bagView(db).where('b.code', '=', code));
+
 export async function findBagViewByCode(db: Executor, code: string) {
-  return bagView(db).where('b.code', '=', code).executeTakeFirst();
+  const [row] = await bagViewByCode(db, code);
+  return row;
 }
 
 /** A parent's children with who linked each and when (the unlink rules need both). */
@@ -123,8 +127,9 @@ export async function countBags(db: Executor, filters: BagFilter, cap: number): 
   return Number(row?.n ?? 0);
 }
 
-export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50) {
-  const select = (column: 'child_id' | 'parent_id') =>
+/** The last events of a bag as the child and as the parent, in one statement (two index probes). */
+const recentEventsQuery = precompiled(2, (db, bagId: number, limit: number) => {
+  const branch = (column: 'child_id' | 'parent_id') =>
     db
       .selectFrom('scan_events as e')
       .leftJoin('users as u', 'u.id', 'e.user_id')
@@ -134,10 +139,13 @@ export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50)
       ])
       .where(`e.${column}`, '=', bagId)
       .orderBy('e.id', 'desc')
-      .limit(limit)
-      .execute();
-  const [asChild, asParent] = await Promise.all([select('child_id'), select('parent_id')]);
-  const byId = new Map([...asChild, ...asParent].map((e) => [e.id, e]));
+      .limit(limit);
+  return db.selectFrom(branch('child_id').as('c')).selectAll().unionAll(db.selectFrom(branch('parent_id').as('p')).selectAll());
+});
+
+export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50) {
+  const rows = await recentEventsQuery(db, bagId, limit);
+  const byId = new Map(rows.map((e) => [e.id, e]));
   return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
 }
 

@@ -155,8 +155,11 @@ function mergeInXidOrder<R extends { xid: string; id: number }>(rows: R[], tombs
 
 async function pullParents(db: Executor, area: string | null, cursor: Cursor, limit: number, horizon: string, windowStart: Date): Promise<Page> {
   const after = { xid: cursor.x, id: cursor.i };
-  const rows = await q.parentChangesSince(db, area, after, limit, horizon, cursor.s ? windowStart : null);
-  const tombs = await q.tombstonesSince(db, 'parents', area, { xid: cursor.tx, id: cursor.ti }, limit, horizon);
+  // Independent reads below the same horizon: sent together (two pooled connections).
+  const [rows, tombs] = await Promise.all([
+    q.parentChangesSince(db, area, after, limit, horizon, cursor.s ? windowStart : null),
+    q.tombstonesSince(db, 'parents', area, { xid: cursor.tx, id: cursor.ti }, limit, horizon),
+  ]);
   const { taken, next, isDone } = mergeInXidOrder(rows, tombs, limit, cursor, horizon);
 
   // Aged-out parents fill what room the page has left; they reflect the current row, so they may
@@ -164,7 +167,11 @@ async function pullParents(db: Executor, area: string | null, cursor: Cursor, li
   const room = limit - taken.length;
   let aged: q.AgedParentRow[] = [];
   let isAgingDone = area === null;
-  if (room > 0 && area !== null) {
+  // Nothing can have aged out when the sweep is already at the window's start (a first snapshot
+  // starts there): no statement for an empty range.
+  const isSweptUp = BigInt(cursor.am) > BigInt(micros(windowStart)) || (cursor.am === micros(windowStart) && cursor.ai === LAST_ID);
+  if (room > 0 && area !== null && isSweptUp) isAgingDone = true;
+  else if (room > 0 && area !== null) {
     aged = await q.agedParentsSince(db, area, { micros: cursor.am, id: cursor.ai }, windowStart, room);
     isAgingDone = aged.length < room;
     const last = aged.at(-1);
@@ -173,13 +180,13 @@ async function pullParents(db: Executor, area: string | null, cursor: Cursor, li
   }
 
   const ids = [...taken.flatMap((e) => (e.isTombstone ? [] : [e.row.id])), ...aged.map((r) => r.id)];
-  const children = groupBy(await q.childCodesOf(db, ids), (c) => c.parent_id);
+  const children = new Map((await q.childCodesOf(db, ids)).map((c) => [c.parent_id, c.codes]));
   const toChange = (r: q.ParentChangeRow | q.AgedParentRow): SyncChange => {
     const capacity = r.capacity ?? 0;
     const status = parentStatus(r.child_count, capacity);
     return {
       kind: 'parent', code: r.code, format: r.format ?? '', area: r.area, childCount: r.child_count, capacity, status,
-      children: (children.get(r.id) ?? []).map((c) => c.code), updatedAt: r.updated_at.toISOString(),
+      children: children.get(r.id) ?? [], updatedAt: r.updated_at.toISOString(),
       isActive: status !== 'full' && r.updated_at > windowStart, isRemoved: false,
     };
   };
@@ -189,8 +196,10 @@ async function pullParents(db: Executor, area: string | null, cursor: Cursor, li
 }
 
 async function pullBills(db: Executor, cursor: Cursor, limit: number, horizon: string): Promise<Page> {
-  const rows = await q.billChangesSince(db, { xid: cursor.x, id: cursor.i }, limit, horizon, cursor.s);
-  const tombs = await q.tombstonesSince(db, 'bills', null, { xid: cursor.tx, id: cursor.ti }, limit, horizon);
+  const [rows, tombs] = await Promise.all([
+    q.billChangesSince(db, { xid: cursor.x, id: cursor.i }, limit, horizon, cursor.s),
+    q.tombstonesSince(db, 'bills', null, { xid: cursor.tx, id: cursor.ti }, limit, horizon),
+  ]);
   const { taken, next, isDone } = mergeInXidOrder(rows, tombs, limit, cursor, horizon);
   const parents = groupBy(await q.parentsOfBills(db, taken.flatMap((e) => (e.isTombstone ? [] : [e.row.id]))), (p) => p.bill_id);
   const changes = taken.map((e): SyncChange => {

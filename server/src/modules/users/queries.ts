@@ -5,6 +5,7 @@ import type { Database } from '@tracetrack/db';
 import type { AppConfig } from '../../deps';
 import type { Executor, Tx } from '../../infra/transaction';
 import type { Actor } from '../actor';
+import { precompiled } from '../../infra/precompiled';
 import { pendingSetupOf } from './mappers';
 
 /** What the API may see of a user; never the password hash or the two-factor secret. */
@@ -18,19 +19,24 @@ export type UserRecord = Awaited<ReturnType<typeof findUserById>> & {};
  * The per-request read: one primary-key SELECT. Null (anonymous) for a locked, deactivated or
  * missing user, or a session from before the user's sessions were last ended (an older epoch).
  */
+const actorRowById = precompiled(1, (db, id: number) =>
+  db
+    .selectFrom('users')
+    .select(['id', 'username', 'email', 'role', 'area', 'is_locked', 'deactivated_at', 'session_epoch', 'must_change_password', 'two_factor_enabled_at'])
+    .where('id', '=', id));
+
 export async function findActorById(
   db: Executor,
   id: number,
   opts: { epoch?: number; adminTwoFactor: AppConfig['adminTwoFactor'] },
 ): Promise<Actor | null> {
-  const row = await db
-    .selectFrom('users')
-    .select(['id', 'username', 'role', 'area', 'is_locked', 'deactivated_at', 'session_epoch', 'must_change_password', 'two_factor_enabled_at'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const [row] = await actorRowById(db, id);
   if (!row || row.is_locked || row.deactivated_at !== null) return null;
   if (opts.epoch !== undefined && opts.epoch !== row.session_epoch) return null;
-  return { id: row.id, username: row.username, role: row.role, area: row.area, pendingSetup: pendingSetupOf(row, opts.adminTwoFactor) };
+  return {
+    id: row.id, username: row.username, role: row.role, area: row.area, pendingSetup: pendingSetupOf(row, opts.adminTwoFactor),
+    profile: { email: row.email, mustChangePassword: row.must_change_password, twoFactorEnabledAt: row.two_factor_enabled_at },
+  };
 }
 
 export async function findUserById(db: Executor, id: number) {
