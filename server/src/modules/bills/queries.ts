@@ -1,5 +1,6 @@
 import type { BillStatus } from '@tracetrack/shared';
 import { sql } from 'kysely';
+import { isoText } from '../../infra/iso-text';
 import type { Executor, Tx } from '../../infra/transaction';
 
 const billColumns = [
@@ -145,7 +146,7 @@ export async function listParentsOfBill(db: Executor, billId: number) {
     .innerJoin('bags as b', 'b.id', 'bp.parent_id')
     .select([
       'b.id', 'b.code', 'b.format', 'b.capacity', 'b.child_count',
-      sql<string>`to_char(bp.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('added_at'),
+      isoText('bp.added_at').as('added_at'),
     ])
     .where('bp.bill_id', '=', billId)
     .orderBy('bp.added_at')

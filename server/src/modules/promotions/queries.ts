@@ -45,11 +45,6 @@ export async function decidePromotion(tx: Tx, id: number, status: Exclude<Promot
   await tx.updateTable('promotion_requests').set({ status, decided_by: by, decided_at: at }).where('id', '=', id).execute();
 }
 
-/** Whether the area exists (the foreign key would refuse an unknown one less clearly). */
-export async function areaExists(db: Executor, code: string): Promise<boolean> {
-  return (await db.selectFrom('dispatch_areas').select('code').where('code', '=', code).executeTakeFirst()) !== undefined;
-}
-
 /** The keyset of the admins' queue: decided requests after pending ones, each newest first. */
 export interface PromotionCursor {
   isDecided: boolean;

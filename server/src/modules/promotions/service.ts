@@ -14,6 +14,7 @@ import type { Actor, RequestMeta } from '../actor';
 import { insertAudit } from '../audit/queries';
 import { updateUserInTransaction, type UserUpdateResult } from '../users/service';
 import { toPromotion } from './mappers';
+import { areaExists } from '../areas/queries';
 import * as q from './queries';
 
 const article = (role: Role) => (role === 'admin' ? 'an admin' : `a ${role}`);
@@ -29,7 +30,7 @@ export async function requestPromotion(deps: Pick<Deps, 'db' | 'clock'>, actor: 
   if (area && input.role !== 'dispatcher') {
     throw new AppError('AREA_NOT_ALLOWED', `Only dispatchers have a dispatch area; leave it out when asking to become ${article(input.role)}.`, { field: 'area' });
   }
-  if (area && !(await q.areaExists(deps.db, area))) throw new AppError('AREA_NOT_FOUND', `There is no dispatch area "${area}".`, { field: 'area' });
+  if (area && !(await areaExists(deps.db, area))) throw new AppError('AREA_NOT_FOUND', `There is no dispatch area "${area}".`, { field: 'area' });
   const pending = await q.findPendingPromotionOf(deps.db, actor.id);
   if (pending) throw pendingRefusal(pending.role);
   try {

@@ -1,8 +1,8 @@
 import type { ReturnTicketStatus } from '@tracetrack/shared';
 import { sql } from 'kysely';
+import { isoText as iso } from '../../infra/iso-text';
 import type { Executor, Tx } from '../../infra/transaction';
 
-const iso = (column: string) => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const ticketColumns = [
   'rt.id', 'rt.ref', 'rt.number', 'rt.area', 'rt.notes', 'rt.status', 'rt.parent_count', 'rt.child_count', 'rt.weight_kg',
@@ -39,9 +39,6 @@ export async function lockTicketByRef(tx: Tx, ref: string) {
 }
 export type LockedTicket = NonNullable<Awaited<ReturnType<typeof lockTicketByRef>>>;
 
-export async function areaExists(db: Executor, area: string): Promise<boolean> {
-  return (await db.selectFrom('dispatch_areas').select('code').where('code', '=', area).executeTakeFirst()) !== undefined;
-}
 
 /** Inserts a ticket; undefined when its ref or its number is taken (the transaction stays usable). */
 export async function insertTicket(tx: Tx, values: { ref: string; number: string; area: string; notes: string | null; createdBy: number }) {

@@ -26,6 +26,7 @@ import { bumpCounters } from '../counters/queries';
 import { timeZoneDay } from '../counters/time-zone-day';
 import type { EffectContext, ScanRefs } from '../scans/types';
 import { ticketSnapshot, toReturnedBag, toReturnTicket } from './mappers';
+import { areaExists } from '../areas/queries';
 import * as q from './queries';
 
 /** What a ticket write reports: the API output, the rows it touched (scan-event refs), its audit rows. */
@@ -74,7 +75,7 @@ function refuseIfClosed(ticket: q.LockedTicket, doing: string) {
 }
 
 async function refuseUnknownArea(db: Executor, area: string) {
-  if (!(await q.areaExists(db, area))) throw new AppError('AREA_NOT_FOUND', `There is no dispatch area "${area}".`, { area });
+  if (!(await areaExists(db, area))) throw new AppError('AREA_NOT_FOUND', `There is no dispatch area "${area}".`, { area });
 }
 
 /** RTN-YYYYMMDD-XXXX: the day in the warehouses' time zone, then 4 random upper-case hex digits. */
