@@ -89,10 +89,6 @@ const PERMISSIONS_POLICY = [
  * ends (compress() leaves text/event-stream alone too), and proxies are asked not to buffer it.
  */
 async function withContentLength(res: Response): Promise<Response> {
-  if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
-    res.headers.set('x-accel-buffering', 'no');
-    return res;
-  }
   if (res.headers.has('content-length') || !res.body) return res;
   const body = await res.arrayBuffer();
   const headers = new Headers(res.headers);
@@ -105,9 +101,11 @@ async function withContentLength(res: Response): Promise<Response> {
  * then decides by it); the others (handheld scripts, the bench) get tRPC's response untouched.
  */
 function compressible(acceptEncoding: string | undefined, res: Response): Response | Promise<Response> {
-  if (acceptEncoding && /gzip|deflate/i.test(acceptEncoding)) return withContentLength(res);
-  if (res.headers.get('content-type')?.startsWith('text/event-stream')) res.headers.set('x-accel-buffering', 'no');
-  return res;
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+    res.headers.set('x-accel-buffering', 'no');
+    return res;
+  }
+  return acceptEncoding && /gzip|deflate/i.test(acceptEncoding) ? withContentLength(res) : res;
 }
 
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {

@@ -52,6 +52,11 @@ export function trpcCodeOf(code: AppErrorCode): TRPC_ERROR_CODE_KEY {
   return TRPC_CODE_OF[code] ?? 'CONFLICT';
 }
 
+/** A service's refusal as the tRPC error every procedure (and subscription) answers with. */
+export function toTrpcError(appError: AppError): TRPCError {
+  return new TRPCError({ code: trpcCodeOf(appError.code), message: appError.message, cause: appError });
+}
+
 interface IssueLike {
   path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
   message: string;
@@ -126,7 +131,7 @@ const appErrors = t.middleware(async ({ ctx, path, next }) => {
       : isDataException(cause)
         ? new AppError('VALIDATION', 'The request holds a value that cannot be stored (a NUL character, broken text or an out-of-range date).')
         : null;
-  if (appError) throw new TRPCError({ code: trpcCodeOf(appError.code), message: appError.message, cause: appError });
+  if (appError) throw toTrpcError(appError);
   return result;
 });
 

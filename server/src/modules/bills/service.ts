@@ -53,8 +53,8 @@ export async function applyBillWrite<I>(deps: Pick<Deps, 'db' | 'live'>, actor: 
   return result.output;
 }
 
-const counterOf = (status: string) => `bills_${status}` as 'bills_open' | 'bills_loading' | 'bills_completed';
-const blankToNull = (s: string | null | undefined) => (s ? s : null);
+export const counterOf = (status: string) => `bills_${status}` as 'bills_open' | 'bills_loading' | 'bills_completed';
+export const blankToNull = (s: string | null | undefined) => (s ? s : null);
 const progress = (bill: { parent_count: number; capacity: number }) => `${bill.parent_count}/${bill.capacity}`;
 
 /** A (normalised) code in a bill's parent slot, classified by the same rule as bag scans. */

@@ -1,8 +1,7 @@
-import { TRPCError } from '@trpc/server';
 import { AppError, isAppError, refusalOf, SIGN_IN_REFUSAL } from '@tracetrack/shared';
 import type { LiveTopic } from '../../infra/live-bus';
 import type { Context } from '../../trpc/context';
-import { trpcCodeOf } from '../../trpc/init';
+import { toTrpcError } from '../../trpc/init';
 import { findActorById } from '../users/queries';
 
 /** How often an open stream checks that its session and user are still good (sign-out, lock, role). */
@@ -26,7 +25,7 @@ function sharedLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
 
 /** Refusals leave a stream as the one formatter shapes them (data.appCode), never as a 500. */
 export function asTrpcError(e: unknown): unknown {
-  return isAppError(e) ? new TRPCError({ code: trpcCodeOf(e.code), message: e.message, cause: e }) : e;
+  return isAppError(e) ? toTrpcError(e) : e;
 }
 
 /**

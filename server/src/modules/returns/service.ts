@@ -18,7 +18,7 @@ import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, insertAudit } from '../audit/queries';
 import { lockBagByCode } from '../bags/queries';
 import { classifyOrRefuse } from '../bags/code-slots';
-import { loadBill } from '../bills/service';
+import { blankToNull, counterOf, loadBill } from '../bills/service';
 import { billSnapshot } from '../bills/mappers';
 import * as bills from '../bills/queries';
 import { type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/deltas';
@@ -43,7 +43,6 @@ export interface ReturnWriteResult {
 export type ReturnWrite<I> = (tx: Tx, actor: Actor, input: I, at: EffectContext) => Promise<ReturnWriteResult>;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const blankToNull = (s: string | null | undefined) => (s ? s : null);
 
 /** The online path of a write no device queues: one transaction, its audit rows in it. */
 export async function applyReturnWrite<I>(deps: Pick<Deps, 'db' | 'clock' | 'config'>, actor: Actor, meta: RequestMeta, write: ReturnWrite<I>, input: I) {
@@ -163,7 +162,7 @@ export const scanReturn: ReturnWrite<ReturnScanInput> = async (tx, actor, input)
 
   const deltas: CounterDelta[] = [{ name: 'billed_parents', scope: scopeOf(parent.area), delta: -1 }];
   if (status !== bill.status) {
-    deltas.push({ name: `bills_${bill.status}`, scope: NO_AREA_SCOPE, delta: -1 }, { name: `bills_${status}`, scope: NO_AREA_SCOPE, delta: 1 });
+    deltas.push({ name: counterOf(bill.status), scope: NO_AREA_SCOPE, delta: -1 }, { name: counterOf(status), scope: NO_AREA_SCOPE, delta: 1 });
   }
   await bumpCounters(tx, deltas);
 

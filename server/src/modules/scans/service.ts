@@ -189,7 +189,8 @@ function describe(items: ScanItem[], settled: Settled[], userId: number) {
     }
     outcomes.push({ status: s.status, code: null, message: s.message, data: s.data });
     events.push({ envelope, userId, status: s.status, errorCode: null, message: s.message, result: s.data, refs: s.refs });
-    for (const audit of [...(s.audit ? [s.audit] : []), ...(s.audits ?? [])]) audits.push({ ...audit, deviceId: envelope.deviceId, seq: envelope.seq });
+    if (s.audit) audits.push({ ...s.audit, deviceId: envelope.deviceId, seq: envelope.seq });
+    for (const audit of s.audits ?? []) audits.push({ ...audit, deviceId: envelope.deviceId, seq: envelope.seq });
     if (s.scope !== null) dailyScopes.push(s.scope);
   });
   return { outcomes, events, audits, dailyScopes };
