@@ -3,6 +3,7 @@ import { changePassword } from '../features/accounts/account';
 import { currentUser } from '../features/auth/session';
 import { PasswordStrength } from './password-strength';
 import { ActionMessage } from './action-message';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@tracetrack/shared/password-rule';
 
 /** Your own password: the current one, the new one twice, with a live strength hint. */
 export function ChangePasswordForm(props: { onChanged?: () => void }) {
@@ -31,7 +32,7 @@ export function ChangePasswordForm(props: { onChanged?: () => void }) {
       <label for="current-password">Current password</label>
       <input id="current-password" name="currentPassword" type="password" autocomplete="current-password" required />
       <label for="new-password">New password</label>
-      <input id="new-password" name="newPassword" type="password" autocomplete="new-password" required minlength={12} maxlength={128} aria-describedby="new-password-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
+      <input id="new-password" name="newPassword" type="password" autocomplete="new-password" required minlength={PASSWORD_MIN_LENGTH} maxlength={PASSWORD_MAX_LENGTH} aria-describedby="new-password-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
       <PasswordStrength id="new-password-hint" password={password()} username={currentUser()?.username ?? null} />
       <label for="confirm-password">New password again</label>
       <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required />

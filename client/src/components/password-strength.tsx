@@ -1,5 +1,6 @@
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { fullHint, type PasswordHint, quickHint, STRENGTH_WORDS } from '../features/accounts/password-strength';
+import { PASSWORD_MIN_LENGTH } from '@tracetrack/shared/password-rule';
 
 /**
  * A live hint under a new-password field: what the rule refuses (too short, contains the
@@ -26,7 +27,7 @@ export function PasswordStrength(props: { id: string; password: string; username
   const level = () => hint()?.score ?? null;
   return (
     <div id={props.id} class="strength" aria-live="polite" data-testid="password-strength">
-      <Show when={hint()} fallback={<span class="muted">12 or more characters; a few unrelated words make a good password.</span>}>
+      <Show when={hint()} fallback={<span class="muted">{PASSWORD_MIN_LENGTH} or more characters; a few unrelated words make a good password.</span>}>
         {(h) => (
           <>
             <Show when={level() !== null}>

@@ -3,6 +3,7 @@ import { createSignal, For, Show } from 'solid-js';
 import { createUser, suggestTemporaryPassword } from '../features/accounts/users';
 import { ROLE_WORDS } from '../features/words';
 import { AreaOptions } from './area-options';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@tracetrack/shared/password-rule';
 
 /**
  * Creates an account with a temporary password the admin hands over; the user must change it at
@@ -64,8 +65,8 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
             id="new-password"
             name="password"
             required
-            minlength={12}
-            maxlength={128}
+            minlength={PASSWORD_MIN_LENGTH}
+            maxlength={PASSWORD_MAX_LENGTH}
             autocomplete="off"
             aria-describedby="new-password-hint"
             value={password()}
@@ -76,7 +77,7 @@ export function UserCreateForm(props: { onCreated: (user: User) => void }) {
           </button>
         </div>
         <p id="new-password-hint" class="muted span-2">
-          12 or more characters. Hand it to the user; they must choose their own at first sign-in.
+          {PASSWORD_MIN_LENGTH} or more characters. Hand it to the user; they must choose their own at first sign-in.
         </p>
         <button type="submit" class="button" disabled={isBusy()}>
           {isBusy() ? 'Creating…' : 'Create user'}

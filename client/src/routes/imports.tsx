@@ -12,6 +12,7 @@ import {
 } from '../features/imports/imports';
 import { describeFailure } from '../api/trpc';
 import { areaName, useAreas } from '../features/areas/areas';
+import { formatDateTime, formatNumber } from '../locale/format';
 
 const KINDS = Object.entries(IMPORT_KIND_LABELS) as [ImportKind, string][];
 const HINTS: Record<ImportKind, string> = {
@@ -20,8 +21,6 @@ const HINTS: Record<ImportKind, string> = {
   bills: 'CSV or XLSX with the columns bill_number, capacity, destination, vehicle, description and parent_codes (separated by spaces).',
 };
 
-const num = (n: number) => n.toLocaleString('en-IN');
-const when = (iso: string) => new Date(iso).toLocaleString('en-IN', { dateStyle: 'medium', timeStyle: 'short' });
 const percent = (p: Progress) => (p.total > 0 ? Math.floor((p.done / p.total) * 100) : 0);
 
 function statusText(s: ImportSummary): string {
@@ -175,11 +174,11 @@ export default function Imports() {
           <For each={history()}>
             {(s) => (
               <tr>
-                <td>{when(s.createdAt)}</td>
+                <td>{formatDateTime(s.createdAt)}</td>
                 <td>{s.fileName}</td>
                 <td>{IMPORT_KIND_LABELS[s.kind]}</td>
                 <td>{statusText(s)}</td>
-                <td>{num(s.rowsTotal)}</td>
+                <td>{formatNumber(s.rowsTotal)}</td>
                 <td>{s.createdBy ?? '—'}</td>
                 <td>
                   <button type="button" class="button button-quiet link-button" onClick={() => follow(s.id)}>
@@ -218,11 +217,11 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
         <p class="error">{props.report.failure}</p>
       </Show>
       <Show when={props.report.status === 'reading' && props.report.isRunning}>
-        <p>{num(props.report.rowsTotal)} rows read so far</p>
+        <p>{formatNumber(props.report.rowsTotal)} rows read so far</p>
       </Show>
       <Show when={props.report.status !== 'reading' && props.report.status !== 'failed' && props.report.rowsTotal > 0}>
         <p data-testid="import-progress-text">
-          {num(progress().done)} of {num(progress().total)} rows processed ({percent(progress())}%)
+          {formatNumber(progress().done)} of {formatNumber(progress().total)} rows processed ({percent(progress())}%)
         </p>
         <progress value={progress().done} max={progress().total} aria-label="Rows processed" />
       </Show>
@@ -237,7 +236,7 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
                   {([key, label]) => (
                     <tr>
                       <th scope="row">{props.report.status === 'committed' ? label : label.replace('created', 'to create').replace('put ', 'to put ')}</th>
-                      <td>{num(c()[key])}</td>
+                      <td>{formatNumber(c()[key])}</td>
                     </tr>
                   )}
                 </For>
@@ -251,7 +250,7 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
         <h3 class="section-title" id="import-errors-title">Errors</h3>
         <Show when={props.report.errorCount > props.report.errors.length}>
           <p class="muted">
-            The first {num(props.report.errors.length)} of {num(props.report.errorCount)} errors; the report lists every row.
+            The first {formatNumber(props.report.errors.length)} of {formatNumber(props.report.errorCount)} errors; the report lists every row.
           </p>
         </Show>
         <div class="table-scroll" tabindex="0" role="region" aria-labelledby="import-errors-title">
@@ -269,7 +268,7 @@ function ImportPanel(props: { report: ImportReport; onCommit: () => void; onResu
               {(e) => (
                 <tr>
                   <td>{e.sheet ?? '—'}</td>
-                  <td>{num(e.row)}</td>
+                  <td>{formatNumber(e.row)}</td>
                   <td>{e.code ?? '—'}</td>
                   <td>{e.message}</td>
                 </tr>

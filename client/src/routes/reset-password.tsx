@@ -2,6 +2,7 @@ import { A, useLocation } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { PasswordStrength } from '../components/password-strength';
 import { resetPassword } from '../features/accounts/account';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@tracetrack/shared/password-rule';
 
 /**
  * The page a reset link opens. The token rides in the fragment (`#token=…`), which browsers never
@@ -38,7 +39,7 @@ export default function ResetPassword() {
         <Show when={token()} fallback={<p class="error" role="alert">This link has no reset token. Open the link from the email again, or ask for a new one.</p>}>
           <form class="stack" onSubmit={(e) => void onSubmit(e)}>
             <label for="reset-new">New password</label>
-            <input id="reset-new" name="newPassword" type="password" autocomplete="new-password" required minlength={12} maxlength={128} aria-describedby="reset-new-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
+            <input id="reset-new" name="newPassword" type="password" autocomplete="new-password" required minlength={PASSWORD_MIN_LENGTH} maxlength={PASSWORD_MAX_LENGTH} aria-describedby="reset-new-hint" onInput={(e) => setPassword(e.currentTarget.value)} />
             <PasswordStrength id="reset-new-hint" password={password()} username={null} />
             <label for="reset-confirm">New password again</label>
             <input id="reset-confirm" name="confirm" type="password" autocomplete="new-password" required />

@@ -1,9 +1,8 @@
 import type { Bag, BagListInput, LinkedChild } from '@tracetrack/shared';
 import { mayUnlinkChild } from '@tracetrack/shared/unlink-rule';
-import { enqueueMutation } from '../../local-db/outbox';
-import { syncEngine } from '../../local-db/sync-engine';
 import { currentUser } from '../auth/session';
 import type { QueueResult } from '../sync/outcome-tracker';
+import { queueWrite } from '../sync/queue-write';
 import { api, describeFailure } from '../../api/trpc';
 
 export const fetchBag = (code: string) => api.bag.get.query({ code });
@@ -31,13 +30,7 @@ export function canUnlink(child: LinkedChild, billStatus: string | null): boolea
 }
 
 /** An unlink is a scan: queued in the outbox, sent by the sync engine, online or not. */
-export async function queueUnlink(childCode: string): Promise<QueueResult> {
-  const user = currentUser();
-  if (!user) return { ok: false, message: 'Sign in first.' };
-  const row = await enqueueMutation(user.id, 'child.unlink', { childCode });
-  syncEngine.kick();
-  return { ok: true, row };
-}
+export const queueUnlink = (childCode: string): Promise<QueueResult> => queueWrite('child.unlink', { childCode });
 
 /** Admin only, and only a bag that holds nothing, sits in nothing and is on no bill (the server checks). */
 export async function deleteBag(code: string): Promise<{ ok: boolean; message: string }> {

@@ -1,32 +1,15 @@
-import type { BillCreateInput, BillDetail, BillListInput, BillSummary, BillUpdateInput, MutationArgs } from '@tracetrack/shared';
-import { enqueueMutation } from '../../local-db/outbox';
-import { syncEngine } from '../../local-db/sync-engine';
-import { currentUser } from '../auth/session';
-import type { QueueResult } from '../sync/outcome-tracker';
+import type { BillCreateInput, BillDetail, BillListInput, BillSummary, BillUpdateInput } from '@tracetrack/shared';
+import { queueWrite } from '../sync/queue-write';
 import { api, describeFailure } from '../../api/trpc';
 import { followLive } from '../live/follow-live';
 import type { BillListPage } from './bill-view';
 import { storedBillPage } from './stored-bills';
 
-/**
- * Bill writes that the sync protocol carries go through the outbox like scans: one path, online
- * or not. The caller shows them as saved at once and follows the outcome (outcome-tracker.ts).
- */
-async function queueBillWrite<N extends 'bill.create' | 'bill.addParent' | 'bill.removeParent' | 'bill.complete'>(
-  name: N,
-  args: MutationArgs<N>,
-): Promise<QueueResult> {
-  const user = currentUser();
-  if (!user) return { ok: false, message: 'Sign in first.' };
-  const row = await enqueueMutation(user.id, name, args);
-  syncEngine.kick();
-  return { ok: true, row };
-}
-
-export const createBill = (input: BillCreateInput) => queueBillWrite('bill.create', input);
-export const addParentToBill = (billNumber: string, parentCode: string) => queueBillWrite('bill.addParent', { billNumber, parentCode });
-export const removeParentFromBill = (billNumber: string, parentCode: string) => queueBillWrite('bill.removeParent', { billNumber, parentCode });
-export const completeBill = (billNumber: string, allowShort: boolean) => queueBillWrite('bill.complete', { billNumber, allowShort });
+/** Bill writes go through the outbox like every scan (queue-write.ts), online or not. */
+export const createBill = (input: BillCreateInput) => queueWrite('bill.create', input);
+export const addParentToBill = (billNumber: string, parentCode: string) => queueWrite('bill.addParent', { billNumber, parentCode });
+export const removeParentFromBill = (billNumber: string, parentCode: string) => queueWrite('bill.removeParent', { billNumber, parentCode });
+export const completeBill = (billNumber: string, allowShort: boolean) => queueWrite('bill.complete', { billNumber, allowShort });
 
 export type OnlineResult = { ok: true; message: string; bill: BillSummary } | { ok: false; message: string };
 

@@ -1,11 +1,11 @@
-import type { MutationArgs, ReturnedBag, ReturnListInput, ReturnMutationOutput, ReturnTicket, ReturnTicketDetail, ReturnUpdateInput } from '@tracetrack/shared';
+import type { ReturnedBag, ReturnListInput, ReturnMutationOutput, ReturnTicket, ReturnTicketDetail, ReturnUpdateInput } from '@tracetrack/shared';
 import { normalizeCode } from '@tracetrack/shared/codes';
 import { api, describeFailure } from '../../api/trpc';
 import { localDb, type OutboxRow, type OutcomeRow } from '../../local-db/db';
-import { enqueueMutation, pendingOf } from '../../local-db/outbox';
-import { syncEngine } from '../../local-db/sync-engine';
+import { pendingOf } from '../../local-db/outbox';
 import { currentUser } from '../auth/session';
 import type { QueueResult } from '../sync/outcome-tracker';
+import { queueWrite } from '../sync/queue-write';
 
 /**
  * Return tickets on the device. Creating, scanning, finalising and cancelling go through the
@@ -13,24 +13,15 @@ import type { QueueResult } from '../sync/outcome-tracker';
  * not seen yet); editing, the list and the detail are online calls. Offline, a ticket is what this
  * device knows of it: its queued writes and the outcomes the server sent back for them.
  */
-type ReturnMutation = 'return.create' | 'return.scan' | 'return.finalize' | 'return.cancel';
-
-async function queueReturnWrite<N extends ReturnMutation>(name: N, args: MutationArgs<N>): Promise<QueueResult> {
-  const user = currentUser();
-  if (!user) return { ok: false, message: 'Sign in first.' };
-  const row = await enqueueMutation(user.id, name, args);
-  syncEngine.kick();
-  return { ok: true, row };
-}
 
 export async function createTicket(area: string, notes: string): Promise<{ ticketId: string; queued: QueueResult }> {
   const ticketId = crypto.randomUUID();
-  const queued = await queueReturnWrite('return.create', { ticketId, area, ...(notes ? { notes } : {}) });
+  const queued = await queueWrite('return.create', { ticketId, area, ...(notes ? { notes } : {}) });
   return { ticketId, queued };
 }
-export const scanReturn = (ticketId: string, code: string) => queueReturnWrite('return.scan', { ticketId, code });
-export const finalizeTicket = (ticketId: string) => queueReturnWrite('return.finalize', { ticketId });
-export const cancelTicket = (ticketId: string) => queueReturnWrite('return.cancel', { ticketId });
+export const scanReturn = (ticketId: string, code: string) => queueWrite('return.scan', { ticketId, code });
+export const finalizeTicket = (ticketId: string) => queueWrite('return.finalize', { ticketId });
+export const cancelTicket = (ticketId: string) => queueWrite('return.cancel', { ticketId });
 
 export type OnlineResult = { ok: true; message: string } | { ok: false; message: string };
 
