@@ -51,9 +51,14 @@ export default function ReturnTicketPage() {
     () => ({ id: ticketId(), uid: currentUser()?.id ?? null }),
   );
 
+  // Loads overlap (the refresh timer, outcomes, a save): only the latest one started may set the
+  // page, or an answer read before a save would put the old notes back after it.
+  let latestLoad = 0;
   const load = async () => {
     if (!navigator.onLine) return;
+    const seq = ++latestLoad;
     const res = await fetchTicket(ticketId());
+    if (seq !== latestLoad) return;
     if (res.detail) setDetail(res.detail);
     // Not found while this device still holds the create: it has not reached the server yet.
     setLoadError(res.error && !device()?.pendingCreate ? res.error : null);
