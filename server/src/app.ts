@@ -11,6 +11,7 @@ import type { Deps } from './deps';
 import type { AppEnv } from './http/app-env';
 import { pushAdmission } from './http/admission';
 import { jsonRefusal } from './http/json-error';
+import { finishJsonAnswer } from './http/trpc-response';
 import { metricsRoute, observeRequests } from './http/observe';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
@@ -83,29 +84,12 @@ const PERMISSIONS_POLICY = [
 ].join(', ');
 
 /**
- * tRPC answers (one JSON document; the client does not stream) carry no length, so compress()
- * cannot tell a 300-byte scan result from a 100 KB pull; this gives them one. A subscription's
- * event stream is passed through as it is: buffering it would hold every event until the stream
- * ends (compress() leaves text/event-stream alone too), and proxies are asked not to buffer it.
+ * A subscription's event stream is passed through as it is (buffering it would hold every event
+ * until the stream ends) and proxies are asked not to buffer it; every other tRPC answer is one
+ * JSON document, rebuilt once with all its headers (trpc-response.ts).
  */
-async function withContentLength(res: Response): Promise<Response> {
-  if (res.headers.has('content-length') || !res.body) return res;
-  const body = await res.arrayBuffer();
-  const headers = new Headers(res.headers);
-  headers.set('content-length', String(body.byteLength));
-  return new Response(body, { status: res.status, statusText: res.statusText, headers });
-}
-
-/**
- * Only a client that takes gzip or deflate gets its answer buffered for a length (compress()
- * then decides by it); the others (handheld scripts, the bench) get tRPC's response untouched.
- */
-function compressible(acceptEncoding: string | undefined, res: Response): Response | Promise<Response> {
-  if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
-    res.headers.set('x-accel-buffering', 'no');
-    return res;
-  }
-  return acceptEncoding && /gzip|deflate/i.test(acceptEncoding) ? withContentLength(res) : res;
+function isEventStream(res: Response): boolean {
+  return res.headers.get('content-type')?.startsWith('text/event-stream') === true;
 }
 
 export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string | null } = {}) {
@@ -135,6 +119,8 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
     c.set('requestId', requestId);
     c.set('ip', clientIp(deps, c.req.raw, opts.remoteAddress?.(c) ?? null));
     await next();
+    // tRPC's JSON answers got every header when they were built (the /trpc handler below).
+    if (c.get('isAnswered')) return;
     c.header('x-request-id', requestId);
     for (const [name, value] of securityHeaderEntries) c.header(name, value);
   });
@@ -151,7 +137,9 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
 
   // gzip for clients that ask: the JS bundle, the ZXing wasm, bag lists and sync pulls over bad
   // Wi-Fi. Answers under 1 KB with a known length (most scans) go plain: gzip would cost more.
-  app.use('*', compress());
+  // tRPC's JSON answers are compressed as they are built (trpc-response.ts).
+  const compressAnswer = compress();
+  app.use('*', (c, next) => (c.req.path.startsWith('/trpc/') ? next() : compressAnswer(c, next)));
 
   app.get('/ready', async (c) => {
     const database = await databaseIsReachable(deps.db);
@@ -165,7 +153,7 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   // API answers and downloads hold accounts, emails and bag data: no browser or proxy cache may keep them.
   const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
     await next();
-    c.header('cache-control', 'no-store');
+    if (!c.get('isAnswered')) c.header('cache-control', 'no-store');
   };
   app.use('/trpc/*', noStore);
   app.use('/api/*', noStore);
@@ -243,7 +231,8 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
 
   // sync.push waits its turn in a bounded queue per process (http/admission.ts); reads pass by.
   app.use('/trpc/*', pushAdmission(deps).middleware);
-  app.all('/trpc/*', async (c) => compressible(c.req.header('accept-encoding'), await fetchRequestHandler({
+  app.all('/trpc/*', async (c) => {
+    const res = await fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
       router: appRouter,
@@ -273,7 +262,14 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
           .find((v) => v !== undefined);
         return retry ? { headers: new Headers({ 'retry-after': String(retry) }) } : {};
       },
-    })));
+    });
+    if (isEventStream(res)) {
+      res.headers.set('x-accel-buffering', 'no');
+      return res;
+    }
+    c.set('isAnswered', true);
+    return finishJsonAnswer(res, { ...securityHeaders, 'cache-control': 'no-store', 'x-request-id': c.get('requestId') }, c.req.header('accept-encoding'));
+  });
 
   const dist = deps.config.clientDist;
   if (dist && existsSync(path.join(dist, 'index.html'))) {

@@ -29,9 +29,11 @@ export async function signIn(base: URL, users: BenchUser[], password: string): P
       const [i, user] = item;
       const reply = await mutate(base, { localAddress: loopbackAddress(199, i) }, 'auth.login', { username: user.username, password });
       dataOf(reply);
-      const cookie = reply.setCookie.map((c) => c.split(';')[0]!).find((c) => c.startsWith('tt_session='));
-      if (!cookie) throw new Error(`login of ${user.username} set no session cookie`);
-      cookies.set(user.username, cookie);
+      const pairs = reply.setCookie.map((c) => c.split(';')[0]!);
+      const session = pairs.find((c) => c.startsWith('tt_session='));
+      if (!session) throw new Error(`login of ${user.username} set no session cookie`);
+      // Sent back as a browser does: the session and the sign-in client cookie.
+      cookies.set(user.username, [session, ...pairs.filter((c) => c.startsWith('tt_client='))].join('; '));
     }
   }));
   return cookies;

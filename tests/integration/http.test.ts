@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -6,7 +8,7 @@ import { MAX_REQUEST_BODY_BYTES } from '@tracetrack/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
-import { createUser } from '../factories/users';
+import { createUser, TEST_PASSWORD } from '../factories/users';
 import { sessionCookieFor } from '../helpers/http';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
@@ -127,5 +129,42 @@ describe('HTTP surface', () => {
     const me = await app.request('/trpc/auth.me', { headers: { ...gzip, cookie } });
     expect(me.headers.get('content-encoding')).toBeNull();
     expect(await me.json()).toMatchObject({ result: { data: { username: user.username } } });
+  });
+
+  it('over a real socket, a tRPC answer carries every header once: security, request id, no-store, its length, each cookie, gzip when large', async () => {
+    const app = createApp(t.deps);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const user = await createUser(t.deps.db, { role: 'biller' });
+      const admin = await createUser(t.deps.db, { role: 'admin' });
+      const login = await fetch(`${base}/trpc/auth.login`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-socket-1' }, body: JSON.stringify({ username: user.username, password: TEST_PASSWORD }),
+      });
+      expect(login.status).toBe(200);
+      expect(login.headers.get('x-request-id')).toBe('req-socket-1');
+      expect(login.headers.get('cache-control')).toBe('no-store');
+      expect(login.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(login.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(login.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = await login.text();
+      expect(Number(login.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+      const cookies = login.headers.getSetCookie().map((c) => c.split('=')[0]);
+      expect(cookies.sort()).toEqual(['tt_client', 'tt_session']);
+      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+
+      for (let i = 0; i < 30; i++) await t.as(admin).bag.scanParent({ code: `SB9${String(i).padStart(4, '0')}` });
+      const list = await fetch(`${base}/trpc/bag.list?input=${encodeURIComponent('{"limit":30}')}`, { headers: { cookie, 'accept-encoding': 'gzip' } });
+      expect(list.headers.get('content-encoding')).toBe('gzip');
+      expect(list.headers.get('x-frame-options')).toBe('DENY');
+      expect((await list.json()).result.data.items).toHaveLength(30);
+      const refused = await fetch(`${base}/trpc/bag.get?input=${encodeURIComponent('{"code":"SB9999999"}')}`, { headers: { cookie } });
+      expect(refused.status).toBe(404);
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../../infra/transaction';
 import type { RequestMeta } from '../actor';
@@ -21,7 +21,8 @@ export const subjectOfUnknownName = (username: string) => `n:${sha256(username.t
 const ACCOUNT = '';
 
 /** A browser's sign-in client id: 128 random bits, kept in a long-lived HttpOnly cookie. */
-export const newClientId = () => randomBytes(16).toString('base64url');
+/** 122 random bits in 22 characters; randomUUID draws from a cached pool, where randomBytes(16) runs a native job on every call. */
+export const newClientId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
 export const isClientId = (value: string) => /^[A-Za-z0-9_-]{22}$/.test(value);
 
 /**
