@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
 import { mutationQueue } from '../factories/mutations';
 import { createUser, TEST_PASSWORD } from '../factories/users';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process';
+import { type ServerProcess, startServerProcess, waitFor } from '../helpers/server-process';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 const TOKEN = 'metrics-token-for-the-tests-0123456789';
@@ -132,8 +132,11 @@ describe('with WORKERS=2 (a server process)', () => {
 
     // The access lines of the pushes: JSON with the procedure, status, duration, request id, user
     // and device; handled by both workers.
-    const lines = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    const pushLines = lines.filter((l) => l.msg === 'request' && Array.isArray(l.procedures) && (l.procedures as string[])[0] === 'sync.push');
+    // Access lines are written in blocks, at least once a second (infra/logger.ts).
+    const pushLinesNow = () => server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'request' && Array.isArray(l.procedures) && (l.procedures as string[])[0] === 'sync.push');
+    await waitFor(async () => pushLinesNow().length >= pushes.length, 5_000, 'the pushes\' access lines');
+    const pushLines = pushLinesNow();
     expect(pushLines).toHaveLength(pushes.length);
     for (const l of pushLines) {
       expect(l).toMatchObject({ level: 'info', method: 'POST', procedures: ['sync.push'], status: 200, userId: user.id, deviceId });

@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { type AdmissionQueue, createAdmissionQueue } from '../infra/admission';
 import type { AppEnv } from './app-env';
 import { jsonError } from './json-error';
+import { proceduresOf } from './observe';
 
 /** Pushes running at once per process when PUSH_CONCURRENCY is unset: half the pool (the rest serves reads). */
 export const defaultPushConcurrency = (poolSize: number) => Math.max(1, Math.floor(poolSize / 2));
@@ -11,8 +12,7 @@ export const DEFAULT_PUSH_QUEUE_SIZE = 2_000;
 
 /** Whether a /trpc request calls sync.push (alone or in a batch: `/trpc/a,b?batch=1`). */
 export function callsPush(pathname: string): boolean {
-  const procedures = pathname.slice(pathname.indexOf('/trpc/') + 6);
-  return procedures.split(',').some((p) => p === 'sync.push' || p === 'sync.push/');
+  return proceduresOf(pathname)?.some((p) => p === 'sync.push' || p === 'sync.push/') ?? false;
 }
 
 /**
@@ -22,7 +22,8 @@ export function callsPush(pathname: string): boolean {
  */
 export function pushAdmission(deps: Deps): { middleware: MiddlewareHandler<AppEnv>; queue: AdmissionQueue } {
   const queue = createAdmissionQueue({
-    concurrency: deps.config.pushConcurrency ?? defaultPushConcurrency(20),
+    // Set from PUSH_CONCURRENCY or the pool's size at start (http-server.ts); apps built in tests may leave it out.
+    concurrency: deps.config.pushConcurrency ?? defaultPushConcurrency(deps.poolStats().max),
     maxWaiting: deps.config.pushQueueSize ?? DEFAULT_PUSH_QUEUE_SIZE,
     busyMessage: 'The server is busy with other devices\u2019 uploads. Your scans are kept; they are sent again in a moment.',
   });

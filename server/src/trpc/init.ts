@@ -112,47 +112,45 @@ export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Turns a service's AppError into a TRPCError once, for every procedure. A database that is
- * down or dropped the connection is a retryable TRANSIENT (503), never a 500. A value the
- * database refuses is the caller's bad input (VALIDATION, 400): the shared schemas should have
- * caught it, so it is logged to find the field that lets it through.
+ * The one middleware around every call (each call of a batch, HTTP or a test's caller); one, not
+ * two, since tRPC copies its options and context at every level.
+ *
+ * - Turns a service's AppError into a TRPCError once, for every procedure. A database that is
+ *   down or dropped the connection is a retryable TRANSIENT (503), never a 500. A value the
+ *   database refuses is the caller's bad input (VALIDATION, 400): the shared schemas should have
+ *   caught it, so it is logged to find the field that lets it through.
+ * - Times the call for the metrics, by path and the HTTP status it is answered with; a 5xx goes
+ *   to the recent-errors ring with its request id. sync.push's device id goes into the request's
+ *   access line.
  */
-const appErrors = t.middleware(async ({ ctx, path, next }) => {
-  const result = await next();
-  if (result.ok) return result;
-  const cause = result.error.cause;
-  if (isDataException(cause)) {
-    ctx.deps.logger.warn('input the database refused', { procedure: path, requestId: ctx.meta.requestId, sqlstate: pgCodeOf(cause), error: String(cause) });
-  }
-  const appError = isAppError(cause)
-    ? cause
-    : isTransientDbError(cause)
-      ? new AppError('TRANSIENT', 'The database is unavailable right now. Try again.')
-      : isDataException(cause)
-        ? new AppError('VALIDATION', 'The request holds a value that cannot be stored (a NUL character, broken text or an out-of-range date).')
-        : null;
-  if (appError) throw toTrpcError(appError);
-  return result;
-});
-
-/**
- * Times every call (each call of a batch, HTTP or a test's caller) for the metrics, by path and
- * the HTTP status it is answered with; a 5xx goes to the recent-errors ring with its request id.
- * sync.push's device id goes into the request's access line.
- */
-const observeCall = t.middleware(async ({ ctx, path, next, getRawInput }) => {
+const observedCall = t.middleware(async ({ ctx, path, next, getRawInput }) => {
   const started = performance.now();
   const result = await next();
-  const status = result.ok ? 200 : getHTTPStatusCodeFromError(result.error);
+  let answer = result;
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (isDataException(cause)) {
+      ctx.deps.logger.warn('input the database refused', { procedure: path, requestId: ctx.meta.requestId, sqlstate: pgCodeOf(cause), error: String(cause) });
+    }
+    const appError = isAppError(cause)
+      ? cause
+      : isTransientDbError(cause)
+        ? new AppError('TRANSIENT', 'The database is unavailable right now. Try again.')
+        : isDataException(cause)
+          ? new AppError('VALIDATION', 'The request holds a value that cannot be stored (a NUL character, broken text or an out-of-range date).')
+          : null;
+    if (appError) answer = { ...result, error: toTrpcError(appError) };
+  }
+  const status = answer.ok ? 200 : getHTTPStatusCodeFromError(answer.error);
   ctx.deps.metrics?.observeCall(path, status, (performance.now() - started) / 1000);
-  if (!result.ok && status >= 500) {
-    ctx.deps.recentErrors.record({ where: path, requestId: ctx.meta.requestId, status, message: String(result.error.cause ?? result.error.message) });
+  if (!answer.ok && status >= 500) {
+    ctx.deps.recentErrors.record({ where: path, requestId: ctx.meta.requestId, status, message: String(answer.error.cause ?? answer.error.message) });
   }
   if (path === 'sync.push' && ctx.access) {
     const deviceId = ((await getRawInput().catch(() => null)) as { deviceId?: unknown } | null)?.deviceId;
     if (typeof deviceId === 'string') ctx.access.deviceId = deviceId.slice(0, 64);
   }
-  return result;
+  return answer;
 });
 
-export const baseProcedure = t.procedure.use(observeCall).use(appErrors);
+export const baseProcedure = t.procedure.use(observedCall);

@@ -15,10 +15,13 @@ const gate = middleware(({ ctx, path, next }) => {
 /** For rows anyone may call (sign-in, sign-out, who am I): the actor may be null. */
 export const publicProcedure = baseProcedure.use(gate);
 
-const requireActor = middleware(({ ctx, next }) => {
+/** The gate, then a signed-in actor for the body (one middleware: tRPC copies its context at every level). */
+const gateWithActor = middleware(({ ctx, path, next }) => {
+  const refusal = refusalOf(path, ctx.actor);
+  if (refusal) throw refusal;
   if (!ctx.actor) throw new AppError('UNAUTHENTICATED', SIGN_IN_REFUSAL);
-  return next({ ctx: { ...ctx, actor: ctx.actor } });
+  return next({ ctx: { actor: ctx.actor } });
 });
 
 /** For every other row: the body gets the signed-in actor, of a role its row allows. */
-export const authedProcedure = publicProcedure.use(requireActor);
+export const authedProcedure = baseProcedure.use(gateWithActor);
