@@ -154,10 +154,8 @@ const cases: Case[] = [
     await users.findUserViewById(recorder.db, sample.userId, new Date());
   }],
   ['sign-in failure retention', () => failures.purgeStaleLoginFailures(recorder.db, new Date())],
-  ['bag.get view by code', () => bags.findBagViewByCode(recorder.db, sample.childCode)],
-  ['bag.get children of parent', () => bags.listChildrenOf(recorder.db, sample.parentId)],
-  ['bag.get events of child', () => bags.recentEventsOfBag(recorder.db, sample.childId)],
-  ['bag.get events of parent', () => bags.recentEventsOfBag(recorder.db, sample.parentId)],
+  ['bag.get of a child (its parent and events beside it)', () => bags.findBagDetailByCode(recorder.db, sample.childCode)],
+  ['bag.get of a parent (its children and events beside it)', () => bags.findBagDetailByCode(recorder.db, sample.parentCode)],
   ['bag.list no filter', () => bags.listBags(recorder.db, { ...listFilters })],
   ['bag.list type', () => bags.listBags(recorder.db, { ...listFilters, type: 'child' })],
   ['bag.list area + cursor', () => bags.listBags(recorder.db, { ...listFilters, area: sample.area, afterId: sample.midId })],

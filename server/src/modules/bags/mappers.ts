@@ -1,5 +1,4 @@
 import { type Bag, type LinkedChild, type ParentState, parentActualWeightKg, parentStatus, CHILD_WEIGHT_KG, type ScanEvent } from '@tracetrack/shared';
-import type { recentEventsOfBag } from './queries';
 
 interface BagLike {
   id: number;
@@ -9,7 +8,8 @@ interface BagLike {
   capacity: number | null;
   child_count: number;
   area: string | null;
-  created_at: Date;
+  /** A Date from a column, ISO text from JSON (bag.get's parent and children). */
+  created_at: Date | string;
   parent_code?: string | null;
   bill_number?: string | null;
   created_by_username?: string | null;
@@ -30,12 +30,15 @@ export function toBag(row: BagLike): Bag {
     parentCode: row.parent_code ?? null,
     billNumber: row.bill_number ?? null,
     createdBy: row.created_by_username ?? null,
-    createdAt: row.created_at.toISOString(),
+    createdAt: isoOf(row.created_at),
   };
 }
 
-export function toLinkedChild(row: BagLike & { linked_at: Date | null; linked_by_username: string | null }): LinkedChild {
-  return { ...toBag(row), linkedBy: row.linked_by_username, linkedAt: (row.linked_at ?? row.created_at).toISOString() };
+/** `Date#toISOString` of a timestamp read as a Date or as JSON text (`2026-12-01T04:31:50.123456+00:00`). */
+const isoOf = (t: Date | string) => (typeof t === 'string' ? new Date(t) : t).toISOString();
+
+export function toLinkedChild(row: BagLike & { linked_at: Date | string | null; linked_by_username: string | null }): LinkedChild {
+  return { ...toBag(row), linkedBy: row.linked_by_username, linkedAt: isoOf(row.linked_at ?? row.created_at) };
 }
 
 export function toParentState(row: { code: string; format: string | null; capacity: number | null }, childCount: number): ParentState {
@@ -50,7 +53,21 @@ export function toParentState(row: { code: string; format: string | null; capaci
   };
 }
 
-export function toScanEvent(row: Awaited<ReturnType<typeof recentEventsOfBag>>[number]): ScanEvent {
+/** A scan event as bag.get reads it (JSON: timestamps as text). */
+export interface ScanEventRow {
+  mutation_id: string;
+  name: string;
+  status: ScanEvent['status'];
+  error_code: string | null;
+  message: string;
+  username: string | null;
+  device_id: string | null;
+  seq: number | null;
+  client_time: Date | string | null;
+  server_time: Date | string;
+}
+
+export function toScanEvent(row: ScanEventRow): ScanEvent {
   return {
     id: row.mutation_id,
     name: row.name,
@@ -60,7 +77,7 @@ export function toScanEvent(row: Awaited<ReturnType<typeof recentEventsOfBag>>[n
     username: row.username,
     deviceId: row.device_id,
     seq: row.seq,
-    clientTime: row.client_time ? new Date(row.client_time).toISOString() : null,
-    serverTime: row.server_time.toISOString(),
+    clientTime: row.client_time ? isoOf(row.client_time) : null,
+    serverTime: isoOf(row.server_time),
   };
 }

@@ -1,7 +1,11 @@
 import type { BagFilter } from '@tracetrack/shared';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { precompiled } from '../../infra/precompiled';
 import type { Executor, Tx } from '../../infra/transaction';
+
+/** How many of a bag's events bag.get shows. */
+export const RECENT_EVENTS = 50;
 
 const bagColumns = ['b.id', 'b.code', 'b.type', 'b.format', 'b.capacity', 'b.child_count', 'b.area', 'b.created_at'] as const;
 
@@ -47,23 +51,15 @@ function bagView(db: Executor) {
 }
 
 
-const bagViewByCode = precompiled(1, (db, code: string) => bagView(db).where('b.code', '=', code));
-
-export async function findBagViewByCode(db: Executor, code: string) {
-  const [row] = await bagViewByCode(db, code);
-  return row;
-}
 
 /** A parent's children with who linked each and when (the unlink rules need both). */
-export async function listChildrenOf(db: Executor, parentId: number) {
+function childrenOfQuery(db: Executor) {
   return bagView(db)
     .leftJoin('users as lu', 'lu.id', 'l.linked_by')
     .select(['l.linked_at', 'lu.username as linked_by_username'])
-    .where('l.parent_id', '=', parentId)
     .orderBy('l.linked_at')
     .orderBy('b.id')
-    .limit(500)
-    .execute();
+    .limit(500);
 }
 
 export type BagListFilters = BagFilter & { afterId: number | null; limit: number };
@@ -127,8 +123,8 @@ export async function countBags(db: Executor, filters: BagFilter, cap: number): 
   return Number(row?.n ?? 0);
 }
 
-/** The last events of a bag as the child and as the parent, in one statement (two index probes). */
-const recentEventsQuery = precompiled(2, (db, bagId: number, limit: number) => {
+/** The last events of a bag as the child and as the parent (two index probes), newest first. */
+function recentEventsQuery(db: Executor, bagId: RawBuilder<number>, limit: number) {
   const branch = (column: 'child_id' | 'parent_id') =>
     db
       .selectFrom('scan_events as e')
@@ -140,13 +136,29 @@ const recentEventsQuery = precompiled(2, (db, bagId: number, limit: number) => {
       .where(`e.${column}`, '=', bagId)
       .orderBy('e.id', 'desc')
       .limit(limit);
-  return db.selectFrom(branch('child_id').as('c')).selectAll().unionAll(db.selectFrom(branch('parent_id').as('p')).selectAll());
-});
+  // union, not union all: an event that names the bag twice is one event.
+  const both = db.selectFrom(branch('child_id').as('c')).selectAll().union(db.selectFrom(branch('parent_id').as('p')).selectAll());
+  return db.selectFrom(both.as('ev')).selectAll().orderBy('ev.id', 'desc').limit(limit);
+}
 
-export async function recentEventsOfBag(db: Executor, bagId: number, limit = 50) {
-  const rows = await recentEventsQuery(db, bagId, limit);
-  const byId = new Map(rows.map((e) => [e.id, e]));
-  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
+/**
+ * bag.get in one statement: the bag's view and, as JSON beside it, its parent's view, its
+ * children (a parent's) and its last events, instead of four round trips. JSON carries
+ * timestamps as text (the mappers take either).
+ */
+const bagDetailQuery = precompiled(1, (db, code: string) =>
+  db
+    .selectFrom(bagView(db).where('b.code', '=', code).as('v'))
+    .selectAll('v')
+    .select(() => [
+      jsonObjectFrom(bagView(db).where('b.code', '=', sql.ref<string>('v.parent_code'))).as('parent'),
+      jsonArrayFrom(childrenOfQuery(db).where('l.parent_id', '=', sql.ref<number>('v.id'))).as('children'),
+      jsonArrayFrom(recentEventsQuery(db, sql.ref<number>('v.id'), RECENT_EVENTS)).as('events'),
+    ]));
+
+export async function findBagDetailByCode(db: Executor, code: string) {
+  const [row] = await bagDetailQuery(db, code);
+  return row;
 }
 
 /** A parent's children, row-locked in id order (an area move rewrites each of them). */

@@ -13,19 +13,14 @@ import { classifyOrRefuse } from './code-slots';
 /** Exact-code lookup works for every role: scanners must see conflicts in any area. */
 export async function getBag(deps: Pick<Deps, 'db'>, input: { code: string }): Promise<BagDetail> {
   const code = classifyOrRefuse(input.code).code;
-  const row = await q.findBagViewByCode(deps.db, code);
+  const row = await q.findBagDetailByCode(deps.db, code);
   if (!row) throw new AppError('BAG_NOT_FOUND', `${code} is not registered.`);
-  const [parent, children, events] = await Promise.all([
-    row.parent_code ? q.findBagViewByCode(deps.db, row.parent_code) : undefined,
-    row.type === 'parent' ? q.listChildrenOf(deps.db, row.id) : [],
-    q.recentEventsOfBag(deps.db, row.id),
-  ]);
   return {
     bag: toBag(row),
-    parent: parent ? toBag(parent) : null,
-    children: children.map(toLinkedChild),
+    parent: row.parent ? toBag(row.parent) : null,
+    children: row.type === 'parent' ? row.children.map(toLinkedChild) : [],
     bill: row.bill_number && row.bill_status ? { billNumber: row.bill_number, status: row.bill_status } : null,
-    events: events.map(toScanEvent),
+    events: row.events.map(toScanEvent),
   };
 }
 
