@@ -47,21 +47,40 @@ export function dailyScansUpsert(day: string, scopes: string[]): RawBuilder<unkn
     on conflict (day, name, scope, shard) do update set value = daily_counters.value + excluded.value`;
 }
 
-export async function readCounters(db: Executor, scope: string | null): Promise<Record<string, number>> {
+function countersOf(db: Executor, scope: string | null) {
   let q = db.selectFrom('counters').select(['name', sql<number>`sum(value)`.as('total')]).groupBy('name');
   if (scope !== null) q = q.where('scope', '=', scope);
-  const rows = await q.execute();
-  return Object.fromEntries(rows.map((r) => [r.name, Number(r.total)]));
+  return q;
 }
 
-export async function readDailyScans(db: Executor, scope: string | null, fromDay: string): Promise<Map<string, number>> {
+function dailyScansOf(db: Executor, scope: string | null, fromDay: string) {
   let q = db
     .selectFrom('daily_counters')
-    .select(['day', sql<number>`sum(value)`.as('total')])
+    .select([sql<string>`day::text`.as('day'), sql<number>`sum(value)`.as('total')])
     .where('name', '=', 'scans')
     .where('day', '>=', fromDay)
     .groupBy('day');
   if (scope !== null) q = q.where('scope', '=', scope);
-  const rows = await q.execute();
-  return new Map(rows.map((r) => [String(r.day), Number(r.total)]));
+  return q;
+}
+
+/** `{ name: total }` of a subquery's rows, as one JSON value. */
+const totalsObject = (rows: { compile(): unknown }, key: string) =>
+  sql<Record<string, number>>`(select coalesce(json_object_agg(t.${sql.ref(key)}, t.total), '{}'::json) from (${rows}) as t)`;
+
+/**
+ * The dashboard's figures in one statement: the bag counters of `scope` (every area when null),
+ * the bill counters (`billScope`, when it differs) and the scans per day since `fromDay`.
+ */
+export async function readDashboardCounts(db: Executor, scope: string | null, billScope: string | null, fromDay: string) {
+  const bills = billScope === null ? sql<Record<string, number> | null>`null` : totalsObject(countersOf(db, billScope), 'name');
+  const row = await db
+    .selectNoFrom([
+      totalsObject(countersOf(db, scope), 'name').as('bags'),
+      bills.as('bills'),
+      totalsObject(dailyScansOf(db, scope, fromDay), 'day').as('daily'),
+    ])
+    .executeTakeFirst();
+  const numbers = (o: Record<string, number> | undefined) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, Number(v)]));
+  return { bags: numbers(row?.bags), bills: row?.bills ? numbers(row.bills) : null, daily: new Map(Object.entries(numbers(row?.daily))) };
 }

@@ -2,7 +2,7 @@ import { type Dashboard, listAreaOf } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import type { Actor } from '../actor';
 import { NO_AREA_SCOPE } from '../counters/deltas';
-import { readCounters, readDailyScans } from '../counters/queries';
+import { readDashboardCounts } from '../counters/queries';
 import { timeZoneDay } from '../counters/time-zone-day';
 
 export const CHART_DAYS = 14;
@@ -18,11 +18,7 @@ export async function getDashboard(deps: Pick<Deps, 'db' | 'clock' | 'config'>, 
   const days = Array.from({ length: CHART_DAYS }, (_, i) =>
     timeZoneDay(new Date(today.getTime() - (CHART_DAYS - 1 - i) * 86_400_000), deps.config.timeZone),
   );
-  const [bagTotals, billTotals, daily] = await Promise.all([
-    readCounters(deps.db, scope),
-    scope === null ? null : readCounters(deps.db, NO_AREA_SCOPE),
-    readDailyScans(deps.db, scope, days[0] ?? ''),
-  ]);
+  const { bags: bagTotals, bills: billTotals, daily } = await readDashboardCounts(deps.db, scope, scope === null ? null : NO_AREA_SCOPE, days[0] ?? '');
   const bills = billTotals ?? bagTotals;
   const n = (totals: Record<string, number>, name: string) => Math.max(0, totals[name] ?? 0);
   const open = n(bills, 'bills_open');
