@@ -120,10 +120,9 @@ export const createCallerFactory = t.createCallerFactory;
  *   database refuses is the caller's bad input (VALIDATION, 400): the shared schemas should have
  *   caught it, so it is logged to find the field that lets it through.
  * - Times the call for the metrics, by path and the HTTP status it is answered with; a 5xx goes
- *   to the recent-errors ring with its request id. sync.push's device id goes into the request's
- *   access line.
+ *   to the recent-errors ring with its request id.
  */
-const observedCall = t.middleware(async ({ ctx, path, next, getRawInput }) => {
+const observedCall = t.middleware(async ({ ctx, path, next }) => {
   const started = performance.now();
   const result = await next();
   let answer = result;
@@ -145,10 +144,6 @@ const observedCall = t.middleware(async ({ ctx, path, next, getRawInput }) => {
   ctx.deps.metrics?.observeCall(path, status, (performance.now() - started) / 1000);
   if (!answer.ok && status >= 500) {
     ctx.deps.recentErrors.record({ where: path, requestId: ctx.meta.requestId, status, message: String(answer.error.cause ?? answer.error.message) });
-  }
-  if (path === 'sync.push' && ctx.access) {
-    const deviceId = ((await getRawInput().catch(() => null)) as { deviceId?: unknown } | null)?.deviceId;
-    if (typeof deviceId === 'string') ctx.access.deviceId = deviceId.slice(0, 64);
   }
   return answer;
 });
