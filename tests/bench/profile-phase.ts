@@ -4,7 +4,7 @@
  * server's CPU ms per request (from /proc) and, with --cpu-prof, a profile of the load alone
  * (started after a warm-up through the inspector, stopped before shutdown).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -86,7 +86,9 @@ const run = await runPhase(server.url, clients(151), { threads: 2, durationMs: N
 });
 if (ws) {
   const { profile } = await call('Profiler.stop');
-  const file = path.resolve('/work/prof', `${args.procedure.replace(/\W/g, '_')}${args.label ? `-${args.label}` : ''}.cpuprofile`);
+  const dir = path.resolve(import.meta.dirname, '../../.data/profiles');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${args.procedure.replace(/\W/g, '_')}${args.label ? `-${args.label}` : ''}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
   console.log(`profile: ${file}`);
   ws.close();

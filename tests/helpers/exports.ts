@@ -19,32 +19,45 @@ export interface ParsedSheet {
   formulas: number;
 }
 
-/** Every worksheet of an XLSX export, read with exceljs's streaming reader (flat memory for 200k rows). */
+function cellOf(v: unknown, sheet: ParsedSheet): ParsedCell {
+  if (v && typeof v === 'object' && 'formula' in (v as object)) sheet.formulas += 1;
+  return v === undefined || v === null ? null : typeof v === 'number' ? v : typeof v === 'object' && 'result' in (v as object) ? String((v as { result: unknown }).result) : String(v);
+}
+
+/**
+ * Every worksheet of an XLSX export. A whole file (a Buffer) is read with exceljs's workbook
+ * loader, which finds the zip's parts wherever they are; its streaming reader (for response
+ * bodies: flat memory for 200k rows) needs the workbook part before a worksheet that follows the
+ * relationships part, and crashed on ("reading 'sheets'") a small manifest in a loaded full run.
+ */
 export async function parseXlsx(body: ReadableStream<Uint8Array> | Buffer): Promise<ParsedSheet[]> {
-  const input = Buffer.isBuffer(body) ? Readable.from([body]) : Readable.fromWeb(body as import('node:stream/web').ReadableStream);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
   const sheets: ParsedSheet[] = [];
+  if (Buffer.isBuffer(body)) {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as unknown as ArrayBuffer);
+    for (const worksheet of workbook.worksheets) {
+      const sheet: ParsedSheet = { name: worksheet.name, rows: [], formulas: 0 };
+      worksheet.eachRow((row) => {
+        const values = row.values as unknown[];
+        const cells: ParsedCell[] = [];
+        for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i], sheet));
+        sheet.rows.push(cells);
+      });
+      sheets.push(sheet);
+    }
+    return sheets;
+  }
+  const input = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
   for await (const worksheet of reader) {
     const sheet: ParsedSheet = { name: (worksheet as unknown as { name: string }).name, rows: [], formulas: 0 };
     for await (const row of worksheet) {
-      const cells: ParsedCell[] = [];
       const values = row.values as unknown[];
-      for (let i = 1; i < values.length; i++) {
-        const v = values[i];
-        if (v && typeof v === 'object' && 'formula' in (v as object)) sheet.formulas += 1;
-        cells.push(v === undefined || v === null ? null : typeof v === 'number' ? v : typeof v === 'object' && 'result' in (v as object) ? String((v as { result: unknown }).result) : String(v));
-      }
+      const cells: ParsedCell[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i], sheet));
       sheet.rows.push(cells);
     }
     sheets.push(sheet);
-  }
-  // exceljs's streaming reader loses the names of a workbook of five or more sheets written without
-  // shared strings (it falls back to SheetN; the file itself names them): read them from workbook.xml.
-  if (Buffer.isBuffer(body) && sheets.some((s) => /^Sheet\d+$/.test(s.name))) {
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(body as unknown as ArrayBuffer);
-    const names = workbook.worksheets.map((w) => w.name);
-    sheets.forEach((s, i) => (s.name = names[i] ?? s.name));
   }
   return sheets;
 }
