@@ -1,5 +1,7 @@
 import type { BillStatus } from '@tracetrack/shared';
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { returnEventsOfBillQuery } from '../returns/queries';
 import { isoText } from '../../infra/iso-text';
 import type { Executor, Tx } from '../../infra/transaction';
 
@@ -119,9 +121,8 @@ export interface TallyRow {
 }
 
 /** Per-bill, per-format tallies of parents and their children: one grouped query for any number of bills. */
-export async function tallyBills(db: Executor, billIds: readonly number[]): Promise<TallyRow[]> {
-  if (billIds.length === 0) return [];
-  const rows = await db
+function talliesQuery(db: Executor) {
+  return db
     .selectFrom('bill_parents as bp')
     .innerJoin('bags as b', 'b.id', 'bp.parent_id')
     .select([
@@ -130,9 +131,12 @@ export async function tallyBills(db: Executor, billIds: readonly number[]): Prom
       sql<number>`count(*)::int`.as('parents'),
       sql<number>`coalesce(sum(b.child_count), 0)::int`.as('children'),
     ])
-    .where('bp.bill_id', 'in', billIds)
-    .groupBy(['bp.bill_id', 'b.format'])
-    .execute();
+    .groupBy(['bp.bill_id', 'b.format']);
+}
+
+export async function tallyBills(db: Executor, billIds: readonly number[]): Promise<TallyRow[]> {
+  if (billIds.length === 0) return [];
+  const rows = await talliesQuery(db).where('bp.bill_id', 'in', billIds).execute();
   return rows.map((r) => ({ bill_id: r.bill_id, format: r.format ?? '', parents: r.parents, children: r.children }));
 }
 
@@ -140,7 +144,7 @@ export async function tallyBills(db: Executor, billIds: readonly number[]): Prom
  * A bill's parents (up to 500). `added_at` comes as the ISO text the API sends (what
  * Date#toISOString gives: UTC, milliseconds), sparing 500 date parses and re-formats per call.
  */
-export async function listParentsOfBill(db: Executor, billId: number) {
+function parentsOfBillQuery(db: Executor) {
   return db
     .selectFrom('bill_parents as bp')
     .innerJoin('bags as b', 'b.id', 'bp.parent_id')
@@ -148,13 +152,29 @@ export async function listParentsOfBill(db: Executor, billId: number) {
       'b.id', 'b.code', 'b.format', 'b.capacity', 'b.child_count',
       isoText('bp.added_at').as('added_at'),
     ])
-    .where('bp.bill_id', '=', billId)
     .orderBy('bp.added_at')
-    .orderBy('b.id')
-    .execute();
+    .orderBy('b.id');
 }
 
-export type BillParentRow = Awaited<ReturnType<typeof listParentsOfBill>>[number];
+/**
+ * bill.get (and a bill page's live stream) in one statement: the bill's view and, as JSON beside
+ * it, its tallies by format, its parents and its return events, instead of four round trips.
+ */
+export async function findBillDetail(db: Executor, by: { billNumber: string } | { id: number }) {
+  const view = 'id' in by ? billView(db).where('bl.id', '=', by.id) : billView(db).where('bl.bill_number', '=', by.billNumber);
+  const billId = sql.ref<number>('v.id');
+  return db
+    .selectFrom(view.as('v'))
+    .selectAll('v')
+    .select(() => [
+      jsonArrayFrom(talliesQuery(db).where('bp.bill_id', '=', billId)).as('tallies'),
+      jsonArrayFrom(parentsOfBillQuery(db).where('bp.bill_id', '=', billId)).as('parents'),
+      jsonArrayFrom(returnEventsOfBillQuery(db, billId)).as('returns'),
+    ])
+    .executeTakeFirst();
+}
+
+export type BillParentRow = Awaited<ReturnType<ReturnType<typeof parentsOfBillQuery>['execute']>>[number];
 
 export interface BillFilters {
   status?: BillStatus | undefined;

@@ -21,7 +21,6 @@ import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mapp
 import { lockBagByCode } from '../bags/queries';
 import { classifyOrRefuse, refuseNonParentCode } from '../bags/code-slots';
 import * as q from './queries';
-import { listReturnEventsOfBill } from '../returns/queries';
 import { toBillReturnEvent } from '../returns/mappers';
 
 /** What a bill write reports: the API output, plus the rows it touched (for scan-event refs in sync). */
@@ -255,17 +254,17 @@ export const deleteBill: BillWrite<{ billNumber: string }> = async (tx, actor, i
 
 /** Every role may view bills (they have no area). Weights come from the one shared formula. */
 export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: string }): Promise<BillDetail> {
-  const row = await q.findBillViewByNumber(deps.db, input.billNumber);
+  const row = await q.findBillDetail(deps.db, { billNumber: input.billNumber });
   if (!row) throw new AppError('BILL_NOT_FOUND', `Bill ${input.billNumber} does not exist.`, { billNumber: input.billNumber });
-  return (await detailOf(deps.db, row)).detail;
+  return detailOf(row).detail;
 }
 
-/** A bill's page from its row, with the ids of its parents (for its live stream's topics). */
-async function detailOf(db: Executor, row: q.BillViewRow): Promise<{ detail: BillDetail; parentIds: number[] }> {
-  const [tallies, parents, returns] = await Promise.all([q.tallyBills(db, [row.id]), q.listParentsOfBill(db, row.id), listReturnEventsOfBill(db, row.id)]);
+/** A bill's page from its one-statement read, with the ids of its parents (for its live stream's topics). */
+function detailOf(row: NonNullable<Awaited<ReturnType<typeof q.findBillDetail>>>): { detail: BillDetail; parentIds: number[] } {
+  const tallies = row.tallies.map((t) => ({ format: t.format ?? '', parents: t.parents, children: t.children }));
   return {
-    detail: { bill: toBillSummary(row, talliesByBill(tallies).get(row.id) ?? []), parents: parents.map(toBillParent), returns: returns.map(toBillReturnEvent) },
-    parentIds: parents.map((p) => Number(p.id)),
+    detail: { bill: toBillSummary(row, tallies), parents: row.parents.map(toBillParent), returns: row.returns.map(toBillReturnEvent) },
+    parentIds: row.parents.map((p) => Number(p.id)),
   };
 }
 
@@ -281,8 +280,8 @@ export async function resolveBillId(deps: Pick<Deps, 'db'>, billNumber: string):
  * the stream also follows them (their children are the bill's weights).
  */
 export async function getBillLive(deps: Pick<Deps, 'db'>, billId: number): Promise<{ detail: BillDetail | null; parentIds: number[] }> {
-  const row = await q.findBillViewById(deps.db, billId);
-  return row ? detailOf(deps.db, row) : { detail: null, parentIds: [] };
+  const row = await q.findBillDetail(deps.db, { id: billId });
+  return row ? detailOf(row) : { detail: null, parentIds: [] };
 }
 
 /** The list's filter as the queries take it (the same for the list, its count and its export). */

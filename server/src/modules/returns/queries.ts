@@ -1,5 +1,5 @@
 import type { ReturnTicketStatus } from '@tracetrack/shared';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { isoText as iso } from '../../infra/iso-text';
 import type { Executor, Tx } from '../../infra/transaction';
 
@@ -125,8 +125,9 @@ export async function listTicketBags(db: Executor, ticketId: number, limit: numb
 export type TicketBagRow = Awaited<ReturnType<typeof listTicketBags>>[number];
 
 /** The return events of a bill, newest first (at most a bill's capacity: 500). */
-export async function listReturnEventsOfBill(db: Executor, billId: number) {
-  return returnEventView(db).where('e.bill_id', '=', billId).orderBy('e.id', 'desc').limit(500).execute();
+/** A bill's return events, newest first (at most 500); `billId` may be a reference to an outer query's column. */
+export function returnEventsOfBillQuery(db: Executor, billId: number | RawBuilder<number>) {
+  return returnEventView(db).where('e.bill_id', '=', billId).orderBy('e.id', 'desc').limit(500);
 }
 
 function returnEventView(db: Executor) {
@@ -140,7 +141,7 @@ function returnEventView(db: Executor) {
       iso('e.returned_at').as('returned_at'),
     ]);
 }
-export type ReturnEventRow = Awaited<ReturnType<typeof listReturnEventsOfBill>>[number];
+export type ReturnEventRow = Awaited<ReturnType<ReturnType<typeof returnEventView>['execute']>>[number];
 
 /** Return events within [start, end), for the end-of-day summary (returned_at index; bounded by a day's returns). */
 export async function listReturnEventsBetween(db: Executor, start: Date, end: Date) {
