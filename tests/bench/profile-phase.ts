@@ -48,7 +48,7 @@ const requestsOf = (p: string): ReadRequest[] => {
     case 'bag.get': return codes.map((code) => ({ procedure: 'bag.get', input: { code } }));
     case 'bag.list': return [{ procedure: 'bag.list', input: { type: 'parent', billed: false, limit: 50 } }];
     case 'bill.get': return [{ procedure: 'bill.get', input: { billNumber: bill.billNumber } }];
-    case 'sync.pull': return [{ procedure: 'sync.pull', input: { cursor: null, limit: 500 } }];
+    case 'sync.pull': return [{ procedure: 'sync.pull', input: {} }];
     case '/health': return [{ path: '/health' }];
     default: return [{ procedure: p, input: undefined }];
   }

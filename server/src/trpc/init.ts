@@ -75,6 +75,9 @@ function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Stacks are never sent (the formatter drops them); in dev mode tRPC would still read every
+  // refusal's stack, which --enable-source-maps makes costly.
+  isDev: false,
   // Live screens (subscriptions over SSE): a comment every 15 s keeps proxies from closing an idle
   // stream, and a client that hears nothing for 40 s reconnects.
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
