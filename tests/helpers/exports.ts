@@ -24,6 +24,13 @@ function cellOf(v: unknown, sheet: ParsedSheet): ParsedCell {
   return v === undefined || v === null ? null : typeof v === 'number' ? v : typeof v === 'object' && 'result' in (v as object) ? String((v as { result: unknown }).result) : String(v);
 }
 
+/** A row's cells from exceljs's `row.values` (1-based: index 0 is empty). */
+function addRow(sheet: ParsedSheet, values: unknown[]): void {
+  const cells: ParsedCell[] = [];
+  for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i], sheet));
+  sheet.rows.push(cells);
+}
+
 /**
  * Every worksheet of an XLSX export. A whole file (a Buffer) is read with exceljs's workbook
  * loader, which finds the zip's parts wherever they are; its streaming reader (for response
@@ -37,12 +44,7 @@ export async function parseXlsx(body: ReadableStream<Uint8Array> | Buffer): Prom
     await workbook.xlsx.load(body as unknown as ArrayBuffer);
     for (const worksheet of workbook.worksheets) {
       const sheet: ParsedSheet = { name: worksheet.name, rows: [], formulas: 0 };
-      worksheet.eachRow((row) => {
-        const values = row.values as unknown[];
-        const cells: ParsedCell[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i], sheet));
-        sheet.rows.push(cells);
-      });
+      worksheet.eachRow((row) => addRow(sheet, row.values as unknown[]));
       sheets.push(sheet);
     }
     return sheets;
@@ -51,12 +53,7 @@ export async function parseXlsx(body: ReadableStream<Uint8Array> | Buffer): Prom
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
   for await (const worksheet of reader) {
     const sheet: ParsedSheet = { name: (worksheet as unknown as { name: string }).name, rows: [], formulas: 0 };
-    for await (const row of worksheet) {
-      const values = row.values as unknown[];
-      const cells: ParsedCell[] = [];
-      for (let i = 1; i < values.length; i++) cells.push(cellOf(values[i], sheet));
-      sheet.rows.push(cells);
-    }
+    for await (const row of worksheet) addRow(sheet, row.values as unknown[]);
     sheets.push(sheet);
   }
   return sheets;
