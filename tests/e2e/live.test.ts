@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createParentBag, nextBillNumber } from '../factories/bills';
 import { createUser, TEST_PASSWORD } from '../factories/users';
 import { goOffline, newDevice, openHandheld, signInThroughUi, waitForText, wedgeScan } from './browser';
-import { type E2eServer, useE2eSuite } from './server';
+import { type E2eServer, otherDevice, useE2eSuite } from './server';
 
 let env: E2eServer;
 let browser: Browser;
@@ -33,6 +33,9 @@ async function openBill(username: string, billNumber: string): Promise<{ page: P
   await page.getByTestId('bill-progress').waitFor();
   return { page, close: () => device.close() };
 }
+
+/** The page's bill.get requests (alone or in a batch). */
+const BILL_GET = /\/trpc\/[^?]*\bbill\.get\b/;
 
 const liveMode = (page: Page) => page.getByTestId('live-status').getAttribute('data-mode');
 
@@ -111,6 +114,81 @@ describe('live screens (real Chromium, server at WORKERS=2 with Redis)', () => {
 
     await Promise.all([watcher.close(), loader.close()]);
   }, 180_000);
+
+  it('a live bill page reads nothing after its own add: the outcome shows and the stream brings the bill, no bill.get', async () => {
+    const db = env.app.deps.db;
+    const user = await createUser(db, { role: 'biller' });
+    const other = await createUser(db, { role: 'biller' });
+    const billNumber = nextBillNumber('LIVE');
+    await env.app.as(user).bill.create({ billNumber, capacity: 6 });
+    const parents = await Promise.all([1, 2].map(() => createParentBag(db, { children: 2 })));
+    const { page, close } = await openBill(user.username, billNumber);
+    const desk = await otherDevice(env.url, other.username, TEST_PASSWORD);
+    await expect.poll(() => liveMode(page), { timeout: 20_000 }).toBe('live');
+    const billReads: string[] = [];
+    page.on('request', (r) => {
+      if (BILL_GET.test(r.url())) billReads.push(r.url());
+    });
+
+    await addParentFrom(page, parents[0]!.code);
+    await page.locator('[data-testid="bill-feedback"][data-state="applied"]').waitFor();
+    await waitForText(page, 'bill-progress', '1/6');
+    // A later change reaches the page through the stream only after the coalescing window: by
+    // then a read the outcome started would have gone out.
+    expect((await desk.mutate('bill.addParent', { billNumber, parentCode: parents[1]!.code })).status).toBe(200);
+    await waitForText(page, 'bill-progress', '2/6');
+    expect(await liveMode(page)).toBe('live');
+    expect(billReads).toEqual([]);
+    await close();
+  }, 120_000);
+
+  it('a bill read answered after a newer stream value does not put the older figures back', async () => {
+    const db = env.app.deps.db;
+    const user = await createUser(db, { role: 'biller' });
+    const other = await createUser(db, { role: 'biller' });
+    const billNumber = nextBillNumber('LIVE');
+    await env.app.as(user).bill.create({ billNumber, capacity: 6 });
+    const parents = await Promise.all([1, 2].map(() => createParentBag(db, { children: 2 })));
+    const { page, close } = await openBill(user.username, billNumber);
+    const desk = await otherDevice(env.url, other.username, TEST_PASSWORD);
+    await expect.poll(() => liveMode(page), { timeout: 20_000 }).toBe('live');
+
+    // The page reads the bill (the connection is back): the server answers 0/6 at once, and the
+    // answer is held back while another browser adds a parent and the stream shows 1/6.
+    let release!: () => void;
+    const isReleased = new Promise<void>((resolve) => (release = resolve));
+    let answered!: () => void;
+    const isAnswered = new Promise<void>((resolve) => (answered = resolve));
+    await page.route(BILL_GET, async (route) => {
+      const response = await route.fetch();
+      answered();
+      await isReleased;
+      await route.fulfill({ response });
+    });
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await isAnswered;
+    expect((await desk.mutate('bill.addParent', { billNumber, parentCode: parents[0]!.code })).status).toBe(200);
+    await waitForText(page, 'bill-progress', '1/6');
+
+    // From here every figure the page shows is kept; the held answer is let through.
+    await page.evaluate(() => {
+      const w = window as unknown as { __progressShown: string[] };
+      w.__progressShown = [];
+      const progress = () => document.querySelector('[data-testid="bill-progress"]')?.textContent?.trim() ?? '';
+      new MutationObserver(() => {
+        if (w.__progressShown.at(-1) !== progress()) w.__progressShown.push(progress());
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const isFinished = page.waitForEvent('requestfinished', (r) => BILL_GET.test(r.url()));
+    release();
+    await isFinished;
+    // The next change comes through the stream after the coalescing window: the held answer has
+    // been handled by then.
+    expect((await desk.mutate('bill.addParent', { billNumber, parentCode: parents[1]!.code })).status).toBe(200);
+    await waitForText(page, 'bill-progress', '2/6');
+    expect(await page.evaluate(() => (window as unknown as { __progressShown: string[] }).__progressShown)).toEqual(['2/6']);
+    await close();
+  }, 120_000);
 
   it("device health shows a handheld's 10 waiting scans and the oldest one's age while its pushes cannot get through, and none once it has synced", async () => {
     const db = env.app.deps.db;

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app';
 import { createLiveBus, type LiveBus } from '../../server/src/infra/live-bus';
 import { createLogger } from '../../server/src/infra/logger';
-import { openLiveStreams } from '../../server/src/modules/live/stream';
+import { liveView, openLiveStreams } from '../../server/src/modules/live/stream';
+import type { Context } from '../../server/src/trpc/context';
 import { createParentBag, nextBillNumber } from '../factories/bills';
 import { mutationQueue } from '../factories/mutations';
 import { createUser } from '../factories/users';
@@ -77,6 +78,40 @@ describe('live bus', () => {
     await Promise.all([a.close(), b.close(), other.close()]);
     redisA.disconnect();
     redisB.disconnect();
+  });
+});
+
+describe('live views sharing loads', () => {
+  it('a stream woken by a change does not take the answer of a load another stream started before it', async () => {
+    const bus = createLiveBus({ redis: null, prefix: 'x:', logger: createLogger('silent') });
+    const ctx = { deps: { live: bus } } as unknown as Context;
+    // The view's "database": each load reads it when it starts and answers when the test says.
+    let state = 'before';
+    const answers: (() => void)[] = [];
+    const load = () => {
+      const read = state;
+      return new Promise<string>((resolve) => answers.push(() => resolve(read)));
+    };
+    const open = () => liveView<string>({ ctx, path: 'live.bill', signal: undefined, topics: ['bill:1'], key: 'bill:1', load });
+    const watching = open();
+    const first = watching.next();
+    answers.shift()!();
+    expect((await first).value).toBe('before');
+    const next = watching.next();
+
+    // Another page opens the bill: its first load starts and is slow; meanwhile the bill changes.
+    const opening = open();
+    const opened = opening.next();
+    state = 'after';
+    bus.publish(['bill:1']);
+    await bus.flush();
+    // The woken stream's load, if it did not join the slow one, has started by now.
+    await waitFor(async () => answers.length === 2, 5_000, 'the woken stream to load');
+    for (const answer of answers.splice(0)) answer();
+    expect((await next).value).toBe('after');
+    expect((await opened).value).toBe('before');
+    await Promise.all([watching.return(), opening.return()]);
+    await bus.close();
   });
 });
 

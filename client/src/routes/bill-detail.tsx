@@ -12,13 +12,12 @@ import { OutcomeLines } from '../components/outcome-lines';
 import { canUse, currentUser, isAllowedFor } from '../features/auth/session';
 import { canUnlink, queueUnlink } from '../features/bags/bags';
 import { type BillView, describeBillWrite, viewFromDevice, viewFromServer, withPending } from '../features/bills/bill-view';
-import { addParentToBill, completeBill, deleteBill, fetchBill, followBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
+import { addParentToBill, completeBill, deleteBill, followBill, removeParentFromBill, reopenBill, updateBill } from '../features/bills/bills';
 import type { LiveMode } from '../features/live/follow-live';
 import { LiveBadge } from '../components/live-badge';
 import { usePendingBillWrites, useStoredBill } from '../features/bills/stored-bills';
 import { billManifestHref } from '../features/exports/exports';
 import { createOutcomeTracker, type QueueResult, savedMessage, trackQueued } from '../features/sync/outcome-tracker';
-import { describeFailure } from '../api/trpc';
 import { formatDateTime, formatKg, formatNumber, formatSignedKg } from '../locale/format';
 import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
@@ -50,40 +49,37 @@ export default function BillDetailPage() {
   };
   const isLocked = () => view()?.status === 'completed';
 
-  const load = async () => {
-    if (!navigator.onLine) return void setOffline(true);
-    try {
-      const detail = await fetchBill(billNumber());
-      setFromServer(viewFromServer(detail));
-      setReturns(detail.returns);
-      setOffline(false);
-      setLoadError(null);
-    } catch (e) {
-      const f = describeFailure(e);
-      setOffline(f.code === null);
-      if (f.code !== null) setLoadError(f.message);
-      if (f.code === 'BILL_NOT_FOUND') setFromServer(null);
-    }
-  };
   const failed = (message: string, code: string | null) => {
     setOffline(code === null);
     if (code !== null) setLoadError(message);
     if (code === 'BILL_NOT_FOUND') setFromServer(null);
   };
   // Live: the page follows other people's changes (live.bill), polling while the stream is down.
+  // Every read of the bill (stream, poll, load) goes through it, so an older answer never puts
+  // old figures back over a newer one.
   const [liveMode, setLiveMode] = createSignal<LiveMode>('connecting');
+  let live: ReturnType<typeof followBill> | null = null;
   createEffect(() => {
     const number = billNumber();
-    const live = followBill(number, (d) => {
+    const following = followBill(number, (d) => {
       if (!d) return failed(`Bill ${number} was deleted.`, 'BILL_NOT_FOUND');
       setFromServer(viewFromServer(d));
       setReturns(d.returns);
       setOffline(false);
       setLoadError(null);
     }, failed);
-    createEffect(() => setLiveMode(live.mode()));
-    onCleanup(live.stop);
+    live = following;
+    createEffect(() => setLiveMode(following.mode()));
+    onCleanup(following.stop);
   });
+  const load = async () => {
+    if (!navigator.onLine) return void setOffline(true);
+    await live?.refresh();
+  };
+  // After this page's own change: the stream, while live, brings the new state (every bill change
+  // announces the bill's topic, server/README.md "Live screens"); reading it again too would be a
+  // second read per change. While the stream is down, the page reads it.
+  const loadUnlessLive = () => (liveMode() === 'live' ? Promise.resolve() : load());
   onMount(() => {
     const onOnline = () => void load();
     window.addEventListener('online', onOnline);
@@ -97,7 +93,7 @@ export default function BillDetailPage() {
   const tracker = createOutcomeTracker((o) => {
     signal(o.status === 'rejected' ? 'error' : 'ok');
     setVersion((v) => v + 1);
-    void load();
+    void loadUnlessLive();
   });
 
   // Writes of this bill still queued from an earlier visit (made offline, then the page was left)
@@ -144,7 +140,7 @@ export default function BillDetailPage() {
     const r = await res;
     setNotice({ ok: r.ok, text: r.message });
     signal(r.ok ? 'ok' : 'error');
-    if (r.ok) await load();
+    if (r.ok) await loadUnlessLive();
     return r;
   };
   const saveEdit = (e: BillEdit) =>

@@ -18,7 +18,8 @@ const BACKOFF_MAX_MS = 30_000;
  * Follows a live view: the subscription (server-sent events) while it holds; when the stream
  * drops or is refused, the screen polls every pollMs and the stream is tried again after 1 s,
  * 2 s, 4 s … up to 30 s. The first value from a new stream stops the polling. `mode` tells the
- * screen which it is (shown beside the figures).
+ * screen which it is (shown beside the figures). `refresh` reads once now (as a poll does, in any
+ * mode): for a screen that must look again after its own change while the stream is down.
  */
 export function followLive<T>(opts: {
   subscribe: (handlers: LiveHandlers<T>) => { unsubscribe: () => void };
@@ -27,7 +28,7 @@ export function followLive<T>(opts: {
   /** A failure of a poll (the stream's own failures only switch to polling). */
   onPollError?: (message: string, code: string | null) => void;
   pollMs: number;
-}): { mode: Accessor<LiveMode>; stop: () => void } {
+}): { mode: Accessor<LiveMode>; refresh: () => Promise<void>; stop: () => void } {
   const [mode, setMode] = createSignal<LiveMode>('connecting');
   let isStopped = false;
   let backoffMs = 0;
@@ -35,11 +36,19 @@ export function followLive<T>(opts: {
   let pollTimer: ReturnType<typeof setInterval> | undefined;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const poll = async () => {
+  // Reads overlap (polls, refreshes, stream values): only the latest one started may set the
+  // screen, and a stream value counts as a read started when it arrives. An answer read before a
+  // newer one, or before a stream value, cannot put older figures back; its failure is not shown
+  // either (the newer read's outcome is).
+  let latestRead = 0;
+  const read = async () => {
+    const seq = ++latestRead;
+    const isLatest = () => !isStopped && seq === latestRead;
     try {
       const value = await opts.poll();
-      if (!isStopped && mode() === 'polling') opts.onValue(value);
+      if (isLatest()) opts.onValue(value);
     } catch (e) {
+      if (!isLatest()) return;
       const f = describeFailure(e);
       opts.onPollError?.(f.message, f.code);
     }
@@ -47,8 +56,8 @@ export function followLive<T>(opts: {
   const startPolling = () => {
     if (pollTimer !== undefined) return;
     setMode('polling');
-    void poll();
-    pollTimer = setInterval(() => void poll(), opts.pollMs);
+    void read();
+    pollTimer = setInterval(() => void read(), opts.pollMs);
   };
   const stopPolling = () => {
     clearInterval(pollTimer);
@@ -80,6 +89,7 @@ export function followLive<T>(opts: {
         backoffMs = 0;
         stopPolling();
         setMode('live');
+        latestRead++;
         opts.onValue(value);
       },
       onError: () => isCurrent() && drop(),
@@ -96,6 +106,7 @@ export function followLive<T>(opts: {
   connect();
   return {
     mode,
+    refresh: read,
     stop: () => {
       isStopped = true;
       sub?.unsubscribe();

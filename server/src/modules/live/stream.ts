@@ -13,14 +13,24 @@ let openStreams = 0;
 /** Live streams open in this process: a gauge for the leak test and for operations. */
 export const openLiveStreams = () => openStreams;
 
-/** Concurrent loads of the same view (many dashboards woken by one change) share one query. */
-const inFlight = new Map<string, Promise<unknown>>();
-function sharedLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
-  const running = inFlight.get(key) as Promise<T> | undefined;
-  if (running) return running;
-  const p = load().finally(() => inFlight.delete(key));
-  inFlight.set(key, p);
-  return p;
+/** Orders pokes and load starts in this process. */
+let tick = 0;
+/**
+ * Concurrent loads of the same view (many dashboards woken by one change) share one query, but a
+ * stream joins only a load that started after its last poke (`since`): one started before may
+ * have read the database before the announced change committed, and the stream would send that
+ * and wait, the change unseen.
+ */
+const inFlight = new Map<string, { loading: Promise<unknown>; startedAt: number }>();
+function sharedLoad<T>(key: string, load: () => Promise<T>, since: number): Promise<T> {
+  const running = inFlight.get(key);
+  if (running && running.startedAt > since) return running.loading as Promise<T>;
+  const startedAt = ++tick;
+  const loading = load().finally(() => {
+    if (inFlight.get(key)?.startedAt === startedAt) inFlight.delete(key);
+  });
+  inFlight.set(key, { loading, startedAt });
+  return loading;
 }
 
 /** Refusals leave a stream as the one formatter shapes them (data.appCode), never as a 500. */
@@ -86,11 +96,16 @@ export async function* liveView<L, T = L>(opts: {
   openStreams++;
   let isDirty = true;
   let wake: (() => void) | null = null;
+  // When the stream last learnt its view may have changed (its loads must start after it).
+  let dirtySince = 0;
   const poke = () => {
     isDirty = true;
+    dirtySince = ++tick;
     wake?.();
   };
   const unsubscribes = topics.map((t) => ctx.deps.live.subscribe(t, poke));
+  // The first load starts after the subscriptions: a change announced before them is in it.
+  dirtySince = ++tick;
   // The topics read from the last load, each with its unsubscribe.
   const followed = new Map<LiveTopic, () => void>();
   const follow = (wanted: LiveTopic[]) => {
@@ -115,12 +130,12 @@ export async function* liveView<L, T = L>(opts: {
         if (!(await assertStillAllowed(ctx, opts.path)).isSameScope) return;
         checkAt = Date.now() + SESSION_CHECK_MS;
       }
-      if (Date.now() >= refreshAt) isDirty = true;
+      if (Date.now() >= refreshAt) poke();
       if (isDirty) {
         isDirty = false;
         refreshAt = Date.now() + SAFETY_REFRESH_MS;
         const loadedAt = Date.now();
-        const loaded = await sharedLoad(opts.key, opts.load);
+        const loaded = await sharedLoad(opts.key, opts.load, dirtySince);
         if (opts.topicsOf) follow(opts.topicsOf(loaded));
         yield opts.view ? opts.view(loaded) : (loaded as unknown as T);
         if (opts.minIntervalMs) await sleep(opts.minIntervalMs - (Date.now() - loadedAt), signal);
