@@ -1,8 +1,9 @@
 import { useSearchParams } from '@solidjs/router';
-import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
+import { createMemo, createResource, For } from 'solid-js';
 import { AuditEntry } from '../components/audit-entry';
 import { ExportButton } from '../components/export-button';
-import { ACTION_SUGGESTIONS, type AuditFilters, type AuditLogEntry, fetchAuditLog } from '../features/accounts/audit';
+import { createPaging, PagedFrame } from '../components/paged-list';
+import { ACTION_SUGGESTIONS, type AuditFilters, fetchAuditPage } from '../features/accounts/audit';
 import { countExport, exportHref } from '../features/exports/exports';
 
 type FilterParams = { actor?: string; action?: string; entityType?: string; entityKey?: string; from?: string; to?: string };
@@ -30,26 +31,14 @@ function filtersOf(p: FilterParams): AuditFilters {
  */
 export default function Audit() {
   const [params, setParams] = useSearchParams<FilterParams>();
-  const [items, setItems] = createSignal<AuditLogEntry[]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
-  const [isLoading, setLoading] = createSignal(false);
-
   const current = (): FilterParams => ({
     actor: params.actor, action: params.action, entityType: params.entityType, entityKey: params.entityKey, from: params.from, to: params.to,
   });
-  const load = async (more: boolean) => {
-    setError(null);
-    setLoading(true);
-    const res = await fetchAuditLog(filtersOf(current()), more ? cursor() : null);
-    setLoading(false);
-    if (!res.ok) return setError(res.message);
-    setItems(more ? [...items(), ...res.value.items] : res.value.items);
-    setCursor(res.value.nextCursor);
-  };
-  createEffect(on(() => JSON.stringify(current()), () => void load(false)));
+  // A new object only when the filters change, so other changes to the address do not reload.
+  const filters = createMemo(() => filtersOf(current()), undefined, { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
+  const paging = createPaging(filters, fetchAuditPage);
   // The download holds what the list shows: the same filters, every page.
-  const [exportCount] = createResource(() => JSON.stringify(filtersOf(current())), (key) => countExport({ kind: 'audit', filter: JSON.parse(key) as AuditFilters }));
+  const [exportCount] = createResource(filters, (filter) => countExport({ kind: 'audit', filter }));
 
   const onFilter = (e: SubmitEvent) => {
     e.preventDefault();
@@ -85,21 +74,12 @@ export default function Audit() {
           Clear filters
         </button>
       </form>
-      <ExportButton what="the audit log" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('audit', format, filtersOf(current()))} />
-      <Show when={error()}>
-        <p class="error" role="alert">{error()}</p>
-      </Show>
-      <ul class="audit-list" data-testid="audit-list" aria-busy={isLoading()}>
-        <For each={items()}>{(entry) => <AuditEntry entry={entry} />}</For>
-      </ul>
-      <Show when={!isLoading() && items().length === 0 && !error()}>
-        <p class="muted">Nothing in the audit log matches these filters.</p>
-      </Show>
-      <Show when={cursor()}>
-        <button type="button" class="button" disabled={isLoading()} onClick={() => void load(true)}>
-          Load older entries
-        </button>
-      </Show>
+      <ExportButton what="the audit log" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('audit', format, filters())} />
+      <PagedFrame paging={paging} empty="Nothing in the audit log matches these filters." moreLabel="Load older entries">
+        <ul class="audit-list" data-testid="audit-list" aria-busy={paging.isLoading()}>
+          <For each={paging.items()}>{(entry) => <AuditEntry entry={entry} />}</For>
+        </ul>
+      </PagedFrame>
     </main>
   );
 }

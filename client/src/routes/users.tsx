@@ -1,11 +1,12 @@
 import type { Role, User } from '@tracetrack/shared';
-import { createResource, createSignal, For, onMount, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js';
 import { AreaOptions } from '../components/area-options';
 import { ExportButton } from '../components/export-button';
+import { createPaging, PagedList } from '../components/paged-list';
 import { PromotionRequests } from '../components/promotion-requests';
 import { UserCreateForm } from '../components/user-create-form';
 import { UserManage } from '../components/user-manage';
-import { fetchUsers, type UserFilters } from '../features/accounts/users';
+import { fetchUserPage, type UserFilters } from '../features/accounts/users';
 import { areaName } from '../features/areas/areas';
 import { countExport, exportHref } from '../features/exports/exports';
 import { ROLE_WORDS } from '../features/words';
@@ -28,25 +29,17 @@ const yesNo = (v: string): boolean | undefined => (v === 'yes' ? true : v === 'n
  * reset link, deactivate; role requests wait at the top.
  */
 export default function Users() {
-  const [items, setItems] = createSignal<User[]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
   const [filters, setFilters] = createSignal<UserFilters>({});
   const [areaFilter, setAreaFilter] = createSignal('');
   // Kept apart from the list, so a user who leaves the filtered list (just deactivated) stays open.
   const [selected, setSelected] = createSignal<User | null>(null);
-
-  const load = async (more = false) => {
-    setError(null);
-    const res = await fetchUsers(filters(), more ? cursor() : null);
-    if (!res.ok) return setError(res.message);
-    setItems(more ? [...items(), ...res.value.items] : res.value.items);
-    setCursor(res.value.nextCursor);
+  const paging = createPaging(filters, fetchUserPage);
+  // The open user shows as the last page read has them.
+  createEffect(on(paging.items, (items) => {
     const open = selected();
-    const fresh = open && res.value.items.find((u) => u.id === open.id);
+    const fresh = open && items.find((u) => u.id === open.id);
     if (fresh) setSelected(fresh);
-  };
-  onMount(() => void load());
+  }));
   // The export is the filtered list with each user's scans over the last 30 days.
   const [exportCount] = createResource(filters, (filter) => countExport({ kind: 'users', filter }));
 
@@ -68,19 +61,18 @@ export default function Users() {
       ...(signedIn === 'week' ? { lastSignInFrom: new Date(Date.now() - 7 * 86_400_000).toISOString() } : {}),
       ...(signedIn === 'month-ago' ? { lastSignInTo: new Date(Date.now() - 30 * 86_400_000).toISOString() } : {}),
     });
-    void load();
   };
 
   const replace = (user: User) => {
-    setItems(items().map((u) => (u.id === user.id ? user : u)));
+    paging.setItems(paging.items().map((u) => (u.id === user.id ? user : u)));
     setSelected(user);
   };
 
   return (
     <main class="page">
       <h1>Users</h1>
-      <PromotionRequests onDecided={() => void load()} />
-      <UserCreateForm onCreated={(u) => setItems([u, ...items()])} />
+      <PromotionRequests onDecided={() => paging.reload()} />
+      <UserCreateForm onCreated={(u) => paging.setItems([u, ...paging.items()])} />
 
       <form class="filters" onSubmit={onFilter} aria-label="Filter users">
         <label for="user-search">Name or email</label>
@@ -123,15 +115,15 @@ export default function Users() {
       </form>
       <ExportButton what="users with their scans of the last 30 days" count={exportCount.loading ? undefined : exportCount()} hrefOf={(format) => exportHref('users', format, filters())} />
 
-      <Show when={error()}>
-        <p class="error" role="alert">{error()}</p>
-      </Show>
       {/* Keyed by id: another user gets a fresh form; the same user, refreshed, keeps its messages. */}
       <Show when={selected()?.id} keyed>
-        {(_id) => <UserManage user={selected()!} onChanged={(changed) => (changed ? replace(changed) : void load())} onClose={() => setSelected(null)} />}
+        {(_id) => <UserManage user={selected()!} onChanged={(changed) => (changed ? replace(changed) : paging.reload())} onClose={() => setSelected(null)} />}
       </Show>
-      <table class="table" data-testid="users-table">
-        <thead>
+      <PagedList
+        paging={paging}
+        testId="users-table"
+        empty="No users match these filters."
+        head={
           <tr>
             <th scope="col">User</th>
             <th scope="col">Email</th>
@@ -142,36 +134,24 @@ export default function Users() {
             <th scope="col">Last sign-in</th>
             <th scope="col"><span class="visually-hidden">Actions</span></th>
           </tr>
-        </thead>
-        <tbody>
-          <For each={items()}>
-            {(u) => (
-              <tr data-testid={`user-row-${u.username}`}>
-                <td>{u.username}</td>
-                <td>{u.email}</td>
-                <td>{ROLE_WORDS[u.role]}</td>
-                <td>{areaName(u.area)}</td>
-                <td>{stateOf(u)}</td>
-                <td>{u.twoFactorEnabled ? 'On' : 'Off'}</td>
-                <td>{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
-                <td>
-                  <button type="button" class="button link-button" onClick={() => setSelected(u)}>
-                    Manage {u.username}
-                  </button>
-                </td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-      <Show when={items().length === 0 && !error()}>
-        <p class="muted">No users match these filters.</p>
-      </Show>
-      <Show when={cursor()}>
-        <button type="button" class="button" onClick={() => void load(true)}>
-          Load more
-        </button>
-      </Show>
+        }
+        row={(u) => (
+          <tr data-testid={`user-row-${u.username}`}>
+            <td>{u.username}</td>
+            <td>{u.email}</td>
+            <td>{ROLE_WORDS[u.role]}</td>
+            <td>{areaName(u.area)}</td>
+            <td>{stateOf(u)}</td>
+            <td>{u.twoFactorEnabled ? 'On' : 'Off'}</td>
+            <td>{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : 'Never'}</td>
+            <td>
+              <button type="button" class="button link-button" onClick={() => setSelected(u)}>
+                Manage {u.username}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
     </main>
   );
 }

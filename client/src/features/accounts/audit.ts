@@ -1,9 +1,9 @@
 import type { AuditFilters, AuditLogEntry as SharedAuditLogEntry } from '@tracetrack/shared';
 import { api } from '../../api/trpc';
-import { attempt } from './users';
+import { pageOrRefusal } from './users';
 
-export function fetchAuditLog(filters: AuditFilters, cursor: string | null) {
-  return attempt(() => api.audit.list.query({ filters, limit: 50, ...(cursor ? { cursor } : {}) }));
+export function fetchAuditPage(filters: AuditFilters, cursor: string | null) {
+  return pageOrRefusal(() => api.audit.list.query({ filters, limit: 50, ...(cursor ? { cursor } : {}) }));
 }
 
 /** What each action is called on the audit screen; an action not listed shows as it is stored. */

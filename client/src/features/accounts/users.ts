@@ -13,10 +13,17 @@ export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/** A list page for the paged list, which shows a failed load's message: here the refusal's sentence. */
+export async function pageOrRefusal<T>(call: () => Promise<T>): Promise<T> {
+  const res = await attempt(call);
+  if (!res.ok) throw new Error(res.message);
+  return res.value;
+}
+
 export type UserFilters = Omit<Partial<UserListInput>, 'limit' | 'cursor'>;
 
-export function fetchUsers(filters: UserFilters, cursor: string | null) {
-  return attempt(() => api.user.list.query({ limit: 50, ...filters, ...(cursor ? { cursor } : {}) }));
+export function fetchUserPage(filters: UserFilters, cursor: string | null) {
+  return pageOrRefusal(() => api.user.list.query({ limit: 50, ...filters, ...(cursor ? { cursor } : {}) }));
 }
 
 export const createUser = (input: UserCreateInput) => attempt(() => api.user.create.mutate(input));
