@@ -68,6 +68,63 @@ describe('Imports screen (real Chromium, real server and Postgres)', () => {
     await device.close();
   }, 120_000);
 
+  it('reads the history once when an upload ends, though the end arrives twice (the followed job, then the upload\'s answer), and not again on opening a finished import', async () => {
+    const admin = await createUser(env.app.deps.db, { role: 'admin' });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tt-e2e-import-')), 'once.xlsx');
+    await writeLabelSheetXlsx(file, [{ name: 'Sheet1', batches: [{ children: childCodes(7_200_000, 3), parent: 'SB72001' }] }]);
+
+    const device = await newDevice(browser, env.url, 'desktop');
+    // Counted in the page as each request leaves, so a count read after the page's pending
+    // timers have run is exact (tRPC sends its batch from a timer). The upload's answer is held
+    // in the page until the test releases it, so the followed job shows its end first.
+    await device.addInitScript(() => {
+      const counted = { importList: 0 };
+      const held = new Promise<void>((resolve) => Object.assign(window, { __counted: counted, __releaseUpload: resolve }));
+      const original = window.fetch.bind(window);
+      window.fetch = (input, init) => {
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        if (url.includes('import.list')) counted.importList += 1;
+        return original(input, init);
+      };
+      const onload = Object.getOwnPropertyDescriptor(XMLHttpRequestEventTarget.prototype, 'onload')!;
+      Object.defineProperty(XMLHttpRequest.prototype, 'onload', {
+        configurable: true,
+        get() { return onload.get!.call(this); },
+        set(handler: ((this: XMLHttpRequest, ev: ProgressEvent) => void) | null) {
+          onload.set!.call(this, handler && function (this: XMLHttpRequest, ev: ProgressEvent) { void held.then(() => handler.call(this, ev)); });
+        },
+      });
+    });
+    const page = await device.newPage();
+    const importListCalls = () => page.evaluate(() => new Promise<number>((resolve) => {
+      setTimeout(() => resolve((window as unknown as { __counted: { importList: number } }).__counted.importList));
+    }));
+    await signInThroughUi(page, admin.username, TEST_PASSWORD, /\/bills$/);
+    await page.goto('/imports');
+    await page.getByRole('button', { name: 'Upload' }).waitFor();
+    await expect.poll(importListCalls).toBe(1);
+
+    await page.getByLabel('Dispatch area').selectOption({ label: 'Sri Ganganagar' });
+    await page.getByLabel('File (CSV or XLSX, up to 16 MB)').setInputFiles(file);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await waitForText(page, 'import-status', /Checked: nothing written yet/);
+    const row = page.getByTestId('imports-history').getByRole('row', { name: /once\.xlsx/ });
+    await row.filter({ hasText: 'Checked' }).waitFor();
+    expect(await importListCalls()).toBe(2);
+
+    await page.evaluate(() => (window as unknown as { __releaseUpload: () => void }).__releaseUpload());
+    await page.getByRole('button', { name: 'Upload' }).and(page.locator(':enabled')).waitFor();
+    expect(await importListCalls()).toBe(2);
+
+    await row.getByRole('button', { name: 'Open once.xlsx' }).click();
+    await waitForText(page, 'import-status', /Checked: nothing written yet/);
+    await page.getByRole('button', { name: 'Import these rows' }).click();
+    await waitForText(page, 'import-status', /^Imported/, 60_000);
+    await row.filter({ hasText: 'Imported' }).waitFor();
+    expect(await importListCalls()).toBe(3);
+    await device.close();
+  }, 120_000);
+
   it('the screen works at 390 px and is offered to admins only', async () => {
     const biller = await createUser(env.app.deps.db, { role: 'biller' });
     const device = await browser.newContext({ baseURL: env.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

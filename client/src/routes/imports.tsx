@@ -1,9 +1,10 @@
 import type { ImportCounts, ImportReport, ImportSummary } from '@tracetrack/shared';
 import { IMPORT_KIND_LABELS, type ImportKind, importReportHref } from '@tracetrack/shared/imports';
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createSignal, For, onCleanup, Show } from 'solid-js';
+import { createPaging, PagedList } from '../components/paged-list';
 import {
   commitImport,
-  fetchImports,
+  fetchImportPage,
   followImport,
   isInProgress,
   type Progress,
@@ -52,28 +53,27 @@ export default function Imports() {
   const [uploading, setUploading] = createSignal<{ name: string; progress: Progress } | null>(null);
   const [current, setCurrent] = createSignal<ImportReport | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-  const [history, setHistory] = createSignal<ImportSummary[]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
   const areas = useAreas();
+  const history = createPaging(() => ({}), (_none, cursor) => fetchImportPage(cursor));
   let stopFollowing: (() => void) | null = null;
-
-  const loadHistory = async (more = false) => {
-    try {
-      const page = await fetchImports(more ? (cursor() ?? undefined) : undefined);
-      setHistory(more ? [...history(), ...page.items] : page.items);
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(describeFailure(e).message);
-    }
-  };
-  onMount(() => void loadHistory());
   onCleanup(() => stopFollowing?.());
+
+  // An import's end reaches the screen twice after an upload (the upload's answer and the end
+  // of the followed job) and once on opening a finished one: the history is read again once per
+  // end it does not show yet.
+  const asked = new Set<string>();
+  const showInHistory = (r: ImportReport) => {
+    const key = `${r.id}:${r.status}`;
+    if (isInProgress(r) || asked.has(key) || history.items().some((s) => s.id === r.id && s.status === r.status)) return;
+    asked.add(key);
+    history.reload();
+  };
 
   const follow = (id: string) => {
     stopFollowing?.();
     stopFollowing = followImport(id, (r) => {
       setCurrent(r);
-      if (!isInProgress(r)) void loadHistory();
+      showInHistory(r);
     }, setError);
   };
 
@@ -99,7 +99,7 @@ export default function Imports() {
       .then((report) => {
         setUploading(null);
         setCurrent(report);
-        void loadHistory();
+        showInHistory(report);
       })
       .catch((err: Error) => {
         setUploading(null);
@@ -157,9 +157,13 @@ export default function Imports() {
       <Show when={current()}>{(imp) => <ImportPanel report={imp()} onCommit={() => act(commitImport)} onResume={() => act(resumeImport)} />}</Show>
 
       <h2 class="section-title" id="imports-history-title">History</h2>
-      <div class="table-scroll" tabindex="0" role="region" aria-labelledby="imports-history-title">
-      <table class="table" data-testid="imports-history">
-        <thead>
+      <PagedList
+        paging={history}
+        testId="imports-history"
+        scrollLabelledBy="imports-history-title"
+        empty="No imports yet."
+        moreLabel="Older imports"
+        head={
           <tr>
             <th>When</th>
             <th>File</th>
@@ -169,33 +173,23 @@ export default function Imports() {
             <th>By</th>
             <th>Details</th>
           </tr>
-        </thead>
-        <tbody>
-          <For each={history()}>
-            {(s) => (
-              <tr>
-                <td>{formatDateTime(s.createdAt)}</td>
-                <td>{s.fileName}</td>
-                <td>{IMPORT_KIND_LABELS[s.kind]}</td>
-                <td>{statusText(s)}</td>
-                <td>{formatNumber(s.rowsTotal)}</td>
-                <td>{s.createdBy ?? '—'}</td>
-                <td>
-                  <button type="button" class="button button-quiet link-button" onClick={() => follow(s.id)}>
-                    Open {s.fileName}
-                  </button>
-                </td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-      </div>
-      <Show when={cursor()}>
-        <button type="button" class="button button-quiet" onClick={() => void loadHistory(true)}>
-          Older imports
-        </button>
-      </Show>
+        }
+        row={(s) => (
+          <tr>
+            <td>{formatDateTime(s.createdAt)}</td>
+            <td>{s.fileName}</td>
+            <td>{IMPORT_KIND_LABELS[s.kind]}</td>
+            <td>{statusText(s)}</td>
+            <td>{formatNumber(s.rowsTotal)}</td>
+            <td>{s.createdBy ?? '—'}</td>
+            <td>
+              <button type="button" class="button button-quiet link-button" onClick={() => follow(s.id)}>
+                Open {s.fileName}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
     </main>
   );
 }

@@ -44,7 +44,7 @@ export function uploadImport(req: UploadRequest, id: string, onUpload: (p: Progr
 }
 
 export const fetchImport = (id: string): Promise<ImportReport> => api.import.get.query({ id });
-export const fetchImports = (cursor?: string) => api.import.list.query({ limit: 20, ...(cursor ? { cursor } : {}) });
+export const fetchImportPage = (cursor: string | null) => api.import.list.query({ limit: 20, ...(cursor ? { cursor } : {}) });
 export const commitImport = (id: string): Promise<ImportSummary> => api.import.commit.mutate({ id });
 export const resumeImport = (id: string): Promise<ImportSummary> => api.import.resume.mutate({ id });
 
