@@ -3,12 +3,12 @@ import { createSignal, For, onMount, Show } from 'solid-js';
 import { describeDevice, endOtherSessions, endSession, fetchSessions } from '../features/accounts/account';
 import { formatDateTime } from '../locale/format';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 
 /** Where you are signed in: device, IP, last active; end one, or every other. */
 export function AccountSessions() {
   const [sessions, setSessions] = createSignal<SessionInfo[]>([]);
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
 
   const load = async () => {

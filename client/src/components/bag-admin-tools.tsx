@@ -5,14 +5,14 @@ import { areaName } from '../features/areas/areas';
 import { canUse, currentUser } from '../features/auth/session';
 import { moveParentToArea } from '../features/bags/bags';
 import { describeFailure } from '../api/trpc';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 import { AreaOptions } from './area-options';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 
 /** On a bag's search result, for admins: its audit history, and moving a parent to another area. */
 export function BagAdminTools(props: { code: string; type: 'parent' | 'child'; area: string | null; childCount: number; onMoved: () => void }) {
   const [target, setTarget] = createSignal('');
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
   const role = () => currentUser()?.role;
 

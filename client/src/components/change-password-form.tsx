@@ -2,13 +2,13 @@ import { createSignal, Show } from 'solid-js';
 import { changePassword } from '../features/accounts/account';
 import { currentUser } from '../features/auth/session';
 import { PasswordStrength } from './password-strength';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@tracetrack/shared/password-rule';
 
 /** Your own password: the current one, the new one twice, with a live strength hint. */
 export function ChangePasswordForm(props: { onChanged?: () => void }) {
   const [password, setPassword] = createSignal('');
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const [isBusy, setBusy] = createSignal(false);
 
   const onSubmit = async (e: SubmitEvent) => {

@@ -5,7 +5,7 @@ import { areaName } from '../features/areas/areas';
 import { currentUser } from '../features/auth/session';
 import { ROLE_WORDS } from '../features/words';
 import { formatDateTime } from '../locale/format';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 import { AreaOptions } from './area-options';
 
 const STATUS_WORDS = { pending: 'waiting for an admin', approved: 'approved', declined: 'declined' } as const;
@@ -15,7 +15,7 @@ export function PromotionAsk() {
   const [mine, setMine] = createSignal<Promotion | null>(null);
   const [role, setRole] = createSignal<Role>('biller');
   const [area, setArea] = createSignal('');
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const roles = () => (['admin', 'biller', 'dispatcher'] as const).filter((r) => r !== currentUser()?.role);
 
   onMount(async () => {

@@ -4,14 +4,14 @@ import { decidePromotion, fetchPendingPromotions } from '../features/accounts/pr
 import { areaName } from '../features/areas/areas';
 import { ROLE_WORDS } from '../features/words';
 import { formatDateTime } from '../locale/format';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 import { AreaOptions } from './area-options';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 
 /** Pending role requests on the users screen: approve (through the same rules as a role change) or decline. */
 export function PromotionRequests(props: { onDecided: () => void }) {
   const [items, setItems] = createSignal<Promotion[]>([]);
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
   const [areaChoice, setAreaChoice] = createSignal<Record<number, string>>({});
 

@@ -3,12 +3,12 @@ import { disableTwoFactor } from '../features/accounts/account';
 import { formatNumber } from '../locale/format';
 import { currentUser } from '../features/auth/session';
 import { TwoFactorEnrol } from './two-factor-enrol';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 
 /** Two-step sign-in on your account: set it up, or see the recovery codes left and turn it off. */
 export function TwoFactorStatus() {
   const [isRemoving, setRemoving] = createSignal(false);
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const me = () => currentUser();
 
   const onDisable = async (e: SubmitEvent) => {

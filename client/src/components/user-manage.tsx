@@ -4,7 +4,7 @@ import { deactivateUser, endUserSessions, issuePasswordReset, type Outcome, rese
 import { currentUser } from '../features/auth/session';
 import { ROLE_WORDS } from '../features/words';
 import { formatDateTime, formatNumber } from '../locale/format';
-import { ActionMessage } from './action-message';
+import { ActionMessage, type ActionMessageValue } from './action-message';
 import { AreaOptions } from './area-options';
 import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 
@@ -15,7 +15,7 @@ import { ConfirmAction, type ConfirmRequest } from './confirm-action';
 export function UserManage(props: { user: User; onChanged: (user?: User) => void; onClose: () => void }) {
   const [role, setRole] = createSignal<Role>(props.user.role);
   const [area, setArea] = createSignal(props.user.area ?? '');
-  const [message, setMessage] = createSignal<{ isError: boolean; text: string } | null>(null);
+  const [message, setMessage] = createSignal<ActionMessageValue | null>(null);
   const [confirming, setConfirming] = createSignal<ConfirmRequest | null>(null);
   const isSelf = () => currentUser()?.id === props.user.id;
 
