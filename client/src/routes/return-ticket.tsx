@@ -12,8 +12,8 @@ import { OutcomeLines } from '../components/outcome-lines';
 import { areaName } from '../features/areas/areas';
 import { currentUser } from '../features/auth/session';
 import {
-  cancelTicket, type DeviceTicketView, fetchTicket, finalizeTicket, loadDeviceTicketView, type ReturnLineState, returnTicketHref, scanReturn,
-  serverLines, updateTicket,
+  cancelTicket, type DeviceTicketView, fetchTicket, finalizeTicket, LINES_SHOWN, loadDeviceTicketView, type ReturnLineState, returnTicketHref,
+  scanReturn, ticketLines, updateTicket,
 } from '../features/returns/returns';
 import { createOutcomeTracker, type QueueResult, savedMessage } from '../features/sync/outcome-tracker';
 import { createLiveQuery } from '../local-db/live-query';
@@ -22,7 +22,6 @@ import { signal } from '../scanner/feedback';
 import { useWedgeScanner } from '../scanner/use-wedge';
 
 const REFRESH_MS = 10_000;
-const LINES_SHOWN = 50;
 const STATE_ICON: Record<ReturnLineState, () => JSX.Element> = { pending: IconClock, applied: IconCheck, unchanged: IconEquals, rejected: IconCross };
 const STATE_WORDS: Record<ReturnLineState, string> = { pending: 'waiting', applied: 'returned', unchanged: 'no change', rejected: 'refused' };
 const STATUS_WORDS = { open: 'open', committed: 'finalised', cancelled: 'cancelled' } as const;
@@ -98,10 +97,7 @@ export default function ReturnTicketPage() {
   const isKnown = () => status() !== null;
   const isOpen = () => status() === 'open' && !device()?.pendingClose;
   const waiting = () => device()?.pendingScans ?? 0;
-  const lines = () => {
-    const own = device()?.lines ?? [];
-    return [...own, ...serverLines(detail()?.bags ?? [], own)].sort((a, b) => b.at - a.at).slice(0, LINES_SHOWN);
-  };
+  const lines = () => ticketLines(device()?.lines ?? [], detail()?.bags ?? []);
 
   const queue = async (queued: Promise<QueueResult>, subject: string, what: string) => {
     const res = await queued;

@@ -108,6 +108,7 @@ export interface DeviceTicketView {
   ticket: ReturnTicket | null;
   /** The area and notes of a create still waiting to be sent. */
   pendingCreate: { area: string; notes: string | null } | null;
+  /** This device's own lines for the ticket, newest first (the screen lists `ticketLines`). */
   lines: ReturnLine[];
   pendingScans: number;
   /** A finalise or cancel still waiting to be sent. */
@@ -115,8 +116,6 @@ export interface DeviceTicketView {
   /** The queued writes, to follow their outcomes on screen. */
   pendingRows: OutboxRow[];
 }
-
-const LINES_SHOWN = 50;
 
 export async function loadDeviceTicketView(ticketId: string, userId: number): Promise<DeviceTicketView> {
   const id = ticketId.toLowerCase();
@@ -137,7 +136,7 @@ export async function loadDeviceTicketView(ticketId: string, userId: number): Pr
   return {
     ticket,
     pendingCreate: create ? { area: String(create.args.area), notes: create.args.notes ? String(create.args.notes) : null } : null,
-    lines: lines.slice(0, LINES_SHOWN),
+    lines,
     pendingScans: pendingRows.filter((r) => r.name === 'return.scan').length,
     pendingClose: close ? (close.name as 'return.finalize' | 'return.cancel') : null,
     pendingRows,
@@ -145,11 +144,19 @@ export async function loadDeviceTicketView(ticketId: string, userId: number): Pr
 }
 
 /** Lines for the bags the server has on the ticket that this device's own lines do not show. */
-export function serverLines(bags: readonly ReturnedBag[], shown: readonly ReturnLine[]): ReturnLine[] {
+function serverLines(bags: readonly ReturnedBag[], shown: readonly ReturnLine[]): ReturnLine[] {
   const codes = new Set(shown.filter((l) => l.state === 'applied').map((l) => l.code));
   return bags
     .filter((b) => !codes.has(b.parentCode))
     .map((b) => ({ key: `server:${b.parentCode}`, code: b.parentCode, state: 'applied' as const, message: `from bill ${b.billNumber ?? '—'} · ${b.childCount} children`, at: Date.parse(b.returnedAt) }));
+}
+
+/** How many of a ticket's lines its screen lists. */
+export const LINES_SHOWN = 50;
+
+/** A ticket's last lines, newest first: this device's own, and the server's for the bags others returned. */
+export function ticketLines(own: readonly ReturnLine[], bags: readonly ReturnedBag[]): ReturnLine[] {
+  return [...own, ...serverLines(bags, own)].sort((a, b) => b.at - a.at).slice(0, LINES_SHOWN);
 }
 
 export { returnTicketHref } from '@tracetrack/shared/export-links';
