@@ -6,7 +6,7 @@ import { trpcHttp } from '../helpers/http';
 import { freePort } from '../helpers/server-process';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 import { changePasswordOnScreen, desktopPage, eventually, expectNoSeriousAxeViolations, settled, signOut, submitSignIn } from './account-flows';
-import { deviceIp, launchChromium } from './browser';
+import { deviceIp, launchChromium, newDevice, signInThroughUi } from './browser';
 import { E2E_ADMIN_PASSWORD, type E2eServer, otherDevice, startE2eServer } from './server';
 
 const ADMIN_PASSWORD = E2E_ADMIN_PASSWORD;
@@ -281,6 +281,41 @@ describe('accounts screens (real Chromium)', () => {
     await admin.getByRole('button', { name: 'Filter', exact: true }).click();
     await eventually(async () => (await actionsShown()).length).toBe(0);
     await admin.getByText('Nothing in the audit log matches these filters.').waitFor();
+  });
+  it('the audit list keeps the answer to its newest filters when the answer to older ones comes back later', async () => {
+    const viewer = await createUser(env.app.deps.db, { role: 'admin' });
+    // No service worker, so the route below sees the list's requests.
+    const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
+    // Counts the list's answers once the screen has acted on them (tRPC reads each with json()).
+    await device.addInitScript(() => {
+      const counted = { auditAnswers: 0 };
+      Object.assign(window, { __counted: counted });
+      const json = Response.prototype.json;
+      Response.prototype.json = async function (this: Response) {
+        const value: unknown = await json.call(this);
+        if (this.url.includes('audit.list')) setTimeout(() => (counted.auditAnswers += 1));
+        return value;
+      };
+    });
+    const page = await device.newPage();
+    await signInThroughUi(page, viewer.username, TEST_PASSWORD, /\/bills$/);
+    // The unfiltered list's answer is held until the filtered one has shown.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/trpc\/[^?]*audit\.list/, async (route) => {
+      if (!new URL(route.request().url()).searchParams.get('input')?.includes('"to"')) await held;
+      await route.continue();
+    });
+    await page.goto('/audit');
+    await page.getByLabel('To').fill('2020-01-01');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByText('Nothing in the audit log matches these filters.').waitFor();
+
+    release();
+    await page.waitForFunction(() => (window as unknown as { __counted: { auditAnswers: number } }).__counted.auditAnswers === 2);
+    expect(await page.getByTestId('audit-entry').count()).toBe(0);
+    expect(await page.getByText('Nothing in the audit log matches these filters.').isVisible()).toBe(true);
+    await device.close();
   });
   it('an admin moves a parent to another area from its search result; the bag and the bill link to their audit history', async () => {
     const dispatcher = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'lucknow' });
