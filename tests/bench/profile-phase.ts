@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     label: { type: 'string', default: '' },
     profile: { type: 'boolean', default: true },
+    /** Scrape /metrics every this many seconds during the load (needs --env METRICS_TOKEN=…). */
+    'scrape-every': { type: 'string' },
   },
 });
 const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -80,10 +82,16 @@ if (inspectorUrl && args.workers === '1') {
   await call('Profiler.start');
 }
 let resources: ReturnType<ReturnType<typeof sampleResources>['stop']> | undefined;
+const scrapeToken = extra.METRICS_TOKEN;
+if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text());
+const scraper = args['scrape-every'] && scrapeToken
+  ? setInterval(() => void fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text()).catch(() => {}), Number(args['scrape-every']) * 1000)
+  : null;
 const run = await runPhase(server.url, clients(151), { threads: 2, durationMs: Number(args.seconds) * 1000 }, () => {
   const s = sampleResources(server.child.pid!);
   return () => void (resources = s.stop());
 });
+if (scraper) clearInterval(scraper);
 if (ws) {
   const { profile } = await call('Profiler.stop');
   const dir = path.resolve(import.meta.dirname, '../../.data/profiles');
