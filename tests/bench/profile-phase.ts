@@ -83,7 +83,7 @@ if (inspectorUrl && args.workers === '1') {
 }
 let resources: ReturnType<ReturnType<typeof sampleResources>['stop']> | undefined;
 const scrapeToken = extra.METRICS_TOKEN;
-if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text());
+if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}`, ...(process.env.SCRAPE_ENCODING ? { 'accept-encoding': process.env.SCRAPE_ENCODING } : {}) } }).then((r) => r.text());
 const scraper = args['scrape-every'] && scrapeToken
   ? setInterval(() => void fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text()).catch(() => {}), Number(args['scrape-every']) * 1000)
   : null;
