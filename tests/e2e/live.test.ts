@@ -115,7 +115,8 @@ describe('live screens (real Chromium, server at WORKERS=2 with Redis)', () => {
     await Promise.all([watcher.close(), loader.close()]);
   }, 180_000);
 
-  it('a live bill page reads nothing after its own add: the outcome shows and the stream brings the bill, no bill.get', async () => {
+  /** A 6-parent bill open live in one biller's browser, two 2-child parents, and another biller's desk to add them from. */
+  const liveBillWithDesk = async () => {
     const db = env.app.deps.db;
     const user = await createUser(db, { role: 'biller' });
     const other = await createUser(db, { role: 'biller' });
@@ -125,6 +126,11 @@ describe('live screens (real Chromium, server at WORKERS=2 with Redis)', () => {
     const { page, close } = await openBill(user.username, billNumber);
     const desk = await otherDevice(env.url, other.username, TEST_PASSWORD);
     await expect.poll(() => liveMode(page), { timeout: 20_000 }).toBe('live');
+    return { billNumber, parents, page, close, desk };
+  };
+
+  it('a live bill page reads nothing after its own add: the outcome shows and the stream brings the bill, no bill.get', async () => {
+    const { billNumber, parents, page, close, desk } = await liveBillWithDesk();
     const billReads: string[] = [];
     page.on('request', (r) => {
       if (BILL_GET.test(r.url())) billReads.push(r.url());
@@ -143,15 +149,7 @@ describe('live screens (real Chromium, server at WORKERS=2 with Redis)', () => {
   }, 120_000);
 
   it('a bill read answered after a newer stream value does not put the older figures back', async () => {
-    const db = env.app.deps.db;
-    const user = await createUser(db, { role: 'biller' });
-    const other = await createUser(db, { role: 'biller' });
-    const billNumber = nextBillNumber('LIVE');
-    await env.app.as(user).bill.create({ billNumber, capacity: 6 });
-    const parents = await Promise.all([1, 2].map(() => createParentBag(db, { children: 2 })));
-    const { page, close } = await openBill(user.username, billNumber);
-    const desk = await otherDevice(env.url, other.username, TEST_PASSWORD);
-    await expect.poll(() => liveMode(page), { timeout: 20_000 }).toBe('live');
+    const { billNumber, parents, page, close, desk } = await liveBillWithDesk();
 
     // The page reads the bill (the connection is back): the server answers 0/6 at once, and the
     // answer is held back while another browser adds a parent and the stream shows 1/6.
