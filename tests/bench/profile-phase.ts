@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: true },
     /** Scrape /metrics every this many seconds during the load (needs --env METRICS_TOKEN=…). */
     'scrape-every': { type: 'string' },
+    /** Extra node flags for the server, e.g. --node-arg=--trace-deopt */
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -41,7 +43,7 @@ const bill = await fx.largestBill(client);
 const extra = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const server = await startServerProcess({
   NODE_OPTIONS: '--max-old-space-size=160', DATABASE_URL: url.toString(), WORKERS: args.workers, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', ...extra,
-}, undefined, args.profile ? ['--inspect=127.0.0.1:0'] : [], { bundle: true });
+}, undefined, [...(args.profile ? ['--inspect=127.0.0.1:0'] : []), ...args['node-arg']], { bundle: true });
 const root = new URL(server.url);
 const dispatcher = users.dispatchers[0]!;
 const cookies = await fx.signIn(root, [users.biller, dispatcher], args.password);
@@ -83,6 +85,7 @@ if (inspectorUrl && args.workers === '1') {
 }
 let resources: ReturnType<ReturnType<typeof sampleResources>['stop']> | undefined;
 const scrapeToken = extra.METRICS_TOKEN;
+if (process.env.TOUCH_PATH) await fetch(`${server.url}${process.env.TOUCH_PATH}`).then((r) => r.text());
 if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}`, ...(process.env.SCRAPE_ENCODING ? { 'accept-encoding': process.env.SCRAPE_ENCODING } : {}) } }).then((r) => r.text());
 const scraper = args['scrape-every'] && scrapeToken
   ? setInterval(() => void fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text()).catch(() => {}), Number(args['scrape-every']) * 1000)
@@ -111,6 +114,7 @@ for (const line of server.output().split('\n')) {
   if (m) msgs.set(`${m[1]} ${m[2]}`, (msgs.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
 }
 console.log('server log lines:', JSON.stringify(Object.fromEntries(msgs)));
+if (process.env.SERVER_OUTPUT) writeFileSync(process.env.SERVER_OUTPUT, server.output());
 await server.kill();
 await client.end();
 process.exit(0);
