@@ -1,8 +1,8 @@
 /**
  * The cost of metrics and access logs: push and bag.get throughput of one server process with
  * instrumentation off (METRICS=off, ACCESS_LOG=off, no METRICS_TOKEN) and on (METRICS_TOKEN set,
- * access lines at info written to a file, a Prometheus scrape every 5 s), in alternating rounds so
- * drift in the machine's load falls on both.
+ * access lines at info written to a file), both getting a /metrics request every 5 s (a scrape, or
+ * a 404 when off), in alternating rounds so drift in the machine's load falls on both.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -196,7 +196,7 @@ const f = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFraction
 
 export function observabilityTable(r: ObservabilityReport, rounds: number): string {
   return [
-    `Metrics and access logs (one server process, ${rounds} alternating round${rounds === 1 ? '' : 's'} each; "on" = METRICS_TOKEN set, access lines at info to a file, a scrape every 5 s):`,
+    `Metrics and access logs (one server process, ${rounds} alternating round${rounds === 1 ? '' : 's'} each; "on" = METRICS_TOKEN set, access lines at info to a file; both modes get a /metrics request every 5 s, a 404 when off):`,
     '',
     '| workload | off /s | on /s | throughput cost | server CPU ms / 1k req off | on | CPU cost |',
     '|---|---:|---:|---:|---:|---:|---:|',

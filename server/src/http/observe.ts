@@ -60,14 +60,15 @@ export function observeRequests(deps: Deps): MiddlewareHandler<AppEnv> {
     if (route !== '/trpc') metrics?.observeRequest(route, c.req.method, status, seconds);
     if (!isLogging) return;
     const procedures = route === '/trpc' ? proceduresOf(path) : null;
-    const line: Record<string, unknown> = { requestId: c.get('requestId'), method: c.req.method };
-    if (procedures) line.procedures = procedures;
-    else line.path = path.slice(0, 200);
-    line.status = status;
-    line.durationMs = Math.round(seconds * 10_000) / 10;
-    line.userId = note.userId ?? c.get('actor')?.id ?? null;
-    if (note.deviceId) line.deviceId = note.deviceId;
-    deps.logger.info('request', line);
+    deps.logger.access({
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      ...(procedures ? { procedures } : { path: path.slice(0, 200) }),
+      status,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      userId: note.userId ?? c.get('actor')?.id ?? null,
+      deviceId: note.deviceId,
+    });
   };
 }
 
