@@ -12,13 +12,10 @@ export const COMPRESS_THRESHOLD_BYTES = 1024;
  * Response and a stream for every answer. Absent (another Response class, e.g. in app.request()
  * tests, or a new node-server), the text is read the standard way.
  */
-let cacheSymbol: symbol | null | undefined;
+let cacheSymbol: symbol | undefined;
 function cachedText(res: Response): string | null {
-  if (cacheSymbol === undefined) {
-    cacheSymbol = Object.getOwnPropertySymbols(res).find((s) => s.description === 'cache') ?? null;
-    // Only learnt from a response that has it: a native Response (no symbol) leaves it unknown.
-    if (cacheSymbol === null) cacheSymbol = undefined;
-  }
+  // Learnt from the first response that has it: a native Response (no symbol) leaves it unknown.
+  cacheSymbol ??= Object.getOwnPropertySymbols(res).find((s) => s.description === 'cache');
   const cache = cacheSymbol ? (res as unknown as Record<symbol, unknown>)[cacheSymbol] : undefined;
   return Array.isArray(cache) && typeof cache[1] === 'string' ? cache[1] : null;
 }

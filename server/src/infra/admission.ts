@@ -25,7 +25,6 @@ export interface AdmissionOptions {
 
 interface Waiter {
   start: () => void;
-  cancel: () => void;
 }
 
 export function createAdmissionQueue(opts: AdmissionOptions): AdmissionQueue {
@@ -69,7 +68,6 @@ export function createAdmissionQueue(opts: AdmissionOptions): AdmissionQueue {
             running += 1;
             execute().then(resolve, reject);
           },
-          cancel: onAbort,
         };
         waiting.push(waiter);
         signal?.addEventListener('abort', onAbort, { once: true });

@@ -82,18 +82,19 @@ export function createLogger(level: LogLevel = 'info', opts: LoggerOptions = {})
   const out = opts.destination ?? buffered!;
   const err = opts.errorDestination ?? (opts.destination ? out : pino.destination({ dest: 2, sync: true }));
   if (buffered) setInterval(() => buffered.flush(), FLUSH_MS).unref();
+  const baseFields = { pid: process.pid, ...opts.base };
+  const timestamp = isoTimestamp();
   const options: pino.LoggerOptions = {
     level,
-    base: { pid: process.pid, ...opts.base },
-    timestamp: isoTimestamp(),
+    base: baseFields,
+    timestamp,
     formatters: { level: (label) => ({ level: label }) },
     mixin: () => requestFields.getStore() ?? {},
   };
   const low = pino(options, out);
   const high = err === out ? low : pino(options, err);
-  const timestamp = isoTimestamp();
   // `"pid":…` and any other base fields, as pino writes them after the time.
-  const base = JSON.stringify({ pid: process.pid, ...opts.base }).slice(1, -1);
+  const base = JSON.stringify(baseFields).slice(1, -1);
   return {
     debug: (msg, fields) => low.debug(fields ?? {}, msg),
     info: (msg, fields) => low.info(fields ?? {}, msg),
