@@ -1,7 +1,8 @@
 /**
- * `tsx tests/bench/profile-phase.ts --database tt_bench_… --procedure bag.get [--seconds 15] [--cpu-prof] [--env K=V]`
+ * `tsx tests/bench/profile-phase.ts --database tt_bench_… --procedure bag.get [--seconds 15] [--env K=V] [--no-profile]
+ *   [--scrape-every S [--scrape-encoding E]] [--touch PATH] [--node-arg=F] [--server-output FILE]`
  * One read procedure flat out (16 clients) against a kept bench database, for profiling: the
- * server's CPU ms per request (from /proc) and, with --cpu-prof, a profile of the load alone
+ * server's CPU µs per request (from /proc) and, unless --no-profile, a profile of the load alone
  * (started after a warm-up through the inspector, stopped before shutdown).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,12 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: true },
     /** Scrape /metrics every this many seconds during the load (needs --env METRICS_TOKEN=…). */
     'scrape-every': { type: 'string' },
+    /** A path requested once before the load (e.g. /ready: the server's first answer that is not tRPC). */
+    touch: { type: 'string' },
+    /** The accept-encoding of the first scrape (--scrape-every). */
+    'scrape-encoding': { type: 'string' },
+    /** Write the server's output here at the end (e.g. with --node-arg=--trace-deopt). */
+    'server-output': { type: 'string' },
     /** Extra node flags for the server, e.g. --node-arg=--trace-deopt */
     'node-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -85,8 +92,8 @@ if (inspectorUrl && args.workers === '1') {
 }
 let resources: ReturnType<ReturnType<typeof sampleResources>['stop']> | undefined;
 const scrapeToken = extra.METRICS_TOKEN;
-if (process.env.TOUCH_PATH) await fetch(`${server.url}${process.env.TOUCH_PATH}`).then((r) => r.text());
-if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}`, ...(process.env.SCRAPE_ENCODING ? { 'accept-encoding': process.env.SCRAPE_ENCODING } : {}) } }).then((r) => r.text());
+if (args.touch) await fetch(`${server.url}${args.touch}`).then((r) => r.text());
+if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}`, ...(args['scrape-encoding'] ? { 'accept-encoding': args['scrape-encoding'] } : {}) } }).then((r) => r.text());
 const scraper = args['scrape-every'] && scrapeToken
   ? setInterval(() => void fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text()).catch(() => {}), Number(args['scrape-every']) * 1000)
   : null;
@@ -114,7 +121,7 @@ for (const line of server.output().split('\n')) {
   if (m) msgs.set(`${m[1]} ${m[2]}`, (msgs.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
 }
 console.log('server log lines:', JSON.stringify(Object.fromEntries(msgs)));
-if (process.env.SERVER_OUTPUT) writeFileSync(process.env.SERVER_OUTPUT, server.output());
+if (args['server-output']) writeFileSync(args['server-output'], server.output());
 await server.kill();
 await client.end();
 process.exit(0);
