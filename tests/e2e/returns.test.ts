@@ -112,6 +112,12 @@ describe('return tickets in the browser', () => {
     await page.getByRole('button', { name: 'Edit location and notes' }).click();
     await page.getByLabel('C&F location').selectOption('raipur');
     await page.getByLabel('Notes').fill('Came back with the Raipur truck');
+    // A refresh of the ticket while the form is open (timer, an outcome, coming online) keeps what was typed.
+    const refreshed = page.waitForResponse((r) => r.url().includes('return.get'));
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await refreshed;
+    await page.waitForTimeout(50);
+    expect(await page.getByLabel('Notes').inputValue()).toBe('Came back with the Raipur truck');
     await page.getByRole('button', { name: 'Save' }).click();
     await waitForText(page, 'ticket-notice', `Updated return ticket ${number}.`);
     await page.getByText('Came back with the Raipur truck').waitFor();

@@ -44,6 +44,8 @@ export default function ReturnTicketPage() {
   const [asking, setAsking] = createSignal<Asking>(null);
   const [isEditing, setEditing] = createSignal(false);
   const [editArea, setEditArea] = createSignal('');
+  // The form's own copy: a refresh while someone types must not put the stored notes back.
+  const [editNotes, setEditNotes] = createSignal('');
   const device = createLiveQuery<DeviceTicketView | null, { id: string; uid: number | null }>(
     (k) => (k.uid === null ? null : loadDeviceTicketView(k.id, k.uid)),
     null,
@@ -122,8 +124,7 @@ export default function ReturnTicketPage() {
   };
   const onEdit = async (e: SubmitEvent) => {
     e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
-    const res = await updateTicket({ ticketId: ticketId(), area: editArea() || undefined, notes: String(form.get('notes') ?? '').trim() || null });
+    const res = await updateTicket({ ticketId: ticketId(), area: editArea() || undefined, notes: editNotes().trim() || null });
     setNotice({ ok: res.ok, text: res.message });
     if (res.ok) {
       setEditing(false);
@@ -195,7 +196,7 @@ export default function ReturnTicketPage() {
             <button type="button" class="button button-big" onClick={() => setAsking('finalize')}>
               Finalise ticket
             </button>
-            <button type="button" class="button button-quiet" onClick={() => { setEditArea(area() ?? ''); setEditing(!isEditing()); }}>
+            <button type="button" class="button button-quiet" onClick={() => { setEditArea(area() ?? ''); setEditNotes(notes() ?? ''); setEditing(!isEditing()); }}>
               Edit location and notes
             </button>
             <button type="button" class="button button-danger" onClick={() => setAsking('cancel')}>
@@ -210,7 +211,7 @@ export default function ReturnTicketPage() {
               <AreaOptions selected={editArea()} />
             </select>
             <label for="edit-return-notes">Notes</label>
-            <textarea id="edit-return-notes" name="notes" maxlength={RETURN_NOTES_MAX} rows={2} value={notes() ?? ''} />
+            <textarea id="edit-return-notes" name="notes" maxlength={RETURN_NOTES_MAX} rows={2} value={editNotes()} onInput={(e) => setEditNotes(e.currentTarget.value)} />
             <div class="row">
               <button type="submit" class="button">Save</button>
               <button type="button" class="button button-quiet" onClick={() => setEditing(false)}>Close</button>
