@@ -1,6 +1,7 @@
 import { onCleanup, onMount } from 'solid-js';
 import { createLiveQuery } from '../local-db/live-query';
 import { DEFAULT_SCANNER_SETTINGS, loadScannerSettings, type ScannerSettings, setMeta } from '../local-db/meta';
+import { prepareFeedback } from './feedback';
 import type { WedgeKey } from './wedge';
 import { observeWedgeKeys, registerScanHandler, type ScanHandler, SCREEN_PRIORITY } from './wedge-router';
 
@@ -20,6 +21,7 @@ export function useScanHandler(handler: ScanHandler, priority = SCREEN_PRIORITY)
  */
 export function useWedgeScanner(onScan: ScanHandler['onScan'], onPartial?: ScanHandler['onPartial']) {
   useScanHandler({ onScan, ...(onPartial ? { onPartial } : {}) });
+  onMount(prepareFeedback);
   return useScannerSettings();
 }
 
