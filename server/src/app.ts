@@ -13,6 +13,7 @@ import { pushAdmission } from './http/admission';
 import { jsonRefusal } from './http/json-error';
 import { finishJsonAnswer } from './http/trpc-response';
 import { metricsRoute, observeRequests } from './http/observe';
+import { endOfTurn } from './infra/per-turn';
 import { RATE_LIMITS } from './infra/rate-limit';
 import { anonymizeIp } from './modules/audit/anonymize';
 import { exportRoutes } from './modules/exports/routes';
@@ -180,12 +181,13 @@ export function createApp(deps: Deps, opts: { remoteAddress?: (c: any) => string
   });
 
   // Each call of a batch counts against the limit. The rate limit and the session cookie are
-  // looked up together: with Redis, both commands leave in one write (auto-pipelining) and come
-  // back in one read.
+  // looked up together: with Redis, the commands of every request of this turn of the event loop
+  // leave at its end (infra/per-turn.ts) in one write (auto-pipelining) and come back in one read.
   const limitAndSession: MiddlewareHandler<AppEnv> = async (c, next) => {
     const calls = c.req.path.startsWith('/trpc/') ? callCount(c.req.raw) : 1;
     const ip = c.get('ip');
     const token = readCookie(c.req.header('cookie') ?? null, sessionCookieName(deps.config));
+    if (deps.redis) await endOfTurn();
     const [limit, session] = await Promise.allSettled([
       ip ? deps.rateLimiter.hit(RATE_LIMITS.globalByIp, ip, calls) : undefined,
       token ? deps.sessions.touch(token) : null,

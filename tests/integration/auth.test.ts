@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../server/src/app';
 import type { Deps } from '../../server/src/deps';
 import { createMemoryStore, createRedisStore } from '../../server/src/infra/kv';
@@ -11,7 +11,7 @@ import { newClientId } from '../../server/src/modules/auth/login-failures';
 import { createContextInner } from '../../server/src/trpc/context';
 import { createStaff, createUser, TEST_PASSWORD } from '../factories/users';
 import { refusal } from '../helpers/errors';
-import { trpcHttp } from '../helpers/http';
+import { sessionCookieFor, trpcHttp } from '../helpers/http';
 import { createCaller, createTestApp, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -436,6 +436,37 @@ describe('rate limits with the store down', () => {
     expect(res.status).toBe(503);
     expect(res.error?.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', appCode: 'TRANSIENT' });
     expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('requests that arrive together', () => {
+  it('read their session users in one statement, each answered for its own session: locked, deactivated and ended ones anonymous', async () => {
+    const [dispatcher, biller, locked, deactivated, ended] = await Promise.all([
+      createUser(t.deps.db, { role: 'dispatcher', area: 'jaipur' }), createUser(t.deps.db, { role: 'biller' }), createUser(t.deps.db, { role: 'biller' }),
+      createUser(t.deps.db, { role: 'dispatcher' }), createUser(t.deps.db, { role: 'admin' }),
+    ]);
+    const cookies = new Map<number, string>();
+    for (const u of [dispatcher, biller, locked, deactivated, ended]) cookies.set(u.id, await sessionCookieFor(t.deps, u.id));
+    await t.deps.db.updateTable('users').set({ is_locked: true }).where('id', '=', locked.id).execute();
+    await t.deps.db.updateTable('users').set({ deactivated_at: new Date() }).where('id', '=', deactivated.id).execute();
+    await t.deps.db.updateTable('users').set((eb) => ({ session_epoch: eb('session_epoch', '+', 1) })).where('id', '=', ended.id).execute();
+
+    const statements: string[] = [];
+    const executeQuery = t.deps.db.executeQuery.bind(t.deps.db);
+    const spy = vi.spyOn(t.deps.db, 'executeQuery').mockImplementation((q) => {
+      statements.push('compile' in q ? q.compile().sql : q.sql);
+      return executeQuery(q);
+    });
+    const callers = [dispatcher, biller, locked, dispatcher, deactivated, ended, biller];
+    const answers = await Promise.all(callers.map((u) => httpFrom(nextIp(), cookies.get(u.id)).query('auth.me')));
+    spy.mockRestore();
+
+    expect(answers.map((a) => a.data)).toEqual([meOf(dispatcher), meOf(biller), null, meOf(dispatcher), null, null, meOf(biller)]);
+    // The ended sessions' cookies are cleared; the live ones are left alone.
+    expect(answers.map((a) => a.headers.getSetCookie().some((c) => c.startsWith('tt_session=;')))).toEqual([false, false, true, false, true, true, false]);
+    const userReads = statements.filter((q) => /from "users"/.test(q));
+    expect(userReads).toHaveLength(1);
+    expect(userReads[0]).toMatch(/"id" = any\(/);
   });
 });
 

@@ -215,8 +215,8 @@ const cases: Case[] = [
     await bills.patchBill(tx, sample.billId, { parent_count: 1 });
   })],
   ['stats.dashboard', async () => {
-    await counters.readDashboardCounts(recorder.db, null, null, '2026-01-01');
-    await counters.readDashboardCounts(recorder.db, sample.area, '', '2026-01-01');
+    await counters.readDashboardCounts(recorder.db, null, '2026-01-01');
+    await counters.readDashboardCounts(recorder.db, sample.area, '2026-01-01');
   }],
   ['sync.pull horizon', () => sync.readFeedHorizon(recorder.db)],
   ['sync.pull parents snapshot', () => sync.parentChangesSince(recorder.db, sample.area, { xid: '0', id: 0 }, 200, sample.horizon, new Date(Date.now() - 48 * 3_600_000))],

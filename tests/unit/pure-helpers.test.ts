@@ -3,6 +3,7 @@ import { purgeInBatches } from '../../server/src/infra/batched-purge';
 import { anonymizeIp, maskEmail } from '../../server/src/modules/audit/anonymize';
 import { scopeOf } from '../../server/src/modules/counters/deltas';
 import { timeZoneDay } from '../../server/src/modules/counters/time-zone-day';
+import { chartDays } from '../../server/src/modules/stats/service';
 import { canonicalJson } from '../../server/src/modules/sync/canonical-json';
 
 describe('anonymising the audit log', () => {
@@ -21,6 +22,15 @@ describe('the daily counters\' day', () => {
     const lateUtc = new Date('2024-05-01T20:00:00Z');
     expect(timeZoneDay(lateUtc, 'Asia/Kolkata')).toBe('2024-05-02');
     expect(timeZoneDay(lateUtc, 'UTC')).toBe('2024-05-01');
+  });
+
+  it('gives the dashboard chart the 14 calendar days ending today, across a month and a leap day', () => {
+    const days = chartDays('2024-03-05');
+    expect(days).toHaveLength(14);
+    expect([days[0], days[7], days.at(-1)]).toEqual(['2024-02-21', '2024-02-28', '2024-03-05']);
+    expect(days).toContain('2024-02-29');
+    expect(chartDays('2024-03-05')).toBe(days);
+    expect(chartDays('2025-01-01').slice(0, 2)).toEqual(['2024-12-19', '2024-12-20']);
   });
 
   it('counts bags without an area in the one no-area scope', () => {

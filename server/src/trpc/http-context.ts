@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { AppError, isAppError } from '@tracetrack/shared';
 import type { AppConfig, Deps } from '../deps';
 import { isClientId } from '../modules/auth/login-failures';
-import { findActorById } from '../modules/users/queries';
+import { readSessionActor } from '../modules/users/queries';
 import type { LiveSession } from '../infra/sessions';
 import type { Context } from './context';
 import { trpcCodeOf } from './init';
@@ -74,7 +74,7 @@ export async function resolveSessionActor(
     const session = lookup.value;
     // The user row is read on every request, so a lock, a role or area change, or ended sessions
     // (a newer epoch) apply at once, whatever happened to the sessions in the store.
-    return session ? await findActorById(deps.db, session.userId, { epoch: session.epoch, adminTwoFactor: deps.config.adminTwoFactor }) : null;
+    return session ? await readSessionActor(deps.db, session.userId, { epoch: session.epoch, adminTwoFactor: deps.config.adminTwoFactor }) : null;
   } catch (e) {
     deps.logger.warn('session lookup failed', { requestId, error: String(e instanceof Error ? (e.cause ?? e) : e) });
     throw isAppError(e) ? e : new AppError('TRANSIENT', 'Sessions are unavailable right now. Try again in a moment.');

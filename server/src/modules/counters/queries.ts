@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
+import { precompiled } from '../../infra/precompiled';
 import type { Executor } from '../../infra/transaction';
-import type { CounterDelta } from './deltas';
+import { type CounterDelta, NO_AREA_SCOPE } from './deltas';
 
 const SHARDS = 8;
 const randomShard = () => Math.floor(Math.random() * SHARDS);
@@ -72,15 +73,18 @@ const totalsObject = (rows: { compile(): unknown }, key: string) =>
  * The dashboard's figures in one statement: the bag counters of `scope` (every area when null),
  * the bill counters (`billScope`, when it differs) and the scans per day since `fromDay`.
  */
-export async function readDashboardCounts(db: Executor, scope: string | null, billScope: string | null, fromDay: string) {
-  const bills = billScope === null ? sql<Record<string, number> | null>`null` : totalsObject(countersOf(db, billScope), 'name');
-  const row = await db
-    .selectNoFrom([
-      totalsObject(countersOf(db, scope), 'name').as('bags'),
-      bills.as('bills'),
-      totalsObject(dailyScansOf(db, scope, fromDay), 'day').as('daily'),
-    ])
-    .executeTakeFirst();
-  const numbers = (o: Record<string, number> | undefined) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, Number(v)]));
+const dashboardQuery = (db: Executor, scope: string | null, billScope: string | null, fromDay: string) =>
+  db.selectNoFrom([
+    totalsObject(countersOf(db, scope), 'name').as('bags'),
+    (billScope === null ? sql<Record<string, number> | null>`null` : totalsObject(countersOf(db, billScope), 'name')).as('bills'),
+    totalsObject(dailyScansOf(db, scope, fromDay), 'day').as('daily'),
+  ]);
+// Two shapes: every area (bills are in the bag totals), or one area with the bills' own scope.
+const dashboardOfAll = precompiled(1, (db, fromDay: string) => dashboardQuery(db, null, null, fromDay));
+const dashboardOfArea = precompiled(3, (db, scope: string, billScope: string, fromDay: string) => dashboardQuery(db, scope, billScope, fromDay));
+
+export async function readDashboardCounts(db: Executor, scope: string | null, fromDay: string) {
+  const [row] = scope === null ? await dashboardOfAll(db, fromDay) : await dashboardOfArea(db, scope, NO_AREA_SCOPE, fromDay);
+  const numbers = (o: Record<string, number> | null | undefined) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, Number(v)]));
   return { bags: numbers(row?.bags), bills: row?.bills ? numbers(row.bills) : null, daily: new Map(Object.entries(numbers(row?.daily))) };
 }

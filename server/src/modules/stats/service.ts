@@ -1,11 +1,22 @@
 import { type Dashboard, listAreaOf } from '@tracetrack/shared';
 import type { Deps } from '../../deps';
 import type { Actor } from '../actor';
-import { NO_AREA_SCOPE } from '../counters/deltas';
 import { readDashboardCounts } from '../counters/queries';
 import { timeZoneDay } from '../counters/time-zone-day';
 
 export const CHART_DAYS = 14;
+
+let chart: { today: string; days: readonly string[] } | null = null;
+
+/** The chart's calendar days, oldest first, ending with `today` (YYYY-MM-DD): the same all day long. */
+export function chartDays(today: string): readonly string[] {
+  if (chart?.today !== today) {
+    const end = Date.parse(`${today}T00:00:00Z`);
+    const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(end - (CHART_DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+    chart = { today, days };
+  }
+  return chart.days;
+}
 
 /**
  * Totals come from counters kept in the same transactions as the changes, never count(*).
@@ -14,11 +25,8 @@ export const CHART_DAYS = 14;
  */
 export async function getDashboard(deps: Pick<Deps, 'db' | 'clock' | 'config'>, actor: Actor): Promise<Dashboard> {
   const scope = listAreaOf(actor);
-  const today = deps.clock();
-  const days = Array.from({ length: CHART_DAYS }, (_, i) =>
-    timeZoneDay(new Date(today.getTime() - (CHART_DAYS - 1 - i) * 86_400_000), deps.config.timeZone),
-  );
-  const { bags: bagTotals, bills: billTotals, daily } = await readDashboardCounts(deps.db, scope, scope === null ? null : NO_AREA_SCOPE, days[0] ?? '');
+  const days = chartDays(timeZoneDay(deps.clock(), deps.config.timeZone));
+  const { bags: bagTotals, bills: billTotals, daily } = await readDashboardCounts(deps.db, scope, days[0] ?? '');
   const bills = billTotals ?? bagTotals;
   const n = (totals: Record<string, number>, name: string) => Math.max(0, totals[name] ?? 0);
   const open = n(bills, 'bills_open');

@@ -5,6 +5,8 @@ import type { Database } from '@tracetrack/db';
 import type { AppConfig } from '../../deps';
 import type { Executor, Tx } from '../../infra/transaction';
 import type { Actor } from '../actor';
+import { anyOf } from '../../infra/any-of';
+import { batchPerTurn } from '../../infra/per-turn';
 import { precompiled } from '../../infra/precompiled';
 import { pendingSetupOf } from './mappers';
 
@@ -15,15 +17,25 @@ const userColumns = [
 ] as const;
 export type UserRecord = Awaited<ReturnType<typeof findUserById>> & {};
 
+const actorColumns = ['id', 'username', 'email', 'role', 'area', 'is_locked', 'deactivated_at', 'session_epoch', 'must_change_password', 'two_factor_enabled_at'] as const;
+
 /**
  * The per-request read: one primary-key SELECT. Null (anonymous) for a locked, deactivated or
  * missing user, or a session from before the user's sessions were last ended (an older epoch).
  */
-const actorRowById = precompiled(1, (db, id: number) =>
-  db
-    .selectFrom('users')
-    .select(['id', 'username', 'email', 'role', 'area', 'is_locked', 'deactivated_at', 'session_epoch', 'must_change_password', 'two_factor_enabled_at'])
-    .where('id', '=', id));
+const actorRowById = precompiled(1, (db, id: number) => db.selectFrom('users').select(actorColumns).where('id', '=', id));
+/** The same read for the requests of one turn together (see readSessionActor). */
+const actorRowsByIds = precompiled(1, (db, ids: readonly number[]) => db.selectFrom('users').select(actorColumns).where(anyOf('id', ids, 'bigint')));
+type ActorRow = Awaited<ReturnType<typeof actorRowById>>[number];
+
+function actorOf(row: ActorRow | undefined, opts: { epoch?: number; adminTwoFactor: AppConfig['adminTwoFactor'] }): Actor | null {
+  if (!row || row.is_locked || row.deactivated_at !== null) return null;
+  if (opts.epoch !== undefined && opts.epoch !== row.session_epoch) return null;
+  return {
+    id: row.id, username: row.username, role: row.role, area: row.area, pendingSetup: pendingSetupOf(row, opts.adminTwoFactor),
+    profile: { email: row.email, mustChangePassword: row.must_change_password, twoFactorEnabledAt: row.two_factor_enabled_at },
+  };
+}
 
 export async function findActorById(
   db: Executor,
@@ -31,12 +43,28 @@ export async function findActorById(
   opts: { epoch?: number; adminTwoFactor: AppConfig['adminTwoFactor'] },
 ): Promise<Actor | null> {
   const [row] = await actorRowById(db, id);
-  if (!row || row.is_locked || row.deactivated_at !== null) return null;
-  if (opts.epoch !== undefined && opts.epoch !== row.session_epoch) return null;
-  return {
-    id: row.id, username: row.username, role: row.role, area: row.area, pendingSetup: pendingSetupOf(row, opts.adminTwoFactor),
-    profile: { email: row.email, mustChangePassword: row.must_change_password, twoFactorEnabledAt: row.two_factor_enabled_at },
-  };
+  return actorOf(row, opts);
+}
+
+const actorReaders = new WeakMap<Executor, (id: number) => Promise<ActorRow | undefined>>();
+
+/**
+ * findActorById for the HTTP requests' session users: the reads of every request of one turn go
+ * to Postgres as one statement (infra/per-turn.ts), each answered from the rows read for it then,
+ * never from an earlier turn's.
+ */
+export function readSessionActor(db: Executor, id: number, opts: { epoch: number; adminTwoFactor: AppConfig['adminTwoFactor'] }): Promise<Actor | null> {
+  let read = actorReaders.get(db);
+  if (!read) {
+    read = batchPerTurn<number, ActorRow | undefined>(async (ids) => {
+      if (ids.length === 1) return actorRowById(db, ids[0]!);
+      const rows = await actorRowsByIds(db, [...new Set(ids)]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((i) => byId.get(i));
+    });
+    actorReaders.set(db, read);
+  }
+  return read(id).then((row) => actorOf(row, opts));
 }
 
 export async function findUserById(db: Executor, id: number) {
