@@ -53,7 +53,8 @@ describe('Imports screen (real Chromium, real server and Postgres)', () => {
     expect(await page.getByRole('progressbar', { name: 'Rows processed' }).evaluate((el) => [(el as HTMLProgressElement).value, (el as HTMLProgressElement).max])).toEqual([45, 45]);
     expect(await linkedChildren(env.app.deps.db, 'SB71001')).toEqual(first);
     expect(await linkedChildren(env.app.deps.db, 'M444-71002')).toEqual(second);
-    expect(await page.getByTestId('imports-history').getByRole('row', { name: /labels\.xlsx/ }).first().textContent()).toMatch(/Imported/);
+    // The history is read again once the progress stream ends: shortly after the status says so.
+    await expect.poll(() => page.getByTestId('imports-history').getByRole('row', { name: /labels\.xlsx/ }).first().textContent()).toMatch(/Imported/);
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Download report (CSV)' }).click();
     expect((await download).suggestedFilename()).toBe('import-report_labels.csv');

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../server/src/app';
-import { createLiveBus, type LiveBus } from '../../server/src/infra/live-bus';
+import { COALESCE_MS, createLiveBus, type LiveBus } from '../../server/src/infra/live-bus';
 import { createLogger } from '../../server/src/infra/logger';
 import { liveView, openLiveStreams } from '../../server/src/modules/live/stream';
 import type { Context } from '../../server/src/trpc/context';
@@ -42,15 +42,35 @@ function listen(bus: LiveBus, topics: Parameters<LiveBus['subscribe']>[0][]) {
 }
 
 describe('live bus', () => {
-  it('in process: a burst of publishes is heard once per topic, after the coalescing window', async () => {
-    const bus = createLiveBus({ redis: null, prefix: 'x:', logger: createLogger('silent') });
-    const heard = listen(bus, ['dashboard', 'bill:1', 'bill:2']);
-    for (let i = 0; i < 500; i++) bus.publish(['dashboard', 'bill:1']);
-    bus.publish(['bill:2']);
-    expect(heard.size).toBe(0);
-    await waitFor(async () => heard.size === 3, 5_000, 'the coalesced publish');
-    expect(Object.fromEntries(heard)).toEqual({ dashboard: 1, 'bill:1': 1, 'bill:2': 1 });
-    await bus.close();
+  it('in process: a burst of publishes is heard once per topic; after a quiet window at once, within one at its end', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const bus = createLiveBus({ redis: null, prefix: 'x:', logger: createLogger('silent') });
+      const heard = listen(bus, ['dashboard', 'bill:1', 'bill:2']);
+      for (let i = 0; i < 500; i++) bus.publish(['dashboard', 'bill:1']);
+      bus.publish(['bill:2']);
+      expect(heard.size).toBe(0);
+      // After a quiet window: on the next timer tick, the whole burst once.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(Object.fromEntries(heard)).toEqual({ dashboard: 1, 'bill:1': 1, 'bill:2': 1 });
+
+      // Within the window: held until its end, then once for the whole burst.
+      for (let i = 0; i < 50; i++) bus.publish(['bill:1']);
+      await vi.advanceTimersByTimeAsync(COALESCE_MS - 10);
+      expect(heard.get('bill:1')).toBe(1);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(heard.get('bill:1')).toBe(2);
+      await vi.advanceTimersByTimeAsync(5 * COALESCE_MS);
+      expect(Object.fromEntries(heard)).toEqual({ dashboard: 1, 'bill:1': 2, 'bill:2': 1 });
+
+      // Quiet again: the next change goes at once.
+      bus.publish(['dashboard']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(heard.get('dashboard')).toBe(2);
+      await bus.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.runIf(process.env.REDIS_URL)('through Redis: a change published by one process is heard by every other (and itself), once, under its prefix only', async () => {

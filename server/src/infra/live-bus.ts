@@ -28,7 +28,12 @@ export interface LiveBus {
   close(): Promise<void>;
 }
 
-/** Long enough to gather a push's chunks and a burst of scans, short enough to feel live. */
+/**
+ * At most one message per window: a change after a quiet window goes out on the next timer tick
+ * (with every change of the same tick), the changes that follow within the window wait for its
+ * end and go together, so a burst of scans or a push's chunks cost two messages, not hundreds,
+ * and an isolated change is not held back.
+ */
 export const COALESCE_MS = 100;
 
 /**
@@ -64,10 +69,12 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
 
   let pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
   const send = async () => {
     if (timer) clearTimeout(timer);
     timer = null;
     if (pending.size === 0) return;
+    lastSentAt = Date.now();
     const topics = [...pending];
     pending = new Set();
     if (!opts.redis) return emit(topics);
@@ -84,7 +91,7 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
     endStreams: () => closing.abort(),
     publish(topics) {
       for (const t of topics) pending.add(t);
-      if (pending.size > 0 && !timer) timer = setTimeout(() => void send(), COALESCE_MS);
+      if (pending.size > 0 && !timer) timer = setTimeout(() => void send(), Math.max(0, lastSentAt + COALESCE_MS - Date.now()));
     },
     subscribe(topic, listener) {
       local.on(topic, listener);
