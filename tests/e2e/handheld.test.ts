@@ -22,7 +22,18 @@ async function bagCodes(like: string): Promise<string[]> {
   return rows.map((r) => r.code);
 }
 
-const feedbackOk = (page: Page, code: string) => page.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: code }).waitFor();
+/** Waits for the server's OK of a scan; on a timeout, says what the page showed instead. */
+async function feedbackOk(page: Page, code: string): Promise<void> {
+  try {
+    await page.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: code }).waitFor();
+  } catch (e) {
+    const shown = await page.evaluate(() => {
+      const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? null;
+      return { feedback: text('scan-feedback'), kind: document.querySelector('[data-testid="scan-feedback"]')?.getAttribute('data-kind'), connection: text('connection'), waiting: text('pending-count'), refused: text('inbox-count') };
+    }).catch(() => null);
+    throw new Error(`no OK for ${code}: the page showed ${JSON.stringify(shown)}`, { cause: e });
+  }
+}
 
 describe('the handheld in the field (real Chromium, real server and Postgres)', () => {
   it('a scanner that pauses mid-label never invents a bag: 001 · 250 ms · 6586⏎ links 0016586, a lone fragment says "partial scan", a 12-key burst at 8 ms a key scans', async () => {
