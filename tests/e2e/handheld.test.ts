@@ -22,10 +22,13 @@ async function bagCodes(like: string): Promise<string[]> {
   return rows.map((r) => r.code);
 }
 
-/** Waits for the server's OK of a scan; on a timeout, says what the page showed instead. */
-async function feedbackOk(page: Page, code: string): Promise<void> {
+/**
+ * Waits for the server's OK of a scan (the default 30 s, or `timeout`); on a timeout, says what the
+ * page showed instead.
+ */
+async function feedbackOk(page: Page, code: string, timeout?: number): Promise<void> {
   try {
-    await page.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: code }).waitFor();
+    await page.locator('[data-testid="scan-feedback"][data-kind="ok"]', { hasText: code }).waitFor(timeout ? { timeout } : {});
   } catch (e) {
     const shown = await page.evaluate(() => {
       const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? null;
@@ -309,14 +312,18 @@ describe('the handheld in the field (real Chromium, real server and Postgres)', 
     await installLatencyProbe(page);
     await throttleCpu(page, 4);
     // Two parents of 20 children: 40 scans, so the 95th percentile is not just the slowest one.
+    // The server's OK only paces the scans here (what is measured is the device's own feedback).
+    // With the page slowed 4x in a loaded CI run, one scan's OK once took over 30 s (unseen why:
+    // that run kept no page state; feedbackOk now reports it). A retryable push failure waits out
+    // the sync engine's backoff (1 + 2 + 4 + 8 + 16 s), so this test waits up to 70 s.
     for (const parent of ['SB87001', 'SB87002']) {
       await wedgeScan(page, parent);
-      await feedbackOk(page, parent);
+      await feedbackOk(page, parent, 70_000);
       for (let i = 1; i <= 20; i++) {
         const code = `K${parent.slice(2)}C${pad(i)}`;
         await setProbeExpectation(page, code);
         await wedgeScan(page, code);
-        await feedbackOk(page, code);
+        await feedbackOk(page, code, 70_000);
       }
     }
     await throttleCpu(page, 1);
@@ -326,5 +333,5 @@ describe('the handheld in the field (real Chromium, real server and Postgres)', 
     expect(probe.first).toHaveLength(40);
     expect(await textOf(page, 'parent-progress')).toBe('20/30');
     await device.close();
-  }, 180_000);
+  }, 300_000);
 });
