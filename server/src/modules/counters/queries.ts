@@ -71,7 +71,8 @@ const totalsObject = (rows: { compile(): unknown }, key: string) =>
 
 /**
  * The dashboard's figures in one statement: the bag counters of `scope` (every area when null),
- * the bill counters (`billScope`, when it differs) and the scans per day since `fromDay`.
+ * the bill counters (kept in the no-area scope; within the bag totals when `scope` is null) and
+ * the scans per day since `fromDay`.
  */
 const dashboardQuery = (db: Executor, scope: string | null, billScope: string | null, fromDay: string) =>
   db.selectNoFrom([
