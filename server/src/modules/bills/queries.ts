@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { returnEventsOfBillQuery } from '../returns/queries';
 import { isoText } from '../../infra/iso-text';
+import { precompiled } from '../../infra/precompiled';
 import type { Executor, Tx } from '../../infra/transaction';
 
 const billColumns = [
@@ -160,8 +161,7 @@ function parentsOfBillQuery(db: Executor) {
  * bill.get (and a bill page's live stream) in one statement: the bill's view and, as JSON beside
  * it, its tallies by format, its parents and its return events, instead of four round trips.
  */
-export async function findBillDetail(db: Executor, by: { billNumber: string } | { id: number }) {
-  const view = 'id' in by ? billView(db).where('bl.id', '=', by.id) : billView(db).where('bl.bill_number', '=', by.billNumber);
+const billDetailQuery = (db: Executor, view: ReturnType<typeof billView>) => {
   const billId = sql.ref<number>('v.id');
   return db
     .selectFrom(view.as('v'))
@@ -170,8 +170,15 @@ export async function findBillDetail(db: Executor, by: { billNumber: string } | 
       jsonArrayFrom(talliesQuery(db).where('bp.bill_id', '=', billId)).as('tallies'),
       jsonArrayFrom(parentsOfBillQuery(db).where('bp.bill_id', '=', billId)).as('parents'),
       jsonArrayFrom(returnEventsOfBillQuery(db, billId)).as('returns'),
-    ])
-    .executeTakeFirst();
+    ]);
+};
+// Its two shapes, compiled once (infra/precompiled.ts): by id and by bill number.
+const billDetailById = precompiled(1, (db, id: number) => billDetailQuery(db, billView(db).where('bl.id', '=', id)));
+const billDetailByNumber = precompiled(1, (db, billNumber: string) => billDetailQuery(db, billView(db).where('bl.bill_number', '=', billNumber)));
+
+export async function findBillDetail(db: Executor, by: { billNumber: string } | { id: number }) {
+  const [row] = 'id' in by ? await billDetailById(db, by.id) : await billDetailByNumber(db, by.billNumber);
+  return row;
 }
 
 export type BillParentRow = Awaited<ReturnType<ReturnType<typeof parentsOfBillQuery>['execute']>>[number];
