@@ -104,7 +104,8 @@ describe('bills in the PWA (real Chromium, real server and Postgres)', () => {
     await field.fill('sb76004');
     await field.press('Enter');
     await waitForText(page, 'bill-feedback', /Saved on this device: adding SB76004/);
-    expect(await textOf(page, 'pending-count')).toBe('2');
+    // The waiting count follows the outbox through a live query: it lands just after the feedback.
+    await waitForText(page, 'pending-count', '2');
 
     // The bill list offline: the bills stored on the device, with a note that says so.
     await page.goto('/bills');
