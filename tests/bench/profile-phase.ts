@@ -93,10 +93,10 @@ if (inspectorUrl && args.workers === '1') {
 let resources: ReturnType<ReturnType<typeof sampleResources>['stop']> | undefined;
 const scrapeToken = extra.METRICS_TOKEN;
 if (args.touch) await fetch(`${server.url}${args.touch}`).then((r) => r.text());
-if (args['scrape-every'] && scrapeToken) await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}`, ...(args['scrape-encoding'] ? { 'accept-encoding': args['scrape-encoding'] } : {}) } }).then((r) => r.text());
-const scraper = args['scrape-every'] && scrapeToken
-  ? setInterval(() => void fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } }).then((r) => r.text()).catch(() => {}), Number(args['scrape-every']) * 1000)
-  : null;
+const scrape = (acceptEncoding?: string) =>
+  fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}`, ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } }).then((r) => r.text());
+if (args['scrape-every'] && scrapeToken) await scrape(args['scrape-encoding']);
+const scraper = args['scrape-every'] && scrapeToken ? setInterval(() => void scrape().catch(() => {}), Number(args['scrape-every']) * 1000) : null;
 const run = await runPhase(server.url, clients(151), { threads: 2, durationMs: Number(args.seconds) * 1000 }, () => {
   const s = sampleResources(server.child.pid!);
   return () => void (resources = s.stop());

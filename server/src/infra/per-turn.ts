@@ -54,7 +54,7 @@ export function batchPerTurn<K, V>(run: (keys: readonly K[]) => Promise<readonly
       if (!waiting) {
         const batch: Waiter<K, V>[] = [];
         waiting = batch;
-        setImmediate(() => {
+        void endOfTurn().then(() => {
           waiting = null;
           flush(batch);
         });
