@@ -51,26 +51,34 @@ export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000, conn
  * closing write (events, audit, daily chart and counters in one statement) has 34.
  */
 const MAX_PREPARED_PARAMS = 40;
+/**
+ * How many distinct statements get a name, and so how many each connection may prepare. Texts
+ * are the code's query shapes, plus the few values some carry as literals (a bag list's area and
+ * page size, see listBags); past this many, a new text goes unnamed: planned per call, as Kysely
+ * sends it, so no input can grow what every connection holds.
+ */
+const MAX_NAMED_STATEMENTS = 2_000;
 const statementNames = new Map<string, string>();
 
 /**
  * Request-path statements are small and repeated, and planning them costs more than running
  * them (the bag view's six joins plan in ~0.6 ms and run in ~0.1 ms). Kysely sends every query
  * unnamed, so Postgres plans it every time; here a parameterised statement gets a name derived
- * from its text, so each connection prepares it once and Postgres may reuse the plan. Long
- * parameter lists vary in length from call to call and stay unnamed, which keeps each
- * connection's set of prepared statements small and bounded.
+ * from its text, so each connection prepares it once and Postgres may reuse the plan: it does
+ * once a generic plan costs what its first five custom plans did (a lookup by a unique key; a bag
+ * list, shaped for it in listBags). Long parameter lists vary in length from call to call and
+ * stay unnamed, which keeps each connection's set of prepared statements small and bounded.
  */
 function prepareRepeatedStatements(client: pg.PoolClient) {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && values.length <= MAX_PREPARED_PARAMS) {
       let name = statementNames.get(config);
-      if (!name) {
+      if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
         name = `k${createHash('sha1').update(config).digest('base64url')}`;
-        if (statementNames.size < 10_000) statementNames.set(config, name);
+        statementNames.set(config, name);
       }
-      return query({ name, text: config, values }, callback);
+      if (name) return query({ name, text: config, values }, callback);
     }
     return query(config, values, callback);
   };

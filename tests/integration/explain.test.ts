@@ -1,6 +1,6 @@
 import { createDb } from '@tracetrack/db';
 import { seedDatabase } from '@tracetrack/db/seed/index';
-import type { CompiledQuery } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTogether } from '../../server/src/infra/write-together';
@@ -330,6 +330,48 @@ describe(`request-path queries on ${BAGS.toLocaleString('en')} seeded bags`, () 
     // A prefix may also be a range of the unique code index (C collation); contains is trigrams only.
     const codeIndexes = name === 'prefix' ? ['bags_code_trgm', 'bags_code_unique'] : ['bags_code_trgm'];
     expect(used.filter((i) => codeIndexes.includes(i))).not.toEqual([]);
+  });
+
+  it('bag.list filtered by what is in it keeps one plan per connection, and a generic plan pages like a custom one', async () => {
+    const { db } = createDb({ url: database.url, poolSize: 1 });
+    try {
+      const shapes = [
+        { type: 'child', linked: true, area: sample.area },
+        { type: 'parent', billed: false },
+      ] as const;
+      for (const shape of shapes) {
+        // Page after page, as a screen and an export walk it; the cursor changes on every call.
+        let afterId: number | null = null;
+        const seen: number[] = [];
+        for (let page = 0; page < 8; page++) {
+          const rows = await bags.listBags(db, { ...shape, afterId, limit: 50 });
+          expect(rows.length).toBe(51);
+          seen.push(...rows.slice(0, 50).map((r) => Number(r.id)));
+          afterId = Number(rows[49]!.id);
+        }
+        // The same pages from a statement planned with every value known.
+        const where = shape.type === 'child'
+          ? `b.type = 'child' and b.area = '${sample.area}' and exists (select 1 from links l where l.child_id = b.id)`
+          : `b.type = 'parent' and not exists (select 1 from bill_parents bp where bp.parent_id = b.id)`;
+        const expected = (await client.query<{ id: number }>(`select id::int from bags b where ${where} order by id desc limit 400`)).rows.map((r) => r.id);
+        expect(seen).toEqual(expected);
+      }
+      const plans = await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
+        select statement, generic_plans::int, custom_plans::int from pg_prepared_statements where statement like '%from "bags" as "b"%' order by statement`.execute(db);
+      expect(plans.rows).toHaveLength(2);
+      for (const row of plans.rows) {
+        // Postgres tries five custom plans, then keeps the generic one: planned once from then on.
+        expect({ custom: row.custom_plans, generic: row.generic_plans }).toEqual({ custom: 5, generic: 3 });
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('bag.list refuses an area that is not an area code before it sends anything', async () => {
+    const statements = await recorder.capture(() => bags.listBags(recorder.db, { ...listFilters, area: "x' or '1'='1" }).catch((e: Error) => e.message));
+    expect(statements).toEqual([]);
+    await expect(bags.listBags(recorder.db, { ...listFilters, area: "x' or '1'='1" })).rejects.toThrow(/not an area code/);
   });
 
   it.each(cases)('%s: no sequential scan of bags, links, scan_events, bills or bill_parents', async (_name, run, opts) => {
