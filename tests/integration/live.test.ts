@@ -101,6 +101,44 @@ describe('live bus', () => {
   });
 });
 
+describe.runIf(process.env.REDIS_URL)('live bus when Redis fails', () => {
+  it('a subscriber that loses its connection wakes every open stream of its process once it is back', async () => {
+    const prefix = `tt-test:${randomUUID()}:`;
+    const redis = new Redis(process.env.REDIS_URL!);
+    const admin = new Redis(process.env.REDIS_URL!);
+    const bus = createLiveBus({ redis, prefix, logger: createLogger('silent') });
+    const heard = listen(bus, ['bill:5', 'dashboard', 'devices']);
+    await waitFor(async () => {
+      bus.publish(['devices']);
+      await bus.flush();
+      await new Promise((r) => setTimeout(r, 20));
+      return (heard.get('devices') ?? 0) > 0;
+    }, 10_000, 'the subscriber');
+    heard.clear();
+    // Its connection is dropped (a Redis restart, a network blip): nothing was published, but
+    // whatever was published meanwhile is lost, so its streams load again once it is back.
+    const clients = String(await admin.client('LIST')).split('\n');
+    const mine = clients.find((line) => line.includes(`name=${prefix}live-subscriber`));
+    expect(mine).toBeDefined();
+    await admin.client('KILL', 'ID', mine!.match(/\bid=(\d+)/)![1]!);
+    await waitFor(async () => heard.get('bill:5') === 1 && heard.get('dashboard') === 1, 10_000, 'the streams to reload');
+    await bus.close();
+    redis.disconnect();
+    admin.disconnect();
+  });
+
+  it('a change it cannot publish still reaches the streams of its own process', async () => {
+    const redis = new Redis(process.env.REDIS_URL!);
+    const bus = createLiveBus({ redis, prefix: `tt-test:${randomUUID()}:`, logger: createLogger('silent') });
+    const heard = listen(bus, ['bill:6']);
+    redis.disconnect();
+    bus.publish(['bill:6']);
+    await bus.flush();
+    expect(heard.get('bill:6')).toBe(1);
+    await bus.close();
+  });
+});
+
 describe('live views sharing loads', () => {
   it('a stream woken by a change does not take the answer of a load another stream started before it', async () => {
     const bus = createLiveBus({ redis: null, prefix: 'x:', logger: createLogger('silent') });

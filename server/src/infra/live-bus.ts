@@ -51,10 +51,36 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
     for (const t of topics) local.emit(t);
   };
 
+  /**
+   * Every open stream of this process loads again: for when changes may have gone unheard (the
+   * subscriber was away from Redis, or this process could not publish its own).
+   */
+  const emitAll = () => {
+    for (const topic of local.eventNames()) local.emit(topic);
+  };
+
   let subscriber: Redis | null = null;
   if (opts.redis) {
-    subscriber = opts.redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null });
+    // Named, so CLIENT LIST shows which connection it is (and a test can drop it).
+    subscriber = opts.redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null, connectionName: `${channel}-subscriber` });
     subscriber.on('error', (e) => opts.logger.warn('live bus subscriber error', { error: String(e) }));
+    // Messages published while the subscriber was away are lost for good (pub/sub keeps nothing).
+    // Once it is back and subscribed again, every stream here reloads instead of waiting for its
+    // safety refresh (a minute).
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      subscriber!.subscribe(channel).then(
+        () => {
+          opts.logger.info('live bus subscriber is back; open live screens reload');
+          emitAll();
+        },
+        (e) => opts.logger.warn('live bus subscribe failed', { error: String(e) }),
+      );
+    });
     subscriber.on('message', (ch: string, message: string) => {
       if (ch !== channel) return;
       try {
@@ -81,7 +107,12 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
     // This process hears its own message through its subscriber, like every other process.
     await opts.redis.publish(channel, JSON.stringify(topics)).then(
       () => undefined,
-      (e) => opts.logger.warn('live bus publish failed; screens catch up on their next refresh', { error: String(e) }),
+      (e) => {
+        // This process's own screens still hear it; the others reload when their subscribers
+        // are back (above), or on their next refresh.
+        emit(topics);
+        opts.logger.warn('live bus publish failed; other processes\' screens catch up when Redis is back', { error: String(e) });
+      },
     );
   };
 
