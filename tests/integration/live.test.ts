@@ -173,6 +173,60 @@ describe('live views sharing loads', () => {
   });
 });
 
+describe('what changes announce', () => {
+  it('every change to a bill announces its topic, online and synced; a child linked into one of its parents announces the parent', async () => {
+    const published: string[] = [];
+    const bus = t.deps.live;
+    const publish = bus.publish.bind(bus);
+    bus.publish = (topics) => {
+      published.push(...topics);
+      publish(topics);
+    };
+    try {
+      const biller = await createUser(t.deps.db, { role: 'biller' });
+      const admin = await createUser(t.deps.db, { role: 'admin' });
+      const dispatcher = await createUser(t.deps.db, { role: 'dispatcher', area: 'lucknow' });
+      /** The topics one call announced. */
+      const announced = async (call: () => Promise<unknown>) => {
+        published.length = 0;
+        await call();
+        return new Set(published);
+      };
+      const billNumber = nextBillNumber('ANN');
+      const created = await announced(() => t.as(biller).bill.create({ billNumber, capacity: 4 }));
+      const billId = (await t.as(biller).bill.get({ billNumber })).bill.id;
+      const topic = `bill:${billId}`;
+      expect(created).toContain(topic);
+      const [p1, p2, p3] = [await createParentBag(t.deps.db, { children: 2 }), await createParentBag(t.deps.db, { children: 1 }), await createParentBag(t.deps.db, { children: 3 })];
+
+      expect(await announced(() => t.as(biller).bill.update({ billNumber, description: 'to Raipur' }))).toContain(topic);
+      expect(await announced(() => t.as(biller).bill.addParent({ billNumber, parentCode: p1.code }))).toContain(topic);
+      expect(await announced(() => t.as(biller).bill.addParent({ billNumber, parentCode: p2.code }))).toContain(topic);
+      // Synced from a handheld: the same change through sync.push.
+      const deviceId = randomUUID();
+      await t.as(biller).device.register({ deviceId });
+      const queue = mutationQueue();
+      expect(await announced(() => t.as(biller).sync.push({ deviceId, mutations: [queue.next('bill.addParent', { billNumber, parentCode: p3.code })] }))).toContain(topic);
+      expect(await announced(() => t.as(biller).bill.removeParent({ billNumber, parentCode: p2.code }))).toContain(topic);
+      // The bill's weights are its parents' children: its page follows the parent's topic.
+      expect(await announced(() => t.as(dispatcher).bag.linkChild({ parentCode: p1.code, childCode: `AN${Date.now() % 1e6}` }))).toContain(`parent:${p1.id}`);
+      expect(await announced(() => t.as(biller).bill.complete({ billNumber, allowShort: true }))).toContain(topic);
+      expect(await announced(() => t.as(biller).bill.reopen({ billNumber }))).toContain(topic);
+      await t.as(biller).bill.complete({ billNumber, allowShort: true });
+      const ticketId = randomUUID();
+      await t.as(biller).return.create({ ticketId, area: 'lucknow' });
+      expect(await announced(() => t.as(biller).return.scan({ ticketId, code: p3.code }))).toContain(topic);
+
+      const doomed = nextBillNumber('ANN');
+      await t.as(biller).bill.create({ billNumber: doomed, capacity: 1 });
+      const doomedTopic = `bill:${(await t.as(biller).bill.get({ billNumber: doomed })).bill.id}`;
+      expect(await announced(() => t.as(admin).bill.delete({ billNumber: doomed }))).toContain(doomedTopic);
+    } finally {
+      bus.publish = publish;
+    }
+  });
+});
+
 describe('live subscriptions over SSE', () => {
   it('a bill page stream sends the bill at once, then again after a parent is added, coalesced per push', async () => {
     const biller = await createUser(t.deps.db, { role: 'biller' });
