@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { purgeInBatches } from '../../server/src/infra/batched-purge';
 import { anonymizeIp, maskEmail } from '../../server/src/modules/audit/anonymize';
+import { talliesOfParents } from '../../server/src/modules/bills/mappers';
 import { scopeOf } from '../../server/src/modules/counters/deltas';
 import { timeZoneDay } from '../../server/src/modules/counters/time-zone-day';
 import { chartDays } from '../../server/src/modules/stats/service';
@@ -67,5 +68,14 @@ describe('database errors the caller may retry', () => {
     expect(isTransientDbError(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isTransientDbError(pgError('22021'))).toBe(false);
     expect(isTransientDbError(pgError('23505'))).toBe(false);
+  });
+});
+
+describe("a bill's tallies from its parents", () => {
+  it('counts parents and children per format, sorted by format, as the grouped query does', () => {
+    expect(talliesOfParents([])).toEqual([]);
+    expect(talliesOfParents([
+      { format: 'SB', child_count: 28 }, { format: 'M444', child_count: 15 }, { format: 'SB', child_count: 0 }, { format: 'M444', child_count: 3 },
+    ])).toEqual([{ format: 'M444', parents: 2, children: 18 }, { format: 'SB', parents: 2, children: 28 }]);
   });
 });

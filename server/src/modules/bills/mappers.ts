@@ -12,6 +12,22 @@ export function talliesByBill(rows: readonly TallyRow[]): Map<number, FormatTall
   return out;
 }
 
+/**
+ * A bill's tallies by format (sorted by format), counted from its parents: the same figures as the
+ * grouped query, for a caller that has every parent of the bill already (bill.get).
+ */
+export function talliesOfParents(parents: readonly { format: string | null; child_count: number }[]): FormatTally[] {
+  const byFormat = new Map<string, FormatTally>();
+  for (const p of parents) {
+    const format = p.format ?? '';
+    const tally = byFormat.get(format) ?? { format, parents: 0, children: 0 };
+    tally.parents += 1;
+    tally.children += Number(p.child_count);
+    byFormat.set(format, tally);
+  }
+  return [...byFormat.values()].sort((a, b) => (a.format < b.format ? -1 : a.format > b.format ? 1 : 0));
+}
+
 /** The columns a bill row shares with every shape it is shown or audited in. */
 interface BillRowFields {
   bill_number: string;

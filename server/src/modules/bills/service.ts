@@ -17,7 +17,7 @@ import type { Actor, RequestMeta } from '../actor';
 import { type AuditEntry, insertAudit } from '../audit/queries';
 import { type CounterDelta, NO_AREA_SCOPE, scopeOf } from '../counters/deltas';
 import { bumpCounters } from '../counters/queries';
-import { billSnapshot, talliesByBill, toBillParent, toBillSummary } from './mappers';
+import { billSnapshot, talliesByBill, talliesOfParents, toBillParent, toBillSummary } from './mappers';
 import { lockBagByCode } from '../bags/queries';
 import { classifyOrRefuse, refuseNonParentCode } from '../bags/code-slots';
 import * as q from './queries';
@@ -261,7 +261,7 @@ export async function getBill(deps: Pick<Deps, 'db'>, input: { billNumber: strin
 
 /** A bill's page from its one-statement read, with the ids of its parents (for its live stream's topics). */
 function detailOf(row: NonNullable<Awaited<ReturnType<typeof q.findBillDetail>>>): { detail: BillDetail; parentIds: number[] } {
-  const tallies = row.tallies.map((t) => ({ format: t.format ?? '', parents: t.parents, children: t.children }));
+  const tallies = talliesOfParents(row.parents);
   return {
     detail: { bill: toBillSummary(row, tallies), parents: row.parents.map(toBillParent), returns: row.returns.map(toBillReturnEvent) },
     parentIds: row.parents.map((p) => Number(p.id)),
