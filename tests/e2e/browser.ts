@@ -129,31 +129,47 @@ async function cdpOf(page: Page): Promise<CDPSession> {
 /**
  * A keyboard-wedge scanner: keys 5–10 ms apart, then Enter, into whatever has focus. A USB/HID
  * scanner's key events carry the hardware's timestamps, so the events here are stamped 5–10 ms
- * apart too (and sent with that spacing); the test runner's own scheduling delays on a loaded
- * machine then do not distort the timing the page sees, just as a busy page would not for a real
- * scanner.
+ * apart too; the test runner's own scheduling delays on a loaded machine then do not distort the
+ * timing the page sees, just as a busy page would not for a real scanner.
  */
 export async function wedgeScan(page: Page, code: string, gapMs: readonly [number, number] = [5, 10]): Promise<void> {
   await wedgeKeys(page, code, { gapMs, isEnterPressed: true });
 }
 
-/** Scanner keys with no Enter at the end unless asked: a burst a scanner may send before a pause. */
+/** Where each page's scanner timeline has got to (seconds), so bursts never overlap in time. */
+const burstEnds = new WeakMap<Page, number>();
+
+/**
+ * Scanner keys with no Enter at the end unless asked: a burst a scanner may send before a pause.
+ * A scanner sends its burst whatever the page is doing, so every key of it is handed to the
+ * browser at once, in order, stamped with the time the scanner would have sent it; the page's
+ * input queue takes them from there. (Sending one key, waiting for the page to take it, then
+ * sleeping made the runner pause mid-burst instead: in a loaded CI run with the page slowed 4×,
+ * one such pause passed the page's 1 s join window and the scan was rightly reported partial.)
+ * The call returns once the real clock has reached the burst's last stamp, so a pause the caller
+ * makes next is a pause on the page's clock too.
+ */
 export async function wedgeKeys(page: Page, text: string, opts: { gapMs?: readonly [number, number]; isEnterPressed?: boolean } = {}): Promise<void> {
   const cdp = await cdpOf(page);
-  let t = Date.now() / 1000;
+  let t = Math.max(Date.now() / 1000, burstEnds.get(page) ?? 0);
   const [min, max] = opts.gapMs ?? [5, 10];
   const gap = () => min + Math.random() * (max - min);
   const step = () => (t += gap() / 1000);
+  const sent: Promise<unknown>[] = [];
   for (const ch of text) {
     const key = { key: ch, text: ch, unmodifiedText: ch, code: /\d/.test(ch) ? `Digit${ch}` : /[A-Za-z]/.test(ch) ? `Key${ch.toUpperCase()}` : '', windowsVirtualKeyCode: ch.toUpperCase().charCodeAt(0) };
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: step() });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t + 0.001 });
-    await new Promise((r) => setTimeout(r, gap()));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...key, timestamp: step() }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: t + 0.001 }));
   }
-  if (!opts.isEnterPressed) return;
-  const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
-  await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r', unmodifiedText: '\r', timestamp: step() });
-  await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter, timestamp: t + 0.001 });
+  if (opts.isEnterPressed) {
+    const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r', unmodifiedText: '\r', timestamp: step() }));
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter, timestamp: t + 0.001 }));
+  }
+  await Promise.all(sent);
+  burstEnds.set(page, t + 0.001);
+  const ahead = (t + 0.001) * 1000 - Date.now();
+  if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
 }
 
 /** Slows the page's CPU by `rate` (1 is full speed), as a cheap handheld would run it. */
