@@ -41,6 +41,16 @@ function listen(bus: LiveBus, topics: Parameters<LiveBus['subscribe']>[0][]) {
   return heard;
 }
 
+/** Redis subscriber connections are up once a `devices` ping published through `from` is heard. */
+async function untilSubscribed(from: LiveBus, heard: Map<string, number>, what: string) {
+  await waitFor(async () => {
+    from.publish(['devices']);
+    await from.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    return (heard.get('devices') ?? 0) > 0;
+  }, 10_000, what);
+}
+
 describe('live bus', () => {
   it('in process: a burst of publishes is heard once per topic; after a quiet window at once, within one at its end', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -84,13 +94,7 @@ describe('live bus', () => {
     const heardA = listen(a, ['bill:7']);
     const heardB = listen(b, ['bill:7', 'devices']);
     const heardOther = listen(other, ['bill:7']);
-    // The subscriber connections are up once a ping through them answers.
-    await waitFor(async () => {
-      a.publish(['devices']);
-      await a.flush();
-      await new Promise((r) => setTimeout(r, 20));
-      return (heardB.get('devices') ?? 0) > 0;
-    }, 10_000, 'the subscribers');
+    await untilSubscribed(a, heardB, 'the subscribers');
     for (let i = 0; i < 200; i++) a.publish(['bill:7']);
     await a.flush();
     await waitFor(async () => heardA.get('bill:7') === 1 && heardB.get('bill:7') === 1, 5_000, 'both processes');
@@ -108,12 +112,7 @@ describe.runIf(process.env.REDIS_URL)('live bus when Redis fails', () => {
     const admin = new Redis(process.env.REDIS_URL!);
     const bus = createLiveBus({ redis, prefix, logger: createLogger('silent') });
     const heard = listen(bus, ['bill:5', 'dashboard', 'devices']);
-    await waitFor(async () => {
-      bus.publish(['devices']);
-      await bus.flush();
-      await new Promise((r) => setTimeout(r, 20));
-      return (heard.get('devices') ?? 0) > 0;
-    }, 10_000, 'the subscriber');
+    await untilSubscribed(bus, heard, 'the subscriber');
     heard.clear();
     // Its connection is dropped (a Redis restart, a network blip): nothing was published, but
     // whatever was published meanwhile is lost, so its streams load again once it is back.
