@@ -1,4 +1,4 @@
-import type { BagFilter } from '@tracetrack/shared';
+import { areaCodeSchema, type BagFilter } from '@tracetrack/shared';
 import { type RawBuilder, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { precompiled } from '../../infra/precompiled';
@@ -73,7 +73,7 @@ export type BagListFilters = BagFilter & { afterId: number | null; limit: number
  *
  * The type and area go into the statement as literals, not parameters (see listBags): they choose
  * the plan, and both are checked to a closed alphabet before they get here (bagTypeSchema,
- * areaCodeSchema), which `literalArea` checks again.
+ * areaCodeSchema), which `literalArea` checks again with the same schema.
  */
 function filteredBags(db: Executor, filters: BagFilter) {
   let q = bagView(db);
@@ -106,9 +106,9 @@ function filteredBags(db: Executor, filters: BagFilter) {
   return q;
 }
 
-/** An area code as it may appear in a statement's text: areaCodeSchema's alphabet, nothing else. */
+/** An area code as it may appear in a statement's text: what areaCodeSchema takes, nothing else. */
 function literalArea(area: string): string {
-  if (!/^[a-z_]{1,40}$/.test(area)) throw new Error(`not an area code: ${JSON.stringify(area.slice(0, 50))}`);
+  if (!areaCodeSchema.safeParse(area).success) throw new Error(`not an area code: ${JSON.stringify(area.slice(0, 50))}`);
   return area;
 }
 
