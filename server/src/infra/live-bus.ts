@@ -61,20 +61,22 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
 
   let subscriber: Redis | null = null;
   if (opts.redis) {
-    // Named, so CLIENT LIST shows which connection it is (and a test can drop it).
-    subscriber = opts.redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null, connectionName: `${channel}-subscriber` });
+    // Named, so CLIENT LIST shows which connection it is (and a test can drop it). It subscribes
+    // itself on every connect (below), so ioredis's own resubscribe is off: one place, one SUBSCRIBE.
+    subscriber = opts.redis.duplicate({
+      enableAutoPipelining: false, maxRetriesPerRequest: null, autoResubscribe: false, connectionName: `${channel}-subscriber`,
+    });
     subscriber.on('error', (e) => opts.logger.warn('live bus subscriber error', { error: String(e) }));
     // Messages published while the subscriber was away are lost for good (pub/sub keeps nothing).
     // Once it is back and subscribed again, every stream here reloads instead of waiting for its
     // safety refresh (a minute).
     let connectedBefore = false;
     subscriber.on('ready', () => {
-      if (!connectedBefore) {
-        connectedBefore = true;
-        return;
-      }
+      const isReconnect = connectedBefore;
+      connectedBefore = true;
       subscriber!.subscribe(channel).then(
         () => {
+          if (!isReconnect) return;
           opts.logger.info('live bus subscriber is back; open live screens reload');
           emitAll();
         },
@@ -90,7 +92,6 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
         opts.logger.warn('live bus message is not JSON', { channel });
       }
     });
-    subscriber.subscribe(channel).catch((e) => opts.logger.warn('live bus subscribe failed', { error: String(e) }));
   }
 
   let pending = new Set<string>();
