@@ -20,9 +20,11 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** How long a query waits for a free connection before it fails (a TRANSIENT answer). */
   connectionTimeoutMs?: number;
+  /** How long an idle connection stays open; tests' short-lived pools keep the 30 s default. */
+  idleTimeoutMs?: number;
 }
 
-export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000, connectionTimeoutMs = 5_000 }: DbOptions): { db: Db; pool: pg.Pool } {
+export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000, connectionTimeoutMs = 5_000, idleTimeoutMs = 30_000 }: DbOptions): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -32,7 +34,7 @@ export function createDb({ url, poolSize = 20, statementTimeoutMs = 15_000, conn
     // Request queries run in milliseconds; JIT compiling one whose estimate crosses jit_above_cost
     // (a page of parents with their children) cost ~13 ms for 4 ms of work.
     options: '-c jit=off',
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: idleTimeoutMs,
   });
   // A dropped connection (Postgres restart, pg_terminate_backend) must not crash the process:
   // idle clients report through the pool, checked-out ones between queries through themselves.

@@ -19,6 +19,8 @@ export interface BuildDepsOptions {
   poolSize?: number;
   /** How long a query waits for a free pool connection (DB_POOL_WAIT_MS). */
   poolWaitMs?: number;
+  /** How long an idle pool connection stays open (DB_POOL_IDLE_MS). */
+  poolIdleMs?: number;
   logger: Logger;
   config: AppConfig;
   clock?: () => Date;
@@ -33,7 +35,7 @@ export interface BuildDepsOptions {
 /** Wires the real dependencies; used by main.ts, the tests and the benchmarks alike. */
 export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close: () => Promise<void> }> {
   const poolSize = opts.poolSize ?? 20;
-  const { db, pool } = createDb({ url: opts.databaseUrl, poolSize, ...(opts.poolWaitMs ? { connectionTimeoutMs: opts.poolWaitMs } : {}) });
+  const { db, pool } = createDb({ url: opts.databaseUrl, poolSize, ...(opts.poolWaitMs ? { connectionTimeoutMs: opts.poolWaitMs } : {}), ...(opts.poolIdleMs ? { idleTimeoutMs: opts.poolIdleMs } : {}) });
   await migrateToLatest(db);
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }) : null;
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));

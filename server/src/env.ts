@@ -12,6 +12,12 @@ const envSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** How long a request waits for a free pool connection before it is answered TRANSIENT (503). */
   DB_POOL_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * How long an idle pool connection stays open. A new connection plans every statement again
+   * (the bag view's first plan on a fresh backend takes ~20 ms), so a pool that closes its
+   * connections in a quiet minute answers the next rush slowly; PgBouncer keeps its own 10 minutes.
+   */
+  DB_POOL_IDLE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
   /** sync.push calls running at once per process; unset: half of DB_POOL_SIZE (at least 1). */
   PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(200).optional(),
   /** sync.push calls waiting their turn per process; a push beyond it is refused at once (503, retried by the device). */

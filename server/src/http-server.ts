@@ -18,6 +18,7 @@ export async function startHttpServer(env: Env, logger: Logger, databaseUrl: str
     redisPrefix: env.REDIS_PREFIX,
     poolSize: env.DB_POOL_SIZE,
     poolWaitMs: env.DB_POOL_WAIT_MS,
+    poolIdleMs: env.DB_POOL_IDLE_MS,
     logger,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,

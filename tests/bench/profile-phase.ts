@@ -49,7 +49,8 @@ const codes = await fx.sampleBagCodes(client, 2000);
 const bill = await fx.largestBill(client);
 const extra = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const server = await startServerProcess({
-  NODE_OPTIONS: '--max-old-space-size=160', DATABASE_URL: url.toString(), WORKERS: args.workers, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', ...extra,
+  NODE_OPTIONS: '--max-old-space-size=160', DATABASE_URL: url.toString(), WORKERS: args.workers, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  DB_POOL_IDLE_MS: process.env.DB_POOL_IDLE_MS, ...extra,
 }, undefined, [...(args.profile ? ['--inspect=127.0.0.1:0'] : []), ...args['node-arg']], { bundle: true });
 const root = new URL(server.url);
 const dispatcher = users.dispatchers[0]!;

@@ -180,7 +180,8 @@ try {
     const server = await startServerProcess({
       // As `npm start` runs it (package.json): the heap cap that keeps a worker under 250 MB.
       NODE_OPTIONS: `--max-old-space-size=160 ${process.env.NODE_OPTIONS ?? ''}`.trim(),
-      DATABASE_URL: url, WORKERS: String(workers), ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
+      // The server's own pool idle timeout, not the test servers' 30 s.
+      DATABASE_URL: url, WORKERS: String(workers), DB_POOL_IDLE_MS: process.env.DB_POOL_IDLE_MS, ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_URL: '' }),
     }, undefined, [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data/profiles')}`] : []), ...args['node-arg']], { bundle: true });
     const base = new URL(server.url);
     try {

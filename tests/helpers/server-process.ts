@@ -56,9 +56,10 @@ export async function startServerProcess(
     cwd: root,
     // A key prefix of its own: user ids repeat across test databases, and sessions of an earlier
     // run's server must not be found by this one in a shared Redis. Admins sign in without a
-    // second factor unless a test sets ADMIN_TWO_FACTOR=required.
+    // second factor unless a test sets ADMIN_TWO_FACTOR=required. Idle connections close after
+    // 30 s, not 10 minutes: several test servers share the machine's 100 Postgres connections.
     env: {
-      ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none',
+      ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(listenPort), CLIENT_DIST: 'none', DB_POOL_IDLE_MS: '30000',
       REDIS_PREFIX: `tt-test:${randomUUID()}:`, ADMIN_TWO_FACTOR: 'optional', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
