@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('return tickets in the browser', () => {
-  it('a biller opens a ticket and scans 3 parents of a completed bill offline, reloads, goes online: the bill shows 3 return events and its new totals, and the ticket is finalised', async () => {
+  it('a biller opens a ticket and scans 3 parents of a completed bill offline (the bill, open in another tab, marks them as returning), reloads, goes online: the bill shows 3 return events and its new totals, and the ticket is finalised', async () => {
     const db = env.app.deps.db;
     const biller = await createUser(db, { role: 'biller' });
     const parents: string[] = [];
@@ -36,6 +36,10 @@ describe('return tickets in the browser', () => {
     await openFromNav(page, 'Returns');
     await page.getByRole('heading', { level: 1, name: 'Return tickets' }).waitFor();
     await page.getByLabel('C&F location').locator('option[value="jaipur"]').waitFor({ state: 'attached' });
+    // The bill stays open in a second tab, loaded while the network was there.
+    const billTab = await device.newPage();
+    await billTab.goto('/bills/RET-E2E-1');
+    await waitForText(billTab, 'bill-progress', '4/4');
 
     // The C&F point's Wi-Fi is gone before the ticket is even opened: it and its scans wait on the device.
     await goOffline(device, page);
@@ -52,6 +56,11 @@ describe('return tickets in the browser', () => {
       await waitForText(page, 'return-feedback', `Saved on this device: returning ${code}; it is sent when the connection returns.`);
     }
     await waitForText(page, 'ticket-waiting', '3');
+    // The bill's tab marks the three parents as on their way back; its totals wait for the server.
+    const returning = billTab.getByTestId('bill-parent-row').filter({ hasText: 'returning, waiting for the server' });
+    await expect.poll(() => returning.count()).toBe(3);
+    for (const code of parents.slice(0, 3)) expect(await returning.filter({ hasText: code }).count()).toBe(1);
+    expect(await textOf(billTab, 'bill-progress')).toBe('4/4');
 
     // Reloaded with no network: the ticket and its three waiting scans come from the device.
     await page.reload();
@@ -66,6 +75,10 @@ describe('return tickets in the browser', () => {
     await waitForText(page, 'ticket-parents', '3');
     await waitForText(page, 'ticket-waiting', '0');
     expect(await page.getByTestId('return-lines').locator('li[data-state="applied"]').count()).toBe(3);
+    // Sent: the bill's tab follows the server, which took the three parents off the bill.
+    await waitForText(billTab, 'bill-progress', '1/4');
+    expect(await returning.count()).toBe(0);
+    await billTab.close();
 
     await page.getByRole('button', { name: 'Finalise ticket' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Finalise ticket' }).click();

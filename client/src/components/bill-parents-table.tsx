@@ -8,6 +8,12 @@ import { ParentChildren } from './parent-children';
 
 const kg = (n: number | null) => (n === null ? '—' : formatNumber(n));
 
+const WAITING_NOTE: Record<NonNullable<BillViewParent['waiting']>, string> = {
+  add: 'adding, waiting for the server',
+  remove: 'removing, waiting for the server',
+  return: 'returning, waiting for the server',
+};
+
 /** A bill's parents: counts and weights, their children (opened on demand), and removal. */
 export function BillParentsTable(props: {
   parents: BillViewParent[];
@@ -44,7 +50,7 @@ export function BillParentsTable(props: {
               <td>
                 <A href={`/search?code=${encodeURIComponent(p.code)}`}>{p.code}</A>
                 <Show when={p.waiting}>
-                  {(w) => <span class="pending-note"> {w() === 'add' ? 'adding, waiting for the server' : 'removing, waiting for the server'}</span>}
+                  {(w) => <span class="pending-note"> {WAITING_NOTE[w()]}</span>}
                 </Show>
               </td>
               <td>

@@ -45,7 +45,7 @@ export default function BillDetailPage() {
   const base = () => (isOffline() ? (stored() ? viewFromDevice(stored()!) : fromServer()) : fromServer());
   const view = () => {
     const b = base();
-    return b ? withPending(b, pending().rows, (code) => pending().childCounts.get(code) ?? null) : null;
+    return b ? withPending(b, pending().rows, (code) => pending().childCounts.get(code) ?? null, pending().returning) : null;
   };
   const isLocked = () => view()?.status === 'completed';
 

@@ -22,8 +22,8 @@ export interface BillViewParent {
   actualWeightKg: number | null;
   expectedWeightKg: number | null;
   addedAt: string | null;
-  /** A queued add or removal of this parent, not answered by the server yet. */
-  waiting: 'add' | 'remove' | null;
+  /** A queued add, removal or return scan of this parent, not answered by the server yet. */
+  waiting: 'add' | 'remove' | 'return' | null;
 }
 
 /** What a bill page shows, from the server or, offline, from the device's pulled copy. */
@@ -103,11 +103,24 @@ export function pendingForBill(rows: OutboxRow[], billNumber: string): OutboxRow
 }
 
 /**
- * The page with this device's queued writes laid over it, so what was done offline shows at once:
- * a queued add as a waiting row, a queued removal marked on its row. Totals stay the server's (or
- * the pulled copy's): they change when the server has applied the write.
+ * The parent codes of queued return scans. A return scan names the parent, not its bill (the
+ * server finds the bill), so the page marks those of its own parents.
  */
-export function withPending(view: BillView, pending: OutboxRow[], childCountOf: (code: string) => number | null): BillView {
+export function pendingReturnCodes(rows: OutboxRow[]): Set<string> {
+  return new Set(rows.filter((r) => r.name === 'return.scan').map((r) => normalizeCode(String(r.args.code ?? ''))));
+}
+
+/**
+ * The page with this device's queued writes laid over it, so what was done offline shows at once:
+ * a queued add as a waiting row, a queued removal or return scan marked on its row. Totals stay
+ * the server's (or the pulled copy's): they change when the server has applied the write.
+ */
+export function withPending(
+  view: BillView,
+  pending: OutboxRow[],
+  childCountOf: (code: string) => number | null,
+  returning: ReadonlySet<string> = new Set(),
+): BillView {
   const parents = view.parents.map((p) => ({ ...p }));
   let isCompletionWaiting = false;
   for (const r of pending) {
@@ -130,5 +143,7 @@ export function withPending(view: BillView, pending: OutboxRow[], childCountOf: 
       else existing.waiting = 'remove';
     }
   }
+  // A parent on its way back from a return ticket leaves the bill when the server applies it.
+  for (const p of parents) if (p.waiting === null && returning.has(p.code)) p.waiting = 'return';
   return { ...view, isCompletionWaiting, parents };
 }

@@ -4,7 +4,7 @@ import { localDb, type OutboxRow } from '../../local-db/db';
 import { createLiveQuery } from '../../local-db/live-query';
 import { pendingOf } from '../../local-db/outbox';
 import { currentUser } from '../auth/session';
-import { type BillListPage, pendingForBill, viewFromDevice } from './bill-view';
+import { type BillListPage, pendingForBill, pendingReturnCodes, viewFromDevice } from './bill-view';
 
 /**
  * The open and loading bills the billers' feed stored on this device, as a list page: what a
@@ -40,19 +40,22 @@ export interface PendingBillWrites {
   rows: OutboxRow[];
   /** Child counts the device knows for the parents of queued adds (pulled, or from scan outcomes). */
   childCounts: Map<string, number>;
+  /** Parent codes of the user's queued return scans (of any ticket). */
+  returning: Set<string>;
 }
 
-/** The signed-in user's queued writes of this bill, live. */
+/** The signed-in user's queued writes of this bill, and their queued return scans, live. */
 export function usePendingBillWrites(billNumber: () => string) {
   return createLiveQuery(
     async ({ n, uid }: { n: string; uid: number | null }): Promise<PendingBillWrites> => {
-      if (uid === null) return { rows: [], childCounts: new Map() };
-      const rows = pendingForBill(await pendingOf(uid).toArray(), n);
+      if (uid === null) return { rows: [], childCounts: new Map(), returning: new Set() };
+      const queued = await pendingOf(uid).toArray();
+      const rows = pendingForBill(queued, n);
       const codes = [...new Set(rows.filter((r) => r.name === 'bill.addParent').map((r) => normalizeCode(String(r.args.parentCode ?? ''))))];
       const parents = await localDb.parents.bulkGet(codes);
-      return { rows, childCounts: new Map(parents.flatMap((p) => (p ? [[p.code, p.childCount] as const] : []))) };
+      return { rows, childCounts: new Map(parents.flatMap((p) => (p ? [[p.code, p.childCount] as const] : []))), returning: pendingReturnCodes(queued) };
     },
-    { rows: [], childCounts: new Map() },
+    { rows: [], childCounts: new Map(), returning: new Set<string>() },
     () => ({ n: billNumber(), uid: currentUser()?.id ?? null }),
   );
 }
