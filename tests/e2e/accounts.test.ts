@@ -317,6 +317,45 @@ describe('accounts screens (real Chromium)', () => {
     expect(await page.getByText('Nothing in the audit log matches these filters.').isVisible()).toBe(true);
     await device.close();
   });
+  it('the users list keeps the answer to its newest filters when the answer to older ones comes back later', async () => {
+    const viewer = await createUser(env.app.deps.db, { role: 'admin' });
+    const sought = await createUser(env.app.deps.db, { role: 'biller' });
+    // No service worker, so the route below sees the list's requests.
+    const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
+    // Counts the list's answers once the screen has acted on them (tRPC reads each with json()).
+    await device.addInitScript(() => {
+      const counted = { userAnswers: 0 };
+      Object.assign(window, { __counted: counted });
+      const json = Response.prototype.json;
+      Response.prototype.json = async function (this: Response) {
+        const value: unknown = await json.call(this);
+        if (this.url.includes('user.list')) setTimeout(() => (counted.userAnswers += 1));
+        return value;
+      };
+    });
+    const page = await device.newPage();
+    await signInThroughUi(page, viewer.username, TEST_PASSWORD, /\/bills$/);
+    // The unfiltered list's answer (every user, the sought one among them) is held until the
+    // filtered one has shown.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/trpc\/[^?]*user\.list/, async (route) => {
+      if (!new URL(route.request().url()).searchParams.get('input')?.includes('"search"')) await held;
+      await route.continue();
+    });
+    await page.goto('/users');
+    await page.getByLabel('Name or email').fill(sought.username);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByTestId(`user-row-${sought.username}`).waitFor();
+    const rows = page.locator('tr[data-testid^="user-row-"]');
+    expect(await rows.count()).toBe(1);
+
+    release();
+    await page.waitForFunction(() => (window as unknown as { __counted: { userAnswers: number } }).__counted.userAnswers === 2);
+    expect(await rows.count()).toBe(1);
+    expect(await page.getByTestId(`user-row-${viewer.username}`).count()).toBe(0);
+    await device.close();
+  });
   it('an admin moves a parent to another area from its search result; the bag and the bill link to their audit history', async () => {
     const dispatcher = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'lucknow' });
     const handheld = await otherDevice(env.url, dispatcher.username, TEST_PASSWORD);
