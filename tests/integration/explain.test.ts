@@ -19,7 +19,7 @@ import * as sync from '../../server/src/modules/sync/queries';
 import * as auth from '../../server/src/modules/auth/queries';
 import * as failures from '../../server/src/modules/auth/login-failures';
 import * as users from '../../server/src/modules/users/queries';
-import { findActorById } from '../../server/src/modules/users/queries';
+import { findActorById, readSessionActor } from '../../server/src/modules/users/queries';
 import { createQueryRecorder } from '../helpers/query-recorder';
 import { countersAndRecount } from '../helpers/recount';
 import { createTestDatabase } from '../helpers/test-db';
@@ -372,6 +372,21 @@ describe(`request-path queries on ${BAGS.toLocaleString('en')} seeded bags`, () 
     const statements = await recorder.capture(() => bags.listBags(recorder.db, { ...listFilters, area: "x' or '1'='1" }).catch((e: Error) => e.message));
     expect(statements).toEqual([]);
     await expect(bags.listBags(recorder.db, { ...listFilters, area: "x' or '1'='1" })).rejects.toThrow(/not an area code/);
+  });
+
+  it('the session users of one turn are read in one statement, through the users primary key', async () => {
+    const opts = { epoch: 0, adminTwoFactor: 'optional' } as const;
+    const ids = [sample.userId, sample.auditActorId, sample.rareActorId, sample.userId];
+    const statements = await recorder.capture(() => Promise.all(ids.map((id) => readSessionActor(recorder.db, id, opts))));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.sql).toMatch(/= any\(\$1::bigint\[\]\)/);
+    // One row for each user asked for, the repeated one once.
+    const rows = await client.query<{ id: number }>(statements[0]!.sql, [...statements[0]!.parameters]);
+    expect(rows.rows.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([...new Set(ids)].sort((a, b) => a - b));
+    // The seed has a few dozen users, where a sequential scan is the right plan; at a
+    // warehouse's hundreds the index path must exist.
+    const plan = await explain(statements[0]!, true);
+    expect({ seqScans: seqScans(plan), indexes: indexesUsed(plan) }).toEqual({ seqScans: [], indexes: ['users_pkey'] });
   });
 
   it.each(cases)('%s: no sequential scan of bags, links, scan_events, bills or bill_parents', async (_name, run, opts) => {
