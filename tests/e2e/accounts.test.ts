@@ -66,6 +66,37 @@ async function manage(username: string): Promise<void> {
   await admin.getByTestId('user-manage').getByRole('heading', { name: username }).waitFor();
 }
 
+/**
+ * A new admin signed in on a device without a service worker (so routes see the list's requests),
+ * where the answers to `procedure` without `newerMark` in their input (the list before it was
+ * filtered) are held until `release()`; `answered(n)` waits until the screen has read n answers.
+ */
+async function withOlderAnswerHeld(procedure: string, newerMark: string) {
+  const viewer = await createUser(env.app.deps.db, { role: 'admin' });
+  const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
+  // Counts the list's answers once the screen has acted on them (tRPC reads each with json()).
+  await device.addInitScript((name) => {
+    const counted = { answers: 0 };
+    Object.assign(window, { __counted: counted });
+    const json = Response.prototype.json;
+    Response.prototype.json = async function (this: Response) {
+      const value: unknown = await json.call(this);
+      if (this.url.includes(name)) setTimeout(() => (counted.answers += 1));
+      return value;
+    };
+  }, procedure);
+  const page = await device.newPage();
+  await signInThroughUi(page, viewer.username, TEST_PASSWORD, /\/bills$/);
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(new RegExp(`/trpc/[^?]*${procedure.replace('.', '\\.')}`), async (route) => {
+    if (!new URL(route.request().url()).searchParams.get('input')?.includes(newerMark)) await held;
+    await route.continue();
+  });
+  const answered = (n: number) => page.waitForFunction((want) => (window as unknown as { __counted: { answers: number } }).__counted.answers === want, n);
+  return { viewer, device, page, release, answered };
+}
+
 describe('accounts screens (real Chromium)', () => {
   it('an admin creates a dispatcher with a temporary password; the dispatcher must change it, then signs in with the new one', async () => {
     const temporary = await createOnScreen({ username: 'disp_new', email: 'disp_new@example.test', role: 'dispatcher', area: 'jaipur' });
@@ -283,66 +314,22 @@ describe('accounts screens (real Chromium)', () => {
     await admin.getByText('Nothing in the audit log matches these filters.').waitFor();
   });
   it('the audit list keeps the answer to its newest filters when the answer to older ones comes back later', async () => {
-    const viewer = await createUser(env.app.deps.db, { role: 'admin' });
-    // No service worker, so the route below sees the list's requests.
-    const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
-    // Counts the list's answers once the screen has acted on them (tRPC reads each with json()).
-    await device.addInitScript(() => {
-      const counted = { auditAnswers: 0 };
-      Object.assign(window, { __counted: counted });
-      const json = Response.prototype.json;
-      Response.prototype.json = async function (this: Response) {
-        const value: unknown = await json.call(this);
-        if (this.url.includes('audit.list')) setTimeout(() => (counted.auditAnswers += 1));
-        return value;
-      };
-    });
-    const page = await device.newPage();
-    await signInThroughUi(page, viewer.username, TEST_PASSWORD, /\/bills$/);
-    // The unfiltered list's answer is held until the filtered one has shown.
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/trpc\/[^?]*audit\.list/, async (route) => {
-      if (!new URL(route.request().url()).searchParams.get('input')?.includes('"to"')) await held;
-      await route.continue();
-    });
+    const { page, device, release, answered } = await withOlderAnswerHeld('audit.list', '"to"');
     await page.goto('/audit');
     await page.getByLabel('To').fill('2020-01-01');
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.getByText('Nothing in the audit log matches these filters.').waitFor();
 
     release();
-    await page.waitForFunction(() => (window as unknown as { __counted: { auditAnswers: number } }).__counted.auditAnswers === 2);
+    await answered(2);
     expect(await page.getByTestId('audit-entry').count()).toBe(0);
     expect(await page.getByText('Nothing in the audit log matches these filters.').isVisible()).toBe(true);
     await device.close();
   });
   it('the users list keeps the answer to its newest filters when the answer to older ones comes back later', async () => {
-    const viewer = await createUser(env.app.deps.db, { role: 'admin' });
     const sought = await createUser(env.app.deps.db, { role: 'biller' });
-    // No service worker, so the route below sees the list's requests.
-    const device = await newDevice(browser, env.url, 'desktop', undefined, 'block');
-    // Counts the list's answers once the screen has acted on them (tRPC reads each with json()).
-    await device.addInitScript(() => {
-      const counted = { userAnswers: 0 };
-      Object.assign(window, { __counted: counted });
-      const json = Response.prototype.json;
-      Response.prototype.json = async function (this: Response) {
-        const value: unknown = await json.call(this);
-        if (this.url.includes('user.list')) setTimeout(() => (counted.userAnswers += 1));
-        return value;
-      };
-    });
-    const page = await device.newPage();
-    await signInThroughUi(page, viewer.username, TEST_PASSWORD, /\/bills$/);
-    // The unfiltered list's answer (every user, the sought one among them) is held until the
-    // filtered one has shown.
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/trpc\/[^?]*user\.list/, async (route) => {
-      if (!new URL(route.request().url()).searchParams.get('input')?.includes('"search"')) await held;
-      await route.continue();
-    });
+    // The unfiltered list's answer holds every user, the sought one among them.
+    const { page, device, release, answered, viewer } = await withOlderAnswerHeld('user.list', '"search"');
     await page.goto('/users');
     await page.getByLabel('Name or email').fill(sought.username);
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
@@ -351,7 +338,7 @@ describe('accounts screens (real Chromium)', () => {
     expect(await rows.count()).toBe(1);
 
     release();
-    await page.waitForFunction(() => (window as unknown as { __counted: { userAnswers: number } }).__counted.userAnswers === 2);
+    await answered(2);
     expect(await rows.count()).toBe(1);
     expect(await page.getByTestId(`user-row-${viewer.username}`).count()).toBe(0);
     await device.close();

@@ -249,7 +249,7 @@ describe('the handheld in the field (real Chromium, real server and Postgres)', 
     await device.close();
   }, 90_000);
 
-  it('a site that sets its child labels to exactly 7 digits gets a misread refused on the device, never queued', async () => {
+  it('a site that sets its child labels to exactly 7 digits gets a misread refused on the device, never queued, and an earlier scan\'s late success does not cover it', async () => {
     const user = await createUser(env.app.deps.db, { role: 'dispatcher', area: 'akola' });
     const { device, page } = await openHandheld(browser, env.url, user);
     await openFromNav(page, 'Scanner test');
@@ -261,10 +261,23 @@ describe('the handheld in the field (real Chromium, real server and Postgres)', 
     await openFromNav(page, 'Scan');
     await page.getByRole('heading', { name: 'Scan', level: 1 }).waitFor();
     await blurEverything(page);
+    // The parent's push is answered only after the misread: its late success must not cover the
+    // red "Misread?" the operator is meant to see.
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    await device.route(/\/trpc\/[^?]*sync\.push/, async (route) => {
+      await held;
+      await route.continue();
+    });
     await wedgeScan(page, 'SB85001');
     await waitForText(page, 'parent-progress', '0/30');
     await wedgeScan(page, '085001');
-    await page.locator('[data-testid="scan-feedback"][data-kind="error"]', { hasText: 'Misread? 085001' }).waitFor();
+    const misread = page.locator('[data-testid="scan-feedback"][data-kind="error"]', { hasText: 'Misread? 085001' });
+    await misread.waitFor();
+    answer();
+    await waitForText(page, 'pending-count', '0');
+    await device.unroute(/\/trpc\/[^?]*sync\.push/);
+    expect(await misread.isVisible()).toBe(true);
     await wedgeScan(page, '0085001');
     await feedbackOk(page, '0085001');
     await waitForText(page, 'pending-count', '0');

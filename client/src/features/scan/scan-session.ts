@@ -62,6 +62,10 @@ export function createScanSession(settings: () => ScannerSettings) {
   const mine = new Set<string>();
   let serial = 0;
   let newestSeq = 0;
+  // True while the newest thing on screen is a refusal made here (a misread, a partial scan): an
+  // earlier scan's success arriving from the server must not replace it, or the operator looking
+  // up at the screen sees green for a label that was never saved.
+  let isRefusedHereNewest = false;
 
   // Per user: on a shared handheld the next user starts with no parent, not the previous user's.
   // The screen only exists while someone is signed in (sign-out leaves it for /login). Scans that
@@ -101,14 +105,23 @@ export function createScanSession(settings: () => ScannerSettings) {
       return;
     }
     const shown = ownAccepted.at(-1);
-    // A success older than the newest scan would hide that scan's "waiting" (or its warning).
-    if (!shown || shown.seq < newestSeq) return;
+    // A success older than the newest scan would hide that scan's "waiting" (or its warning), or
+    // a refusal made here since.
+    if (!shown || shown.seq < newestSeq || isRefusedHereNewest) return;
     show('ok', String(shown.args.childCode ?? shown.args.code ?? ''), shown.message);
     signal('ok');
   }
   onCleanup(syncEngine.onOutcomes(showOutcomes));
 
+  /** A scan refused on the device: nothing is queued, and the screen says why. */
+  function refuseHere(code: string, text: string) {
+    isRefusedHereNewest = true;
+    show('error', code, text);
+    signal('error');
+  }
+
   function track(row: { id: string; seq: number }) {
+    isRefusedHereNewest = false;
     mine.add(row.id);
     newestSeq = Math.max(newestSeq, row.seq);
     syncEngine.kick();
@@ -135,18 +148,11 @@ export function createScanSession(settings: () => ScannerSettings) {
   /** One scanned or typed code. Format errors and misreads are refused here; everything else is the server's call. */
   async function handleCode(raw: string) {
     await restored;
+    isRefusedHereNewest = false;
     const parsed = parseBagCode(raw);
-    if (parsed.kind === 'invalid') {
-      show('error', parsed.code, `"${parsed.code}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
-      signal('error');
-      return;
-    }
+    if (parsed.kind === 'invalid') return refuseHere(parsed.code, `"${parsed.code}" is not a bag code. Accepted: ${ACCEPTED_FORMATS_TEXT}.`);
     const misread = misreadOf(parsed, settings().accepted);
-    if (misread) {
-      show('error', parsed.code, misread);
-      signal('error');
-      return;
-    }
+    if (misread) return refuseHere(parsed.code, misread);
     if (parsed.kind === 'parent') {
       setCurrentParent(parsed.code);
       show('pending', parsed.code, `Parent ${parsed.code}: scan its children`);
@@ -155,11 +161,7 @@ export function createScanSession(settings: () => ScannerSettings) {
       return;
     }
     const parent = currentParent();
-    if (!parent) {
-      show('error', parsed.code, `${parsed.code} is a child bag. Scan a parent bag first (${ACCEPTED_FORMATS_TEXT.split(', or')[0]}).`);
-      signal('error');
-      return;
-    }
+    if (!parent) return refuseHere(parsed.code, `${parsed.code} is a child bag. Scan a parent bag first (${ACCEPTED_FORMATS_TEXT.split(', or')[0]}).`);
     const where = syncEngine.status().isOnline ? 'sending' : 'saved on this device, sent when online';
     const text = `${parsed.code} → ${parent} (${where})`;
     show('pending', parsed.code, text);
@@ -173,8 +175,7 @@ export function createScanSession(settings: () => ScannerSettings) {
   }
 
   function handlePartial() {
-    show('error', '', PARTIAL_TEXT);
-    signal('error');
+    refuseHere('', PARTIAL_TEXT);
   }
 
   async function undoChild(childCode: string) {
