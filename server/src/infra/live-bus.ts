@@ -63,18 +63,19 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
   if (opts.redis) {
     // Named, so CLIENT LIST shows which connection it is (and a test can drop it). It subscribes
     // itself on every connect (below), so ioredis's own resubscribe is off: one place, one SUBSCRIBE.
-    subscriber = opts.redis.duplicate({
+    const sub = opts.redis.duplicate({
       enableAutoPipelining: false, maxRetriesPerRequest: null, autoResubscribe: false, connectionName: `${channel}-subscriber`,
     });
-    subscriber.on('error', (e) => opts.logger.warn('live bus subscriber error', { error: String(e) }));
+    subscriber = sub;
+    sub.on('error', (e) => opts.logger.warn('live bus subscriber error', { error: String(e) }));
     // Messages published while the subscriber was away are lost for good (pub/sub keeps nothing).
     // Once it is back and subscribed again, every stream here reloads instead of waiting for its
     // safety refresh (a minute).
     let connectedBefore = false;
-    subscriber.on('ready', () => {
+    sub.on('ready', () => {
       const isReconnect = connectedBefore;
       connectedBefore = true;
-      subscriber!.subscribe(channel).then(
+      sub.subscribe(channel).then(
         () => {
           if (!isReconnect) return;
           opts.logger.info('live bus subscriber is back; open live screens reload');
@@ -83,7 +84,7 @@ export function createLiveBus(opts: { redis: Redis | null; prefix: string; logge
         (e) => opts.logger.warn('live bus subscribe failed', { error: String(e) }),
       );
     });
-    subscriber.on('message', (ch: string, message: string) => {
+    sub.on('message', (ch: string, message: string) => {
       if (ch !== channel) return;
       try {
         const topics = JSON.parse(message) as unknown;
