@@ -35,7 +35,7 @@ export interface BuildDepsOptions {
 /** Wires the real dependencies; used by main.ts, the tests and the benchmarks alike. */
 export async function buildDeps(opts: BuildDepsOptions): Promise<Deps & { close: () => Promise<void> }> {
   const poolSize = opts.poolSize ?? 20;
-  const { db, pool } = createDb({ url: opts.databaseUrl, poolSize, ...(opts.poolWaitMs ? { connectionTimeoutMs: opts.poolWaitMs } : {}), ...(opts.poolIdleMs ? { idleTimeoutMs: opts.poolIdleMs } : {}) });
+  const { db, pool } = createDb({ url: opts.databaseUrl, poolSize, connectionTimeoutMs: opts.poolWaitMs, idleTimeoutMs: opts.poolIdleMs });
   await migrateToLatest(db);
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true }) : null;
   redis?.on('error', (e) => opts.logger.warn('redis error', { error: String(e) }));
